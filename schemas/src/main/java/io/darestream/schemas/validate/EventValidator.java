@@ -1,0 +1,57 @@
+package io.darestream.schemas.validate;
+
+import io.darestream.schemas.avro.BehaviorEvent;
+import io.darestream.schemas.avro.BehaviorType;
+import java.util.Optional;
+
+/**
+ * Field checks every {@link BehaviorEvent} must pass before it enters a sequence. Time checks
+ * against the stream's watermark need the stream and live in the job; these need only the event.
+ */
+public final class EventValidator {
+  /** Longest accepted event id; ids are hashed for dedup, but unbounded keys are a mistake. */
+  public static final int MAX_EVENT_ID_LENGTH = 256;
+
+  /** 2000-01-01T00:00:00Z: an event time before this is a unit error (seconds, not ms). */
+  public static final long MIN_EVENT_TIME_MS = 946_684_800_000L;
+
+  private EventValidator() {}
+
+  /** The first violation of {@code event}, or empty if it is valid. */
+  public static Optional<Violation> validate(BehaviorEvent event) {
+    String id = event.getEventId();
+    if (id == null || id.isBlank()) {
+      return invalid("event_id is empty");
+    }
+    if (id.length() > MAX_EVENT_ID_LENGTH) {
+      return invalid(
+          "event_id is " + id.length() + " characters long, at most " + MAX_EVENT_ID_LENGTH);
+    }
+    if (event.getUserId() < 0) {
+      return invalid("user_id is negative: " + event.getUserId());
+    }
+    if (event.getItemId() < 0) {
+      return invalid("item_id is negative: " + event.getItemId());
+    }
+    if (event.getCategoryId() < 0) {
+      return invalid("category_id is negative: " + event.getCategoryId());
+    }
+    if (event.getType() == null || event.getType() == BehaviorType.UNKNOWN) {
+      return Optional.of(
+          new Violation(
+              Violation.UNKNOWN_TYPE,
+              "type is not one of IMPRESSION, CLICK, PV, CART, FAV, BUY (event " + id + ")"));
+    }
+    if (event.getEventTimeMs() < MIN_EVENT_TIME_MS) {
+      return invalid(
+          "event_time_ms "
+              + event.getEventTimeMs()
+              + " is before 2000-01-01; event times are epoch milliseconds");
+    }
+    return Optional.empty();
+  }
+
+  private static Optional<Violation> invalid(String message) {
+    return Optional.of(new Violation(Violation.INVALID_FIELD, message));
+  }
+}
