@@ -1,0 +1,63 @@
+package io.darestream.jobs.config;
+
+import java.io.Serializable;
+import java.time.Duration;
+import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.configuration.ConfigOptions;
+import org.apache.flink.configuration.ReadableConfig;
+
+/** The per-user behaviour sequence kept in keyed state. */
+public final class SequenceOptions implements Serializable {
+  private static final long serialVersionUID = 1L;
+
+  public static final ConfigOption<Integer> MAX_LENGTH =
+      ConfigOptions.key("dare.sequence.max-length")
+          .intType()
+          .defaultValue(200)
+          .withDescription(
+              "L_max: behaviours kept per user; the oldest are dropped beyond it. DARE's"
+                  + " reference setup uses 200; long-sequence runs use 2,000 to 10,000.");
+
+  public static final ConfigOption<Duration> TTL =
+      ConfigOptions.key("dare.sequence.ttl")
+          .durationType()
+          .defaultValue(Duration.ofDays(30))
+          .withDescription(
+              "A user's sequence not written for this long (processing time) is dropped from"
+                  + " state.");
+
+  public static final ConfigOption<Integer> DEDUP_IDS =
+      ConfigOptions.key("dare.sequence.dedup-ids")
+          .intType()
+          .defaultValue(256)
+          .withDescription(
+              "How many recent event ids per user are remembered to drop duplicates (replays,"
+                  + " producer retries).");
+
+  private final int maxLength;
+  private final Duration ttl;
+  private final int dedupIds;
+
+  private SequenceOptions(ReadableConfig c) {
+    this.maxLength = Checks.positive(c, MAX_LENGTH);
+    this.ttl = Checks.positiveDuration(c, TTL);
+    this.dedupIds = Checks.positive(c, DEDUP_IDS);
+  }
+
+  /** Reads and checks the options from {@code config}. */
+  public static SequenceOptions from(ReadableConfig config) {
+    return new SequenceOptions(config);
+  }
+
+  public int maxLength() {
+    return maxLength;
+  }
+
+  public Duration ttl() {
+    return ttl;
+  }
+
+  public int dedupIds() {
+    return dedupIds;
+  }
+}

@@ -1,0 +1,81 @@
+package io.darestream.jobs.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.darestream.jobs.config.LabelOptions.LabelMode;
+import java.time.Duration;
+import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.StateBackendOptions;
+import org.apache.flink.util.InstantiationUtil;
+import org.junit.jupiter.api.Test;
+
+class DareJobOptionsTest {
+
+  @Test
+  void defaultsAreUsable() {
+    DareJobOptions options = DareJobOptions.from(new Configuration());
+
+    assertThat(options.kafka().eventsTopic()).isEqualTo("behavior-events");
+    assertThat(options.kafka().dlqTopic()).isEqualTo("behavior-events-dlq");
+    assertThat(options.sequence().maxLength()).isEqualTo(200);
+    assertThat(options.labels().mode()).isEqualTo(LabelMode.CLICK_ONLY);
+    assertThat(options.trainer().microBatchSize()).isEqualTo(256);
+    assertThat(options.kafka().transactionTimeout()).isLessThanOrEqualTo(Duration.ofMinutes(15));
+  }
+
+  @Test
+  void argsOverrideDefaults() {
+    Configuration config =
+        DareJobOptions.parseArgs(
+            new String[] {
+              "--dare.label.mode", "IMPRESSION",
+              "--dare.label.attribution-window", "30 s",
+              "--dare.sequence.max-length", "2000",
+              "--dare.kafka.bootstrap-servers", "kafka:9092"
+            });
+
+    DareJobOptions options = DareJobOptions.from(config);
+
+    assertThat(options.labels().mode()).isEqualTo(LabelMode.IMPRESSION);
+    assertThat(options.labels().attributionWindow()).isEqualTo(Duration.ofSeconds(30));
+    assertThat(options.sequence().maxLength()).isEqualTo(2000);
+    assertThat(options.kafka().bootstrapServers()).isEqualTo("kafka:9092");
+  }
+
+  @Test
+  void invalidValuesNameTheKey() {
+    Configuration config = new Configuration();
+    config.set(SequenceOptions.MAX_LENGTH, 0);
+
+    assertThatThrownBy(() -> DareJobOptions.from(config))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("dare.sequence.max-length");
+  }
+
+  @Test
+  void checkpointOptionsConfigureRocksDb() {
+    Configuration config = new Configuration();
+    config.set(CheckpointOptions.INTERVAL, Duration.ofSeconds(2));
+    config.set(CheckpointOptions.DIR, "file:///tmp/x");
+
+    Configuration flink = CheckpointOptions.from(config).applyTo(new Configuration());
+
+    assertThat(flink.get(StateBackendOptions.STATE_BACKEND)).isEqualTo("rocksdb");
+    assertThat(flink.get(CheckpointingOptions.INCREMENTAL_CHECKPOINTS)).isTrue();
+    assertThat(flink.get(CheckpointingOptions.CHECKPOINTING_INTERVAL))
+        .isEqualTo(Duration.ofSeconds(2));
+    assertThat(flink.get(CheckpointingOptions.CHECKPOINTS_DIRECTORY)).isEqualTo("file:///tmp/x");
+  }
+
+  @Test
+  void optionsAreSerializableForFunctions() throws Exception {
+    DareJobOptions options = DareJobOptions.from(new Configuration());
+
+    DareJobOptions copy =
+        InstantiationUtil.clone(options, DareJobOptionsTest.class.getClassLoader());
+
+    assertThat(copy.sequence().ttl()).isEqualTo(options.sequence().ttl());
+  }
+}
