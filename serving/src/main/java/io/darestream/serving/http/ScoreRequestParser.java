@@ -1,0 +1,161 @@
+package io.darestream.serving.http;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParseException;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import io.darestream.serving.scoring.Candidate;
+import io.darestream.serving.scoring.ScoreRequest;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Parses and validates the body of {@code POST /v1/score} with Jackson's streaming parser, so that
+ * every error names the field at fault and a request with too many candidates is refused as soon as
+ * the limit is passed, before the rest is read. Unknown fields are skipped, for clients newer than
+ * the service.
+ */
+public final class ScoreRequestParser {
+  private static final JsonFactory JSON =
+      JsonFactory.builder()
+          .streamReadConstraints(
+              StreamReadConstraints.builder().maxNestingDepth(32).maxNumberLength(40).build())
+          .build();
+
+  private final RequestLimits limits;
+
+  public ScoreRequestParser(RequestLimits limits) {
+    this.limits = limits;
+  }
+
+  /**
+   * Parses {@code body}.
+   *
+   * @throws ApiException (400) naming the field and what is wrong with it
+   */
+  public ScoreRequest parse(byte[] body) {
+    if (body.length == 0) {
+      throw ApiException.badRequest("request body is empty; expected a JSON object", null);
+    }
+    try (JsonParser p = JSON.createParser(body)) {
+      if (p.nextToken() != JsonToken.START_OBJECT) {
+        throw ApiException.badRequest("request body must be a JSON object", null);
+      }
+      Long userId = null;
+      List<Candidate> candidates = null;
+      boolean explain = false;
+      while (p.nextToken() == JsonToken.FIELD_NAME) {
+        String name = p.currentName();
+        JsonToken value = p.nextToken();
+        switch (name) {
+          case "user_id" -> userId = readId(p, value, "user_id");
+          case "candidates" -> candidates = readCandidates(p, value);
+          case "explain" -> explain = readBoolean(value, "explain");
+          default -> p.skipChildren();
+        }
+      }
+      if (p.nextToken() != null) {
+        throw ApiException.badRequest("malformed JSON: content after the request object", null);
+      }
+      if (userId == null) {
+        throw ApiException.badRequest("user_id is required", "user_id");
+      }
+      if (candidates == null) {
+        throw ApiException.badRequest("candidates is required", "candidates");
+      }
+      return new ScoreRequest(userId, candidates, explain);
+    } catch (JsonParseException e) {
+      throw ApiException.badRequest("malformed JSON: " + e.getOriginalMessage(), null);
+    } catch (IOException e) {
+      // The body is already in memory; only a parse problem can surface here.
+      throw ApiException.badRequest("malformed JSON: " + e.getMessage(), null);
+    }
+  }
+
+  private List<Candidate> readCandidates(JsonParser p, JsonToken token) throws IOException {
+    if (token != JsonToken.START_ARRAY) {
+      throw ApiException.badRequest(
+          "candidates must be an array of {item_id, category_id} objects", "candidates");
+    }
+    List<Candidate> out = new ArrayList<>();
+    JsonToken t;
+    while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
+      int index = out.size();
+      if (index >= limits.maxCandidates()) {
+        throw ApiException.badRequest(
+            "too many candidates: at most " + limits.maxCandidates() + " per request",
+            "candidates");
+      }
+      out.add(readCandidate(p, t, "candidates[" + index + "]"));
+    }
+    if (out.isEmpty()) {
+      throw ApiException.badRequest("candidates must hold at least one candidate", "candidates");
+    }
+    return out;
+  }
+
+  private static Candidate readCandidate(JsonParser p, JsonToken token, String path)
+      throws IOException {
+    if (token != JsonToken.START_OBJECT) {
+      throw ApiException.badRequest(path + " must be an object {item_id, category_id}", path);
+    }
+    long item = -1;
+    long category = -1;
+    while (p.nextToken() == JsonToken.FIELD_NAME) {
+      String name = p.currentName();
+      JsonToken value = p.nextToken();
+      switch (name) {
+        case "item_id" -> item = readId(p, value, path + ".item_id");
+        case "category_id" -> category = readId(p, value, path + ".category_id");
+        default -> p.skipChildren();
+      }
+    }
+    if (item < 0) {
+      throw ApiException.badRequest(path + ".item_id is required", path + ".item_id");
+    }
+    if (category < 0) {
+      throw ApiException.badRequest(path + ".category_id is required", path + ".category_id");
+    }
+    return new Candidate(item, category);
+  }
+
+  private static long readId(JsonParser p, JsonToken token, String field) throws IOException {
+    if (token != JsonToken.VALUE_NUMBER_INT) {
+      throw ApiException.badRequest(
+          field + " must be a non-negative integer, got " + describe(token), field);
+    }
+    if (p.getNumberType() == JsonParser.NumberType.BIG_INTEGER) {
+      throw ApiException.badRequest(field + " is out of range (64-bit)", field);
+    }
+    long v = p.getLongValue();
+    if (v < 0) {
+      throw ApiException.badRequest(field + " must be >= 0, got " + v, field);
+    }
+    return v;
+  }
+
+  private static boolean readBoolean(JsonToken token, String field) {
+    return switch (token) {
+      case VALUE_TRUE -> true;
+      case VALUE_FALSE, VALUE_NULL -> false;
+      default ->
+          throw ApiException.badRequest(
+              field + " must be a boolean, got " + describe(token), field);
+    };
+  }
+
+  private static String describe(JsonToken token) {
+    return switch (token) {
+      case VALUE_STRING -> "a string";
+      case VALUE_NUMBER_FLOAT -> "a fractional number";
+      case VALUE_NUMBER_INT -> "an integer";
+      case VALUE_TRUE, VALUE_FALSE -> "a boolean";
+      case VALUE_NULL -> "null";
+      case START_ARRAY -> "an array";
+      case START_OBJECT -> "an object";
+      default -> token.toString();
+    };
+  }
+}

@@ -1,0 +1,152 @@
+package io.darestream.serving.metrics;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The service's Prometheus meters, created once and handed to the parts that update them. Rates
+ * (scores/s, deltas/s) are counters: Prometheus derives them with {@code rate()}, which is exact
+ * over any window, rather than the service guessing a window.
+ */
+public final class ServingMetrics {
+  private final PrometheusMeterRegistry registry =
+      new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+
+  private final Timer scoreLatency;
+  private final Counter scores;
+  private final Counter deltasApplied;
+  private final Counter rowsApplied;
+  private final Counter deltasStaleEpoch;
+  private final Counter deltasOlderVersion;
+  private final DistributionSummary deltaFreshness;
+  private final AtomicLong freshnessLagMs = new AtomicLong(-1);
+  private final Counter snapshotsRefused;
+  private final Counter modelReloads;
+  private final Counter behaviorsStored;
+
+  public ServingMetrics() {
+    scoreLatency =
+        Timer.builder("serving.score.latency")
+            .description("Time to answer POST /v1/score, parse to response written")
+            .publishPercentileHistogram()
+            .minimumExpectedValue(Duration.ofMillis(1))
+            .maximumExpectedValue(Duration.ofSeconds(2))
+            .register(registry);
+    scores =
+        Counter.builder("serving.scores")
+            .description("Candidates scored; rate() gives scores per second")
+            .register(registry);
+    deltasApplied =
+        Counter.builder("serving.deltas.applied")
+            .description("model-deltas records applied")
+            .register(registry);
+    rowsApplied =
+        Counter.builder("serving.delta.rows.applied")
+            .description("Rows written by applied model-deltas records")
+            .register(registry);
+    deltasStaleEpoch =
+        Counter.builder("serving.deltas.ignored")
+            .tag("reason", "stale_epoch")
+            .description("model-deltas records ignored because a newer epoch is being served")
+            .register(registry);
+    deltasOlderVersion =
+        Counter.builder("serving.deltas.ignored")
+            .tag("reason", "older_version")
+            .description("model-deltas records ignored because the model already holds a newer one")
+            .register(registry);
+    deltaFreshness =
+        DistributionSummary.builder("serving.delta.freshness.ms")
+            .description("Apply time minus the oldest ingest time of the events a delta covers")
+            .publishPercentileHistogram()
+            .minimumExpectedValue(1.0)
+            .maximumExpectedValue(600_000.0)
+            .register(registry);
+    Gauge.builder("serving.freshness.lag.ms", freshnessLagMs, AtomicLong::get)
+        .description("Freshness of the last applied delta (ms); -1 before the first")
+        .register(registry);
+    snapshotsRefused =
+        Counter.builder("serving.snapshots.refused")
+            .description("Snapshots refused as corrupt or partial")
+            .register(registry);
+    modelReloads =
+        Counter.builder("serving.model.reloads")
+            .description("Models loaded from a snapshot, the first included")
+            .register(registry);
+    behaviorsStored =
+        Counter.builder("serving.behaviors.stored")
+            .description("behavior-events records appended to the sequence store")
+            .register(registry);
+  }
+
+  public PrometheusMeterRegistry registry() {
+    return registry;
+  }
+
+  /** The Prometheus text exposition of every meter. */
+  public String scrape() {
+    return registry.scrape();
+  }
+
+  public void recordScore(long nanos, int candidates) {
+    scoreLatency.record(nanos, TimeUnit.NANOSECONDS);
+    scores.increment(candidates);
+  }
+
+  public void deltaApplied(int rows, long freshnessMs) {
+    deltasApplied.increment();
+    rowsApplied.increment(rows);
+    if (freshnessMs >= 0) {
+      deltaFreshness.record(freshnessMs);
+      freshnessLagMs.set(freshnessMs);
+    }
+  }
+
+  public void deltaIgnoredStaleEpoch() {
+    deltasStaleEpoch.increment();
+  }
+
+  public void deltaIgnoredOlderVersion() {
+    deltasOlderVersion.increment();
+  }
+
+  public void snapshotRefused() {
+    snapshotsRefused.increment();
+  }
+
+  public void modelLoaded() {
+    modelReloads.increment();
+  }
+
+  public void behaviorStored() {
+    behaviorsStored.increment();
+  }
+
+  /** Counts a record of {@code topic} that could not be used, by reason. */
+  public void badRecord(String topic, String reason) {
+    Counter.builder("serving.records.bad")
+        .tag("topic", topic)
+        .tag("reason", reason)
+        .description("Records skipped because they could not be decoded or applied")
+        .register(registry)
+        .increment();
+  }
+
+  public double deltasIgnoredStaleEpochCount() {
+    return deltasStaleEpoch.count();
+  }
+
+  public double deltasAppliedCount() {
+    return deltasApplied.count();
+  }
+
+  public double snapshotsRefusedCount() {
+    return snapshotsRefused.count();
+  }
+}
