@@ -1,0 +1,194 @@
+package io.darestream.schemas.generator;
+
+import java.util.Arrays;
+import java.util.SplittableRandom;
+
+/**
+ * The structure planted in a synthetic stream: each item's category and latent topic and popularity
+ * rank, and each user's long-lived interest topics. Lets tests and benchmarks measure what a model
+ * retrieved against what truly made a click likely (e.g. NDCG of the behaviours the search stage
+ * picked, with {@link #isRelevant} as the gain).
+ *
+ * <p>Topics cut across categories: an item's category is one of its topic's few "home" categories
+ * with probability {@value #CATEGORY_TOPIC_AFFINITY}, otherwise any category, so every category
+ * holds items of many topics and the category alone does not tell whether a user will click.
+ */
+public final class GroundTruth {
+  /** Probability that an item's category is one of its topic's home categories. */
+  public static final double CATEGORY_TOPIC_AFFINITY = 0.3;
+
+  /** Home categories per topic. */
+  static final int HOME_CATEGORIES = 3;
+
+  private final int items;
+  private final int topics;
+  private final int[] topicOfItem; // index = item id; slot 0 unused
+  private final int[] categoryOfItem;
+  private final int[] rankOfItem;
+  private final int[] itemAtRank; // index = rank - 1
+  private final int[][] interestsOfUser; // index = user id; slot 0 unused, each sorted
+
+  private GroundTruth(
+      int items,
+      int topics,
+      int[] topicOfItem,
+      int[] categoryOfItem,
+      int[] rankOfItem,
+      int[] itemAtRank,
+      int[][] interestsOfUser) {
+    this.items = items;
+    this.topics = topics;
+    this.topicOfItem = topicOfItem;
+    this.categoryOfItem = categoryOfItem;
+    this.rankOfItem = rankOfItem;
+    this.itemAtRank = itemAtRank;
+    this.interestsOfUser = interestsOfUser;
+  }
+
+  /** Draws the catalog and the users' interests from {@code config}'s seed. */
+  static GroundTruth create(GeneratorConfig config) {
+    int n = config.items();
+    int t = config.topics();
+    SplittableRandom rng = new SplittableRandom(Seeds.mix(config.seed(), Seeds.CATALOG, 0));
+    int[] itemAtRank = shuffledIds(n, rng);
+    int[] rankOfItem = new int[n + 1];
+    for (int r = 0; r < n; r++) {
+      rankOfItem[itemAtRank[r]] = r + 1;
+    }
+    // Topic by position in an independent shuffle: balanced topics, independent of popularity.
+    int[] topicOrder = shuffledIds(n, rng);
+    int[] topicOfItem = new int[n + 1];
+    for (int j = 0; j < n; j++) {
+      topicOfItem[topicOrder[j]] = j % t;
+    }
+    int[][] homes = new int[t][HOME_CATEGORIES];
+    for (int[] home : homes) {
+      for (int k = 0; k < HOME_CATEGORIES; k++) {
+        home[k] = 1 + rng.nextInt(config.categories());
+      }
+    }
+    int[] categoryOfItem = new int[n + 1];
+    for (int item = 1; item <= n; item++) {
+      categoryOfItem[item] =
+          rng.nextDouble() < CATEGORY_TOPIC_AFFINITY
+              ? homes[topicOfItem[item]][rng.nextInt(HOME_CATEGORIES)]
+              : 1 + rng.nextInt(config.categories());
+    }
+    int[][] interests = new int[config.users() + 1][];
+    for (int user = 1; user <= config.users(); user++) {
+      interests[user] = drawInterests(config, user);
+    }
+    return new GroundTruth(n, t, topicOfItem, categoryOfItem, rankOfItem, itemAtRank, interests);
+  }
+
+  private static int[] drawInterests(GeneratorConfig config, int user) {
+    SplittableRandom rng = new SplittableRandom(Seeds.mix(config.seed(), Seeds.INTERESTS, user));
+    int[] chosen = new int[config.interestsPerUser()];
+    int count = 0;
+    while (count < chosen.length) {
+      int topic = rng.nextInt(config.topics());
+      boolean seen = false;
+      for (int i = 0; i < count; i++) {
+        seen |= chosen[i] == topic;
+      }
+      if (!seen) {
+        chosen[count++] = topic;
+      }
+    }
+    Arrays.sort(chosen);
+    return chosen;
+  }
+
+  private static int[] shuffledIds(int n, SplittableRandom rng) {
+    int[] ids = new int[n];
+    for (int i = 0; i < n; i++) {
+      ids[i] = i + 1;
+    }
+    for (int i = n - 1; i > 0; i--) {
+      int j = rng.nextInt(i + 1);
+      int tmp = ids[i];
+      ids[i] = ids[j];
+      ids[j] = tmp;
+    }
+    return ids;
+  }
+
+  /** Number of items (ids 1..items). */
+  public int items() {
+    return items;
+  }
+
+  /** Number of users (ids 1..users). */
+  public int users() {
+    return interestsOfUser.length - 1;
+  }
+
+  /** Number of topics (ids 0..topics-1). */
+  public int topics() {
+    return topics;
+  }
+
+  /** Latent topic of {@code itemId}. */
+  public int topicOf(long itemId) {
+    return topicOfItem[checkItem(itemId)];
+  }
+
+  /** Category of {@code itemId} (what the events carry). */
+  public long categoryOf(long itemId) {
+    return categoryOfItem[checkItem(itemId)];
+  }
+
+  /** Popularity rank of {@code itemId}, 1 = most popular. */
+  public int popularityRank(long itemId) {
+    return rankOfItem[checkItem(itemId)];
+  }
+
+  /** The item at popularity rank {@code rank} (1-based). */
+  public long itemAtRank(int rank) {
+    return itemAtRank[rank - 1];
+  }
+
+  /** The user's interest topics, ascending. */
+  public int[] interestsOf(long userId) {
+    return interestsOfUser[checkUser(userId)].clone();
+  }
+
+  /** Whether {@code topic} is one of the user's interests. */
+  public boolean isInterested(long userId, int topic) {
+    return Arrays.binarySearch(interestsOfUser[checkUser(userId)], topic) >= 0;
+  }
+
+  /**
+   * Whether a past behaviour on {@code historyItemId} is evidence for the user clicking {@code
+   * targetItemId}: both items share a topic and that topic is one of the user's interests. These
+   * are the behaviours an ideal search stage retrieves for the target.
+   */
+  public boolean isRelevant(long userId, long historyItemId, long targetItemId) {
+    int topic = topicOf(targetItemId);
+    return topicOf(historyItemId) == topic && isInterested(userId, topic);
+  }
+
+  /** Item ids by popularity, most popular first (package use: samplers). */
+  int[] itemsByRank() {
+    return itemAtRank;
+  }
+
+  int[] interestsUnsafe(long userId) {
+    return interestsOfUser[(int) userId];
+  }
+
+  private int checkItem(long itemId) {
+    if (itemId < 1 || itemId > items) {
+      throw new IllegalArgumentException("item id " + itemId + " is not in 1.." + items);
+    }
+    return (int) itemId;
+  }
+
+  private int checkUser(long userId) {
+    if (userId < 1 || userId >= interestsOfUser.length) {
+      throw new IllegalArgumentException(
+          "user id " + userId + " is not in 1.." + (interestsOfUser.length - 1));
+    }
+    return (int) userId;
+  }
+}
