@@ -39,9 +39,9 @@ public final class IngestOptions implements Serializable {
           .durationType()
           .defaultValue(Duration.ofDays(1))
           .withDescription(
-              "Events whose time is further than this ahead of the current watermark go to the"
-                  + " dead-letter topic (FUTURE_EVENT). Checked only once the watermark has"
-                  + " advanced, so the first event of a replay is never rejected.");
+              "Events whose time is further than this ahead of both the current watermark and the"
+                  + " wall clock go to the dead-letter topic (FUTURE_EVENT), and never advance the"
+                  + " watermark. The wall clock keeps replays of old data with long gaps valid.");
 
   private final Duration outOfOrderness;
   private final Duration idleness;

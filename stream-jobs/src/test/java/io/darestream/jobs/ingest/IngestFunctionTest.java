@@ -1,0 +1,72 @@
+package io.darestream.jobs.ingest;
+
+import static io.darestream.jobs.testing.Events.T0;
+import static io.darestream.jobs.testing.Events.click;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.darestream.schemas.avro.BehaviorEvent;
+import io.darestream.schemas.avro.DeadLetter;
+import java.time.Duration;
+import java.util.List;
+import org.apache.flink.api.common.serialization.SerializerConfigImpl;
+import org.apache.flink.streaming.api.operators.ProcessOperator;
+import org.apache.flink.streaming.api.watermark.Watermark;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class IngestFunctionTest {
+  private static final long DAY = Duration.ofDays(1).toMillis();
+
+  private OneInputStreamOperatorTestHarness<IngestRecord, BehaviorEvent> harness;
+
+  @BeforeEach
+  void setUp() throws Exception {
+    harness =
+        new OneInputStreamOperatorTestHarness<>(
+            new ProcessOperator<>(new IngestFunction(new EventGate(DAY, DAY))));
+    // Explicit output serializer: the harness would otherwise look for flink-avro.
+    harness.setup(IngestFunction.EVENT_TYPE.createSerializer(new SerializerConfigImpl()));
+    harness.open();
+    harness.setProcessingTime(T0 + 10 * DAY);
+  }
+
+  @AfterEach
+  void tearDown() throws Exception {
+    harness.close();
+  }
+
+  @Test
+  void validEventsGoOnBadOnesToTheSideOutputAndTheJobKeepsRunning() throws Exception {
+    BehaviorEvent good = click("e1", 1, 10, T0);
+    harness.processElement(new StreamRecord<>(IngestRecords.of(good), T0));
+    harness.processElement(new StreamRecord<>(IngestRecords.raw(null, new byte[] {9, 9}), 0));
+    harness.processElement(new StreamRecord<>(IngestRecords.of(click("e2", 1, -5, T0)), T0));
+    BehaviorEvent good2 = click("e3", 2, 11, T0 + 1);
+    harness.processElement(new StreamRecord<>(IngestRecords.of(good2), T0 + 1));
+
+    assertThat(harness.extractOutputValues()).containsExactly(good, good2);
+    List<String> reasons =
+        harness.getSideOutput(IngestFunction.DEAD_LETTERS).stream()
+            .map(StreamRecord::getValue)
+            .map(DeadLetter::getReasonCode)
+            .toList();
+    assertThat(reasons).containsExactly("BAD_HEADER", "INVALID_FIELD");
+  }
+
+  @Test
+  void timeChecksUseTheCurrentWatermark() throws Exception {
+    harness.processWatermark(new Watermark(T0 + 3 * DAY));
+
+    harness.processElement(new StreamRecord<>(IngestRecords.of(click("e1", 1, 10, T0)), T0));
+    harness.processElement(
+        new StreamRecord<>(IngestRecords.of(click("e2", 1, 10, T0 + 3 * DAY)), T0 + 3 * DAY));
+
+    assertThat(harness.extractOutputValues()).extracting(BehaviorEvent::getEventId).contains("e2");
+    assertThat(harness.getSideOutput(IngestFunction.DEAD_LETTERS))
+        .extracting(r -> r.getValue().getReasonCode())
+        .containsExactly("LATE_EVENT");
+  }
+}
