@@ -1,0 +1,446 @@
+package io.darestream.model;
+
+import java.io.IOException;
+import java.io.StringReader;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Properties;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+
+/**
+ * Immutable settings of a DARE model (DARE paper Section 4 and the reference setup): variant,
+ * per-field dimensions of the attention and representation sets, top-K, maximum history, MLP sizes,
+ * optimizers and learning rates, micro-batching, auxiliary loss, seed, admission and expiry.
+ *
+ * <p>Build with {@link #builder()}; {@link Builder#build()} validates and says exactly what is
+ * wrong. {@link #toProperties()} / {@link #fromProperties(String)} round-trip the config as a
+ * sorted {@code java.util.Properties} text, which is what snapshot manifests store.
+ */
+public final class DareConfig {
+  /** Bumped when the meaning of a key changes; written as {@code format.version}. */
+  public static final int FORMAT_VERSION = 1;
+
+  private final Variant variant;
+  private final int attentionDim;
+  private final int representationDim;
+  private final int topK;
+  private final int maxHistory;
+  private final int[] hiddenSizes;
+  private final float denseLearningRate;
+  private final float sparseLearningRate;
+  private final SparseOptimizerKind sparseOptimizer;
+  private final float initStd;
+  private final int microBatchSize;
+  private final long microBatchMaxWaitMs;
+  private final boolean auxiliaryLoss;
+  private final float auxiliaryLossWeight;
+  private final long seed;
+  private final int admissionMinCount;
+  private final long expiryMs;
+
+  private DareConfig(Builder b) {
+    this.variant = b.variant;
+    this.attentionDim = b.attentionDim;
+    this.representationDim = b.representationDim;
+    this.topK = b.topK;
+    this.maxHistory = b.maxHistory;
+    this.hiddenSizes = b.hiddenSizes.clone();
+    this.denseLearningRate = b.denseLearningRate;
+    this.sparseLearningRate = b.sparseLearningRate;
+    this.sparseOptimizer = b.sparseOptimizer;
+    this.initStd = b.initStd;
+    this.microBatchSize = b.microBatchSize;
+    this.microBatchMaxWaitMs = b.microBatchMaxWaitMs;
+    this.auxiliaryLoss = b.auxiliaryLoss;
+    this.auxiliaryLossWeight = b.auxiliaryLossWeight;
+    this.seed = b.seed;
+    this.admissionMinCount = b.admissionMinCount;
+    this.expiryMs = b.expiryMs;
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** A builder pre-filled with this config's values. */
+  public Builder toBuilder() {
+    return new Builder()
+        .variant(variant)
+        .attentionDim(attentionDim)
+        .representationDim(representationDim)
+        .topK(topK)
+        .maxHistory(maxHistory)
+        .hiddenSizes(hiddenSizes)
+        .denseLearningRate(denseLearningRate)
+        .sparseLearningRate(sparseLearningRate)
+        .sparseOptimizer(sparseOptimizer)
+        .initStd(initStd)
+        .microBatchSize(microBatchSize)
+        .microBatchMaxWaitMs(microBatchMaxWaitMs)
+        .auxiliaryLoss(auxiliaryLoss)
+        .auxiliaryLossWeight(auxiliaryLossWeight)
+        .seed(seed)
+        .admissionMinCount(admissionMinCount)
+        .expiryMs(expiryMs);
+  }
+
+  public Variant variant() {
+    return variant;
+  }
+
+  /** Attention dims per field (item, category, position); a token has 3 times this. */
+  public int attentionDim() {
+    return attentionDim;
+  }
+
+  /** Representation dims per field; a token has 3 times this. */
+  public int representationDim() {
+    return representationDim;
+  }
+
+  /** Number of fields per token: item id, category id, relative position. */
+  public static int fields() {
+    return 3;
+  }
+
+  public int topK() {
+    return topK;
+  }
+
+  /** Maximum history length L; longer histories are cut to their newest L behaviours. */
+  public int maxHistory() {
+    return maxHistory;
+  }
+
+  /** Hidden layer widths of the MLP on {@code [v, u, v*u]} (default 200, 80). */
+  public int[] hiddenSizes() {
+    return hiddenSizes.clone();
+  }
+
+  public float denseLearningRate() {
+    return denseLearningRate;
+  }
+
+  public float sparseLearningRate() {
+    return sparseLearningRate;
+  }
+
+  public SparseOptimizerKind sparseOptimizer() {
+    return sparseOptimizer;
+  }
+
+  /** Standard deviation of the N(0, std) initialisation of embedding rows. */
+  public float initStd() {
+    return initStd;
+  }
+
+  public int microBatchSize() {
+    return microBatchSize;
+  }
+
+  public long microBatchMaxWaitMs() {
+    return microBatchMaxWaitMs;
+  }
+
+  /** Whether the auxiliary full-softmax (all L behaviours, no top-K) loss is trained too. */
+  public boolean auxiliaryLoss() {
+    return auxiliaryLoss;
+  }
+
+  public float auxiliaryLossWeight() {
+    return auxiliaryLossWeight;
+  }
+
+  public long seed() {
+    return seed;
+  }
+
+  /** A row is materialised once its id has been seen this many times in training (1 = always). */
+  public int admissionMinCount() {
+    return admissionMinCount;
+  }
+
+  /** Rows not updated for this long are dropped by expiry; 0 disables expiry. */
+  public long expiryMs() {
+    return expiryMs;
+  }
+
+  /** Width of one attention token (all fields concatenated). */
+  public int attentionTokenDim() {
+    return fields() * attentionDim;
+  }
+
+  /** Width of one representation token (all fields concatenated). */
+  public int representationTokenDim() {
+    return fields() * representationDim;
+  }
+
+  /** Width of the MLP input {@code [v, u, v*u]}. */
+  public int mlpInputDim() {
+    return 3 * representationTokenDim();
+  }
+
+  /** The config as sorted {@code key=value} lines, starting with the format version. */
+  public String toProperties() {
+    TreeMap<String, String> m = new TreeMap<>();
+    m.put("format.version", Integer.toString(FORMAT_VERSION));
+    m.put("variant", variant.name());
+    m.put("attention.dim", Integer.toString(attentionDim));
+    m.put("representation.dim", Integer.toString(representationDim));
+    m.put("top.k", Integer.toString(topK));
+    m.put("max.history", Integer.toString(maxHistory));
+    m.put(
+        "mlp.hidden",
+        Arrays.stream(hiddenSizes).mapToObj(Integer::toString).collect(Collectors.joining(",")));
+    m.put("dense.learning.rate", Float.toString(denseLearningRate));
+    m.put("sparse.learning.rate", Float.toString(sparseLearningRate));
+    m.put("sparse.optimizer", sparseOptimizer.name());
+    m.put("init.std", Float.toString(initStd));
+    m.put("micro.batch.size", Integer.toString(microBatchSize));
+    m.put("micro.batch.max.wait.ms", Long.toString(microBatchMaxWaitMs));
+    m.put("auxiliary.loss", Boolean.toString(auxiliaryLoss));
+    m.put("auxiliary.loss.weight", Float.toString(auxiliaryLossWeight));
+    m.put("seed", Long.toString(seed));
+    m.put("admission.min.count", Integer.toString(admissionMinCount));
+    m.put("expiry.ms", Long.toString(expiryMs));
+    StringBuilder sb = new StringBuilder();
+    m.forEach((k, v) -> sb.append(k).append('=').append(v).append('\n'));
+    return sb.toString();
+  }
+
+  /**
+   * Parses {@link #toProperties()} output. Missing keys take their defaults; unknown keys and a
+   * newer format version are rejected.
+   */
+  public static DareConfig fromProperties(String text) {
+    Properties p = new Properties();
+    try {
+      p.load(new StringReader(text));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    Builder b = builder();
+    for (String key : p.stringPropertyNames()) {
+      String v = p.getProperty(key).trim();
+      try {
+        switch (key) {
+          case "format.version" -> {
+            if (Integer.parseInt(v) > FORMAT_VERSION) {
+              throw new IllegalArgumentException(
+                  "config format version " + v + " is newer than supported " + FORMAT_VERSION);
+            }
+          }
+          case "variant" -> b.variant(Variant.valueOf(v.toUpperCase(Locale.ROOT)));
+          case "attention.dim" -> b.attentionDim(Integer.parseInt(v));
+          case "representation.dim" -> b.representationDim(Integer.parseInt(v));
+          case "top.k" -> b.topK(Integer.parseInt(v));
+          case "max.history" -> b.maxHistory(Integer.parseInt(v));
+          case "mlp.hidden" -> {
+            List<Integer> sizes = new ArrayList<>();
+            for (String s : v.split(",")) {
+              sizes.add(Integer.parseInt(s.trim()));
+            }
+            b.hiddenSizes(sizes.stream().mapToInt(Integer::intValue).toArray());
+          }
+          case "dense.learning.rate" -> b.denseLearningRate(Float.parseFloat(v));
+          case "sparse.learning.rate" -> b.sparseLearningRate(Float.parseFloat(v));
+          case "sparse.optimizer" ->
+              b.sparseOptimizer(SparseOptimizerKind.valueOf(v.toUpperCase(Locale.ROOT)));
+          case "init.std" -> b.initStd(Float.parseFloat(v));
+          case "micro.batch.size" -> b.microBatchSize(Integer.parseInt(v));
+          case "micro.batch.max.wait.ms" -> b.microBatchMaxWaitMs(Long.parseLong(v));
+          case "auxiliary.loss" -> b.auxiliaryLoss(Boolean.parseBoolean(v));
+          case "auxiliary.loss.weight" -> b.auxiliaryLossWeight(Float.parseFloat(v));
+          case "seed" -> b.seed(Long.parseLong(v));
+          case "admission.min.count" -> b.admissionMinCount(Integer.parseInt(v));
+          case "expiry.ms" -> b.expiryMs(Long.parseLong(v));
+          default -> throw new IllegalArgumentException("unknown model config key '" + key + "'");
+        }
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException("bad value '" + v + "' for model config key " + key, e);
+      }
+    }
+    return b.build();
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof DareConfig other && toProperties().equals(other.toProperties());
+  }
+
+  @Override
+  public int hashCode() {
+    return toProperties().hashCode();
+  }
+
+  @Override
+  public String toString() {
+    return "DareConfig{" + toProperties().replace('\n', ' ').trim() + "}";
+  }
+
+  /** Validating builder of {@link DareConfig}; every setting has the reference default. */
+  public static final class Builder {
+    private Variant variant = Variant.DARE;
+    private int attentionDim = 16;
+    private int representationDim = 16;
+    private int topK = 20;
+    private int maxHistory = 200;
+    private int[] hiddenSizes = {200, 80};
+    private float denseLearningRate = 1e-3f;
+    private float sparseLearningRate = 1e-2f;
+    private SparseOptimizerKind sparseOptimizer = SparseOptimizerKind.ADAM;
+    private float initStd = 0.01f;
+    private int microBatchSize = 256;
+    private long microBatchMaxWaitMs = 200;
+    private boolean auxiliaryLoss = false;
+    private float auxiliaryLossWeight = 1.0f;
+    private long seed = 42;
+    private int admissionMinCount = 1;
+    private long expiryMs = 0;
+
+    private Builder() {}
+
+    public Builder variant(Variant variant) {
+      this.variant = Objects.requireNonNull(variant, "variant");
+      return this;
+    }
+
+    public Builder attentionDim(int perField) {
+      this.attentionDim = perField;
+      return this;
+    }
+
+    public Builder representationDim(int perField) {
+      this.representationDim = perField;
+      return this;
+    }
+
+    public Builder topK(int topK) {
+      this.topK = topK;
+      return this;
+    }
+
+    public Builder maxHistory(int maxHistory) {
+      this.maxHistory = maxHistory;
+      return this;
+    }
+
+    public Builder hiddenSizes(int... sizes) {
+      this.hiddenSizes = Objects.requireNonNull(sizes, "hiddenSizes").clone();
+      return this;
+    }
+
+    public Builder denseLearningRate(float lr) {
+      this.denseLearningRate = lr;
+      return this;
+    }
+
+    public Builder sparseLearningRate(float lr) {
+      this.sparseLearningRate = lr;
+      return this;
+    }
+
+    public Builder sparseOptimizer(SparseOptimizerKind kind) {
+      this.sparseOptimizer = Objects.requireNonNull(kind, "sparseOptimizer");
+      return this;
+    }
+
+    public Builder initStd(float std) {
+      this.initStd = std;
+      return this;
+    }
+
+    public Builder microBatchSize(int size) {
+      this.microBatchSize = size;
+      return this;
+    }
+
+    public Builder microBatchMaxWaitMs(long ms) {
+      this.microBatchMaxWaitMs = ms;
+      return this;
+    }
+
+    public Builder auxiliaryLoss(boolean on) {
+      this.auxiliaryLoss = on;
+      return this;
+    }
+
+    public Builder auxiliaryLossWeight(float weight) {
+      this.auxiliaryLossWeight = weight;
+      return this;
+    }
+
+    public Builder seed(long seed) {
+      this.seed = seed;
+      return this;
+    }
+
+    public Builder admissionMinCount(int count) {
+      this.admissionMinCount = count;
+      return this;
+    }
+
+    public Builder expiryMs(long ms) {
+      this.expiryMs = ms;
+      return this;
+    }
+
+    /** Validates and builds; the message names the offending setting and its value. */
+    public DareConfig build() {
+      List<String> errors = new ArrayList<>();
+      positive(errors, "attentionDim", attentionDim);
+      positive(errors, "representationDim", representationDim);
+      positive(errors, "topK", topK);
+      positive(errors, "maxHistory", maxHistory);
+      positive(errors, "microBatchSize", microBatchSize);
+      positive(errors, "admissionMinCount", admissionMinCount);
+      if (hiddenSizes.length == 0) {
+        errors.add("hiddenSizes must name at least one layer");
+      }
+      for (int h : hiddenSizes) {
+        positive(errors, "hiddenSizes[]", h);
+      }
+      if (!(denseLearningRate > 0) || !Float.isFinite(denseLearningRate)) {
+        errors.add("denseLearningRate must be > 0, got " + denseLearningRate);
+      }
+      if (!(sparseLearningRate > 0) || !Float.isFinite(sparseLearningRate)) {
+        errors.add("sparseLearningRate must be > 0, got " + sparseLearningRate);
+      }
+      if (!(initStd >= 0) || !Float.isFinite(initStd)) {
+        errors.add("initStd must be >= 0, got " + initStd);
+      }
+      if (microBatchMaxWaitMs < 0) {
+        errors.add("microBatchMaxWaitMs must be >= 0, got " + microBatchMaxWaitMs);
+      }
+      if (expiryMs < 0) {
+        errors.add("expiryMs must be >= 0 (0 disables expiry), got " + expiryMs);
+      }
+      if (!(auxiliaryLossWeight >= 0) || !Float.isFinite(auxiliaryLossWeight)) {
+        errors.add("auxiliaryLossWeight must be >= 0, got " + auxiliaryLossWeight);
+      }
+      if (variant == Variant.TWIN && attentionDim != representationDim) {
+        errors.add(
+            "TWIN shares one table set, so attentionDim ("
+                + attentionDim
+                + ") must equal representationDim ("
+                + representationDim
+                + ")");
+      }
+      if (!errors.isEmpty()) {
+        throw new IllegalArgumentException("invalid DareConfig: " + String.join("; ", errors));
+      }
+      return new DareConfig(this);
+    }
+
+    private static void positive(List<String> errors, String name, long value) {
+      if (value <= 0) {
+        errors.add(name + " must be > 0, got " + value);
+      }
+    }
+  }
+}

@@ -1,0 +1,280 @@
+package io.darestream.model.embedding;
+
+import io.darestream.state.collections.LongIntHashMap;
+import io.darestream.state.model.DirtyRowTracker;
+import java.util.Arrays;
+
+/**
+ * A dynamic embedding table: rows keyed by a {@code long} id, created on first training use, stored
+ * contiguously ({@code float[]} weights, {@code float[]} optimizer slots, id to slot via {@link
+ * LongIntHashMap}).
+ *
+ * <p>An id without a row reads as its deterministic initial value ({@link RowInitializer}), in
+ * training and in scoring alike, so an unmaterialised row and a fresh row give identical numbers.
+ * Admission ({@code minCount}) decides when a row is materialised and starts to train; expiry drops
+ * rows not updated for {@code expiryMs}. Every update and every expiry marks the id in {@link
+ * #dirty()}; a dirty id whose {@link #readRow} returns false was deleted.
+ *
+ * <p>A full row ({@link #rowWidth()}) is the weights followed by the optimizer slots. Not
+ * thread-safe.
+ */
+public final class EmbeddingTable {
+  private static final int NO_SLOT = LongIntHashMap.MISSING;
+  private static final long UNKNOWN_UPDATE = Long.MAX_VALUE;
+
+  private final String name;
+  private final int dim;
+  private final int slotWidth;
+  private final SparseOptimizer optimizer;
+  private final RowInitializer initializer;
+  private final int admissionMinCount;
+  private final long expiryMs;
+  private final LongIntHashMap index = new LongIntHashMap(1024);
+  private final LongIntHashMap pendingCounts = new LongIntHashMap(16);
+  private final DirtyRowTracker dirty = new DirtyRowTracker();
+
+  private float[] weights;
+  private float[] slots;
+  private long[] slotIds;
+  private long[] lastUpdateMs;
+  private int[] freeSlots = new int[16];
+  private int freeCount;
+  private int highWater;
+  private long admitted;
+  private long expired;
+
+  public EmbeddingTable(
+      String name,
+      int dim,
+      SparseOptimizer optimizer,
+      RowInitializer initializer,
+      int admissionMinCount,
+      long expiryMs) {
+    if (dim <= 0) {
+      throw new IllegalArgumentException("dim must be > 0, got " + dim);
+    }
+    this.name = name;
+    this.dim = dim;
+    this.optimizer = optimizer;
+    this.slotWidth = optimizer.slotWidth(dim);
+    this.initializer = initializer;
+    this.admissionMinCount = Math.max(1, admissionMinCount);
+    this.expiryMs = expiryMs;
+    allocate(256);
+  }
+
+  public String name() {
+    return name;
+  }
+
+  /** Weights per row. */
+  public int dim() {
+    return dim;
+  }
+
+  /** Optimizer floats per row. */
+  public int slotWidth() {
+    return slotWidth;
+  }
+
+  /** Floats in a full row: {@link #dim()} weights, then {@link #slotWidth()} optimizer slots. */
+  public int rowWidth() {
+    return dim + slotWidth;
+  }
+
+  /** Live rows. */
+  public int size() {
+    return index.size();
+  }
+
+  public boolean contains(long id) {
+    return index.containsKey(id);
+  }
+
+  /** Ids of all live rows, in no particular order. */
+  public long[] ids() {
+    long[] out = new long[index.size()];
+    int[] n = {0};
+    index.forEach((id, slot) -> out[n[0]++] = id);
+    return out;
+  }
+
+  public DirtyRowTracker dirty() {
+    return dirty;
+  }
+
+  public TableCounters counters() {
+    return new TableCounters(admitted, expired, index.size(), pendingCounts.size());
+  }
+
+  /**
+   * Copies the weights of {@code id} into {@code dst[off .. off + dim)}: the stored row, or the
+   * deterministic initial value when the id has no row. Never creates a row.
+   */
+  public void copyWeights(long id, float[] dst, int off) {
+    int slot = index.get(id);
+    if (slot == NO_SLOT) {
+      initializer.fill(id, dst, off, dim);
+    } else {
+      System.arraycopy(weights, slot * dim, dst, off, dim);
+    }
+  }
+
+  /**
+   * Copies the full row (weights then optimizer slots) into {@code dst}, which must hold {@link
+   * #rowWidth()} floats.
+   *
+   * @return false (and {@code dst} untouched) if the id has no row
+   */
+  public boolean readRow(long id, float[] dst) {
+    int slot = index.get(id);
+    if (slot == NO_SLOT) {
+      return false;
+    }
+    System.arraycopy(weights, slot * dim, dst, 0, dim);
+    System.arraycopy(slots, slot * slotWidth, dst, dim, slotWidth);
+    return true;
+  }
+
+  /**
+   * Stores a row from a snapshot, a checkpoint or a delta: {@code row} holds either {@link
+   * #rowWidth()} floats (weights and slots) or {@link #dim()} floats (weights only; slots keep
+   * their value, zero for a new row). Does not mark the row dirty.
+   */
+  public void writeRow(long id, float[] row) {
+    if (row.length != rowWidth() && row.length != dim) {
+      throw new IllegalArgumentException(
+          "table "
+              + name
+              + " expects "
+              + rowWidth()
+              + " or "
+              + dim
+              + " floats per row, got "
+              + row.length);
+    }
+    int slot = index.get(id);
+    if (slot == NO_SLOT) {
+      slot = newSlot(id);
+    }
+    System.arraycopy(row, 0, weights, slot * dim, dim);
+    if (row.length == rowWidth()) {
+      System.arraycopy(row, dim, slots, slot * slotWidth, slotWidth);
+    }
+  }
+
+  /** Deletes row {@code id} (e.g. a delta announcing an expiry); returns whether it existed. */
+  public boolean remove(long id) {
+    int slot = index.remove(id);
+    if (slot == NO_SLOT) {
+      return false;
+    }
+    release(slot);
+    return true;
+  }
+
+  /**
+   * Applies a gradient to row {@code id} with this table's optimizer. An id that has not passed
+   * admission only counts the sighting; an admitted id without a row gets its initial value first.
+   *
+   * @return whether the row was updated
+   */
+  public boolean applyGradient(long id, float[] grad, int gradOff, long nowMs) {
+    int slot = index.get(id);
+    if (slot == NO_SLOT) {
+      if (!admit(id)) {
+        return false;
+      }
+      slot = newSlot(id);
+      initializer.fill(id, weights, slot * dim, dim);
+      admitted++;
+    }
+    optimizer.step(weights, slot * dim, slots, slot * slotWidth, dim, grad, gradOff);
+    lastUpdateMs[slot] = nowMs;
+    dirty.mark(id);
+    return true;
+  }
+
+  /**
+   * Drops rows not updated since {@code nowMs - expiryMs} (no-op when expiry is disabled); the
+   * dropped ids are marked dirty so that deletions reach the store and serving.
+   *
+   * @return rows dropped
+   */
+  public int expire(long nowMs) {
+    if (expiryMs <= 0) {
+      return 0;
+    }
+    long cutoff = nowMs - expiryMs;
+    int dropped = 0;
+    for (int slot = 0; slot < highWater; slot++) {
+      long id = slotIds[slot];
+      if (lastUpdateMs[slot] == UNKNOWN_UPDATE) {
+        // Restored rows: their age is unknown, so the clock starts now.
+        lastUpdateMs[slot] = nowMs;
+      } else if (lastUpdateMs[slot] < cutoff && lastUpdateMs[slot] != Long.MIN_VALUE) {
+        if (index.get(id) == slot) {
+          index.remove(id);
+          release(slot);
+          dirty.mark(id);
+          dropped++;
+        }
+      }
+    }
+    expired += dropped;
+    return dropped;
+  }
+
+  private boolean admit(long id) {
+    if (admissionMinCount <= 1) {
+      return true;
+    }
+    int seen = pendingCounts.get(id);
+    seen = seen == LongIntHashMap.MISSING ? 1 : seen + 1;
+    if (seen >= admissionMinCount) {
+      pendingCounts.remove(id);
+      return true;
+    }
+    pendingCounts.put(id, seen);
+    return false;
+  }
+
+  private int newSlot(long id) {
+    int slot;
+    if (freeCount > 0) {
+      slot = freeSlots[--freeCount];
+    } else {
+      if (highWater == slotIds.length) {
+        grow(slotIds.length * 2);
+      }
+      slot = highWater++;
+    }
+    Arrays.fill(slots, slot * slotWidth, (slot + 1) * slotWidth, 0f);
+    slotIds[slot] = id;
+    lastUpdateMs[slot] = UNKNOWN_UPDATE;
+    index.put(id, slot);
+    return slot;
+  }
+
+  private void release(int slot) {
+    lastUpdateMs[slot] = Long.MIN_VALUE;
+    if (freeCount == freeSlots.length) {
+      freeSlots = Arrays.copyOf(freeSlots, freeCount * 2);
+    }
+    freeSlots[freeCount++] = slot;
+  }
+
+  private void allocate(int capacity) {
+    weights = new float[capacity * dim];
+    slots = new float[capacity * slotWidth];
+    slotIds = new long[capacity];
+    lastUpdateMs = new long[capacity];
+  }
+
+  private void grow(int capacity) {
+    weights = Arrays.copyOf(weights, capacity * dim);
+    slots = Arrays.copyOf(slots, capacity * slotWidth);
+    slotIds = Arrays.copyOf(slotIds, capacity);
+    lastUpdateMs = Arrays.copyOf(lastUpdateMs, capacity);
+  }
+}

@@ -1,0 +1,41 @@
+package io.darestream.model.embedding;
+
+/**
+ * Adam with lazy moments: a row's first and second moments and its own step count advance only when
+ * the row gets a gradient, so rare ids are not decayed by batches that never saw them.
+ *
+ * <p>Slot layout per row: {@code m[0..dim)}, {@code v[dim..2dim)}, {@code step} at {@code 2dim}.
+ */
+public final class LazyAdam implements SparseOptimizer {
+  private static final float BETA1 = 0.9f;
+  private static final float BETA2 = 0.999f;
+  private static final float EPS = 1e-8f;
+  private final float lr;
+
+  public LazyAdam(float lr) {
+    this.lr = lr;
+  }
+
+  @Override
+  public int slotWidth(int dim) {
+    return 2 * dim + 1;
+  }
+
+  @Override
+  public void step(float[] w, int wOff, float[] s, int sOff, int dim, float[] g, int gOff) {
+    int vOff = sOff + dim;
+    int tOff = sOff + 2 * dim;
+    float t = s[tOff] + 1f;
+    s[tOff] = t;
+    float c1 = 1f / (1f - (float) Math.pow(BETA1, t));
+    float c2 = 1f / (1f - (float) Math.pow(BETA2, t));
+    for (int j = 0; j < dim; j++) {
+      float gj = g[gOff + j];
+      float m = BETA1 * s[sOff + j] + (1 - BETA1) * gj;
+      float v = BETA2 * s[vOff + j] + (1 - BETA2) * gj * gj;
+      s[sOff + j] = m;
+      s[vOff + j] = v;
+      w[wOff + j] -= lr * (m * c1) / ((float) Math.sqrt(v * c2) + EPS);
+    }
+  }
+}

@@ -1,0 +1,102 @@
+package io.darestream.model.sampling;
+
+import io.darestream.model.TrainingSample;
+import io.darestream.state.collections.LongHashSet;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Frequency-proportional negative sampling over recently seen items: a ring buffer holds the last
+ * {@code window} item occurrences, so a uniform draw from it picks items in proportion to their
+ * recent frequency. Items in the user's history (and the positive target) are excluded.
+ *
+ * <p>Deterministic: draw {@code k} for a positive is a pure function of (seed, user, event time, k,
+ * attempt) and the buffer's content, so the same stream and seed give the same negatives.
+ */
+public final class NegativeSampler {
+  private static final int MAX_ATTEMPTS_PER_DRAW = 16;
+
+  private final long seed;
+  private final long[] items;
+  private final long[] categories;
+  private long observed;
+
+  /**
+   * @param window number of recent item occurrences kept
+   * @param seed seed of all draws
+   */
+  public NegativeSampler(int window, long seed) {
+    if (window <= 0) {
+      throw new IllegalArgumentException("window must be > 0, got " + window);
+    }
+    this.items = new long[window];
+    this.categories = new long[window];
+    this.seed = seed;
+  }
+
+  /** Records one occurrence of an item (call for every positive behaviour of the stream). */
+  public void observe(long item, long category) {
+    int slot = (int) (observed % items.length);
+    items[slot] = item;
+    categories[slot] = category;
+    observed++;
+  }
+
+  /** Occurrences currently held. */
+  public int size() {
+    return (int) Math.min(observed, items.length);
+  }
+
+  /**
+   * Draws up to {@code count} items for {@code positive}'s user, none of which is in its history or
+   * is its target; fewer when the window holds too few other items.
+   */
+  public List<SampledItem> sample(TrainingSample positive, int count) {
+    LongHashSet exclude = new LongHashSet(positive.historyLength() + 1);
+    exclude.add(positive.targetItem());
+    for (int i = 0; i < positive.historyLength(); i++) {
+      exclude.add(positive.historyItem(i));
+    }
+    return sample(positive.userId(), positive.eventTimeMs(), exclude, count);
+  }
+
+  /** Draws up to {@code count} items not in {@code exclude}; {@code nonce} varies the draws. */
+  public List<SampledItem> sample(long userId, long nonce, LongHashSet exclude, int count) {
+    List<SampledItem> out = new ArrayList<>(count);
+    int n = size();
+    if (n == 0) {
+      return out;
+    }
+    LongHashSet taken = new LongHashSet(count);
+    long base = mix(mix(seed ^ mix(userId)) ^ nonce);
+    for (int k = 0; k < count; k++) {
+      for (int attempt = 0; attempt < MAX_ATTEMPTS_PER_DRAW; attempt++) {
+        long h = mix(base + (long) k * MAX_ATTEMPTS_PER_DRAW + attempt);
+        int slot = (int) Long.remainderUnsigned(h, n);
+        long item = items[slot];
+        if (!exclude.contains(item) && !taken.contains(item)) {
+          taken.add(item);
+          out.add(new SampledItem(item, categories[slot]));
+          break;
+        }
+      }
+    }
+    return out;
+  }
+
+  /** Negatives for {@code positive} as labelled samples sharing its user and history. */
+  public List<TrainingSample> negatives(TrainingSample positive, int count) {
+    List<TrainingSample> out = new ArrayList<>(count);
+    for (SampledItem s : sample(positive, count)) {
+      out.add(positive.withTarget(s.item(), s.category(), 0));
+    }
+    return out;
+  }
+
+  private static long mix(long z) {
+    z += 0x9E3779B97F4A7C15L;
+    z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+    z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+    return z ^ (z >>> 31);
+  }
+}

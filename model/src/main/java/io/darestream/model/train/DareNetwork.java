@@ -1,0 +1,748 @@
+package io.darestream.model.train;
+
+import io.darestream.model.BatchResult;
+import io.darestream.model.DareConfig;
+import io.darestream.model.Explanation;
+import io.darestream.model.RetrievedBehaviour;
+import io.darestream.model.SparseOptimizerKind;
+import io.darestream.model.TrainingSample;
+import io.darestream.model.Variant;
+import io.darestream.model.embedding.EmbeddingTable;
+import io.darestream.model.embedding.FieldTables;
+import io.darestream.model.embedding.RowInitializer;
+import io.darestream.model.embedding.SparseOptimizer;
+import io.darestream.model.nn.DenseAdam;
+import io.darestream.model.nn.DenseGradient;
+import io.darestream.model.nn.DenseParameters;
+import io.darestream.model.nn.LinearMap;
+import io.darestream.model.nn.Mlp;
+import io.darestream.model.search.HistoryKeys;
+import io.darestream.model.search.SearchKernel;
+import io.darestream.model.search.TopK;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+
+/**
+ * Forward and backward of DARE and its baselines on micro-batches (DARE paper Section 4):
+ *
+ * <ol>
+ *   <li>search: {@code s_i = <q, k_i> / sqrt(d)} with the attention set, top K (no gradient through
+ *       the selection);
+ *   <li>aggregate: {@code w = softmax(s_topK)}, {@code u = sum w_i E^Repr(b_i)}, {@code v =
+ *       E^Repr(target)}, {@code h = v * u};
+ *   <li>MLP on {@code [v, u, h]} with PReLU, sigmoid, binary cross-entropy;
+ *   <li>optional auxiliary loss: the same with a full softmax over all L behaviours.
+ * </ol>
+ *
+ * Gradients reach the dense parameters, every gathered representation row and, through the softmax
+ * weights of the selected K, the attention rows of the target and the selected behaviours. TWIN
+ * uses one table set for both roles; TWIN_PROJ adds query, key, value and target projections
+ * (Section 3.2). The search query of TWIN_PROJ is folded to {@code W_k W_q^T e_t} so that its
+ * search costs the same as TWIN's.
+ *
+ * <p>Scoring runs the very same forward code, so serving and training agree bit for bit. Not
+ * thread-safe: it owns its scratch.
+ */
+public final class DareNetwork {
+  private static final long TARGET_POSITION = 0L;
+
+  private final DareConfig cfg;
+  private final boolean projected;
+  private final FieldTables keyTables;
+  private final FieldTables valueTables;
+  private final List<EmbeddingTable> tables;
+  private final DenseParameters dense = new DenseParameters();
+  private final DenseGradient denseGrad;
+  private final DenseAdam denseAdam;
+  private final Mlp mlp;
+  private final LinearMap projQuery;
+  private final LinearMap projKey;
+  private final LinearMap projValue;
+  private final LinearMap projTarget;
+  private final RowGradients rowGrads = new RowGradients();
+
+  private final int dk; // per-field dim of the search (key) tables
+  private final int dr; // per-field dim of the value tables
+  private final int keyWidth; // item + category columns of a gathered key
+  private final int qDim; // search query width: 3 * dk
+  private final int rDim; // value token width: 3 * dr
+  private final int xDim; // MLP input width: 3 * rDim
+  private final int projDim;
+  private final float scale;
+  private final int maxL;
+  private final int kCap;
+  private final int maxBatch;
+
+  // Batch-level position rows (positions 1..L), refreshed at the start of every forward batch.
+  private final float[] keyPos;
+  private final float[] valuePos;
+  private final float[] posBias;
+  private final float[] posBiasQuery;
+  private boolean posBiasValid;
+
+  // Per-history scratch.
+  private final HistoryKeys history;
+  private final SearchKernel kernel;
+  private final TopK top;
+  private final TopK all;
+  private final long[] histItems;
+  private final long[] histCats;
+  private final float[] row;
+  private final float[] query;
+  private final float[] allValues;
+  private final float[] allKeys;
+  private final float[] allWeights;
+  private final int[] allIndex;
+  private final long[] allItems;
+  private final long[] allCats;
+
+  // Per-sample state saved by the forward pass for the backward pass.
+  private final long[] tItem;
+  private final long[] tCat;
+  private final int[] selCount;
+  private final int[] selIndex;
+  private final long[] selItem;
+  private final long[] selCat;
+  private final float[] selScore;
+  private final float[] selWeight;
+  private final float[] selValues;
+  private final float[] selKeys;
+  private final float[] queries;
+  private final float[] qProj;
+  private final float[] targetValue;
+  private final float[] uBar;
+  private final float[] u;
+  private final float[] v;
+  private final float[] uBarAux;
+  private final float[] uAux;
+  private final float[] x;
+  private final float[] xAux;
+  private final float[] dx;
+  private final float[] dLogits;
+  private final float[] predictions;
+  private final float[] dv;
+  private final float[] du;
+  private final float[] dUbar;
+  private final float[] dTarget;
+  private final float[] dq;
+  private final float[] dqp;
+
+  private float[] dwScratch = new float[16];
+  private int posRows;
+  private long version;
+
+  public DareNetwork(DareConfig cfg) {
+    this.cfg = cfg;
+    Variant variant = cfg.variant();
+    this.projected = variant == Variant.TWIN_PROJ;
+    SparseOptimizerKind kind = cfg.sparseOptimizer();
+    float lr = cfg.sparseLearningRate();
+    this.tables = new ArrayList<>();
+    if (variant == Variant.DARE) {
+      keyTables = fieldTables("att", cfg.attentionDim(), kind, lr);
+      valueTables = fieldTables("repr", cfg.representationDim(), kind, lr);
+    } else {
+      keyTables = fieldTables("shared", cfg.representationDim(), kind, lr);
+      valueTables = keyTables;
+    }
+    addTables(keyTables);
+    if (valueTables != keyTables) {
+      addTables(valueTables);
+    }
+    dk = keyTables.dim();
+    dr = valueTables.dim();
+    keyWidth = 2 * dk;
+    qDim = 3 * dk;
+    rDim = 3 * dr;
+    xDim = 3 * rDim;
+    projDim = projected ? cfg.attentionTokenDim() : qDim;
+    scale = (float) (1.0 / Math.sqrt(projDim));
+    maxL = cfg.maxHistory();
+    kCap = Math.min(cfg.topK(), maxL);
+    maxBatch = cfg.microBatchSize();
+
+    SplittableRandom rng = new SplittableRandom(cfg.seed() ^ 0x5DEECE66DL);
+    mlp = new Mlp(dense, xDim, cfg.hiddenSizes(), maxBatch, rng);
+    if (projected) {
+      projQuery = new LinearMap(dense, "proj.query", rDim, projDim, rng);
+      projKey = new LinearMap(dense, "proj.key", rDim, projDim, rng);
+      projValue = new LinearMap(dense, "proj.value", rDim, rDim, rng);
+      projTarget = new LinearMap(dense, "proj.target", rDim, rDim, rng);
+    } else {
+      projQuery = null;
+      projKey = null;
+      projValue = null;
+      projTarget = null;
+    }
+    denseGrad = new DenseGradient(dense);
+    denseAdam = new DenseAdam(cfg.denseLearningRate());
+
+    keyPos = new float[maxL * dk];
+    valuePos = new float[maxL * dr];
+    posBias = new float[maxL];
+    posBiasQuery = new float[dk];
+    history = new HistoryKeys(keyWidth, maxL);
+    kernel = new SearchKernel(maxL);
+    top = new TopK(kCap);
+    all = new TopK(maxL);
+    histItems = new long[maxL];
+    histCats = new long[maxL];
+    row = new float[Math.max(qDim, rDim)];
+    query = new float[qDim];
+    boolean aux = cfg.auxiliaryLoss();
+    allValues = new float[aux ? maxL * rDim : 0];
+    allKeys = new float[aux ? maxL * keyWidth : 0];
+    allWeights = new float[aux ? maxL : 0];
+    allIndex = new int[aux ? maxL : 0];
+    allItems = new long[aux ? maxL : 0];
+    allCats = new long[aux ? maxL : 0];
+
+    tItem = new long[maxBatch];
+    tCat = new long[maxBatch];
+    selCount = new int[maxBatch];
+    selIndex = new int[maxBatch * kCap];
+    selItem = new long[maxBatch * kCap];
+    selCat = new long[maxBatch * kCap];
+    selScore = new float[maxBatch * kCap];
+    selWeight = new float[maxBatch * kCap];
+    selValues = new float[maxBatch * kCap * rDim];
+    selKeys = new float[maxBatch * kCap * keyWidth];
+    queries = new float[maxBatch * qDim];
+    qProj = new float[projected ? maxBatch * projDim : 0];
+    targetValue = new float[maxBatch * rDim];
+    uBar = new float[maxBatch * rDim];
+    u = new float[maxBatch * rDim];
+    v = new float[maxBatch * rDim];
+    uBarAux = new float[aux ? maxBatch * rDim : 0];
+    uAux = new float[aux ? maxBatch * rDim : 0];
+    x = new float[maxBatch * xDim];
+    xAux = new float[aux ? maxBatch * xDim : 0];
+    dx = new float[maxBatch * xDim];
+    dLogits = new float[maxBatch];
+    predictions = new float[maxBatch];
+    dv = new float[rDim];
+    du = new float[rDim];
+    dUbar = new float[rDim];
+    dTarget = new float[rDim];
+    dq = new float[qDim];
+    dqp = new float[projDim];
+  }
+
+  private FieldTables fieldTables(String prefix, int dim, SparseOptimizerKind kind, float lr) {
+    return new FieldTables(
+        table(prefix + ".item", dim, kind, lr),
+        table(prefix + ".category", dim, kind, lr),
+        table(prefix + ".position", dim, kind, lr));
+  }
+
+  private EmbeddingTable table(String name, int dim, SparseOptimizerKind kind, float lr) {
+    return new EmbeddingTable(
+        name,
+        dim,
+        SparseOptimizer.of(kind, lr),
+        new RowInitializer(cfg.seed(), name, cfg.initStd()),
+        cfg.admissionMinCount(),
+        cfg.expiryMs());
+  }
+
+  private void addTables(FieldTables t) {
+    tables.add(t.item());
+    tables.add(t.category());
+    tables.add(t.position());
+  }
+
+  public DareConfig config() {
+    return cfg;
+  }
+
+  public List<EmbeddingTable> tables() {
+    return List.copyOf(tables);
+  }
+
+  public DenseParameters dense() {
+    return dense;
+  }
+
+  public long version() {
+    return version;
+  }
+
+  public void setVersion(long version) {
+    this.version = version;
+  }
+
+  // ---------------------------------------------------------------- training
+
+  /** Prequential step on up to {@code microBatchSize} samples: predict, then update. */
+  public BatchResult trainStep(List<TrainingSample> batch) {
+    Gradients g = gradients(batch, true);
+    long now = Long.MIN_VALUE;
+    for (TrainingSample s : batch) {
+      now = Math.max(now, s.eventTimeMs());
+    }
+    g.rows().apply(now);
+    denseAdam.step(dense, g.dense());
+    version++;
+    return new BatchResult(
+        Arrays.copyOf(predictions, batch.size()), g.loss(), g.auxiliaryLoss(), version);
+  }
+
+  /**
+   * Gradient of the batch's mean loss (plus the weighted auxiliary loss) without applying it; the
+   * returned objects are live scratch, valid until the next call. Predictions of the forward pass
+   * are kept for {@link #trainStep}.
+   */
+  public Gradients gradients(List<TrainingSample> batch, boolean withBackward) {
+    int bsz = batch.size();
+    checkBatch(bsz);
+    refreshPositions(maxHistoryOf(batch));
+    boolean aux = cfg.auxiliaryLoss();
+    for (int b = 0; b < bsz; b++) {
+      TrainingSample s = batch.get(b);
+      gatherHistory(s);
+      forwardSample(b, s.targetItem(), s.targetCategory(), aux);
+    }
+    float[] logits = mlp.forward(x, bsz);
+    double loss = 0;
+    for (int b = 0; b < bsz; b++) {
+      int y = batch.get(b).label();
+      predictions[b] = sigmoid(logits[b]);
+      loss += bce(logits[b], y);
+      dLogits[b] = (predictions[b] - y) / bsz;
+    }
+    loss /= bsz;
+    denseGrad.clear();
+    rowGrads.clear();
+    if (withBackward) {
+      mlp.backward(dLogits, denseGrad, dx);
+      for (int b = 0; b < bsz; b++) {
+        backwardSample(b, dx, false);
+      }
+    }
+    double auxLoss = 0;
+    if (aux) {
+      float[] auxLogits = mlp.forward(xAux, bsz);
+      float weight = cfg.auxiliaryLossWeight();
+      for (int b = 0; b < bsz; b++) {
+        int y = batch.get(b).label();
+        auxLoss += bce(auxLogits[b], y);
+        dLogits[b] = weight * (sigmoid(auxLogits[b]) - y) / bsz;
+      }
+      auxLoss /= bsz;
+      if (withBackward) {
+        mlp.backward(dLogits, denseGrad, dx);
+        for (int b = 0; b < bsz; b++) {
+          gatherHistory(batch.get(b));
+          backwardSample(b, dx, true);
+        }
+      }
+    }
+    return new Gradients(denseGrad, rowGrads, loss, auxLoss);
+  }
+
+  /** Mean loss of a batch plus the weighted auxiliary loss, forward only (for gradient checks). */
+  public double objective(List<TrainingSample> batch) {
+    Gradients g = gradients(batch, false);
+    return g.loss() + cfg.auxiliaryLossWeight() * g.auxiliaryLoss();
+  }
+
+  // ---------------------------------------------------------------- scoring
+
+  /** Click probabilities of {@code samples}' targets, no training. */
+  public float[] predict(List<TrainingSample> samples) {
+    float[] out = new float[samples.size()];
+    for (int start = 0; start < samples.size(); start += maxBatch) {
+      List<TrainingSample> chunk =
+          samples.subList(start, Math.min(samples.size(), start + maxBatch));
+      refreshPositions(maxHistoryOf(chunk));
+      for (int b = 0; b < chunk.size(); b++) {
+        TrainingSample s = chunk.get(b);
+        gatherHistory(s);
+        forwardSample(b, s.targetItem(), s.targetCategory(), false);
+      }
+      float[] logits = mlp.forward(x, chunk.size());
+      for (int b = 0; b < chunk.size(); b++) {
+        out[start + b] = sigmoid(logits[b]);
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Scores candidates against one history (newest first); the history's attention keys are gathered
+   * once and searched per candidate. When {@code explain} is not null it receives, per candidate,
+   * the retrieved behaviours.
+   */
+  public float[] score(
+      long[] historyItems,
+      long[] historyCategories,
+      long[] candidateItems,
+      long[] candidateCategories,
+      List<Explanation> explain) {
+    if (historyItems.length != historyCategories.length) {
+      throw new IllegalArgumentException("history items and categories differ in length");
+    }
+    if (candidateItems.length != candidateCategories.length) {
+      throw new IllegalArgumentException("candidate items and categories differ in length");
+    }
+    int n = Math.min(historyItems.length, maxL);
+    refreshPositions(n);
+    gatherHistory(historyItems, historyCategories, n);
+    float[] out = new float[candidateItems.length];
+    for (int start = 0; start < candidateItems.length; start += maxBatch) {
+      int count = Math.min(maxBatch, candidateItems.length - start);
+      for (int b = 0; b < count; b++) {
+        forwardSample(b, candidateItems[start + b], candidateCategories[start + b], false);
+      }
+      float[] logits = mlp.forward(x, count);
+      for (int b = 0; b < count; b++) {
+        out[start + b] = sigmoid(logits[b]);
+        if (explain != null) {
+          explain.add(explanation(b, out[start + b]));
+        }
+      }
+    }
+    return out;
+  }
+
+  private Explanation explanation(int b, float p) {
+    List<RetrievedBehaviour> r = new ArrayList<>(selCount[b]);
+    for (int j = 0; j < selCount[b]; j++) {
+      int o = b * kCap + j;
+      r.add(
+          new RetrievedBehaviour(
+              selIndex[o] + 1, selItem[o], selCat[o], selScore[o], selWeight[o]));
+    }
+    return new Explanation(tItem[b], tCat[b], p, r);
+  }
+
+  // ---------------------------------------------------------------- forward
+
+  private void refreshPositions(int longest) {
+    int n = Math.min(longest, maxL);
+    posRows = n;
+    for (int i = 0; i < n; i++) {
+      keyTables.position().copyWeights(i + 1, keyPos, i * dk);
+      valueTables.position().copyWeights(i + 1, valuePos, i * dr);
+    }
+    posBiasValid = false;
+  }
+
+  private void gatherHistory(TrainingSample s) {
+    int n = Math.min(s.historyLength(), maxL);
+    history.reset(n);
+    for (int i = 0; i < n; i++) {
+      gatherKey(i, s.historyItem(i), s.historyCategory(i));
+    }
+  }
+
+  private void gatherHistory(long[] items, long[] cats, int n) {
+    history.reset(n);
+    for (int i = 0; i < n; i++) {
+      gatherKey(i, items[i], cats[i]);
+    }
+  }
+
+  private void gatherKey(int i, long item, long cat) {
+    histItems[i] = item;
+    histCats[i] = cat;
+    keyTables.item().copyWeights(item, row, 0);
+    keyTables.category().copyWeights(cat, row, dk);
+    history.set(i, 0, row, 0, keyWidth);
+  }
+
+  private static int maxHistoryOf(List<TrainingSample> batch) {
+    int n = 0;
+    for (TrainingSample s : batch) {
+      n = Math.max(n, s.historyLength());
+    }
+    return n;
+  }
+
+  /** Forward of one target against the gathered history; fills the sample's slot {@code b}. */
+  private void forwardSample(int b, long item, long cat, boolean aux) {
+    int n = history.length();
+    tItem[b] = item;
+    tCat[b] = cat;
+    int qo = b * qDim;
+    int ro = b * rDim;
+    valueTables.gatherToken(item, cat, TARGET_POSITION, targetValue, ro);
+    if (projected) {
+      projQuery.apply(targetValue, ro, qProj, b * projDim);
+      projKey.applyTransposed(qProj, b * projDim, queries, qo);
+    } else {
+      keyTables.gatherToken(item, cat, TARGET_POSITION, queries, qo);
+    }
+    System.arraycopy(queries, qo, query, 0, qDim);
+    updatePositionBias();
+
+    // Search (Section 4: top-K by attention score; the selection itself has no gradient).
+    kernel.search(query, history, posBias, scale, top);
+    int m = top.size();
+    selCount[b] = m;
+    int so = b * kCap;
+    float max = m > 0 ? top.score(0) : 0f;
+    float sum = 0f;
+    for (int r = 0; r < m; r++) {
+      float e = (float) Math.exp(top.score(r) - max);
+      selWeight[so + r] = e;
+      sum += e;
+    }
+    Arrays.fill(uBar, ro, ro + rDim, 0f);
+    for (int r = 0; r < m; r++) {
+      int i = top.index(r);
+      int o = so + r;
+      float w = selWeight[o] / sum;
+      selWeight[o] = w;
+      selIndex[o] = i;
+      selScore[o] = top.score(r);
+      selItem[o] = histItems[i];
+      selCat[o] = histCats[i];
+      int vo = o * rDim;
+      valueTables.item().copyWeights(histItems[i], selValues, vo);
+      valueTables.category().copyWeights(histCats[i], selValues, vo + dr);
+      System.arraycopy(valuePos, i * dr, selValues, vo + 2 * dr, dr);
+      history.copyKey(i, selKeys, o * keyWidth);
+      for (int j = 0; j < rDim; j++) {
+        uBar[ro + j] += w * selValues[vo + j];
+      }
+    }
+    finishInput(b, uBar, u, x);
+    if (aux) {
+      forwardAux(b, n);
+    }
+  }
+
+  /** Auxiliary path: full softmax over every behaviour, no top-K. */
+  private void forwardAux(int b, int n) {
+    int ro = b * rDim;
+    kernel.scoreEvery(query, history, posBias, scale, all);
+    float max = Float.NEGATIVE_INFINITY;
+    for (int i = 0; i < n; i++) {
+      max = Math.max(max, all.score(i));
+    }
+    float sum = 0f;
+    for (int i = 0; i < n; i++) {
+      float e = (float) Math.exp(all.score(i) - max);
+      allWeights[i] = e;
+      sum += e;
+    }
+    Arrays.fill(uBarAux, ro, ro + rDim, 0f);
+    for (int i = 0; i < n; i++) {
+      float w = allWeights[i] / sum;
+      valueTables.gatherToken(histItems[i], histCats[i], i + 1, row, 0);
+      for (int j = 0; j < rDim; j++) {
+        uBarAux[ro + j] += w * row[j];
+      }
+    }
+    finishInput(b, uBarAux, uAux, xAux);
+  }
+
+  /** {@code u = P_v ubar}, {@code v = P_t e_t} (identity without projection), x = [v, u, v*u]. */
+  private void finishInput(int b, float[] ubarArr, float[] uArr, float[] xArr) {
+    int ro = b * rDim;
+    if (projected) {
+      projValue.apply(ubarArr, ro, uArr, ro);
+      projTarget.apply(targetValue, ro, v, ro);
+    } else {
+      System.arraycopy(ubarArr, ro, uArr, ro, rDim);
+      System.arraycopy(targetValue, ro, v, ro, rDim);
+    }
+    int xo = b * xDim;
+    for (int j = 0; j < rDim; j++) {
+      float vj = v[ro + j];
+      float uj = uArr[ro + j];
+      xArr[xo + j] = vj;
+      xArr[xo + rDim + j] = uj;
+      xArr[xo + 2 * rDim + j] = vj * uj;
+    }
+  }
+
+  /** bias_i = <q_pos, E^Att(position i + 1)>: the position field's share of the score. */
+  private void updatePositionBias() {
+    int off = 2 * dk;
+    if (posBiasValid) {
+      boolean same = true;
+      for (int j = 0; j < dk && same; j++) {
+        same = posBiasQuery[j] == query[off + j];
+      }
+      if (same) {
+        return;
+      }
+    }
+    // Cover every position refreshed for this batch, so the cache serves all its samples.
+    for (int i = 0; i < posRows; i++) {
+      float s = 0f;
+      int po = i * dk;
+      for (int j = 0; j < dk; j++) {
+        s += query[off + j] * keyPos[po + j];
+      }
+      posBias[i] = s;
+    }
+    System.arraycopy(query, off, posBiasQuery, 0, dk);
+    posBiasValid = true;
+  }
+
+  // ---------------------------------------------------------------- backward
+
+  private void backwardSample(int b, float[] dxArr, boolean aux) {
+    int ro = b * rDim;
+    int xo = b * xDim;
+    float[] uArr = aux ? uAux : u;
+    float[] ubarArr = aux ? uBarAux : uBar;
+    for (int j = 0; j < rDim; j++) {
+      float dh = dxArr[xo + 2 * rDim + j];
+      dv[j] = dxArr[xo + j] + dh * uArr[ro + j];
+      du[j] = dxArr[xo + rDim + j] + dh * v[ro + j];
+    }
+    Arrays.fill(dTarget, 0f);
+    Arrays.fill(dUbar, 0f);
+    if (projected) {
+      projTarget.backward(targetValue, ro, dv, 0, denseGrad, dTarget, 0);
+      projValue.backward(ubarArr, ro, du, 0, denseGrad, dUbar, 0);
+    } else {
+      System.arraycopy(dv, 0, dTarget, 0, rDim);
+      System.arraycopy(du, 0, dUbar, 0, rDim);
+    }
+    Arrays.fill(dq, 0f);
+    if (aux) {
+      auxAttentionBackward(b);
+    } else {
+      int so = b * kCap;
+      attentionBackward(
+          b,
+          selCount[b],
+          selIndex,
+          selItem,
+          selCat,
+          selWeight,
+          so,
+          selValues,
+          so * rDim,
+          selKeys,
+          so * keyWidth);
+    }
+    if (projected) {
+      Arrays.fill(dqp, 0f);
+      projKey.backwardTransposed(qProj, b * projDim, dq, 0, denseGrad, dqp, 0);
+      projQuery.backward(targetValue, ro, dqp, 0, denseGrad, dTarget, 0);
+    } else {
+      addToken(keyTables, tItem[b], tCat[b], TARGET_POSITION, dq, 1f);
+    }
+    addToken(valueTables, tItem[b], tCat[b], TARGET_POSITION, dTarget, 1f);
+  }
+
+  /**
+   * Backward through {@code ubar = sum_r w_r R_r}, {@code w = softmax(s)}, {@code s_r = <q, k_r> *
+   * scale}: value rows get {@code w_r dubar}; scores get {@code ds_r = w_r (dw_r - sum w dw)}; keys
+   * and the query get {@code ds_r} times the other side (DARE Section 4.1: the attention embeddings
+   * learn only through these weights).
+   */
+  private void attentionBackward(
+      int b,
+      int m,
+      int[] index,
+      long[] items,
+      long[] cats,
+      float[] weights,
+      int wOff,
+      float[] values,
+      int vOff,
+      float[] keys,
+      int kOff) {
+    int qo = b * qDim;
+    float dot = 0f;
+    for (int r = 0; r < m; r++) {
+      float dw = 0f;
+      int vo = vOff + r * rDim;
+      for (int j = 0; j < rDim; j++) {
+        dw += dUbar[j] * values[vo + j];
+      }
+      dwScratch(r, dw);
+      dot += weights[wOff + r] * dw;
+    }
+    for (int r = 0; r < m; r++) {
+      int i = index[wOff + r];
+      float w = weights[wOff + r];
+      long item = items[wOff + r];
+      long cat = cats[wOff + r];
+      rowGrads.add(valueTables.item(), item, dUbar, 0, w);
+      rowGrads.add(valueTables.category(), cat, dUbar, dr, w);
+      rowGrads.add(valueTables.position(), i + 1, dUbar, 2 * dr, w);
+      float ds = w * (dwScratch[r] - dot) * scale;
+      if (ds == 0f) {
+        continue;
+      }
+      rowGrads.add(keyTables.item(), item, queries, qo, ds);
+      rowGrads.add(keyTables.category(), cat, queries, qo + dk, ds);
+      rowGrads.add(keyTables.position(), i + 1, queries, qo + 2 * dk, ds);
+      int ko = kOff + r * keyWidth;
+      for (int j = 0; j < keyWidth; j++) {
+        dq[j] += ds * keys[ko + j];
+      }
+      int po = i * dk;
+      for (int j = 0; j < dk; j++) {
+        dq[2 * dk + j] += ds * keyPos[po + j];
+      }
+    }
+  }
+
+  private void dwScratch(int r, float dw) {
+    if (r >= dwScratch.length) {
+      dwScratch = Arrays.copyOf(dwScratch, Math.max(r + 1, dwScratch.length * 2));
+    }
+    dwScratch[r] = dw;
+  }
+
+  /** The auxiliary path's attention backward: recomputes the full softmax over the history. */
+  private void auxAttentionBackward(int b) {
+    int n = history.length();
+    System.arraycopy(queries, b * qDim, query, 0, qDim);
+    updatePositionBias();
+    kernel.scoreEvery(query, history, posBias, scale, all);
+    float max = Float.NEGATIVE_INFINITY;
+    for (int i = 0; i < n; i++) {
+      max = Math.max(max, all.score(i));
+    }
+    float sum = 0f;
+    for (int i = 0; i < n; i++) {
+      float e = (float) Math.exp(all.score(i) - max);
+      allWeights[i] = e;
+      sum += e;
+    }
+    for (int i = 0; i < n; i++) {
+      allWeights[i] /= sum;
+      allIndex[i] = i;
+      allItems[i] = histItems[i];
+      allCats[i] = histCats[i];
+      valueTables.gatherToken(histItems[i], histCats[i], i + 1, allValues, i * rDim);
+      history.copyKey(i, allKeys, i * keyWidth);
+    }
+    attentionBackward(b, n, allIndex, allItems, allCats, allWeights, 0, allValues, 0, allKeys, 0);
+  }
+
+  private void addToken(
+      FieldTables t, long item, long cat, long position, float[] grad, float scale) {
+    int d = t.dim();
+    rowGrads.add(t.item(), item, grad, 0, scale);
+    rowGrads.add(t.category(), cat, grad, d, scale);
+    rowGrads.add(t.position(), position, grad, 2 * d, scale);
+  }
+
+  private void checkBatch(int bsz) {
+    if (bsz == 0 || bsz > maxBatch) {
+      throw new IllegalArgumentException("batch size must be in [1, " + maxBatch + "], got " + bsz);
+    }
+  }
+
+  static float sigmoid(float z) {
+    return (float) (1.0 / (1.0 + Math.exp(-z)));
+  }
+
+  /** Binary cross-entropy from the logit, stable for large |z|. */
+  static double bce(float z, int y) {
+    return Math.max(z, 0) - z * y + Math.log1p(Math.exp(-Math.abs(z)));
+  }
+}

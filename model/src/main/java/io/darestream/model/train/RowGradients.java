@@ -1,0 +1,104 @@
+package io.darestream.model.train;
+
+import io.darestream.model.embedding.EmbeddingTable;
+import io.darestream.state.collections.LongIntHashMap;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Sparse gradient of a batch: for each table, the summed gradient of every row the batch touched.
+ * Rows shared between roles (TWIN: key and value are the same row) accumulate into one entry.
+ */
+public final class RowGradients {
+  private final Map<EmbeddingTable, TableGradient> byTable = new IdentityHashMap<>();
+  private final List<EmbeddingTable> order = new ArrayList<>();
+
+  /** Adds {@code scale * src[off .. off + dim)} to the gradient of row {@code id}. */
+  public void add(EmbeddingTable table, long id, float[] src, int off, float scale) {
+    TableGradient g = byTable.get(table);
+    if (g == null) {
+      g = new TableGradient(table.dim());
+      byTable.put(table, g);
+      order.add(table);
+    }
+    g.add(id, src, off, scale);
+  }
+
+  /** The accumulated gradient of row {@code id} in {@code table}, or null if untouched. */
+  public float[] get(EmbeddingTable table, long id) {
+    TableGradient g = byTable.get(table);
+    return g == null ? null : g.get(id);
+  }
+
+  /** Rows touched in {@code table}. */
+  public long[] ids(EmbeddingTable table) {
+    TableGradient g = byTable.get(table);
+    return g == null ? new long[0] : Arrays.copyOf(g.ids, g.count);
+  }
+
+  /** Applies every row gradient with its table's optimizer; returns rows updated. */
+  public int apply(long nowMs) {
+    int updated = 0;
+    for (EmbeddingTable t : order) {
+      TableGradient g = byTable.get(t);
+      for (int r = 0; r < g.count; r++) {
+        if (t.applyGradient(g.ids[r], g.values, r * g.dim, nowMs)) {
+          updated++;
+        }
+      }
+    }
+    return updated;
+  }
+
+  public void clear() {
+    for (TableGradient g : byTable.values()) {
+      g.clear();
+    }
+  }
+
+  private static final class TableGradient {
+    final int dim;
+    final LongIntHashMap index = new LongIntHashMap(256);
+    long[] ids = new long[256];
+    float[] values;
+    int count;
+
+    TableGradient(int dim) {
+      this.dim = dim;
+      this.values = new float[256 * dim];
+    }
+
+    void add(long id, float[] src, int off, float scale) {
+      int r = index.get(id);
+      if (r == LongIntHashMap.MISSING) {
+        r = count++;
+        if (r == ids.length) {
+          ids = Arrays.copyOf(ids, r * 2);
+          values = Arrays.copyOf(values, r * 2 * dim);
+        }
+        ids[r] = id;
+        index.put(id, r);
+        Arrays.fill(values, r * dim, (r + 1) * dim, 0f);
+      }
+      int o = r * dim;
+      for (int j = 0; j < dim; j++) {
+        values[o + j] += scale * src[off + j];
+      }
+    }
+
+    float[] get(long id) {
+      int r = index.get(id);
+      return r == LongIntHashMap.MISSING
+          ? null
+          : Arrays.copyOfRange(values, r * dim, r * dim + dim);
+    }
+
+    void clear() {
+      index.clear();
+      count = 0;
+    }
+  }
+}
