@@ -1,5 +1,6 @@
 package io.darestream.schemas.generator;
 
+import io.darestream.schemas.validate.EventValidator;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -352,8 +353,8 @@ public final class GeneratorConfig {
       if (!(zipfExponent >= 0 && zipfExponent <= 5)) {
         problems.add("zipfExponent must be in [0, 5], got " + zipfExponent);
       }
-      if (startTimeMs < 946_684_800_000L) {
-        problems.add("startTimeMs must be epoch ms after 2000-01-01, got " + startTimeMs);
+      if (startTimeMs < EventValidator.MIN_EVENT_TIME_MS) {
+        problems.add("startTimeMs must be epoch ms after 1990-01-01, got " + startTimeMs);
       }
       if (spanMs < 1) {
         problems.add("spanMs must be >= 1, got " + spanMs);

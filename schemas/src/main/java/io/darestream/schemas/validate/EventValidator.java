@@ -12,8 +12,11 @@ public final class EventValidator {
   /** Longest accepted event id; ids are hashed for dedup, but unbounded keys are a mistake. */
   public static final int MAX_EVENT_ID_LENGTH = 256;
 
-  /** 2000-01-01T00:00:00Z: an event time before this is a unit error (seconds, not ms). */
-  public static final long MIN_EVENT_TIME_MS = 946_684_800_000L;
+  /**
+   * 1990-01-01T00:00:00Z: an event time before this is a unit error (today's epoch seconds read as
+   * ms fall in January 1970). Not later: MovieLens has real ratings from 1996.
+   */
+  public static final long MIN_EVENT_TIME_MS = 631_152_000_000L;
 
   private EventValidator() {}
 
@@ -46,7 +49,7 @@ public final class EventValidator {
       return invalid(
           "event_time_ms "
               + event.getEventTimeMs()
-              + " is before 2000-01-01; event times are epoch milliseconds");
+              + " is before 1990-01-01; event times are epoch milliseconds");
     }
     return Optional.empty();
   }

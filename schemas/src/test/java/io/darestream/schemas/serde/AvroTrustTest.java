@@ -1,0 +1,63 @@
+package io.darestream.schemas.serde;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Avro reads {@code org.apache.avro.SERIALIZABLE_PACKAGES} once, when its class validator is first
+ * used; the test JVM has the property set (root pom), so the absent case runs in a child JVM.
+ */
+class AvroTrustTest {
+  @Test
+  void codecDecodesInAJvmWithoutThePropertyEvenAfterAvroInitialisedItsValidator()
+      throws IOException, InterruptedException {
+    String classpath =
+        System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    Process process =
+        new ProcessBuilder(java, "-cp", classpath, AvroTrustProbe.class.getName())
+            .redirectErrorStream(true)
+            .start();
+    assertThat(process.waitFor(60, TimeUnit.SECONDS)).as("probe finished").isTrue();
+    List<String> lines =
+        new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8)
+            .lines()
+            .toList();
+
+    assertThat(process.exitValue()).as("probe output %s", lines).isZero();
+    assertThat(lines).contains("property=null");
+    // Without AvroTrust, Avro refuses the generated class: this is what the codec must fix.
+    assertThat(lines).anyMatch(l -> l.startsWith("plain=") && l.contains("Forbidden"));
+    assertThat(lines).contains("codec=probe-1,FAV");
+  }
+
+  @Test
+  void projectClassesAreTrustedAndOthersAreNot() {
+    assertThat(AvroTrust.isProjectClass(io.darestream.schemas.avro.BehaviorEvent.class)).isTrue();
+    assertThat(AvroTrust.isProjectClass(String.class)).isFalse();
+  }
+
+  @Test
+  void ensureKeepsExistingTrustedPackages() {
+    String before = System.getProperty(AvroTrust.PROPERTY);
+    try {
+      System.setProperty(AvroTrust.PROPERTY, "com.example");
+      AvroTrust.ensure();
+      assertThat(System.getProperty(AvroTrust.PROPERTY)).isEqualTo("com.example,io.darestream");
+      AvroTrust.ensure();
+      assertThat(System.getProperty(AvroTrust.PROPERTY)).isEqualTo("com.example,io.darestream");
+    } finally {
+      if (before == null) {
+        System.clearProperty(AvroTrust.PROPERTY);
+      } else {
+        System.setProperty(AvroTrust.PROPERTY, before);
+      }
+    }
+  }
+}

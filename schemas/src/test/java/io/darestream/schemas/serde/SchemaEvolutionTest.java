@@ -1,0 +1,125 @@
+package io.darestream.schemas.serde;
+
+import static io.darestream.schemas.testing.Events.BEGINNING;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.darestream.schemas.avro.BehaviorEvent;
+import io.darestream.schemas.avro.BehaviorType;
+import io.darestream.schemas.testing.Events;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.List;
+import org.apache.avro.Schema;
+import org.apache.avro.SchemaNormalization;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.avro.message.BinaryMessageDecoder;
+import org.apache.avro.message.BinaryMessageEncoder;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A newer producer (v2: an optional {@code device} field and a {@code SHARE} behaviour) and the
+ * current reader must understand each other, as long as each knows the other's schema.
+ */
+class SchemaEvolutionTest {
+  private static final Schema V2 = loadV2();
+
+  @Test
+  void currentReaderSkipsTheNewOptionalFieldOfAV2Record() throws IOException {
+    GenericRecord v2 = v2Record("v2-1", "CLICK", "req-9", "android");
+    byte[] bytes =
+        new BinaryMessageEncoder<GenericRecord>(GenericData.get(), V2).encode(v2).array();
+    AvroCodec<BehaviorEvent> reader = AvroCodec.withWriterSchemas(BehaviorEvent.class, List.of(V2));
+
+    BehaviorEvent event = reader.decode(bytes);
+
+    assertThat(event.getEventId()).isEqualTo("v2-1");
+    assertThat(event.getUserId()).isEqualTo(11L);
+    assertThat(event.getItemId()).isEqualTo(2268318L);
+    assertThat(event.getCategoryId()).isEqualTo(2520377L);
+    assertThat(event.getType()).isEqualTo(BehaviorType.CLICK);
+    assertThat(event.getEventTimeMs()).isEqualTo(BEGINNING);
+    assertThat(event.getRequestId()).isEqualTo("req-9");
+  }
+
+  @Test
+  void anUnknownBehaviourSymbolResolvesToUnknown() throws IOException {
+    GenericRecord v2 = v2Record("v2-share", "SHARE", null, null);
+    byte[] bytes =
+        new BinaryMessageEncoder<GenericRecord>(GenericData.get(), V2).encode(v2).array();
+
+    BehaviorEvent event =
+        AvroCodec.withWriterSchemas(BehaviorEvent.class, List.of(V2)).decode(bytes);
+
+    assertThat(event.getType()).isEqualTo(BehaviorType.UNKNOWN);
+    assertThat(event.getEventId()).isEqualTo("v2-share");
+  }
+
+  @Test
+  void v2ReaderReadsCurrentDataWithTheNewFieldAtItsDefault() throws IOException {
+    BehaviorEvent current = Events.impression(5, 42, 7, BEGINNING, "req-5");
+    byte[] bytes = Codecs.BEHAVIOR_EVENT.encode(current);
+    BinaryMessageDecoder<GenericRecord> v2Reader =
+        new BinaryMessageDecoder<>(GenericData.get(), V2);
+    v2Reader.addSchema(BehaviorEvent.getClassSchema());
+
+    GenericRecord read = v2Reader.decode(bytes);
+
+    assertThat(read.get("device")).isNull();
+    assertThat(read.get("user_id")).isEqualTo(5L);
+    assertThat(read.get("type").toString()).isEqualTo("IMPRESSION");
+    assertThat(read.get("request_id").toString()).isEqualTo("req-5");
+  }
+
+  @Test
+  void aFingerprintNobodyKnowsIsAnUnknownSchemaWithAClearMessage() throws IOException {
+    GenericRecord v2 = v2Record("v2-2", "PV", null, "ios");
+    byte[] bytes =
+        new BinaryMessageEncoder<GenericRecord>(GenericData.get(), V2).encode(v2).array();
+    String v2Fingerprint = String.format("%016x", SchemaNormalization.parsingFingerprint64(V2));
+    String known = String.format("%016x", Codecs.BEHAVIOR_EVENT.fingerprint());
+
+    assertThatThrownBy(() -> Codecs.BEHAVIOR_EVENT.decode(bytes))
+        .isInstanceOfSatisfying(
+            DecodeException.class,
+            e -> assertThat(e.reason()).isEqualTo(DecodeException.Reason.UNKNOWN_SCHEMA))
+        .hasMessageContaining("Unknown writer schema fingerprint " + v2Fingerprint)
+        .hasMessageContaining("for BehaviorEvent")
+        .hasMessageContaining("register the producer's schema")
+        .hasMessageContaining("this reader knows " + known);
+  }
+
+  @Test
+  void aWriterSchemaOfAnotherRecordIsRefused() {
+    assertThatThrownBy(
+            () ->
+                AvroCodec.withWriterSchemas(
+                    BehaviorEvent.class,
+                    List.of(io.darestream.schemas.avro.DeadLetter.getClassSchema())))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("is not a version of io.darestream.schemas.avro.BehaviorEvent");
+  }
+
+  private static GenericRecord v2Record(String id, String type, String requestId, String device) {
+    GenericRecord r = new GenericData.Record(V2);
+    r.put("event_id", id);
+    r.put("user_id", 11L);
+    r.put("item_id", 2268318L);
+    r.put("category_id", 2520377L);
+    r.put("type", new GenericData.EnumSymbol(V2.getField("type").schema(), type));
+    r.put("event_time_ms", BEGINNING);
+    r.put("request_id", requestId);
+    r.put("device", device);
+    return r;
+  }
+
+  private static Schema loadV2() {
+    try (InputStream in =
+        SchemaEvolutionTest.class.getResourceAsStream("/evolution/BehaviorEvent-v2.avsc")) {
+      return new Schema.Parser().parse(in);
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}
