@@ -1,7 +1,6 @@
 package io.darestream.jobs.ingest;
 
 import io.darestream.jobs.serde.AvroRecordSerializer;
-import io.darestream.schemas.avro.BehaviorEvent;
 import io.darestream.schemas.avro.DeadLetter;
 import java.util.HashMap;
 import java.util.Map;
@@ -22,15 +21,11 @@ import org.apache.flink.util.OutputTag;
  * <p>Metrics (operator scope): {@code eventsIn}, {@code eventsInPerSecond}, {@code eventsAccepted},
  * {@code deadLetters} and, per reason code, {@code reason.<code>.deadLetters}.
  */
-public final class IngestFunction extends ProcessFunction<IngestRecord, BehaviorEvent>
-    implements ResultTypeQueryable<BehaviorEvent> {
+public final class IngestFunction extends ProcessFunction<IngestRecord, IngestedEvent>
+    implements ResultTypeQueryable<IngestedEvent> {
   private static final long serialVersionUID = 1L;
 
   /** Side output of rejected records. */
-  /** Type of the accepted events: explicit, or Flink looks for flink-avro (absent) and fails. */
-  public static final TypeInformation<BehaviorEvent> EVENT_TYPE =
-      AvroRecordSerializer.typeInfo(BehaviorEvent.class);
-
   public static final OutputTag<DeadLetter> DEAD_LETTERS =
       new OutputTag<>("dead-letters", AvroRecordSerializer.typeInfo(DeadLetter.class));
 
@@ -47,8 +42,9 @@ public final class IngestFunction extends ProcessFunction<IngestRecord, Behavior
   }
 
   @Override
-  public TypeInformation<BehaviorEvent> getProducedType() {
-    return EVENT_TYPE;
+  public TypeInformation<IngestedEvent> getProducedType() {
+    // Explicit: Flink would otherwise look for flink-avro (absent) for the Avro event inside.
+    return IngestedEventSerializer.TYPE_INFO;
   }
 
   @Override
@@ -62,7 +58,7 @@ public final class IngestFunction extends ProcessFunction<IngestRecord, Behavior
   }
 
   @Override
-  public void processElement(IngestRecord record, Context ctx, Collector<BehaviorEvent> out) {
+  public void processElement(IngestRecord record, Context ctx, Collector<IngestedEvent> out) {
     eventsIn.inc();
     EventGate.Verdict verdict =
         gate.check(
@@ -71,7 +67,9 @@ public final class IngestFunction extends ProcessFunction<IngestRecord, Behavior
             ctx.timerService().currentProcessingTime());
     if (verdict.accepted()) {
       accepted.inc();
-      out.collect(verdict.event());
+      long kafkaTime = record.kafkaTimestampMs();
+      long ingestTime = kafkaTime >= 0 ? kafkaTime : ctx.timerService().currentProcessingTime();
+      out.collect(new IngestedEvent(verdict.event(), ingestTime));
     } else {
       deadLetters.inc();
       reasonCounter(verdict.deadLetter().getReasonCode()).inc();

@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
 class IngestFunctionTest {
   private static final long DAY = Duration.ofDays(1).toMillis();
 
-  private OneInputStreamOperatorTestHarness<IngestRecord, BehaviorEvent> harness;
+  private OneInputStreamOperatorTestHarness<IngestRecord, IngestedEvent> harness;
 
   @BeforeEach
   void setUp() throws Exception {
@@ -28,7 +28,7 @@ class IngestFunctionTest {
         new OneInputStreamOperatorTestHarness<>(
             new ProcessOperator<>(new IngestFunction(new EventGate(DAY, DAY))));
     // Explicit output serializer: the harness would otherwise look for flink-avro.
-    harness.setup(IngestFunction.EVENT_TYPE.createSerializer(new SerializerConfigImpl()));
+    harness.setup(IngestedEventSerializer.TYPE_INFO.createSerializer(new SerializerConfigImpl()));
     harness.open();
     harness.setProcessingTime(T0 + 10 * DAY);
   }
@@ -47,7 +47,11 @@ class IngestFunctionTest {
     BehaviorEvent good2 = click("e3", 2, 11, T0 + 1);
     harness.processElement(new StreamRecord<>(IngestRecords.of(good2), T0 + 1));
 
-    assertThat(harness.extractOutputValues()).containsExactly(good, good2);
+    assertThat(harness.extractOutputValues())
+        .extracting(IngestedEvent::event)
+        .containsExactly(good, good2);
+    assertThat(harness.extractOutputValues())
+        .allSatisfy(e -> assertThat(e.ingestTimeMs()).isEqualTo(1_000L));
     List<String> reasons =
         harness.getSideOutput(IngestFunction.DEAD_LETTERS).stream()
             .map(StreamRecord::getValue)
@@ -64,7 +68,9 @@ class IngestFunctionTest {
     harness.processElement(
         new StreamRecord<>(IngestRecords.of(click("e2", 1, 10, T0 + 3 * DAY)), T0 + 3 * DAY));
 
-    assertThat(harness.extractOutputValues()).extracting(BehaviorEvent::getEventId).contains("e2");
+    assertThat(harness.extractOutputValues())
+        .extracting(e -> e.event().getEventId())
+        .contains("e2");
     assertThat(harness.getSideOutput(IngestFunction.DEAD_LETTERS))
         .extracting(r -> r.getValue().getReasonCode())
         .containsExactly("LATE_EVENT");
