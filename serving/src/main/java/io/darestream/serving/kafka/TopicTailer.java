@@ -1,0 +1,169 @@
+package io.darestream.serving.kafka;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One thread that reads every partition of one topic with a plain {@link KafkaConsumer} and hands
+ * each record to a {@link RecordHandler}. A bad record never stops it: the handler counts it, and
+ * anything the handler throws is logged and the record skipped. Other threads may ask it to
+ * reposition through {@link #runOnTailerThread}, since a consumer may only be used by one thread.
+ */
+public final class TopicTailer implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(TopicTailer.class);
+  private static final Duration METADATA_TIMEOUT = Duration.ofSeconds(5);
+  private static final long TOPIC_RETRY_MS = 1_000;
+
+  private final String topic;
+  private final KafkaSettings settings;
+  private final RecordHandler handler;
+  private final Thread thread;
+  private final CountDownLatch stopRequested = new CountDownLatch(1);
+  private final ConcurrentLinkedQueue<Consumer<KafkaConsumer<byte[], byte[]>>> tasks =
+      new ConcurrentLinkedQueue<>();
+  private volatile KafkaConsumer<byte[], byte[]> consumer;
+
+  public TopicTailer(String topic, KafkaSettings settings, RecordHandler handler) {
+    this.topic = Objects.requireNonNull(topic, "topic");
+    this.settings = Objects.requireNonNull(settings, "settings");
+    this.handler = Objects.requireNonNull(handler, "handler");
+    this.thread = new Thread(this::run, "serving-tail-" + topic);
+    this.thread.setDaemon(true);
+  }
+
+  public String topic() {
+    return topic;
+  }
+
+  public TopicTailer start() {
+    thread.start();
+    return this;
+  }
+
+  /** Queues {@code task} to run on the tailer's thread before its next poll (e.g. a seek). */
+  public void runOnTailerThread(Consumer<KafkaConsumer<byte[], byte[]>> task) {
+    tasks.add(task);
+    KafkaConsumer<byte[], byte[]> c = consumer;
+    if (c != null) {
+      c.wakeup();
+    }
+  }
+
+  private void run() {
+    try (KafkaConsumer<byte[], byte[]> c =
+        new KafkaConsumer<>(settings.consumerProperties("dare-serving-" + topic))) {
+      consumer = c;
+      if (!assign(c)) {
+        return;
+      }
+      while (stopRequested.getCount() > 0) {
+        try {
+          runTasks(c);
+          for (ConsumerRecord<byte[], byte[]> r : c.poll(KafkaSettings.POLL_TIMEOUT)) {
+            handleSafely(r);
+          }
+          handler.afterPoll(positions(c));
+        } catch (WakeupException e) {
+          // A queued task or a stop; both are handled at the top of the loop.
+        }
+      }
+    } catch (RuntimeException e) {
+      LOG.error("Tailer of {} stopped by an unexpected error", topic, e);
+    } finally {
+      consumer = null;
+    }
+  }
+
+  /** Waits for the topic to exist, assigns all its partitions and positions them. */
+  private boolean assign(KafkaConsumer<byte[], byte[]> c) {
+    while (stopRequested.getCount() > 0) {
+      try {
+        List<PartitionInfo> infos = c.partitionsFor(topic, METADATA_TIMEOUT);
+        if (infos != null && !infos.isEmpty()) {
+          List<TopicPartition> parts =
+              infos.stream().map(i -> new TopicPartition(i.topic(), i.partition())).toList();
+          c.assign(parts);
+          Map<TopicPartition, Long> starts = handler.startOffsets(c.endOffsets(parts));
+          c.seekToBeginning(parts);
+          for (TopicPartition tp : parts) {
+            Long offset = starts.get(tp);
+            if (offset != null) {
+              c.seek(tp, offset);
+            }
+          }
+          LOG.info("Tailing {} ({} partitions) from {}", topic, parts.size(), starts);
+          return true;
+        }
+      } catch (WakeupException e) {
+        continue; // a task was queued: assign first, the task runs in the poll loop
+      } catch (RuntimeException e) {
+        LOG.warn("Cannot read partitions of {}: {}; retrying", topic, e.toString());
+      }
+      LOG.info("Topic {} not found yet; waiting", topic);
+      awaitStop(TOPIC_RETRY_MS);
+    }
+    return false;
+  }
+
+  private void runTasks(KafkaConsumer<byte[], byte[]> c) {
+    Consumer<KafkaConsumer<byte[], byte[]>> task;
+    while ((task = tasks.poll()) != null) {
+      task.accept(c);
+    }
+  }
+
+  private void handleSafely(ConsumerRecord<byte[], byte[]> r) {
+    try {
+      handler.handle(r);
+    } catch (RuntimeException e) {
+      LOG.warn(
+          "Skipped record {}-{}@{}: {}", r.topic(), r.partition(), r.offset(), e.toString(), e);
+    }
+  }
+
+  private static Map<TopicPartition, Long> positions(KafkaConsumer<byte[], byte[]> c) {
+    Map<TopicPartition, Long> out = new HashMap<>();
+    for (TopicPartition tp : c.assignment()) {
+      out.put(tp, c.position(tp));
+    }
+    return out;
+  }
+
+  private void awaitStop(long ms) {
+    try {
+      stopRequested.await(ms, TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      stopRequested.countDown();
+    }
+  }
+
+  /** Stops the thread and closes the consumer; waits for both. */
+  @Override
+  public void close() {
+    stopRequested.countDown();
+    KafkaConsumer<byte[], byte[]> c = consumer;
+    if (c != null) {
+      c.wakeup();
+    }
+    try {
+      thread.join(TimeUnit.SECONDS.toMillis(30));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

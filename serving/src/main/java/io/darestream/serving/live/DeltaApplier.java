@@ -1,0 +1,110 @@
+package io.darestream.serving.live;
+
+import io.darestream.schemas.avro.DeltaRow;
+import io.darestream.schemas.avro.ModelDelta;
+import io.darestream.serving.scoring.ModelVersion;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Decides, record by record, whether a {@code model-deltas} record may change the model being
+ * served, and writes its rows when it may (DESIGN.md section 5).
+ *
+ * <ul>
+ *   <li>An older epoch never wins: its records were published before a restore, so their rows may
+ *       hold updates the restored trainer no longer has.
+ *   <li>A newer epoch supersedes the current one; from then on the older epoch is stale.
+ *   <li>Within an epoch, rows are full values, so re-applying is harmless; only a record older than
+ *       what its table already holds is skipped, so that replaying from snapshot offsets cannot
+ *       move a row back. Versions are tracked per table because tables are keyed (and so
+ *       partitioned) separately and their records interleave.
+ * </ul>
+ *
+ * <p>Not thread-safe: one instance per model generation, used under its write lock.
+ */
+public final class DeltaApplier {
+  private final String modelId;
+  private final ModelVersion base;
+  private long epoch;
+  private long newestVersion;
+  private final Map<String, Long> tableVersions = new HashMap<>();
+
+  /**
+   * @param modelId the served model; records of other models are not applied
+   * @param base the position of the snapshot the generation was loaded from
+   */
+  public DeltaApplier(String modelId, ModelVersion base) {
+    this.modelId = modelId;
+    this.base = base;
+    this.epoch = base.epoch();
+    this.newestVersion = base.version();
+  }
+
+  /** The newest (epoch, version) applied, or the snapshot's before any delta. */
+  public ModelVersion position() {
+    return new ModelVersion(epoch, newestVersion);
+  }
+
+  /** Whether a newer epoch than the snapshot's has been applied (the state mixes two epochs). */
+  public boolean epochAdvancedPastSnapshot() {
+    return epoch > base.epoch();
+  }
+
+  /** Applies {@code delta} to {@code rows} if it may; says what it did. */
+  public DeltaOutcome apply(ModelDelta delta, RowWriter rows) {
+    if (!modelId.equals(delta.getModelId())) {
+      return DeltaOutcome.OTHER_MODEL;
+    }
+    if (delta.getEpoch() < epoch) {
+      return DeltaOutcome.STALE_EPOCH;
+    }
+    String table = delta.getTable();
+    if (delta.getEpoch() == epoch) {
+      // Before a table's first delta, the snapshot's version is what it holds (same epoch only).
+      long tableVersion =
+          tableVersions.getOrDefault(
+              table, epoch == base.epoch() ? base.version() : Long.MIN_VALUE);
+      if (delta.getVersion() < tableVersion) {
+        return DeltaOutcome.OLDER_VERSION;
+      }
+    }
+    List<float[]> decoded = decode(delta);
+    if (decoded == null || !rows.accepts(table, delta.getDim())) {
+      return DeltaOutcome.MALFORMED;
+    }
+    if (delta.getEpoch() > epoch) {
+      epoch = delta.getEpoch();
+      newestVersion = Long.MIN_VALUE;
+      tableVersions.clear();
+    }
+    List<DeltaRow> list = delta.getRows();
+    for (int i = 0; i < list.size(); i++) {
+      rows.writeRow(table, list.get(i).getId(), decoded.get(i));
+    }
+    tableVersions.put(table, delta.getVersion());
+    newestVersion = Math.max(newestVersion, delta.getVersion());
+    return DeltaOutcome.APPLIED;
+  }
+
+  /** Decodes every row first, so that a malformed record changes nothing. */
+  private static List<float[]> decode(ModelDelta delta) {
+    int dim = delta.getDim();
+    if (dim <= 0) {
+      return null;
+    }
+    List<float[]> out = new ArrayList<>(delta.getRows().size());
+    for (DeltaRow r : delta.getRows()) {
+      if (r.getId() < 0) {
+        return null;
+      }
+      try {
+        out.add(PackedFloats.decode(r.getValues(), dim));
+      } catch (IllegalArgumentException e) {
+        return null;
+      }
+    }
+    return out;
+  }
+}

@@ -1,0 +1,36 @@
+package io.darestream.serving.live;
+
+import io.darestream.serving.scoring.Candidate;
+import io.darestream.serving.scoring.ModelVersion;
+import io.darestream.serving.scoring.ScoreOutput;
+import io.darestream.serving.scoring.UserHistory;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One model loaded from a snapshot, as serving drives it: score, write delta rows, report sizes.
+ * {@link ModelGeneration} guards it: scoring runs under its read lock (concurrently), row writes
+ * under its write lock, so an implementation needs no locking of its own but must allow concurrent
+ * scoring calls.
+ */
+public interface ModelHandle extends RowWriter, AutoCloseable {
+  String modelId();
+
+  /** Epoch and version of the snapshot this model was loaded from. */
+  ModelVersion snapshotPosition();
+
+  /** Where the snapshot was loaded from, for {@code GET /v1/model}. */
+  String snapshotLocation();
+
+  /** The longest history the model reads (the newest behaviours beyond it are what count). */
+  int maxHistory();
+
+  Map<String, Long> rowsPerTable();
+
+  /** Scores {@code candidates} for a user with {@code history}; explains if asked. */
+  ScoreOutput score(UserHistory history, List<Candidate> candidates, boolean explain);
+
+  /** Frees what the model holds; called once no request uses it any more. */
+  @Override
+  void close();
+}

@@ -1,0 +1,91 @@
+package io.darestream.serving.live;
+
+import static io.darestream.serving.live.Deltas.delta;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.darestream.schemas.avro.ModelDelta;
+import io.darestream.serving.scoring.ModelVersion;
+import java.nio.ByteBuffer;
+import org.junit.jupiter.api.Test;
+
+class DeltaApplierTest {
+  private final MapRows rows = new MapRows();
+  private final DeltaApplier applier = new DeltaApplier(Deltas.MODEL, new ModelVersion(2, 100));
+
+  @Test
+  void appliesRowsAsFullValuesAndIdempotently() {
+    ModelDelta d = delta(2, 101, "att.item", 2, 7, 5);
+
+    assertThat(applier.apply(d, rows)).isEqualTo(DeltaOutcome.APPLIED);
+    assertThat(applier.apply(d, rows)).isEqualTo(DeltaOutcome.APPLIED);
+
+    assertThat(rows.rows.get("att.item").get(7L)).containsExactly(5f, 5f);
+    assertThat(applier.position()).isEqualTo(new ModelVersion(2, 101));
+  }
+
+  @Test
+  void ignoresAnOlderEpochEvenWithAHigherVersion() {
+    assertThat(applier.apply(delta(1, 999, "att.item", 2, 7, 5), rows))
+        .isEqualTo(DeltaOutcome.STALE_EPOCH);
+
+    assertThat(rows.rows).isEmpty();
+    assertThat(applier.position()).isEqualTo(new ModelVersion(2, 100));
+  }
+
+  @Test
+  void aNewerEpochSupersedesAndMakesTheCurrentOneStale() {
+    applier.apply(delta(2, 150, "att.item", 2, 7, 1), rows);
+
+    assertThat(applier.apply(delta(3, 10, "att.item", 2, 7, 3), rows))
+        .isEqualTo(DeltaOutcome.APPLIED);
+    assertThat(applier.apply(delta(2, 151, "att.item", 2, 7, 2), rows))
+        .isEqualTo(DeltaOutcome.STALE_EPOCH);
+
+    assertThat(rows.first("att.item", 7)).isEqualTo(3f);
+    assertThat(applier.position()).isEqualTo(new ModelVersion(3, 10));
+    assertThat(applier.epochAdvancedPastSnapshot()).isTrue();
+  }
+
+  @Test
+  void skipsRecordsOlderThanTheSnapshotOrThanTheTableHolds() {
+    assertThat(applier.apply(delta(2, 99, "att.item", 2, 7, 1), rows))
+        .isEqualTo(DeltaOutcome.OLDER_VERSION);
+    applier.apply(delta(2, 120, "att.item", 2, 7, 2), rows);
+
+    assertThat(applier.apply(delta(2, 110, "att.item", 2, 7, 9), rows))
+        .isEqualTo(DeltaOutcome.OLDER_VERSION);
+    assertThat(rows.first("att.item", 7)).isEqualTo(2f);
+  }
+
+  @Test
+  void tracksVersionsPerTableBecauseTablesInterleave() {
+    applier.apply(delta(2, 120, "att.item", 2, 7, 2), rows);
+
+    // Published at 110 on another partition, delivered after att.item's 120: still new for its
+    // table.
+    assertThat(applier.apply(delta(2, 110, "repr.item", 3, 7, 4), rows))
+        .isEqualTo(DeltaOutcome.APPLIED);
+    assertThat(applier.position()).isEqualTo(new ModelVersion(2, 120));
+  }
+
+  @Test
+  void refusesMalformedRecordsWithoutWritingAnyRow() {
+    ModelDelta shortRow = delta(2, 101, "att.item", 2, 1, 1, 2, 2);
+    shortRow.getRows().get(1).setValues(ByteBuffer.wrap(new byte[5]));
+
+    assertThat(applier.apply(shortRow, rows)).isEqualTo(DeltaOutcome.MALFORMED);
+    assertThat(applier.apply(delta(2, 101, "no.such.table", 2, 1, 1), rows))
+        .isEqualTo(DeltaOutcome.MALFORMED);
+    assertThat(applier.apply(delta(2, 101, "att.item", 3, 1, 1), rows))
+        .isEqualTo(DeltaOutcome.MALFORMED);
+    assertThat(rows.rows).isEmpty();
+  }
+
+  @Test
+  void ignoresOtherModels() {
+    ModelDelta other = delta(2, 101, "att.item", 2, 1, 1);
+    other.setModelId("another");
+
+    assertThat(applier.apply(other, rows)).isEqualTo(DeltaOutcome.OTHER_MODEL);
+  }
+}
