@@ -1,0 +1,57 @@
+package io.darestream.model;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import org.junit.jupiter.api.Test;
+
+class DareConfigTest {
+  @Test
+  void defaultsFollowTheReferenceSetup() {
+    DareConfig c = DareConfig.builder().build();
+    assertThat(c.variant()).isEqualTo(Variant.DARE);
+    assertThat(c.attentionDim()).isEqualTo(16);
+    assertThat(c.representationDim()).isEqualTo(16);
+    assertThat(c.maxHistory()).isEqualTo(200);
+    assertThat(c.topK()).isEqualTo(20);
+    assertThat(c.hiddenSizes()).containsExactly(200, 80);
+    assertThat(c.initStd()).isEqualTo(0.01f);
+    assertThat(c.mlpInputDim()).isEqualTo(144);
+  }
+
+  @Test
+  void propertiesRoundTrip() {
+    DareConfig c =
+        DareConfig.builder()
+            .variant(Variant.TWIN_PROJ)
+            .attentionDim(8)
+            .hiddenSizes(64, 32, 16)
+            .auxiliaryLoss(true)
+            .sparseOptimizer(SparseOptimizerKind.ADAGRAD)
+            .seed(-5)
+            .expiryMs(60_000)
+            .build();
+    String text = c.toProperties();
+    assertThat(text).startsWith("admission.min.count=1\n").contains("format.version=1");
+    assertThat(DareConfig.fromProperties(text)).isEqualTo(c);
+    assertThat(DareConfig.fromProperties(text).toProperties()).isEqualTo(text);
+  }
+
+  @Test
+  void rejectsUnknownKeysAndNewerFormats() {
+    assertThatThrownBy(() -> DareConfig.fromProperties("colour=blue"))
+        .hasMessageContaining("unknown model config key 'colour'");
+    assertThatThrownBy(() -> DareConfig.fromProperties("format.version=99"))
+        .hasMessageContaining("newer");
+  }
+
+  @Test
+  void buildSaysWhatIsWrong() {
+    assertThatThrownBy(() -> DareConfig.builder().topK(0).attentionDim(-1).build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("topK must be > 0, got 0")
+        .hasMessageContaining("attentionDim must be > 0, got -1");
+    assertThatThrownBy(() -> DareConfig.builder().variant(Variant.TWIN).attentionDim(8).build())
+        .hasMessageContaining("TWIN shares one table set");
+  }
+}

@@ -1,0 +1,112 @@
+package io.darestream.model.embedding;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+class EmbeddingTableTest {
+  private static EmbeddingTable table(String name, long seed, int minCount, long expiryMs) {
+    return new EmbeddingTable(
+        name, 8, new LazyAdam(0.1f), new RowInitializer(seed, name, 0.01f), minCount, expiryMs);
+  }
+
+  @Test
+  void rowInitIsAPureFunctionOfSeedTableAndId() {
+    float[] a = new float[8];
+    float[] b = new float[8];
+    table("att.item", 1, 1, 0).copyWeights(42, a, 0);
+    table("att.item", 1, 1, 0).copyWeights(42, b, 0);
+    assertThat(b).containsExactly(a);
+    table("repr.item", 1, 1, 0).copyWeights(42, b, 0);
+    assertThat(b).isNotEqualTo(a);
+    table("att.item", 2, 1, 0).copyWeights(42, b, 0);
+    assertThat(b).isNotEqualTo(a);
+    // Pinned bits: another process, JVM or machine must create the identical row.
+    new RowInitializer(1, "att.item", 0.01f).fill(42, b, 0, 8);
+    assertThat(b).containsExactly(a);
+    assertThat(Float.floatToIntBits(a[0])).isEqualTo(1000706700);
+    assertThat(Float.floatToIntBits(a[1])).isEqualTo(998728764);
+  }
+
+  @Test
+  void initialValuesLookNormalWithTheConfiguredStd() {
+    RowInitializer init = new RowInitializer(3, "t", 0.01f);
+    int n = 20_000;
+    float[] row = new float[16];
+    double sum = 0;
+    double sq = 0;
+    for (int id = 0; id < n / 16; id++) {
+      init.fill(id, row, 0, 16);
+      for (float f : row) {
+        sum += f;
+        sq += f * f;
+      }
+    }
+    double mean = sum / n;
+    double std = Math.sqrt(sq / n - mean * mean);
+    assertThat(mean).isBetween(-5e-4, 5e-4);
+    assertThat(std).isBetween(0.0097, 0.0103);
+  }
+
+  @Test
+  void freshRowEqualsTheValueReadBeforeItExisted() {
+    EmbeddingTable t = table("x", 5, 1, 0);
+    float[] before = new float[8];
+    t.copyWeights(9, before, 0);
+    t.applyGradient(9, new float[8], 0, 1);
+    float[] row = new float[t.rowWidth()];
+    assertThat(t.readRow(9, row)).isTrue();
+    for (int j = 0; j < 8; j++) {
+      assertThat(row[j]).isEqualTo(before[j]);
+    }
+    assertThat(t.dirty().drainSincePublish()).containsExactly(9L);
+  }
+
+  @Test
+  void admissionWaitsForTheMinimumCount() {
+    EmbeddingTable t = table("x", 5, 3, 0);
+    float[] g = {1, 1, 1, 1, 1, 1, 1, 1};
+    assertThat(t.applyGradient(7, g, 0, 1)).isFalse();
+    assertThat(t.applyGradient(7, g, 0, 2)).isFalse();
+    assertThat(t.counters()).isEqualTo(new TableCounters(0, 0, 0, 1));
+    assertThat(t.applyGradient(7, g, 0, 3)).isTrue();
+    assertThat(t.counters()).isEqualTo(new TableCounters(1, 0, 1, 0));
+    assertThat(t.dirty().pendingFlush()).isEqualTo(1);
+  }
+
+  @Test
+  void expiryDropsStaleRowsAndMarksThemDirty() {
+    EmbeddingTable t = table("x", 5, 1, 1_000);
+    float[] g = new float[8];
+    t.applyGradient(1, g, 0, 0);
+    t.applyGradient(2, g, 0, 1_500);
+    t.dirty().drainSinceFlush();
+    assertThat(t.expire(2_000)).isEqualTo(1);
+    assertThat(t.contains(1)).isFalse();
+    assertThat(t.contains(2)).isTrue();
+    assertThat(t.counters()).isEqualTo(new TableCounters(2, 1, 1, 0));
+    assertThat(t.dirty().drainSinceFlush()).containsExactly(1L);
+    // The freed slot is reused.
+    t.applyGradient(3, g, 0, 2_100);
+    assertThat(t.size()).isEqualTo(2);
+  }
+
+  @Test
+  void rowsRoundTripWithOptimizerSlots() {
+    EmbeddingTable t = table("x", 5, 1, 0);
+    float[] g = {1, 2, 3, 4, 5, 6, 7, 8};
+    for (int i = 0; i < 1000; i++) {
+      t.applyGradient(i, g, 0, 1);
+    }
+    float[] row = new float[t.rowWidth()];
+    assertThat(t.rowWidth()).isEqualTo(8 + 17);
+    t.readRow(500, row);
+    EmbeddingTable copy = table("x", 5, 1, 0);
+    copy.writeRow(500, row);
+    float[] back = new float[t.rowWidth()];
+    copy.readRow(500, back);
+    assertThat(back).containsExactly(row);
+    assertThat(row[8 + 16]).isEqualTo(1f); // lazy Adam step count
+    assertThat(t.ids()).hasSize(1000);
+  }
+}

@@ -1,0 +1,57 @@
+package io.darestream.model.sampling;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.darestream.model.Samples;
+import io.darestream.model.TrainingSample;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class NegativeSamplerTest {
+  private static NegativeSampler filled(long seed) {
+    NegativeSampler s = new NegativeSampler(10_000, seed);
+    for (int i = 0; i < 10_000; i++) {
+      // item 1 occurs 5 times as often as item 2; items 3..7 are rarer.
+      long item = i % 10 < 5 ? 1 : i % 10 == 5 ? 2 : 3 + (i % 5);
+      s.observe(item, item * 10);
+    }
+    return s;
+  }
+
+  @Test
+  void sameSeedSameNegatives() {
+    TrainingSample pos = Samples.sample(4, 9, 1, 5, 6);
+    assertThat(filled(1).sample(pos, 3)).isEqualTo(filled(1).sample(pos, 3));
+    assertThat(filled(1).negatives(pos, 2))
+        .allSatisfy(n -> assertThat(n.label()).isZero())
+        .allSatisfy(n -> assertThat(n.historyItems()).containsExactly(5, 6));
+  }
+
+  @Test
+  void excludesHistoryAndTargetAndIsFrequencyProportional() {
+    NegativeSampler s = filled(2);
+    Map<Long, Integer> counts = new HashMap<>();
+    for (int u = 0; u < 4000; u++) {
+      TrainingSample pos = Samples.sample(u, 7, 1, 4, 5);
+      List<SampledItem> got = s.sample(pos, 1);
+      assertThat(got).hasSize(1);
+      SampledItem it = got.get(0);
+      assertThat(it.item()).isNotIn(4L, 5L, 7L);
+      assertThat(it.category()).isEqualTo(it.item() * 10);
+      counts.merge(it.item(), 1, Integer::sum);
+    }
+    // Remaining mass: item 1 = 5, item 2 = 1, item 3 = 2/5, item 6 = 2/5 (of 10 parts).
+    double ratio = counts.get(1L) / (double) counts.get(2L);
+    assertThat(ratio).isBetween(4.0, 6.2);
+  }
+
+  @Test
+  void returnsFewerWhenTheWindowHasNothingElse() {
+    NegativeSampler s = new NegativeSampler(10, 1);
+    s.observe(5, 0);
+    assertThat(s.sample(Samples.sample(1, 2, 1, 5), 2)).isEmpty();
+    assertThat(new NegativeSampler(10, 1).sample(Samples.sample(1, 2, 1), 2)).isEmpty();
+  }
+}
