@@ -1,0 +1,162 @@
+package io.darestream.state.snapshot;
+
+import io.darestream.state.codec.CorruptDataException;
+import io.darestream.state.io.ChecksummedText;
+import io.darestream.state.io.Fs;
+import io.darestream.state.snapshot.SnapshotRejectedException.Reason;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Stream;
+
+/**
+ * Verifies snapshots before anything loads them: the manifest's format, version and checksum, that
+ * every listed path stays inside the snapshot, and every file's size and SHA-256.
+ */
+public final class SnapshotReader {
+  private SnapshotReader() {}
+
+  /** A snapshot directory the finder skipped, and why. */
+  public record Rejection(Path directory, Reason reason, String message) {}
+
+  /** The newest valid snapshot under a root (if any), and every newer or broken one skipped. */
+  public record NewestSnapshot(Optional<VerifiedSnapshot> snapshot, List<Rejection> rejected) {}
+
+  /**
+   * Verifies the snapshot in {@code dir}.
+   *
+   * @throws SnapshotRejectedException if it is partial, corrupt, of an unknown version or unsafe
+   */
+  public static VerifiedSnapshot verify(Path dir) {
+    SnapshotManifest manifest = readManifest(dir);
+    Path root = dir.toAbsolutePath().normalize();
+    Path data = root.resolve(SnapshotWriter.DATA_DIR);
+    boolean hasCurrent = false;
+    for (SnapshotFile f : manifest.files()) {
+      Path p = root.resolve(f.path()).normalize();
+      if (f.path().isEmpty()
+          || Path.of(f.path()).isAbsolute()
+          || !p.startsWith(data)
+          || p.equals(data)) {
+        throw new SnapshotRejectedException(
+            dir, Reason.UNSAFE_PATH, "manifest names '" + f.path() + "' outside " + data);
+      }
+      hasCurrent |= p.getFileName().toString().equals("CURRENT");
+    }
+    if (!hasCurrent) {
+      throw new SnapshotRejectedException(dir, Reason.PARTIAL, "manifest lists no CURRENT file");
+    }
+    try {
+      manifest.files().parallelStream().forEach(f -> verifyFile(dir, root, f));
+    } catch (UncheckedIOException e) {
+      throw new SnapshotRejectedException(dir, Reason.CORRUPT, "cannot read: " + e.getCause());
+    }
+    return new VerifiedSnapshot(dir, manifest);
+  }
+
+  /**
+   * Reads and checks only the manifest (format, version, checksum), not the data files; for listing
+   * and ordering.
+   */
+  public static SnapshotManifest readManifest(Path dir) {
+    Path file = dir.resolve(ManifestCodec.FILE_NAME);
+    if (!Files.isRegularFile(file)) {
+      throw new SnapshotRejectedException(dir, Reason.PARTIAL, "no " + ManifestCodec.FILE_NAME);
+    }
+    ChecksummedText.Content content;
+    try {
+      content = ChecksummedText.read(file, ManifestCodec.FORMAT);
+    } catch (CorruptDataException e) {
+      throw new SnapshotRejectedException(dir, Reason.CORRUPT, e.getMessage());
+    } catch (IOException e) {
+      throw new SnapshotRejectedException(dir, Reason.PARTIAL, "cannot read manifest: " + e);
+    }
+    if (content.version() != ManifestCodec.VERSION) {
+      throw new SnapshotRejectedException(
+          dir,
+          Reason.UNKNOWN_VERSION,
+          "manifest format version "
+              + content.version()
+              + ", this reader knows "
+              + ManifestCodec.VERSION);
+    }
+    try {
+      SnapshotManifest m = ManifestCodec.parseBody(content.body());
+      if (m.files() == null || m.modelId() == null) {
+        throw new IOException("missing fields");
+      }
+      return m;
+    } catch (IOException | RuntimeException e) {
+      throw new SnapshotRejectedException(dir, Reason.CORRUPT, "bad manifest content: " + e);
+    }
+  }
+
+  /**
+   * The newest snapshot under {@code root} that verifies, by (epoch, version, checkpoint id);
+   * directories refused on the way (and unfinished {@code .tmp-} publishes) are reported.
+   */
+  public static NewestSnapshot findNewestValid(Path root) {
+    List<Rejection> rejected = new ArrayList<>();
+    List<Candidate> candidates = new ArrayList<>();
+    for (Path dir : listDirectories(root)) {
+      String name = dir.getFileName().toString();
+      if (name.startsWith(SnapshotWriter.TMP_PREFIX)) {
+        rejected.add(
+            new Rejection(dir, Reason.PARTIAL, "unfinished publish (temporary directory)"));
+        continue;
+      }
+      try {
+        candidates.add(new Candidate(dir, readManifest(dir)));
+      } catch (SnapshotRejectedException e) {
+        rejected.add(new Rejection(dir, e.reason(), e.getMessage()));
+      }
+    }
+    candidates.sort((a, b) -> SnapshotManifest.compareAge(b.manifest, a.manifest));
+    for (Candidate c : candidates) {
+      try {
+        return new NewestSnapshot(Optional.of(verify(c.dir)), rejected);
+      } catch (SnapshotRejectedException e) {
+        rejected.add(new Rejection(c.dir, e.reason(), e.getMessage()));
+      }
+    }
+    return new NewestSnapshot(Optional.empty(), rejected);
+  }
+
+  private record Candidate(Path dir, SnapshotManifest manifest) {}
+
+  static List<Path> listDirectories(Path root) {
+    if (!Files.isDirectory(root)) {
+      return List.of();
+    }
+    try (Stream<Path> s = Files.list(root)) {
+      return s.filter(Files::isDirectory).sorted(Comparator.reverseOrder()).toList();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static void verifyFile(Path dir, Path root, SnapshotFile f) {
+    Path p = root.resolve(f.path()).normalize();
+    try {
+      if (!Files.isRegularFile(p)) {
+        throw new SnapshotRejectedException(dir, Reason.PARTIAL, "missing file " + f.path());
+      }
+      long size = Files.size(p);
+      if (size != f.size()) {
+        throw new SnapshotRejectedException(
+            dir, Reason.CORRUPT, f.path() + " has " + size + " bytes, manifest says " + f.size());
+      }
+      String sha = Fs.sha256(p);
+      if (!sha.equals(f.sha256())) {
+        throw new SnapshotRejectedException(dir, Reason.CORRUPT, f.path() + ": SHA-256 mismatch");
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}
