@@ -120,6 +120,21 @@ public final class LiveModel implements AutoCloseable {
     }
   }
 
+  /** The served weights of one row (see {@link ModelHandle#readWeights}); for checks and tools. */
+  public float[] readWeights(String table, long id) {
+    ModelGeneration g = acquire();
+    try {
+      g.readLock().lock();
+      try {
+        return g.model().readWeights(table, id);
+      } finally {
+        g.readLock().unlock();
+      }
+    } finally {
+      g.release();
+    }
+  }
+
   /** The model's status for {@code GET /v1/model}; empty before the first model. */
   public Optional<ModelStatus> status() {
     ModelGeneration g = current.get();

@@ -30,6 +30,12 @@ public interface ModelHandle extends RowWriter, AutoCloseable {
   /** Scores {@code candidates} for a user with {@code history}; explains if asked. */
   ScoreOutput score(UserHistory history, List<Candidate> candidates, boolean explain);
 
+  /**
+   * The current weights of row {@code id} of {@code table} (the deterministic initial value for an
+   * id without a row), or of dense block {@code id} for the {@code dense} table.
+   */
+  float[] readWeights(String table, long id);
+
   /** Frees what the model holds; called once no request uses it any more. */
   @Override
   void close();

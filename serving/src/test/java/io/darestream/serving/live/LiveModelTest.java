@@ -89,6 +89,11 @@ class LiveModelTest {
     }
 
     @Override
+    public float[] readWeights(String table, long id) {
+      return rows.rows.getOrDefault(table, Map.of()).get(id);
+    }
+
+    @Override
     public void close() {
       closed = true;
     }

@@ -1,0 +1,163 @@
+package io.darestream.serving.kafka;
+
+import io.darestream.schemas.avro.BehaviorEvent;
+import io.darestream.schemas.avro.BehaviorType;
+import io.darestream.schemas.serde.Codecs;
+import io.darestream.schemas.serde.DecodeException;
+import io.darestream.schemas.validate.EventValidator;
+import io.darestream.schemas.validate.Violation;
+import io.darestream.serving.metrics.ServingMetrics;
+import io.darestream.serving.sequence.OffsetFile;
+import io.darestream.state.sequence.AppendResult;
+import io.darestream.state.sequence.BehaviorCodes;
+import io.darestream.state.sequence.EventIds;
+import io.darestream.state.sequence.SequenceStore;
+import java.io.IOException;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.LongSupplier;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Feeds {@code behavior-events} into the local sequence store, with the trainer's rules: every
+ * behaviour except impressions enters the history (impressions are what was shown, not what the
+ * user did), deduplicated by event id. Resumes from the positions in its {@link OffsetFile}, else
+ * from the beginning of the topic, and reports itself caught up once it has read to the end offsets
+ * seen at start, which is when a user's history is complete enough to serve.
+ */
+public final class BehaviorFeed implements RecordHandler {
+  private static final Logger LOG = LoggerFactory.getLogger(BehaviorFeed.class);
+  private static final long OFFSET_WRITE_INTERVAL_MS = 1_000;
+
+  private final SequenceStore store;
+  private final OffsetFile offsets;
+  private final ServingMetrics metrics;
+  private final LongSupplier clockMs;
+  private final String topic;
+  private Map<TopicPartition, Long> catchUpTargets = Map.of();
+  private volatile boolean caughtUp;
+  private long lastOffsetWriteMs;
+  private Map<TopicPartition, Long> lastPositions = Map.of();
+
+  public BehaviorFeed(
+      String topic,
+      SequenceStore store,
+      OffsetFile offsets,
+      ServingMetrics metrics,
+      LongSupplier clockMs) {
+    this.topic = topic;
+    this.store = store;
+    this.offsets = offsets;
+    this.metrics = metrics;
+    this.clockMs = clockMs;
+  }
+
+  /** Whether everything that was in the topic when the feed started has been stored. */
+  public boolean caughtUp() {
+    return caughtUp;
+  }
+
+  @Override
+  public Map<TopicPartition, Long> startOffsets(Map<TopicPartition, Long> endOffsets) {
+    catchUpTargets = Map.copyOf(endOffsets);
+    Map<TopicPartition, Long> stored;
+    try {
+      stored = offsets.read();
+    } catch (IOException | RuntimeException e) {
+      // Re-reading is safe (appends are deduplicated by event id), losing history is not.
+      LOG.warn("Ignoring unreadable offset file, reading {} from the beginning: {}", topic, e);
+      stored = Map.of();
+    }
+    Map<TopicPartition, Long> starts = new HashMap<>();
+    stored.forEach(
+        (tp, o) -> {
+          if (endOffsets.containsKey(tp)) {
+            starts.put(tp, o);
+          }
+        });
+    checkCaughtUp(starts);
+    return starts;
+  }
+
+  @Override
+  public void handle(ConsumerRecord<byte[], byte[]> record) {
+    BehaviorEvent e;
+    try {
+      e = Codecs.BEHAVIOR_EVENT.decode(record.value());
+    } catch (DecodeException ex) {
+      bad(record, ex.reason().name().toLowerCase(java.util.Locale.ROOT), ex.getMessage());
+      return;
+    }
+    Optional<Violation> violation = EventValidator.validate(e);
+    if (violation.isPresent()) {
+      bad(
+          record,
+          violation.get().code().toLowerCase(java.util.Locale.ROOT),
+          violation.get().message());
+      return;
+    }
+    if (e.getType() == BehaviorType.IMPRESSION) {
+      return;
+    }
+    AppendResult r =
+        store.append(
+            e.getUserId(),
+            EventIds.hash64(e.getEventId()),
+            e.getItemId(),
+            e.getCategoryId(),
+            e.getEventTimeMs(),
+            BehaviorCodes.code(e.getType()));
+    if (r == AppendResult.APPENDED) {
+      metrics.behaviorStored();
+    }
+  }
+
+  @Override
+  public void afterPoll(Map<TopicPartition, Long> positions) {
+    lastPositions = positions;
+    checkCaughtUp(positions);
+    long now = clockMs.getAsLong();
+    if (now - lastOffsetWriteMs >= OFFSET_WRITE_INTERVAL_MS) {
+      persist(positions);
+      lastOffsetWriteMs = now;
+    }
+  }
+
+  /** Writes the last positions reached; called on shutdown. */
+  public void flush() {
+    persist(lastPositions);
+  }
+
+  private void persist(Map<TopicPartition, Long> positions) {
+    if (positions.isEmpty()) {
+      return;
+    }
+    try {
+      offsets.write(positions);
+    } catch (IOException e) {
+      LOG.warn("Cannot write the behaviour offset file: {}", e.toString());
+    }
+  }
+
+  private void checkCaughtUp(Map<TopicPartition, Long> positions) {
+    if (caughtUp) {
+      return;
+    }
+    for (Map.Entry<TopicPartition, Long> target : catchUpTargets.entrySet()) {
+      if (positions.getOrDefault(target.getKey(), 0L) < target.getValue()) {
+        return;
+      }
+    }
+    caughtUp = true;
+    LOG.info("Sequence feed caught up with {}", topic);
+  }
+
+  private void bad(ConsumerRecord<byte[], byte[]> r, String reason, String message) {
+    metrics.badRecord(topic, reason);
+    LOG.warn("Skipped {}-{}@{}: {}", r.topic(), r.partition(), r.offset(), message);
+  }
+}
