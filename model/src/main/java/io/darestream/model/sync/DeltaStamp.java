@@ -1,0 +1,22 @@
+package io.darestream.model.sync;
+
+/**
+ * What every {@code ModelDelta} record of one publish carries besides its rows.
+ *
+ * @param modelId the model the rows belong to
+ * @param epoch the trainer's epoch (incremented by every restore)
+ * @param version the model version when the rows were read
+ * @param newestEventTimeMs newest event time that contributed to the rows
+ * @param minIngestTimeMs oldest Kafka ingest time among the events first covered by this publish
+ *     (-1 if none)
+ * @param maxIngestTimeMs newest Kafka ingest time among those events (-1 if none)
+ * @param publishTimeMs wall-clock time of the publish
+ */
+public record DeltaStamp(
+    String modelId,
+    long epoch,
+    long version,
+    long newestEventTimeMs,
+    long minIngestTimeMs,
+    long maxIngestTimeMs,
+    long publishTimeMs) {}

@@ -1,0 +1,185 @@
+package io.darestream.model.sync;
+
+import io.darestream.model.DareModel;
+import io.darestream.model.DenseBlock;
+import io.darestream.model.embedding.EmbeddingTable;
+import io.darestream.schemas.avro.DeltaRow;
+import io.darestream.schemas.avro.ModelDelta;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Converts between a {@link DareModel} and {@code ModelDelta} records, the one format the trainer
+ * publishes and serving applies (so both sides share this code).
+ *
+ * <ul>
+ *   <li>Embedding rows: table = the model's table name ({@code att.item}, ...), one {@link
+ *       DeltaRow} per changed id holding the row's weights (not its optimizer slots) as packed
+ *       float32 little-endian. A row with empty {@code values} means the id was deleted (expired).
+ *   <li>Dense blocks: table = {@code dense.<block name>} (e.g. {@code dense.mlp.0.weight}), one row
+ *       with id 0 holding the whole block.
+ * </ul>
+ *
+ * Rows carry full values, so applying a record twice, or an older record after a newer snapshot of
+ * the same epoch, is harmless; ordering between epochs is the consumer's job.
+ */
+public final class ModelDeltas {
+  /** Prefix of the delta table name of a dense block. */
+  public static final String DENSE_PREFIX = "dense.";
+
+  private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
+
+  private ModelDeltas() {}
+
+  /**
+   * The rows changed since the last call (drains every table's publish tracker), as records of at
+   * most {@code maxRowsPerRecord} rows each.
+   */
+  public static List<ModelDelta> drainChangedRows(
+      DareModel model, DeltaStamp stamp, int maxRowsPerRecord) {
+    if (maxRowsPerRecord < 1) {
+      throw new IllegalArgumentException("maxRowsPerRecord must be >= 1, got " + maxRowsPerRecord);
+    }
+    List<ModelDelta> out = new ArrayList<>();
+    synchronized (model) {
+      for (EmbeddingTable table : model.tables()) {
+        long[] ids = table.dirty().drainSincePublish();
+        if (ids.length == 0) {
+          continue;
+        }
+        int dim = table.dim();
+        float[] full = new float[table.rowWidth()];
+        List<DeltaRow> rows = new ArrayList<>(ids.length);
+        for (long id : ids) {
+          boolean live = table.readRow(id, full);
+          rows.add(new DeltaRow(id, live ? pack(full, dim) : EMPTY.duplicate()));
+        }
+        addRecords(out, stamp, table.name(), dim, rows, maxRowsPerRecord);
+      }
+    }
+    return out;
+  }
+
+  /** Every dense parameter block (not the optimizer state), one record each. */
+  public static List<ModelDelta> denseBlocks(DareModel model, DeltaStamp stamp) {
+    List<ModelDelta> out = new ArrayList<>();
+    List<DenseBlock> blocks;
+    synchronized (model) {
+      blocks = model.dense().blocks();
+    }
+    for (DenseBlock block : blocks) {
+      float[] values = block.values();
+      addRecords(
+          out,
+          stamp,
+          DENSE_PREFIX + block.name(),
+          values.length,
+          List.of(new DeltaRow(0L, pack(values, values.length))),
+          1);
+    }
+    return out;
+  }
+
+  /**
+   * Writes the rows of {@code delta} into {@code model} (weights only; optimizer slots are the
+   * trainer's business) and raises the model's version to the delta's if it is newer.
+   *
+   * @return the number of rows written or deleted
+   * @throws IllegalArgumentException if the table is unknown or a row has the wrong width
+   */
+  public static int apply(DareModel model, ModelDelta delta) {
+    String table = delta.getTable();
+    int dim = delta.getDim();
+    synchronized (model) {
+      if (table.startsWith(DENSE_PREFIX)) {
+        if (delta.getRows().size() != 1) {
+          throw new IllegalArgumentException(
+              "dense delta " + table + " must have exactly one row, has " + delta.getRows().size());
+        }
+        float[] values = unpack(delta.getRows().get(0).getValues(), dim, table);
+        model.writeDense(new DenseBlock(table.substring(DENSE_PREFIX.length()), values));
+        raiseVersion(model, delta.getVersion());
+        return 1;
+      }
+      EmbeddingTable target = model.table(table);
+      if (target.dim() != dim) {
+        throw new IllegalArgumentException(
+            "delta for " + table + " has dim " + dim + ", the model's table has " + target.dim());
+      }
+      int n = 0;
+      for (DeltaRow row : delta.getRows()) {
+        if (row.getValues().remaining() == 0) {
+          target.remove(row.getId());
+        } else {
+          target.writeRow(row.getId(), unpack(row.getValues(), dim, table));
+        }
+        n++;
+      }
+      raiseVersion(model, delta.getVersion());
+      return n;
+    }
+  }
+
+  /** Packs {@code count} floats as float32 little-endian. */
+  static ByteBuffer pack(float[] values, int count) {
+    ByteBuffer b = ByteBuffer.allocate(count * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+    b.asFloatBuffer().put(values, 0, count);
+    return b;
+  }
+
+  /** Unpacks float32 little-endian, checking that there are exactly {@code dim} of them. */
+  static float[] unpack(ByteBuffer bytes, int dim, String table) {
+    if (bytes.remaining() != dim * Float.BYTES) {
+      throw new IllegalArgumentException(
+          "row of "
+              + table
+              + " has "
+              + bytes.remaining()
+              + " bytes, expected "
+              + dim * Float.BYTES
+              + " (dim "
+              + dim
+              + ")");
+    }
+    float[] out = new float[dim];
+    bytes.duplicate().order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(out);
+    return out;
+  }
+
+  private static void raiseVersion(DareModel model, long version) {
+    if (version > model.version()) {
+      model.setVersion(version);
+    }
+  }
+
+  private static void addRecords(
+      List<ModelDelta> out,
+      DeltaStamp stamp,
+      String table,
+      int dim,
+      List<DeltaRow> rows,
+      int maxRowsPerRecord) {
+    int count = (rows.size() + maxRowsPerRecord - 1) / maxRowsPerRecord;
+    for (int i = 0; i < count; i++) {
+      List<DeltaRow> part =
+          rows.subList(i * maxRowsPerRecord, Math.min(rows.size(), (i + 1) * maxRowsPerRecord));
+      out.add(
+          ModelDelta.newBuilder()
+              .setModelId(stamp.modelId())
+              .setEpoch(stamp.epoch())
+              .setVersion(stamp.version())
+              .setTable(table)
+              .setDim(dim)
+              .setRows(new ArrayList<>(part))
+              .setNewestEventTimeMs(stamp.newestEventTimeMs())
+              .setMinIngestTimeMs(stamp.minIngestTimeMs())
+              .setMaxIngestTimeMs(stamp.maxIngestTimeMs())
+              .setPublishTimeMs(stamp.publishTimeMs())
+              .setBatchIndex(i)
+              .setBatchCount(count)
+              .build());
+    }
+  }
+}

@@ -1,0 +1,167 @@
+package io.darestream.model.sync;
+
+import io.darestream.model.DareConfig;
+import io.darestream.model.DareModel;
+import io.darestream.model.DenseBlock;
+import io.darestream.model.embedding.EmbeddingTable;
+import io.darestream.state.model.ModelStore;
+import io.darestream.state.model.ModelStoreLayout;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+
+/**
+ * Moves a {@link DareModel} to and from the durable {@link ModelStore}: full rows (weights and
+ * optimizer slots), dense parameters with their optimizer state, and the metadata a restore needs
+ * (config, version, epoch). Shared by the trainer (flush before a checkpoint, load on restore) and
+ * serving (load a snapshot).
+ */
+public final class ModelStoreSync {
+  /** Metadata key of the model config ({@link DareConfig#toProperties()}). */
+  public static final String META_CONFIG = "model.config";
+
+  /** Metadata key of the model version (8 bytes big-endian). */
+  public static final String META_VERSION = "model.version";
+
+  /** Metadata key of the trainer epoch (8 bytes big-endian). */
+  public static final String META_EPOCH = "model.epoch";
+
+  /** Metadata key of the model id (UTF-8). */
+  public static final String META_MODEL_ID = "model.id";
+
+  /** Rows written per {@link ModelStore#putRows} batch. */
+  private static final int BATCH_ROWS = 4096;
+
+  private ModelStoreSync() {}
+
+  /** The store layout of {@code model}: one table per embedding table, full row width. */
+  public static ModelStoreLayout layout(DareModel model) {
+    ModelStoreLayout.Builder b = ModelStoreLayout.builder();
+    for (EmbeddingTable t : model.tables()) {
+      b.addTable(t.name(), t.rowWidth());
+    }
+    return b.build();
+  }
+
+  /**
+   * Writes the rows changed since the last flush (drains every table's flush tracker; rows that no
+   * longer exist are deleted), all dense blocks and the metadata.
+   *
+   * @return the number of embedding rows written or deleted
+   */
+  public static int flushChanges(DareModel model, ModelStore store, String modelId, long epoch) {
+    synchronized (model) {
+      int n = 0;
+      for (EmbeddingTable t : model.tables()) {
+        n += writeRows(t, t.dirty().drainSinceFlush(), store);
+      }
+      writeDenseAndMeta(model, store, modelId, epoch);
+      return n;
+    }
+  }
+
+  /** Writes every row of the model (not only changed ones), dense blocks and metadata. */
+  public static void writeAll(DareModel model, ModelStore store, String modelId, long epoch) {
+    synchronized (model) {
+      for (EmbeddingTable t : model.tables()) {
+        t.dirty().drainSinceFlush();
+        writeRows(t, t.ids(), store);
+      }
+      writeDenseAndMeta(model, store, modelId, epoch);
+    }
+  }
+
+  /**
+   * Creates a model from a store written by {@link #flushChanges} or {@link #writeAll}: the config
+   * is read from the store's metadata.
+   *
+   * @throws IllegalStateException if the store has no model metadata
+   */
+  public static DareModel load(ModelStore store) {
+    DareConfig config = config(store);
+    DareModel model = DareModel.create(config);
+    synchronized (model) {
+      for (EmbeddingTable t : model.tables()) {
+        store.forEachRow(t.name(), (id, row) -> t.writeRow(id, row));
+      }
+      for (Map.Entry<String, float[]> e : store.allDense().entrySet()) {
+        model.writeDense(new DenseBlock(e.getKey(), e.getValue()));
+      }
+      model.setVersion(readLong(store, META_VERSION));
+    }
+    return model;
+  }
+
+  /** The model config stored in {@code store}. */
+  public static DareConfig config(ModelStore store) {
+    byte[] config = store.getMeta(META_CONFIG);
+    if (config == null) {
+      throw new IllegalStateException(
+          "store " + store.directory() + " holds no model (metadata " + META_CONFIG + " missing)");
+    }
+    return DareConfig.fromProperties(new String(config, StandardCharsets.UTF_8));
+  }
+
+  /** The trainer epoch stored in {@code store}, 0 if none. */
+  public static long epoch(ModelStore store) {
+    return readLong(store, META_EPOCH);
+  }
+
+  /** The model id stored in {@code store}, or null. */
+  public static String modelId(ModelStore store) {
+    byte[] id = store.getMeta(META_MODEL_ID);
+    return id == null ? null : new String(id, StandardCharsets.UTF_8);
+  }
+
+  private static int writeRows(EmbeddingTable t, long[] ids, ModelStore store) {
+    int width = t.rowWidth();
+    long[] batchIds = new long[Math.min(BATCH_ROWS, ids.length)];
+    float[] packed = new float[batchIds.length * width];
+    float[] row = new float[width];
+    long[] deleted = new long[ids.length];
+    int deletedCount = 0;
+    int count = 0;
+    for (long id : ids) {
+      if (!t.readRow(id, row)) {
+        deleted[deletedCount++] = id;
+        continue;
+      }
+      batchIds[count] = id;
+      System.arraycopy(row, 0, packed, count * width, width);
+      if (++count == batchIds.length) {
+        store.putRows(t.name(), batchIds, count, packed);
+        count = 0;
+      }
+    }
+    if (count > 0) {
+      store.putRows(t.name(), batchIds, count, packed);
+    }
+    if (deletedCount > 0) {
+      store.deleteRows(t.name(), java.util.Arrays.copyOf(deleted, deletedCount));
+    }
+    return ids.length;
+  }
+
+  private static void writeDenseAndMeta(
+      DareModel model, ModelStore store, String modelId, long epoch) {
+    for (DenseBlock b : model.dense().blocks()) {
+      store.putDense(b.name(), b.values());
+    }
+    for (DenseBlock b : model.dense().optimizerBlocks()) {
+      store.putDense(b.name(), b.values());
+    }
+    store.putMeta(META_CONFIG, model.config().toProperties().getBytes(StandardCharsets.UTF_8));
+    store.putMeta(META_VERSION, longBytes(model.version()));
+    store.putMeta(META_EPOCH, longBytes(epoch));
+    store.putMeta(META_MODEL_ID, modelId.getBytes(StandardCharsets.UTF_8));
+  }
+
+  private static byte[] longBytes(long v) {
+    return ByteBuffer.allocate(Long.BYTES).putLong(v).array();
+  }
+
+  private static long readLong(ModelStore store, String key) {
+    byte[] b = store.getMeta(key);
+    return b == null ? 0L : ByteBuffer.wrap(b).getLong();
+  }
+}
