@@ -122,7 +122,9 @@ public final class AvroRecordSerializer<T extends SpecificRecordBase> extends Ty
   public void copy(DataInputView source, DataOutputView target) throws IOException {
     int length = source.readInt();
     target.writeInt(length);
-    target.write(source, length);
+    byte[] bytes = new byte[length];
+    source.readFully(bytes);
+    target.write(bytes);
   }
 
   @Override

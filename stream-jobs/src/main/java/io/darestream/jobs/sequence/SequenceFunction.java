@@ -1,0 +1,179 @@
+package io.darestream.jobs.sequence;
+
+import io.darestream.jobs.config.LabelOptions;
+import io.darestream.jobs.config.SequenceOptions;
+import io.darestream.jobs.ingest.IngestedEvent;
+import io.darestream.model.TrainingSample;
+import io.darestream.model.sampling.NegativeSampler;
+import io.darestream.state.sequence.AppendResult;
+import io.darestream.state.sequence.BehaviorSequence;
+import io.darestream.state.sequence.SequenceLimits;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.MapState;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.java.typeutils.ResultTypeQueryable;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.MeterView;
+import org.apache.flink.streaming.api.TimerService;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
+
+/**
+ * Keyed by user: keeps the behaviour sequence in keyed state (RocksDB in the job) and emits
+ * labelled training samples; the logic is in {@link UserTimeline}.
+ *
+ * <p>Side output {@link #UPDATES}: one {@link SequenceUpdate} per behaviour. Metrics: {@code
+ * samples}, {@code samplesPerSecond}, {@code positives}, and {@code appended}, {@code duplicates},
+ * {@code tooLate}.
+ */
+public final class SequenceFunction
+    extends KeyedProcessFunction<Long, IngestedEvent, TrainingSample>
+    implements ResultTypeQueryable<TrainingSample> {
+  private static final long serialVersionUID = 1L;
+
+  /** Side output of what happened to each behaviour. */
+  public static final OutputTag<SequenceUpdate> UPDATES =
+      new OutputTag<>("sequence-updates", TypeInformation.of(SequenceUpdate.class));
+
+  /** Recent positive occurrences the negative sampler draws from, per subtask. */
+  private static final int SAMPLER_WINDOW = 100_000;
+
+  private final SequenceOptions sequenceOptions;
+  private final LabelOptions labelOptions;
+  private final long maxOutOfOrderMs;
+
+  private transient ValueState<BehaviorSequence> sequence;
+  private transient MapState<Long, long[]> pending;
+  private transient UserTimeline timeline;
+  private transient Adapter adapter;
+  private transient Counter samples;
+  private transient Counter positives;
+  private transient Map<AppendResult, Counter> appends;
+
+  /**
+   * @param maxOutOfOrderMs how far behind a user's newest behaviour an event may still be placed in
+   *     order (ingest already rejected anything further behind the watermark)
+   */
+  public SequenceFunction(
+      SequenceOptions sequenceOptions, LabelOptions labelOptions, long maxOutOfOrderMs) {
+    this.sequenceOptions = sequenceOptions;
+    this.labelOptions = labelOptions;
+    this.maxOutOfOrderMs = maxOutOfOrderMs;
+  }
+
+  @Override
+  public TypeInformation<TrainingSample> getProducedType() {
+    return TrainingSampleSerializer.TYPE_INFO;
+  }
+
+  @Override
+  public void open(OpenContext openContext) {
+    sequence = getRuntimeContext().getState(SequenceStateDescriptors.sequence(sequenceOptions));
+    pending = getRuntimeContext().getMapState(SequenceStateDescriptors.pendingImpressions());
+    SequenceLimits limits =
+        SequenceLimits.builder()
+            .optMaxLength(sequenceOptions.maxLength())
+            .optDedupWindow(sequenceOptions.dedupIds())
+            .optMaxOutOfOrderMs(maxOutOfOrderMs)
+            .build();
+    // Seeded per subtask so that parallel instances draw different negatives.
+    long seed =
+        labelOptions.samplerSeed() * 31 + getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
+    timeline = new UserTimeline(limits, labelOptions, new NegativeSampler(SAMPLER_WINDOW, seed));
+    adapter = new Adapter();
+    var metrics = getRuntimeContext().getMetricGroup();
+    samples = metrics.counter("samples");
+    metrics.meter("samplesPerSecond", new MeterView(samples));
+    positives = metrics.counter("positives");
+    appends = new EnumMap<>(AppendResult.class);
+    appends.put(AppendResult.APPENDED, metrics.counter("appended"));
+    appends.put(AppendResult.DUPLICATE, metrics.counter("duplicates"));
+    appends.put(AppendResult.TOO_LATE, metrics.counter("tooLate"));
+  }
+
+  @Override
+  public void processElement(IngestedEvent event, Context ctx, Collector<TrainingSample> out)
+      throws Exception {
+    adapter.bind(ctx.timerService(), ctx, out);
+    timeline.onEvent(event, adapter, adapter);
+  }
+
+  @Override
+  public void onTimer(long timestamp, OnTimerContext ctx, Collector<TrainingSample> out)
+      throws Exception {
+    adapter.bind(ctx.timerService(), ctx, out);
+    timeline.onTimer(ctx.getCurrentKey(), timestamp, adapter, adapter);
+  }
+
+  /** Keyed state and outputs of the current key, seen through the timeline's interfaces. */
+  private final class Adapter implements UserTimelineState, UserTimeline.Output {
+    private TimerService timers;
+    private Context context;
+    private Collector<TrainingSample> collector;
+
+    void bind(TimerService timers, Context context, Collector<TrainingSample> collector) {
+      this.timers = timers;
+      this.context = context;
+      this.collector = collector;
+    }
+
+    @Override
+    public BehaviorSequence sequence() throws Exception {
+      return sequence.value();
+    }
+
+    @Override
+    public void updateSequence(BehaviorSequence value) throws Exception {
+      sequence.update(value);
+    }
+
+    @Override
+    public long[] pending(long item) throws Exception {
+      return pending.get(item);
+    }
+
+    @Override
+    public void putPending(long item, long[] entries) throws Exception {
+      if (entries == null) {
+        pending.remove(item);
+      } else {
+        pending.put(item, entries);
+      }
+    }
+
+    @Override
+    public List<Long> pendingItems() throws Exception {
+      List<Long> items = new ArrayList<>();
+      for (Long item : pending.keys()) {
+        items.add(item);
+      }
+      return items;
+    }
+
+    @Override
+    public void registerTimer(long timeMs) {
+      timers.registerEventTimeTimer(timeMs);
+    }
+
+    @Override
+    public void sample(TrainingSample sample) {
+      samples.inc();
+      if (sample.label() == 1) {
+        positives.inc();
+      }
+      collector.collect(sample);
+    }
+
+    @Override
+    public void update(SequenceUpdate update) {
+      appends.get(update.result()).inc();
+      context.output(UPDATES, update);
+    }
+  }
+}

@@ -1,0 +1,121 @@
+package io.darestream.jobs.sequence;
+
+import io.darestream.jobs.serde.SerializerTypeInfo;
+import io.darestream.model.TrainingSample;
+import java.io.IOException;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
+import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
+import org.apache.flink.api.common.typeutils.base.TypeSerializerSingleton;
+import org.apache.flink.core.memory.DataInputView;
+import org.apache.flink.core.memory.DataOutputView;
+
+/**
+ * Flink serializer of {@link TrainingSample}: fixed fields, then the history length and the item
+ * and category arrays (newest first). No Kryo: samples are the hot stream into the trainer.
+ */
+public final class TrainingSampleSerializer extends TypeSerializerSingleton<TrainingSample> {
+  private static final long serialVersionUID = 1L;
+
+  public static final TrainingSampleSerializer INSTANCE = new TrainingSampleSerializer();
+
+  public static final TypeInformation<TrainingSample> TYPE_INFO =
+      new SerializerTypeInfo<>(TrainingSample.class, INSTANCE);
+
+  @Override
+  public boolean isImmutableType() {
+    return true; // TrainingSample copies its arrays in and never hands them out
+  }
+
+  @Override
+  public TrainingSample createInstance() {
+    return null;
+  }
+
+  @Override
+  public TrainingSample copy(TrainingSample from) {
+    return from;
+  }
+
+  @Override
+  public TrainingSample copy(TrainingSample from, TrainingSample reuse) {
+    return from;
+  }
+
+  @Override
+  public int getLength() {
+    return -1;
+  }
+
+  @Override
+  public void serialize(TrainingSample s, DataOutputView out) throws IOException {
+    out.writeLong(s.userId());
+    out.writeLong(s.targetItem());
+    out.writeLong(s.targetCategory());
+    out.writeByte(s.label());
+    out.writeLong(s.eventTimeMs());
+    out.writeLong(s.ingestTimeMs());
+    int n = s.historyLength();
+    out.writeInt(n);
+    for (int i = 0; i < n; i++) {
+      out.writeLong(s.historyItem(i));
+    }
+    for (int i = 0; i < n; i++) {
+      out.writeLong(s.historyCategory(i));
+    }
+  }
+
+  @Override
+  public TrainingSample deserialize(DataInputView in) throws IOException {
+    long user = in.readLong();
+    long item = in.readLong();
+    long category = in.readLong();
+    int label = in.readByte();
+    long eventTime = in.readLong();
+    long ingestTime = in.readLong();
+    int n = in.readInt();
+    if (n < 0) {
+      throw new IOException("negative history length " + n);
+    }
+    long[] items = new long[n];
+    long[] categories = new long[n];
+    for (int i = 0; i < n; i++) {
+      items[i] = in.readLong();
+    }
+    for (int i = 0; i < n; i++) {
+      categories[i] = in.readLong();
+    }
+    return new TrainingSample(
+        user, item, category, label, eventTime, ingestTime, items, categories);
+  }
+
+  @Override
+  public TrainingSample deserialize(TrainingSample reuse, DataInputView in) throws IOException {
+    return deserialize(in);
+  }
+
+  @Override
+  public void copy(DataInputView in, DataOutputView out) throws IOException {
+    // Through a byte array: DataOutputSerializer.write(DataInputView, n) does not grow its buffer.
+    byte[] fixed = new byte[8 * 3 + 1 + 8 * 2];
+    in.readFully(fixed);
+    out.write(fixed);
+    int n = in.readInt();
+    out.writeInt(n);
+    byte[] history = new byte[16 * n];
+    in.readFully(history);
+    out.write(history);
+  }
+
+  @Override
+  public TypeSerializerSnapshot<TrainingSample> snapshotConfiguration() {
+    return new Snapshot();
+  }
+
+  /** Snapshot of the (stateless) serializer; a format change gets a new snapshot version. */
+  public static final class Snapshot extends SimpleTypeSerializerSnapshot<TrainingSample> {
+    public Snapshot() {
+      super(() -> INSTANCE);
+    }
+  }
+}

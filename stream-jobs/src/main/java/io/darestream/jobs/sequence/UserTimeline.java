@@ -1,0 +1,205 @@
+package io.darestream.jobs.sequence;
+
+import io.darestream.jobs.config.LabelOptions;
+import io.darestream.jobs.config.LabelOptions.LabelMode;
+import io.darestream.jobs.ingest.IngestedEvent;
+import io.darestream.model.TrainingSample;
+import io.darestream.model.sampling.NegativeSampler;
+import io.darestream.schemas.avro.BehaviorEvent;
+import io.darestream.schemas.avro.BehaviorType;
+import io.darestream.state.sequence.AppendResult;
+import io.darestream.state.sequence.BehaviorSequence;
+import io.darestream.state.sequence.EventIds;
+import io.darestream.state.sequence.SequenceLimits;
+import io.darestream.state.sequence.SequenceView;
+
+/**
+ * One user's behaviour sequence and label join, independent of Flink: appends behaviours and turns
+ * events into labelled {@link TrainingSample}s.
+ *
+ * <ul>
+ *   <li>Sequence: every behaviour except impressions is appended (capped, time-ordered,
+ *       deduplicated by event id). Impressions are what was shown, not what the user did, so they
+ *       never enter the history.
+ *   <li>IMPRESSION mode: an impression waits up to the attribution window (event time) for a click
+ *       on the same item with the same request id, or on the same item without a request id. A
+ *       click makes it a positive at once; the timer makes it a negative.
+ *   <li>CLICK_ONLY mode: every behaviour is a positive and gets N negatives drawn by item
+ *       frequency, none of them in the user's history.
+ * </ul>
+ *
+ * <p>No leakage: a sample's history is the sequence <b>strictly before</b> the target's event time
+ * ({@link BehaviorSequence#asOf}), however much was appended since.
+ */
+public final class UserTimeline {
+  /** Receives what the timeline produces. */
+  public interface Output {
+    void sample(TrainingSample sample);
+
+    void update(SequenceUpdate update);
+  }
+
+  private final SequenceLimits limits;
+  private final LabelMode mode;
+  private final long windowMs;
+  private final int negativeRatio;
+  private final NegativeSampler sampler;
+
+  public UserTimeline(SequenceLimits limits, LabelOptions labels, NegativeSampler sampler) {
+    this.limits = limits;
+    this.mode = labels.mode();
+    this.windowMs = labels.attributionWindow().toMillis();
+    this.negativeRatio = labels.negativeRatio();
+    this.sampler = sampler;
+  }
+
+  /** Handles one accepted event of the state's user. */
+  public void onEvent(IngestedEvent in, UserTimelineState state, Output out) throws Exception {
+    BehaviorEvent e = in.event();
+    if (e.getType() == BehaviorType.IMPRESSION) {
+      if (mode == LabelMode.IMPRESSION) {
+        addPending(e, in.ingestTimeMs(), state);
+      }
+      return;
+    }
+    BehaviorSequence seq = state.sequence();
+    if (seq == null) {
+      seq = BehaviorSequence.create(limits);
+    } else if (!seq.limits().equals(limits)) {
+      seq.setLimits(limits); // restarted with another L_max or dedup window
+    }
+    long t = e.getEventTimeMs();
+    AppendResult result =
+        seq.append(
+            EventIds.hash64(e.getEventId()), e.getItemId(), e.getCategoryId(), t, e.getType());
+    out.update(new SequenceUpdate(e.getUserId(), e.getEventId(), result, seq.size()));
+    if (result != AppendResult.APPENDED) {
+      return; // a duplicate must not label anything twice; a too-late event cannot be placed
+    }
+    state.updateSequence(seq);
+    if (mode == LabelMode.IMPRESSION) {
+      if (e.getType() == BehaviorType.CLICK) {
+        attributeClick(e, seq, state, out);
+      }
+    } else {
+      TrainingSample positive =
+          sample(
+              e.getUserId(),
+              e.getItemId(),
+              e.getCategoryId(),
+              1,
+              t,
+              in.ingestTimeMs(),
+              seq.asOf(t, limits.maxLength()));
+      out.sample(positive);
+      if (negativeRatio > 0) {
+        sampler.negatives(positive, negativeRatio).forEach(out::sample);
+      }
+      sampler.observe(e.getItemId(), e.getCategoryId());
+    }
+  }
+
+  /** Turns impressions whose window closed by {@code timestampMs} into negatives. */
+  public void onTimer(long userId, long timestampMs, UserTimelineState state, Output out)
+      throws Exception {
+    BehaviorSequence seq = state.sequence();
+    for (long item : state.pendingItems()) {
+      long[] entries = state.pending(item);
+      int i = 0;
+      while (i < PendingImpressions.count(entries)) {
+        long time = PendingImpressions.get(entries, i, PendingImpressions.TIME);
+        if (time + windowMs <= timestampMs) {
+          out.sample(
+              sample(
+                  userId,
+                  item,
+                  PendingImpressions.get(entries, i, PendingImpressions.CATEGORY),
+                  0,
+                  time,
+                  PendingImpressions.get(entries, i, PendingImpressions.INGEST_TIME),
+                  seq == null ? SequenceView.EMPTY : seq.asOf(time, limits.maxLength())));
+          entries = PendingImpressions.remove(entries, i);
+        } else {
+          i++;
+        }
+      }
+      state.putPending(item, entries);
+    }
+  }
+
+  private void addPending(BehaviorEvent e, long ingestTimeMs, UserTimelineState state)
+      throws Exception {
+    long eventHash = EventIds.hash64(e.getEventId());
+    long[] entries = state.pending(e.getItemId());
+    if (PendingImpressions.containsEvent(entries, eventHash)) {
+      return; // replayed impression
+    }
+    long t = e.getEventTimeMs();
+    state.putPending(
+        e.getItemId(),
+        PendingImpressions.add(
+            entries, eventHash, requestHash(e), e.getCategoryId(), t, ingestTimeMs));
+    state.registerTimer(t + windowMs);
+  }
+
+  private void attributeClick(
+      BehaviorEvent click, BehaviorSequence seq, UserTimelineState state, Output out)
+      throws Exception {
+    long[] entries = state.pending(click.getItemId());
+    int match = matchingImpression(entries, requestHash(click), click.getEventTimeMs());
+    if (match < 0) {
+      return;
+    }
+    long time = PendingImpressions.get(entries, match, PendingImpressions.TIME);
+    out.sample(
+        sample(
+            click.getUserId(),
+            click.getItemId(),
+            PendingImpressions.get(entries, match, PendingImpressions.CATEGORY),
+            1,
+            time,
+            PendingImpressions.get(entries, match, PendingImpressions.INGEST_TIME),
+            seq.asOf(time, limits.maxLength())));
+    state.putPending(click.getItemId(), PendingImpressions.remove(entries, match));
+    // The impression's timer stays registered; firing with nothing due is a no-op.
+  }
+
+  /**
+   * The impression a click at {@code clickTime} belongs to: the one with its request id if there is
+   * one, else the oldest of the item; only within the attribution window.
+   */
+  private int matchingImpression(long[] entries, long requestHash, long clickTime) {
+    int oldest = -1;
+    for (int i = 0; i < PendingImpressions.count(entries); i++) {
+      long time = PendingImpressions.get(entries, i, PendingImpressions.TIME);
+      if (clickTime < time || clickTime - time > windowMs) {
+        continue;
+      }
+      long request = PendingImpressions.get(entries, i, PendingImpressions.REQUEST_ID);
+      if (requestHash != 0 && request == requestHash) {
+        return i;
+      }
+      if (oldest < 0 || time < PendingImpressions.get(entries, oldest, PendingImpressions.TIME)) {
+        oldest = i;
+      }
+    }
+    return oldest;
+  }
+
+  private static long requestHash(BehaviorEvent e) {
+    String id = e.getRequestId();
+    return id == null || id.isEmpty() ? 0 : EventIds.hash64(id);
+  }
+
+  private static TrainingSample sample(
+      long user,
+      long item,
+      long category,
+      int label,
+      long timeMs,
+      long ingestTimeMs,
+      SequenceView history) {
+    return new TrainingSample(
+        user, item, category, label, timeMs, ingestTimeMs, history.items(), history.categories());
+  }
+}

@@ -1,0 +1,277 @@
+package io.darestream.jobs.sequence;
+
+import static io.darestream.jobs.testing.Events.T0;
+import static io.darestream.jobs.testing.Events.click;
+import static io.darestream.jobs.testing.Events.clickFor;
+import static io.darestream.jobs.testing.Events.impression;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.darestream.jobs.config.LabelOptions;
+import io.darestream.jobs.config.LabelOptions.LabelMode;
+import io.darestream.jobs.config.SequenceOptions;
+import io.darestream.jobs.ingest.IngestedEvent;
+import io.darestream.model.TrainingSample;
+import io.darestream.schemas.avro.BehaviorEvent;
+import io.darestream.state.sequence.AppendResult;
+import java.time.Duration;
+import java.util.List;
+import org.apache.flink.api.common.serialization.SerializerConfigImpl;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
+import org.apache.flink.streaming.api.watermark.Watermark;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class SequenceFunctionTest {
+  private static final long WINDOW = Duration.ofMinutes(10).toMillis();
+  private static final long SECOND = 1_000;
+  private static final long INGEST = 42L;
+
+  private KeyedOneInputStreamOperatorTestHarness<Long, IngestedEvent, TrainingSample> harness;
+
+  @AfterEach
+  void tearDown() throws Exception {
+    if (harness != null) {
+      harness.close();
+    }
+  }
+
+  // ---- CLICK_ONLY ------------------------------------------------------------------------------
+
+  @Test
+  void eachClickIsAPositiveWithTheHistoryBeforeIt() throws Exception {
+    harness = open(LabelMode.CLICK_ONLY, 0, null);
+
+    send(click("a", 1, 10, T0));
+    send(click("b", 1, 11, T0 + SECOND));
+    send(click("c", 1, 12, T0 + 2 * SECOND));
+
+    List<TrainingSample> out = harness.extractOutputValues();
+    assertThat(out).extracting(TrainingSample::label).containsOnly(1);
+    assertThat(out).extracting(TrainingSample::targetItem).containsExactly(10L, 11L, 12L);
+    assertThat(out.get(2).historyItems()).containsExactly(11L, 10L); // newest first
+    assertThat(out.get(0).ingestTimeMs()).isEqualTo(INGEST);
+  }
+
+  @Test
+  void historyNeverContainsTheTargetOrAnythingAfterIt() throws Exception {
+    harness = open(LabelMode.CLICK_ONLY, 0, null);
+
+    // Arrives out of order: the later behaviours are already in the sequence.
+    send(click("late1", 1, 30, T0 + 30 * SECOND));
+    send(click("late2", 1, 20, T0 + 20 * SECOND));
+    send(click("first", 1, 10, T0 + 10 * SECOND));
+    send(click("same-time", 1, 11, T0 + 10 * SECOND));
+
+    TrainingSample first = sampleFor(10L);
+    assertThat(first.historyLength()).isZero();
+    TrainingSample sameTime = sampleFor(11L);
+    assertThat(sameTime.historyItems()).doesNotContain(10L, 11L, 20L, 30L);
+    TrainingSample second = sampleFor(20L);
+    // Made when it arrived: only the (later) item 30 was stored then, and it is excluded.
+    assertThat(second.historyItems()).isEmpty();
+  }
+
+  @Test
+  void duplicateEventLandsOnceAndLabelsNothingTwice() throws Exception {
+    harness = open(LabelMode.CLICK_ONLY, 0, null);
+
+    send(click("a", 1, 10, T0));
+    send(click("a", 1, 10, T0));
+
+    assertThat(harness.extractOutputValues()).hasSize(1);
+    assertThat(updates())
+        .extracting(SequenceUpdate::result)
+        .containsExactly(AppendResult.APPENDED, AppendResult.DUPLICATE);
+    assertThat(updates()).last().extracting(SequenceUpdate::sequenceLength).isEqualTo(1);
+  }
+
+  @Test
+  void negativesAreSampledOutsideTheHistory() throws Exception {
+    harness = open(LabelMode.CLICK_ONLY, 2, null);
+    for (int u = 2; u < 12; u++) { // other users make items frequent
+      send(click("o" + u, u, 100 + u, T0));
+    }
+    send(click("h1", 1, 103, T0 + SECOND)); // user 1 already has item 103 in its history
+    harness.getOutput().clear();
+
+    send(click("p", 1, 104, T0 + 2 * SECOND));
+
+    List<TrainingSample> out = harness.extractOutputValues();
+    assertThat(out).filteredOn(s -> s.label() == 1).hasSize(1);
+    List<TrainingSample> negatives = out.stream().filter(s -> s.label() == 0).toList();
+    assertThat(negatives).hasSize(2);
+    assertThat(negatives)
+        .allSatisfy(
+            n -> {
+              assertThat(n.targetItem()).isNotIn(103L, 104L);
+              assertThat(n.historyItems()).containsExactly(103L);
+              assertThat(n.eventTimeMs()).isEqualTo(T0 + 2 * SECOND);
+            });
+  }
+
+  @Test
+  void impressionsAreIgnoredInClickOnlyMode() throws Exception {
+    harness = open(LabelMode.CLICK_ONLY, 0, null);
+
+    send(impression("i", 1, 10, "r", T0));
+
+    assertThat(harness.extractOutputValues()).isEmpty();
+    assertThat(harness.numKeyedStateEntries()).isZero();
+    assertThat(harness.numEventTimeTimers()).isZero();
+  }
+
+  @Test
+  void capKeepsTheNewestBehaviours() throws Exception {
+    Configuration c = new Configuration();
+    c.set(SequenceOptions.MAX_LENGTH, 3);
+    harness = open(LabelMode.CLICK_ONLY, 0, c);
+
+    for (int i = 0; i < 6; i++) {
+      send(click("e" + i, 1, i, T0 + i * SECOND));
+    }
+
+    assertThat(updates()).last().extracting(SequenceUpdate::sequenceLength).isEqualTo(3);
+    assertThat(sampleFor(5L).historyItems()).containsExactly(4L, 3L);
+  }
+
+  // ---- IMPRESSION ------------------------------------------------------------------------------
+
+  @Test
+  void clickWithTheSameRequestIdMakesTheImpressionPositive() throws Exception {
+    harness = open(LabelMode.IMPRESSION, 0, null);
+    send(click("h", 1, 7, T0 - SECOND));
+
+    send(impression("i1", 1, 10, "req-1", T0));
+    send(click("later", 1, 8, T0 + SECOND));
+    send(clickFor("c1", 1, 10, "req-1", T0 + 2 * SECOND));
+
+    List<TrainingSample> out = harness.extractOutputValues();
+    assertThat(out).hasSize(1);
+    TrainingSample s = out.get(0);
+    assertThat(s.label()).isEqualTo(1);
+    assertThat(s.targetItem()).isEqualTo(10L);
+    assertThat(s.eventTimeMs()).isEqualTo(T0);
+    // As of the impression: neither the later click nor the labelling click.
+    assertThat(s.historyItems()).containsExactly(7L);
+  }
+
+  @Test
+  void clickOnTheSameItemWithoutRequestIdAlsoCounts() throws Exception {
+    harness = open(LabelMode.IMPRESSION, 0, null);
+
+    send(impression("i1", 1, 10, "req-1", T0));
+    send(click("c1", 1, 10, T0 + SECOND));
+
+    assertThat(harness.extractOutputValues()).extracting(TrainingSample::label).containsExactly(1);
+  }
+
+  @Test
+  void unclickedImpressionBecomesNegativeWhenTheWindowCloses() throws Exception {
+    harness = open(LabelMode.IMPRESSION, 0, null);
+    send(click("h", 1, 7, T0 - SECOND));
+    send(impression("i1", 1, 10, "req-1", T0));
+    send(click("too-late", 1, 10, T0 + WINDOW + 1)); // outside the window: no attribution
+
+    harness.processWatermark(new Watermark(T0 + WINDOW - 1));
+    assertThat(harness.extractOutputValues()).isEmpty();
+    harness.processWatermark(new Watermark(T0 + WINDOW));
+
+    List<TrainingSample> out = harness.extractOutputValues();
+    assertThat(out).hasSize(1);
+    assertThat(out.get(0).label()).isZero();
+    assertThat(out.get(0).historyItems()).containsExactly(7L);
+  }
+
+  @Test
+  void noPendingStateOrTimerIsLeftBehind() throws Exception {
+    harness = open(LabelMode.IMPRESSION, 0, null);
+    send(impression("i1", 1, 10, "r1", T0));
+    send(impression("i2", 1, 11, "r2", T0 + SECOND));
+    send(impression("i1", 1, 10, "r1", T0)); // replayed
+    send(clickFor("c", 1, 10, "r1", T0 + 2 * SECOND));
+    send(impression("j1", 2, 10, "r3", T0));
+
+    harness.processWatermark(new Watermark(T0 + 2 * WINDOW));
+
+    assertThat(harness.extractOutputValues())
+        .extracting(TrainingSample::userId, TrainingSample::targetItem, TrainingSample::label)
+        .containsExactlyInAnyOrder(
+            org.assertj.core.groups.Tuple.tuple(1L, 10L, 1),
+            org.assertj.core.groups.Tuple.tuple(1L, 11L, 0),
+            org.assertj.core.groups.Tuple.tuple(2L, 10L, 0));
+    assertThat(harness.numEventTimeTimers()).isZero();
+    // Only user 1's sequence (its click) remains; user 2 never did anything but look.
+    assertThat(harness.numKeyedStateEntries()).isEqualTo(1);
+  }
+
+  @Test
+  void sequencesPendingImpressionsAndTimersSurviveSnapshotAndRestore() throws Exception {
+    harness = open(LabelMode.IMPRESSION, 0, null);
+    send(click("h1", 1, 7, T0 - 2 * SECOND));
+    send(impression("i1", 1, 10, "r1", T0));
+    OperatorSubtaskState snapshot = harness.snapshot(1L, 1L);
+    harness.close();
+
+    harness = create(LabelMode.IMPRESSION, 0, null);
+    harness.initializeState(snapshot);
+    harness.open();
+    send(click("h1", 1, 7, T0 - 2 * SECOND)); // replay after restore: still a duplicate
+    harness.processWatermark(new Watermark(T0 + WINDOW));
+
+    assertThat(updates())
+        .extracting(SequenceUpdate::result)
+        .containsExactly(AppendResult.DUPLICATE);
+    List<TrainingSample> out = harness.extractOutputValues();
+    assertThat(out).hasSize(1);
+    assertThat(out.get(0).label()).isZero();
+    assertThat(out.get(0).historyItems()).containsExactly(7L);
+    assertThat(harness.numEventTimeTimers()).isZero();
+  }
+
+  // ---- helpers ---------------------------------------------------------------------------------
+
+  private KeyedOneInputStreamOperatorTestHarness<Long, IngestedEvent, TrainingSample> open(
+      LabelMode mode, int negativeRatio, Configuration extra) throws Exception {
+    var h = create(mode, negativeRatio, extra);
+    h.open();
+    return h;
+  }
+
+  private static KeyedOneInputStreamOperatorTestHarness<Long, IngestedEvent, TrainingSample> create(
+      LabelMode mode, int negativeRatio, Configuration extra) throws Exception {
+    Configuration c = extra == null ? new Configuration() : extra;
+    c.set(LabelOptions.MODE, mode);
+    c.set(LabelOptions.NEGATIVE_RATIO, negativeRatio);
+    c.set(LabelOptions.ATTRIBUTION_WINDOW, Duration.ofMillis(WINDOW));
+    SequenceFunction fn =
+        new SequenceFunction(
+            SequenceOptions.from(c), LabelOptions.from(c), Duration.ofDays(1).toMillis());
+    var h =
+        new KeyedOneInputStreamOperatorTestHarness<>(
+            new KeyedProcessOperator<>(fn), e -> e.event().getUserId(), Types.LONG);
+    h.setup(TrainingSampleSerializer.TYPE_INFO.createSerializer(new SerializerConfigImpl()));
+    return h;
+  }
+
+  private void send(BehaviorEvent e) throws Exception {
+    harness.processElement(new StreamRecord<>(new IngestedEvent(e, INGEST), e.getEventTimeMs()));
+  }
+
+  private List<SequenceUpdate> updates() {
+    return harness.getSideOutput(SequenceFunction.UPDATES).stream()
+        .map(StreamRecord::getValue)
+        .toList();
+  }
+
+  private TrainingSample sampleFor(long item) {
+    return harness.extractOutputValues().stream()
+        .filter(s -> s.targetItem() == item)
+        .findFirst()
+        .orElseThrow();
+  }
+}
