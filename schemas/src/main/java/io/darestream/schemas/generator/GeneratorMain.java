@@ -3,6 +3,7 @@ package io.darestream.schemas.generator;
 import io.darestream.schemas.avro.BehaviorEvent;
 import io.darestream.schemas.input.EventFormat;
 import io.darestream.schemas.output.EventWriter;
+import io.darestream.schemas.output.EventWriters;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -69,7 +70,7 @@ public final class GeneratorMain {
     }
     long start = System.nanoTime();
     long written;
-    try (EventWriter writer = format.openWriter(Path.of(out))) {
+    try (EventWriter writer = EventWriters.open(format, Path.of(out))) {
       Iterator<BehaviorEvent> events = new StreamGenerator(config).events();
       while (events.hasNext()) {
         writer.write(events.next());

@@ -1,8 +1,5 @@
 package io.darestream.schemas.input;
 
-import io.darestream.schemas.output.EventWriter;
-import io.darestream.schemas.output.JsonLinesWriter;
-import io.darestream.schemas.output.TaobaoCsvWriter;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -54,17 +51,6 @@ public enum EventFormat {
       case TAOBAO -> TaobaoCsv.open(path, options);
       case MOVIELENS -> MovieLensRatings.open(path, options);
       case EVENTS -> EventJsonLines.open(path, options);
-    };
-  }
-
-  /** Opens a writer of this format; MovieLens (two files, ratings only) is read-only. */
-  public EventWriter openWriter(Path path) throws IOException {
-    return switch (this) {
-      case TAOBAO -> TaobaoCsvWriter.open(path);
-      case EVENTS -> JsonLinesWriter.open(path);
-      case MOVIELENS ->
-          throw new UnsupportedOperationException(
-              "Cannot write format movielens: write taobao or events instead");
     };
   }
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.darestream.schemas.avro.BehaviorEvent;
 import io.darestream.schemas.output.EventWriter;
+import io.darestream.schemas.output.EventWriters;
 import io.darestream.schemas.testing.Events;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -52,7 +53,7 @@ class EventFormatTest {
         List.of(
             Events.impression(1, 2, 3, Events.BEGINNING, "r1"),
             Events.click(1, 2, 3, Events.BEGINNING + 10));
-    try (EventWriter writer = EventFormat.EVENTS.openWriter(file)) {
+    try (EventWriter writer = EventWriters.open(EventFormat.EVENTS, file)) {
       events.forEach(writer::write);
       assertThat(writer.written()).isEqualTo(2);
     }
@@ -64,7 +65,7 @@ class EventFormatTest {
 
   @Test
   void movieLensCannotBeWritten(@TempDir Path dir) {
-    assertThatThrownBy(() -> EventFormat.MOVIELENS.openWriter(dir.resolve("x.csv")))
+    assertThatThrownBy(() -> EventWriters.open(EventFormat.MOVIELENS, dir.resolve("x.csv")))
         .isInstanceOf(UnsupportedOperationException.class)
         .hasMessageContaining("write taobao or events");
   }
