@@ -1,0 +1,145 @@
+package io.darestream.jobs.config;
+
+import io.darestream.model.DareConfig;
+import io.darestream.model.SparseOptimizerKind;
+import io.darestream.model.Variant;
+import java.io.Serializable;
+import java.time.Duration;
+import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.configuration.ConfigOptions;
+import org.apache.flink.configuration.ReadableConfig;
+
+/**
+ * The model the trainer builds: variant (DARE, TWIN, TWIN_PROJ), dimensions, search width, history
+ * length, learning rates and row life cycle. Read into a validated {@link DareConfig}.
+ */
+public final class ModelOptions implements Serializable {
+  private static final long serialVersionUID = 1L;
+
+  public static final ConfigOption<String> MODEL_ID =
+      ConfigOptions.key("dare.model.id")
+          .stringType()
+          .defaultValue("dare")
+          .withDescription(
+              "Name of the model; stamped on every delta and snapshot so serving can tell models"
+                  + " apart.");
+
+  public static final ConfigOption<Variant> VARIANT =
+      ConfigOptions.key("dare.model.variant")
+          .enumType(Variant.class)
+          .defaultValue(Variant.DARE)
+          .withDescription(
+              "DARE (separate attention and representation tables), TWIN (one shared table set)"
+                  + " or TWIN_PROJ (shared set plus linear projections).");
+
+  public static final ConfigOption<Integer> ATTENTION_DIM =
+      ConfigOptions.key("dare.model.attention-dim")
+          .intType()
+          .defaultValue(16)
+          .withDescription(
+              "Attention embedding dimensions per field (item, category, position); smaller makes"
+                  + " search cheaper. TWIN requires it to equal the representation dimension.");
+
+  public static final ConfigOption<Integer> REPRESENTATION_DIM =
+      ConfigOptions.key("dare.model.representation-dim")
+          .intType()
+          .defaultValue(16)
+          .withDescription("Representation embedding dimensions per field.");
+
+  public static final ConfigOption<Integer> TOP_K =
+      ConfigOptions.key("dare.model.top-k")
+          .intType()
+          .defaultValue(20)
+          .withDescription("Behaviours kept by the search stage per target.");
+
+  public static final ConfigOption<Integer> MAX_HISTORY =
+      ConfigOptions.key("dare.model.max-history")
+          .intType()
+          .defaultValue(200)
+          .withDescription("Newest behaviours of a user the model searches (L).");
+
+  public static final ConfigOption<Double> DENSE_LEARNING_RATE =
+      ConfigOptions.key("dare.model.dense-learning-rate")
+          .doubleType()
+          .defaultValue(1e-3)
+          .withDescription("Adam learning rate of the MLP (and projections).");
+
+  public static final ConfigOption<Double> SPARSE_LEARNING_RATE =
+      ConfigOptions.key("dare.model.sparse-learning-rate")
+          .doubleType()
+          .defaultValue(1e-2)
+          .withDescription("Learning rate of the per-row embedding optimizer.");
+
+  public static final ConfigOption<SparseOptimizerKind> SPARSE_OPTIMIZER =
+      ConfigOptions.key("dare.model.sparse-optimizer")
+          .enumType(SparseOptimizerKind.class)
+          .defaultValue(SparseOptimizerKind.ADAM)
+          .withDescription("Per-row optimizer of the embedding tables.");
+
+  public static final ConfigOption<Boolean> AUXILIARY_LOSS =
+      ConfigOptions.key("dare.model.auxiliary-loss")
+          .booleanType()
+          .defaultValue(false)
+          .withDescription(
+              "Adds the reference code's auxiliary loss with a full softmax over all L behaviours"
+                  + " (costly at large L).");
+
+  public static final ConfigOption<Long> SEED =
+      ConfigOptions.key("dare.model.seed")
+          .longType()
+          .defaultValue(42L)
+          .withDescription(
+              "Seed of row initialisation and dense initialisation; trainer and serving derive"
+                  + " identical initial rows from it.");
+
+  public static final ConfigOption<Integer> ADMISSION_MIN_COUNT =
+      ConfigOptions.key("dare.model.admission-min-count")
+          .intType()
+          .defaultValue(1)
+          .withDescription("Sightings of an id before it gets a trainable row (1 = at once).");
+
+  public static final ConfigOption<Duration> EXPIRY =
+      ConfigOptions.key("dare.model.expiry")
+          .durationType()
+          .defaultValue(Duration.ZERO)
+          .withDescription("Rows not updated for this long are dropped (0 = never).");
+
+  private final String modelId;
+  // DareConfig is not Serializable; operators carry its properties form across the wire.
+  private final String configProperties;
+
+  private ModelOptions(ReadableConfig c, int microBatchSize, long maxWaitMs) {
+    this.modelId = Checks.notBlank(c, MODEL_ID);
+    DareConfig config =
+        DareConfig.builder()
+            .variant(c.get(VARIANT))
+            .attentionDim(c.get(ATTENTION_DIM))
+            .representationDim(c.get(REPRESENTATION_DIM))
+            .topK(c.get(TOP_K))
+            .maxHistory(c.get(MAX_HISTORY))
+            .denseLearningRate(c.get(DENSE_LEARNING_RATE).floatValue())
+            .sparseLearningRate(c.get(SPARSE_LEARNING_RATE).floatValue())
+            .sparseOptimizer(c.get(SPARSE_OPTIMIZER))
+            .auxiliaryLoss(c.get(AUXILIARY_LOSS))
+            .seed(c.get(SEED))
+            .admissionMinCount(c.get(ADMISSION_MIN_COUNT))
+            .expiryMs(Checks.notNegativeDuration(c, EXPIRY).toMillis())
+            .microBatchSize(microBatchSize)
+            .microBatchMaxWaitMs(maxWaitMs)
+            .build();
+    this.configProperties = config.toProperties();
+  }
+
+  /** Reads and validates the model options; micro-batching comes from the trainer options. */
+  public static ModelOptions from(ReadableConfig config, TrainerOptions trainer) {
+    return new ModelOptions(config, trainer.microBatchSize(), trainer.maxWait().toMillis());
+  }
+
+  public String modelId() {
+    return modelId;
+  }
+
+  public DareConfig config() {
+    return DareConfig.fromProperties(configProperties);
+  }
+}

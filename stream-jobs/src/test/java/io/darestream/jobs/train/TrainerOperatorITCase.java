@@ -1,0 +1,209 @@
+package io.darestream.jobs.train;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.darestream.jobs.config.CheckpointOptions;
+import io.darestream.jobs.config.KafkaOptions;
+import io.darestream.jobs.config.ModelOptions;
+import io.darestream.jobs.config.TrainerOptions;
+import io.darestream.jobs.kafka.EmbeddedKafka;
+import io.darestream.model.DareModel;
+import io.darestream.model.TrainingSample;
+import io.darestream.model.sync.ModelDeltas;
+import io.darestream.model.sync.ModelStoreSync;
+import io.darestream.schemas.avro.ModelDelta;
+import io.darestream.schemas.avro.SnapshotAnnouncement;
+import io.darestream.schemas.serde.Codecs;
+import io.darestream.state.model.ModelStore;
+import io.darestream.state.snapshot.SnapshotReader;
+import io.darestream.state.snapshot.VerifiedSnapshot;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import java.util.Random;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The trainer operator against a real Kafka broker and real RocksDB stores: prequential output,
+ * checkpoint + export, a snapshot published on confirmation, restore into a new epoch that
+ * continues bit for bit, and deltas that bring a replica to the trainer's model.
+ */
+class TrainerOperatorITCase {
+  private static final long T0 = 1_700_000_000_000L;
+  private static EmbeddedKafka kafka;
+
+  @TempDir Path tmp;
+
+  @BeforeAll
+  static void startKafka() {
+    kafka = EmbeddedKafka.start();
+  }
+
+  @AfterAll
+  static void stopKafka() {
+    kafka.close();
+  }
+
+  private Configuration config(String topicSuffix) {
+    Configuration c = new Configuration();
+    c.set(KafkaOptions.BOOTSTRAP_SERVERS, kafka.bootstrapServers());
+    c.set(KafkaOptions.DELTAS_TOPIC, "model-deltas-" + topicSuffix);
+    c.set(KafkaOptions.SNAPSHOTS_TOPIC, "model-snapshots-" + topicSuffix);
+    c.set(CheckpointOptions.DIR, tmp.resolve("checkpoints").toUri().toString());
+    c.set(TrainerOptions.SNAPSHOT_DIR, tmp.resolve("snapshots").toString());
+    c.set(TrainerOptions.MICRO_BATCH_SIZE, 32);
+    c.set(TrainerOptions.PUBLISH_INTERVAL, Duration.ofHours(1)); // publish only at checkpoints
+    c.set(ModelOptions.ATTENTION_DIM, 4);
+    c.set(ModelOptions.REPRESENTATION_DIM, 8);
+    c.set(ModelOptions.TOP_K, 4);
+    c.set(ModelOptions.MAX_HISTORY, 30);
+    return c;
+  }
+
+  private TrainerOperator operator(Configuration c) {
+    TrainerOptions trainer = TrainerOptions.from(c);
+    return new TrainerOperator(
+        ModelOptions.from(c, trainer), trainer, KafkaOptions.from(c), CheckpointOptions.from(c));
+  }
+
+  private static OneInputStreamOperatorTestHarness<TrainingSample, PrequentialScore> harness(
+      TrainerOperator op) throws Exception {
+    return new OneInputStreamOperatorTestHarness<>(op);
+  }
+
+  private static List<TrainingSample> samples(int n, long seed) {
+    Random r = new Random(seed);
+    List<TrainingSample> out = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      int len = r.nextInt(25);
+      long[] items = new long[len];
+      long[] cats = new long[len];
+      for (int j = 0; j < len; j++) {
+        items[j] = r.nextInt(300);
+        cats[j] = items[j] % 11;
+      }
+      long target = r.nextInt(300);
+      out.add(
+          new TrainingSample(
+              r.nextInt(20), target, target % 11, r.nextInt(2), T0 + i, T0 + i, items, cats));
+    }
+    return out;
+  }
+
+  private static List<Float> feed(
+      OneInputStreamOperatorTestHarness<TrainingSample, PrequentialScore> h,
+      List<TrainingSample> samples)
+      throws Exception {
+    int before = h.extractOutputValues().size();
+    for (TrainingSample s : samples) {
+      h.processElement(new StreamRecord<>(s, s.eventTimeMs()));
+    }
+    h.prepareSnapshotPreBarrier(Long.MAX_VALUE); // trains the partial batch
+    List<PrequentialScore> out = h.extractOutputValues();
+    return out.subList(before, out.size()).stream().map(p -> p.prediction).toList();
+  }
+
+  @Test
+  void checkpointPublishRestoreAndDeltasAgree() throws Exception {
+    Configuration c = config("restore");
+    kafka.createTopic("model-deltas-restore", 1);
+    kafka.createTopic("model-snapshots-restore", 1);
+    List<TrainingSample> first = samples(200, 1);
+    List<TrainingSample> second = samples(50, 2);
+
+    OperatorSubtaskState state;
+    List<Float> secondBeforeFailure;
+    try (var h1 = harness(operator(c))) {
+      h1.setup();
+      h1.initializeEmptyState();
+      h1.open();
+      List<Float> scores = feed(h1, first);
+      assertThat(scores).hasSize(200).allSatisfy(p -> assertThat(p).isBetween(0f, 1f));
+
+      h1.prepareSnapshotPreBarrier(1);
+      state = h1.snapshot(1, T0);
+      h1.notifyOfCompletedCheckpoint(1);
+
+      VerifiedSnapshot snapshot =
+          SnapshotReader.findNewestValid(tmp.resolve("snapshots")).snapshot().orElseThrow();
+      assertThat(snapshot.manifest().epoch()).isEqualTo(1);
+      assertThat(snapshot.manifest().checkpointId()).isEqualTo(1);
+      assertThat(snapshot.manifest().version()).isEqualTo(7); // ceil(200 / 32) steps
+      assertThat(snapshot.manifest().deltaOffsets()).hasSize(1);
+
+      SnapshotAnnouncement announced =
+          Codecs.SNAPSHOT_ANNOUNCEMENT.decode(readAll("model-snapshots-restore").get(0).value());
+      assertThat(announced.getEpoch()).isEqualTo(1);
+      assertThat(announced.getManifestSha256())
+          .isEqualTo(io.darestream.state.io.Fs.sha256(snapshot.directory().resolve("MANIFEST")));
+
+      // Training goes on after the checkpoint, then the task fails: this work is lost.
+      secondBeforeFailure = feed(h1, second);
+    }
+
+    DareModel restoredModel;
+    try (var h2 = harness(operator(c))) {
+      h2.setup();
+      h2.initializeState(state);
+      h2.open();
+      // The restored model is checkpoint 1's: the same samples get the same predictions, bit
+      // for bit, as they got before the failure.
+      assertThat(feed(h2, second)).isEqualTo(secondBeforeFailure);
+      restoredModel = ((TrainerOperator) h2.getOperator()).model();
+      h2.getOperator().finish(); // end of a bounded input: publishes everything
+
+      // A replica that bootstraps from the snapshot and applies the new epoch's deltas (serving's
+      // recipe) ends with the trainer's model.
+      VerifiedSnapshot snapshot =
+          SnapshotReader.findNewestValid(tmp.resolve("snapshots")).snapshot().orElseThrow();
+      DareModel replica;
+      try (ModelStore store = snapshot.openStore()) {
+        replica = ModelStoreSync.load(store);
+      }
+      long maxEpoch = 0;
+      for (ConsumerRecord<byte[], byte[]> r : readAll("model-deltas-restore")) {
+        ModelDelta d = Codecs.MODEL_DELTA.decode(r.value());
+        maxEpoch = Math.max(maxEpoch, d.getEpoch());
+        if (d.getEpoch() == 2) {
+          ModelDeltas.apply(replica, d);
+        }
+      }
+      assertThat(maxEpoch).isEqualTo(2);
+      for (TrainingSample probe : samples(40, 3)) {
+        assertThat(replica.score(probe)).isEqualTo(restoredModel.score(probe));
+      }
+    }
+  }
+
+  private static List<ConsumerRecord<byte[], byte[]>> readAll(String topic) {
+    Properties p = new Properties();
+    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+    p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
+    try (KafkaConsumer<byte[], byte[]> consumer =
+        new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+      TopicPartition tp = new TopicPartition(topic, 0);
+      consumer.assign(List.of(tp));
+      consumer.seekToBeginning(List.of(tp));
+      long end = consumer.endOffsets(List.of(tp)).get(tp);
+      while (consumer.position(tp) < end) {
+        consumer.poll(Duration.ofMillis(200)).forEach(out::add);
+      }
+    }
+    return out;
+  }
+}
