@@ -11,6 +11,7 @@ import io.darestream.serving.scoring.ModelVersion;
 import io.darestream.serving.scoring.RetrievedBehavior;
 import io.darestream.serving.scoring.ScoreOutput;
 import io.darestream.serving.scoring.UserHistory;
+import io.darestream.state.snapshot.DeltaOffset;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -30,13 +31,23 @@ public final class DareModelHandle implements ModelHandle {
   private final ModelVersion snapshot;
   private final String location;
   private final List<String> denseNames;
+  private final List<DeltaOffset> deltaOffsets;
 
-  public DareModelHandle(String modelId, DareModel model, ModelVersion snapshot, String location) {
+  /**
+   * @param deltaOffsets the {@code model-deltas} positions the snapshot already contains
+   */
+  public DareModelHandle(
+      String modelId,
+      DareModel model,
+      ModelVersion snapshot,
+      String location,
+      List<DeltaOffset> deltaOffsets) {
     this.modelId = Objects.requireNonNull(modelId, "modelId");
     this.model = Objects.requireNonNull(model, "model");
     this.snapshot = Objects.requireNonNull(snapshot, "snapshot");
     this.location = Objects.requireNonNull(location, "location");
     this.denseNames = model.dense().names();
+    this.deltaOffsets = List.copyOf(deltaOffsets);
   }
 
   /** The wrapped model (for tests and tools). */
@@ -57,6 +68,11 @@ public final class DareModelHandle implements ModelHandle {
   @Override
   public String snapshotLocation() {
     return location;
+  }
+
+  @Override
+  public List<DeltaOffset> deltaOffsets() {
+    return deltaOffsets;
   }
 
   @Override

@@ -10,6 +10,8 @@ import io.darestream.serving.scoring.ScoreOutput;
 import io.darestream.serving.scoring.ScoreRequest;
 import io.darestream.serving.scoring.ScoreResult;
 import io.darestream.serving.scoring.UserHistory;
+import io.darestream.state.snapshot.DeltaOffset;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.LongSupplier;
@@ -62,6 +64,12 @@ public final class LiveModel implements AutoCloseable {
   public Optional<ModelVersion> position() {
     ModelGeneration g = current.get();
     return g == null ? Optional.empty() : Optional.of(g.position());
+  }
+
+  /** The {@code model-deltas} offsets of the current model's snapshot; empty before the first. */
+  public Optional<List<DeltaOffset>> deltaOffsets() {
+    ModelGeneration g = current.get();
+    return g == null ? Optional.empty() : Optional.of(g.model().deltaOffsets());
   }
 
   /** The snapshot position the current model was loaded from; empty before the first. */

@@ -4,6 +4,7 @@ import io.darestream.serving.scoring.Candidate;
 import io.darestream.serving.scoring.ModelVersion;
 import io.darestream.serving.scoring.ScoreOutput;
 import io.darestream.serving.scoring.UserHistory;
+import io.darestream.state.snapshot.DeltaOffset;
 import java.util.List;
 import java.util.Map;
 
@@ -21,6 +22,9 @@ public interface ModelHandle extends RowWriter, AutoCloseable {
 
   /** Where the snapshot was loaded from, for {@code GET /v1/model}. */
   String snapshotLocation();
+
+  /** The {@code model-deltas} positions the snapshot already contains: tail from there. */
+  List<DeltaOffset> deltaOffsets();
 
   /** The longest history the model reads (the newest behaviours beyond it are what count). */
   int maxHistory();

@@ -53,6 +53,11 @@ class LiveModelTest {
     }
 
     @Override
+    public List<io.darestream.state.snapshot.DeltaOffset> deltaOffsets() {
+      return List.of();
+    }
+
+    @Override
     public int maxHistory() {
       return 10;
     }

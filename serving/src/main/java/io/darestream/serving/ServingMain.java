@@ -1,0 +1,180 @@
+package io.darestream.serving;
+
+import io.darestream.serving.http.RequestLimits;
+import io.darestream.serving.kafka.KafkaSettings;
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * Runs serving as its own process. Flags may also come from a properties file ({@code
+ * --config-file}; keys are the long option names without dashes, e.g. {@code port=8080}); a flag on
+ * the command line wins. A configuration error prints one line and exits with status 2; it never
+ * prints a stack trace.
+ */
+@Command(
+    name = "dare-serving",
+    mixinStandardHelpOptions = true,
+    description = "Scores candidates with the freshest DARE model: snapshot + model-deltas.")
+public final class ServingMain implements Callable<Integer> {
+  /** Exit status for a bad configuration. */
+  public static final int CONFIG_ERROR = 2;
+
+  @Option(
+      names = "--bootstrap-servers",
+      description = "Kafka bootstrap servers; without it nothing is tailed.")
+  String bootstrapServers;
+
+  @Option(names = "--deltas-topic", defaultValue = KafkaSettings.DEFAULT_DELTAS_TOPIC)
+  String deltasTopic;
+
+  @Option(names = "--snapshots-topic", defaultValue = KafkaSettings.DEFAULT_SNAPSHOTS_TOPIC)
+  String snapshotsTopic;
+
+  @Option(names = "--events-topic", defaultValue = KafkaSettings.DEFAULT_EVENTS_TOPIC)
+  String eventsTopic;
+
+  @Option(names = "--snapshot-dir", description = "Directory the trainer publishes snapshots in.")
+  Path snapshotDir;
+
+  @Option(names = "--data-dir", description = "Serving's own state (sequence store).")
+  Path dataDir;
+
+  @Option(names = "--host", defaultValue = "0.0.0.0")
+  String host;
+
+  @Option(names = "--port", defaultValue = "8080")
+  int port;
+
+  @Option(names = "--threads", description = "HTTP request threads (default: cores).")
+  Integer threads;
+
+  @Option(names = "--max-candidates", defaultValue = "1000")
+  int maxCandidates;
+
+  @Option(names = "--max-body-bytes", defaultValue = "1048576")
+  int maxBodyBytes;
+
+  @Option(names = "--config-file", description = "Properties file with any of these options.")
+  Path configFile;
+
+  private final CountDownLatch stopped = new CountDownLatch(1);
+
+  public static void main(String[] args) {
+    System.exit(run(args));
+  }
+
+  /** Parses {@code args} and runs until the JVM is asked to stop; returns the exit status. */
+  public static int run(String... args) {
+    CommandLine cmd = new CommandLine(new ServingMain());
+    try {
+      cmd.setDefaultValueProvider(configFileDefaults(args));
+    } catch (ServingStartException e) {
+      cmd.getErr().println("dare-serving: " + e.getMessage());
+      return CONFIG_ERROR;
+    }
+    cmd.setExecutionExceptionHandler(
+        (e, c, parsed) -> {
+          c.getErr().println("dare-serving: " + oneLine(e));
+          return CONFIG_ERROR;
+        });
+    cmd.setParameterExceptionHandler(
+        (e, a) -> {
+          e.getCommandLine().getErr().println("dare-serving: " + e.getMessage());
+          return CONFIG_ERROR;
+        });
+    return cmd.execute(args);
+  }
+
+  @Override
+  public Integer call() {
+    ServingServer server = build().build().start();
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  server.close();
+                  stopped.countDown();
+                },
+                "serving-shutdown"));
+    try {
+      stopped.await();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      server.close();
+    }
+    return 0;
+  }
+
+  /** The server settings these options describe (exposed for tests). */
+  ServingServer.Builder build() {
+    if (snapshotDir == null) {
+      throw new ServingStartException("--snapshot-dir is required");
+    }
+    if (dataDir == null) {
+      throw new ServingStartException("--data-dir is required");
+    }
+    RequestLimits limits;
+    try {
+      limits = new RequestLimits(maxBodyBytes, maxCandidates);
+    } catch (IllegalArgumentException e) {
+      throw new ServingStartException(e.getMessage());
+    }
+    ServingServer.Builder b =
+        ServingServer.builder()
+            .setSnapshotDir(snapshotDir)
+            .setDataDir(dataDir)
+            .optHost(host)
+            .optPort(port)
+            .optLimits(limits);
+    if (threads != null) {
+      b.optThreads(threads);
+    }
+    if (bootstrapServers != null && !bootstrapServers.isBlank()) {
+      b.optKafka(
+          new KafkaSettings(bootstrapServers, deltasTopic, snapshotsTopic, eventsTopic, Map.of()));
+    }
+    return b;
+  }
+
+  /**
+   * Picocli's properties default provider over {@code --config-file}, found before parsing so that
+   * its values become the defaults that command-line flags override.
+   */
+  private static CommandLine.IDefaultValueProvider configFileDefaults(String[] args) {
+    Path file = null;
+    for (int i = 0; i < args.length; i++) {
+      if (args[i].equals("--config-file") && i + 1 < args.length) {
+        file = Path.of(args[i + 1]);
+      } else if (args[i].startsWith("--config-file=")) {
+        file = Path.of(args[i].substring("--config-file=".length()));
+      }
+    }
+    if (file == null) {
+      return null;
+    }
+    if (!Files.isRegularFile(file)) {
+      throw new ServingStartException("config file " + file + " does not exist");
+    }
+    Properties p = new Properties();
+    try (Reader r = Files.newBufferedReader(file)) {
+      p.load(r);
+    } catch (IOException e) {
+      throw new ServingStartException("cannot read config file " + file + ": " + e.getMessage());
+    }
+    return new CommandLine.PropertiesDefaultProvider(p);
+  }
+
+  private static String oneLine(Throwable e) {
+    String m = e.getMessage();
+    return (m == null ? e.getClass().getSimpleName() : m).lines().findFirst().orElse("");
+  }
+}

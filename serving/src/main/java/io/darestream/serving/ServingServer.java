@@ -1,0 +1,385 @@
+package io.darestream.serving;
+
+import io.darestream.schemas.avro.SnapshotAnnouncement;
+import io.darestream.serving.http.HttpApi;
+import io.darestream.serving.http.RequestLimits;
+import io.darestream.serving.http.ServiceState;
+import io.darestream.serving.kafka.BehaviorFeed;
+import io.darestream.serving.kafka.DeltaFeed;
+import io.darestream.serving.kafka.KafkaSettings;
+import io.darestream.serving.kafka.SnapshotFeed;
+import io.darestream.serving.kafka.TopicTailer;
+import io.darestream.serving.live.DareModelHandle;
+import io.darestream.serving.live.LiveModel;
+import io.darestream.serving.live.SnapshotModelLoader;
+import io.darestream.serving.metrics.ServingMetrics;
+import io.darestream.serving.scoring.ModelStatus;
+import io.darestream.serving.scoring.ScoreRequest;
+import io.darestream.serving.scoring.ScoreResult;
+import io.darestream.serving.sequence.OffsetFile;
+import io.darestream.serving.sequence.StoredHistory;
+import io.darestream.state.io.Fs;
+import io.darestream.state.sequence.SequenceLimits;
+import io.darestream.state.sequence.SequenceStore;
+import io.darestream.state.snapshot.DeltaOffset;
+import io.javalin.util.JavalinBindException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.kafka.common.TopicPartition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The serving process as an embeddable object: bootstraps from the newest valid snapshot, tails
+ * deltas, snapshots and behaviours from Kafka (when configured), and answers HTTP. The local runner
+ * embeds it in its own JVM; {@link ServingMain} wraps it with flags.
+ *
+ * <pre>{@code
+ * try (ServingServer server = ServingServer.builder()
+ *     .setSnapshotDir(snapshots).setDataDir(data)
+ *     .optKafka(KafkaSettings.of(bootstrap)).optPort(0)
+ *     .build().start()) {
+ *   int port = server.port();
+ * }
+ * }</pre>
+ */
+public final class ServingServer implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(ServingServer.class);
+
+  private final Builder settings;
+  private final ServingMetrics metrics = new ServingMetrics();
+  private final LiveModel live = new LiveModel(metrics);
+  private final SnapshotModelLoader loader;
+  private SequenceStore store;
+  private StoredHistory history;
+  private BehaviorFeed behaviorFeed;
+  private final List<TopicTailer> tailers = new ArrayList<>();
+  private TopicTailer deltaTailer;
+  private HttpApi http;
+
+  private ServingServer(Builder b) {
+    this.settings = b;
+    this.loader = new SnapshotModelLoader(b.snapshotDir, metrics);
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * Opens the sequence store, loads the newest valid snapshot (if any yet), starts the Kafka
+   * tailers and the HTTP server.
+   *
+   * @throws ServingStartException with a one-line reason if any of it fails; nothing is left open
+   */
+  public ServingServer start() {
+    try {
+      store = openStore();
+      history = new StoredHistory(store);
+      loader.loadNewestValid().ifPresent(live::install);
+      http =
+          new HttpApi(
+              this::score,
+              new State(),
+              metrics,
+              settings.limits,
+              settings.host,
+              settings.port,
+              settings.threads);
+      try {
+        http.start();
+      } catch (JavalinBindException e) {
+        throw new ServingStartException(
+            "cannot listen on " + settings.host + ":" + settings.port + ": port in use", e);
+      }
+      if (settings.kafka != null) {
+        startTailers(settings.kafka);
+      }
+      LOG.info("Serving on port {}", http.port());
+      return this;
+    } catch (RuntimeException e) {
+      close();
+      throw e;
+    }
+  }
+
+  private SequenceStore openStore() {
+    Path dir = settings.dataDir.resolve("sequences");
+    try {
+      Files.createDirectories(dir);
+      return SequenceStore.builder().setPath(dir).optLimits(settings.sequenceLimits).open();
+    } catch (IOException | RuntimeException e) {
+      throw new ServingStartException("cannot open the sequence store in " + dir + ": " + e, e);
+    }
+  }
+
+  private void startTailers(KafkaSettings kafka) {
+    behaviorFeed =
+        new BehaviorFeed(
+            kafka.eventsTopic(),
+            store,
+            new OffsetFile(settings.dataDir.resolve("behavior-offsets")),
+            metrics,
+            System::currentTimeMillis);
+    tailers.add(new TopicTailer(kafka.eventsTopic(), kafka, behaviorFeed).start());
+    deltaTailer =
+        new TopicTailer(
+                kafka.deltasTopic(),
+                kafka,
+                new DeltaFeed(kafka.deltasTopic(), live, metrics, this::servedDeltaOffsets))
+            .start();
+    tailers.add(deltaTailer);
+    tailers.add(
+        new TopicTailer(
+                kafka.snapshotsTopic(),
+                kafka,
+                new SnapshotFeed(kafka.snapshotsTopic(), metrics, live::shouldReload, this::reload))
+            .start());
+  }
+
+  private List<DeltaOffset> servedDeltaOffsets() {
+    return live.deltaOffsets().orElse(List.of());
+  }
+
+  /** Loads an announced snapshot off to the side and swaps it in; refused ones change nothing. */
+  private void reload(SnapshotAnnouncement a) {
+    Path dir = resolve(a.getLocation());
+    String sha;
+    try {
+      sha = Fs.sha256(dir.resolve("MANIFEST"));
+    } catch (IOException e) {
+      sha = "";
+    }
+    if (!sha.equals(a.getManifestSha256())) {
+      metrics.snapshotRefused();
+      LOG.warn(
+          "Refused announced snapshot {}: its MANIFEST is not the announced one (SHA-256 {} != {})",
+          dir,
+          sha,
+          a.getManifestSha256());
+      return;
+    }
+    loader.load(dir).ifPresent(this::install);
+  }
+
+  /** Installs a loaded model and repositions the delta feed at its snapshot's offsets. */
+  private void install(DareModelHandle model) {
+    live.install(model);
+    if (deltaTailer != null) {
+      Map<TopicPartition, Long> offsets =
+          DeltaFeed.offsetsFor(model.deltaOffsets(), deltaTailer.topic());
+      deltaTailer.runOnTailerThread(
+          c -> {
+            c.seekToBeginning(c.assignment());
+            offsets.forEach(
+                (tp, o) -> {
+                  if (c.assignment().contains(tp)) {
+                    c.seek(tp, o);
+                  }
+                });
+          });
+    }
+  }
+
+  /**
+   * The trainer announces its own path; where serving mounts the snapshot directory elsewhere, the
+   * same snapshot is found by its directory name under the configured snapshot directory.
+   */
+  private Path resolve(String location) {
+    Path p =
+        Path.of(location.startsWith("file:") ? java.net.URI.create(location).getPath() : location);
+    if (Files.isDirectory(p)) {
+      return p;
+    }
+    return settings.snapshotDir.resolve(p.getFileName().toString());
+  }
+
+  /**
+   * Loads the newest valid snapshot in the snapshot directory if it is ahead of the model served;
+   * for deployments without {@code model-snapshots}, and for tests.
+   *
+   * @return whether a new model was installed
+   */
+  public boolean reloadNewestSnapshot() {
+    Optional<DareModelHandle> m = loader.loadNewestValid();
+    if (m.isPresent() && live.shouldReload(m.get().snapshotPosition())) {
+      install(m.get());
+      return true;
+    }
+    return false;
+  }
+
+  private ScoreResult score(ScoreRequest request) {
+    return live.score(request, history);
+  }
+
+  /** The bound HTTP port. */
+  public int port() {
+    return http.port();
+  }
+
+  /** The model being served (what {@code GET /v1/model} reports); empty before the first. */
+  public Optional<ModelStatus> modelStatus() {
+    return live.status();
+  }
+
+  /** The served weights of one row; for checks that serving holds the trainer's model. */
+  public float[] readWeights(String table, long id) {
+    return live.readWeights(table, id);
+  }
+
+  public ServingMetrics metrics() {
+    return metrics;
+  }
+
+  /** Why the service is not ready; empty once it is. */
+  public List<String> notReady() {
+    List<String> reasons = new ArrayList<>();
+    if (!live.loaded()) {
+      reasons.add("no model loaded: no valid snapshot in " + settings.snapshotDir + " yet");
+    }
+    if (behaviorFeed != null && !behaviorFeed.caughtUp()) {
+      reasons.add("sequence feed has not caught up with " + settings.kafka.eventsTopic());
+    }
+    return reasons;
+  }
+
+  /** Stops HTTP, then the tailers, then closes the model and the store. Idempotent. */
+  @Override
+  public void close() {
+    if (http != null) {
+      closeQuietly("HTTP server", http);
+      http = null;
+    }
+    for (TopicTailer t : tailers) {
+      closeQuietly("tailer of " + t.topic(), t);
+    }
+    tailers.clear();
+    if (behaviorFeed != null) {
+      behaviorFeed.flush();
+    }
+    live.close();
+    if (store != null) {
+      closeQuietly("sequence store", store);
+      store = null;
+    }
+  }
+
+  private static void closeQuietly(String what, AutoCloseable c) {
+    try {
+      c.close();
+    } catch (Exception e) {
+      LOG.warn("Closing the {} failed: {}", what, e.toString());
+    }
+  }
+
+  private final class State implements ServiceState {
+    @Override
+    public Optional<ModelStatus> model() {
+      return live.status();
+    }
+
+    @Override
+    public List<String> notReady() {
+      return ServingServer.this.notReady();
+    }
+  }
+
+  /**
+   * Settings of a {@link ServingServer}: the snapshot and data directories are required ({@code
+   * set...}), everything else optional ({@code opt...}); {@link #build()} says what is missing.
+   */
+  public static final class Builder {
+    private Path snapshotDir;
+    private Path dataDir;
+    private KafkaSettings kafka;
+    private String host = "0.0.0.0";
+    private int port = 8080;
+    private int threads = Math.max(2, Runtime.getRuntime().availableProcessors());
+    private RequestLimits limits = RequestLimits.DEFAULTS;
+    private SequenceLimits sequenceLimits = SequenceLimits.defaults();
+
+    private Builder() {}
+
+    /** Where the trainer publishes snapshots (read-only for serving). */
+    public Builder setSnapshotDir(Path dir) {
+      this.snapshotDir = dir;
+      return this;
+    }
+
+    /** Where serving keeps its own state: the sequence store and its offsets. */
+    public Builder setDataDir(Path dir) {
+      this.dataDir = dir;
+      return this;
+    }
+
+    /** Tail Kafka; without it the service serves the snapshot it loads and an empty history. */
+    public Builder optKafka(KafkaSettings kafka) {
+      this.kafka = kafka;
+      return this;
+    }
+
+    public Builder optHost(String host) {
+      this.host = host;
+      return this;
+    }
+
+    /** HTTP port; 0 picks a free one (see {@link ServingServer#port()}). Default 8080. */
+    public Builder optPort(int port) {
+      this.port = port;
+      return this;
+    }
+
+    /** HTTP request threads; scoring is CPU-bound, so about the number of cores. */
+    public Builder optThreads(int threads) {
+      this.threads = threads;
+      return this;
+    }
+
+    public Builder optLimits(RequestLimits limits) {
+      this.limits = limits;
+      return this;
+    }
+
+    /** Cap, dedup window and ordering bound of stored sequences (default L_max 2000). */
+    public Builder optSequenceLimits(SequenceLimits limits) {
+      this.sequenceLimits = limits;
+      return this;
+    }
+
+    /**
+     * Checks the settings.
+     *
+     * @throws ServingStartException naming the first problem
+     */
+    public ServingServer build() {
+      if (snapshotDir == null) {
+        throw new ServingStartException("Snapshot directory is required but not provided.");
+      }
+      if (!Files.isDirectory(snapshotDir)) {
+        throw new ServingStartException("snapshot directory " + snapshotDir + " does not exist");
+      }
+      if (dataDir == null) {
+        throw new ServingStartException("Data directory is required but not provided.");
+      }
+      if (Files.exists(dataDir) && !Files.isDirectory(dataDir)) {
+        throw new ServingStartException("data directory " + dataDir + " is not a directory");
+      }
+      if (port < 0 || port > 65_535) {
+        throw new ServingStartException("port must be in [0, 65535], got " + port);
+      }
+      if (threads < 1) {
+        throw new ServingStartException("threads must be >= 1, got " + threads);
+      }
+      if (limits == null || sequenceLimits == null || host == null) {
+        throw new ServingStartException("limits, sequence limits and host must not be null");
+      }
+      return new ServingServer(this);
+    }
+  }
+}

@@ -1,0 +1,98 @@
+package io.darestream.serving;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Configuration errors: one clear line, exit status 2, no stack trace. */
+class ServingMainTest {
+  @TempDir Path snapshots;
+  @TempDir Path data;
+
+  private record Outcome(int status, String err) {}
+
+  private static Outcome run(String... args) {
+    PrintStream originalErr = System.err;
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+    try {
+      return new Outcome(ServingMain.run(args), err.toString(StandardCharsets.UTF_8));
+    } finally {
+      System.setErr(originalErr);
+    }
+  }
+
+  private static void assertOneLineError(Outcome o, String contains) {
+    assertThat(o.status()).isEqualTo(ServingMain.CONFIG_ERROR);
+    assertThat(o.err().strip()).contains(contains).doesNotContain("\n").doesNotContain("\tat ");
+  }
+
+  @Test
+  void missingSnapshotDirectory() {
+    assertOneLineError(
+        run("--snapshot-dir", snapshots.resolve("nope").toString(), "--data-dir", data.toString()),
+        "does not exist");
+  }
+
+  @Test
+  void missingRequiredFlag() {
+    assertOneLineError(run("--data-dir", data.toString()), "--snapshot-dir is required");
+  }
+
+  @Test
+  void portInUse() throws Exception {
+    try (ServerSocket taken = new ServerSocket(0)) {
+      assertOneLineError(
+          run(
+              "--snapshot-dir", snapshots.toString(),
+              "--data-dir", data.toString(),
+              "--host", "127.0.0.1",
+              "--port", Integer.toString(taken.getLocalPort())),
+          "port in use");
+    }
+  }
+
+  @Test
+  void unknownFlagAndBadNumber() {
+    assertOneLineError(run("--no-such-flag"), "no-such-flag");
+    assertOneLineError(run("--port", "eighty"), "eighty");
+  }
+
+  @Test
+  void configFileSuppliesDefaultsThatFlagsOverride() throws Exception {
+    Path config = data.resolve("serving.properties");
+    Files.writeString(
+        config,
+        "snapshot-dir=" + snapshots + "\ndata-dir=" + data + "\nport=1234\nmax-candidates=50\n");
+    ServingMain main = new ServingMain();
+    picocli.CommandLine cmd = new picocli.CommandLine(main);
+    cmd.setDefaultValueProvider(
+        new picocli.CommandLine.PropertiesDefaultProvider(loadProperties(config)));
+    cmd.parseArgs("--port", "4321");
+
+    assertThat(main.port).isEqualTo(4321);
+    assertThat(main.maxCandidates).isEqualTo(50);
+    assertThat(main.snapshotDir).isEqualTo(snapshots);
+  }
+
+  @Test
+  void missingConfigFile() {
+    assertOneLineError(
+        run("--config-file", data.resolve("absent.properties").toString()), "absent");
+  }
+
+  private static java.util.Properties loadProperties(Path file) throws Exception {
+    java.util.Properties p = new java.util.Properties();
+    try (var r = Files.newBufferedReader(file)) {
+      p.load(r);
+    }
+    return p;
+  }
+}

@@ -1,0 +1,89 @@
+package io.darestream.serving.live;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.darestream.model.DareModel;
+import io.darestream.model.TableNames;
+import io.darestream.schemas.avro.DeltaRow;
+import io.darestream.schemas.avro.ModelDelta;
+import io.darestream.serving.fixtures.TrainedModels;
+import io.darestream.serving.metrics.ServingMetrics;
+import io.darestream.serving.scoring.ModelVersion;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Deltas on a real model loaded from a real snapshot: after the trainer's changed rows (and dense
+ * blocks) are applied, serving holds exactly the trainer's model.
+ */
+class DareDeltaTest {
+  @TempDir Path root;
+  @TempDir Path work;
+
+  @Test
+  void afterApplyingTheTrainersChangedRowsServingHoldsTheTrainersModel() {
+    DareModel trainer = TrainedModels.train(DareModel.create(TrainedModels.smallConfig(40)), 3, 1);
+    TrainedModels.publish(trainer, root, work, 1, 1, 0);
+    ServingMetrics metrics = new ServingMetrics();
+    LiveModel live = new LiveModel(metrics);
+    live.install(new SnapshotModelLoader(root, metrics).loadNewestValid().orElseThrow());
+
+    TrainedModels.train(trainer, 3, 2); // the trainer moves on
+    for (String table : trainer.tableNames()) {
+      live.apply(changedRows(trainer, table));
+    }
+    List<String> dense = trainer.dense().names();
+    for (int i = 0; i < dense.size(); i++) {
+      float[] values = trainer.dense().block(dense.get(i)).values();
+      live.apply(record(trainer, TableNames.DENSE, values.length, List.of(row(i, values))));
+    }
+    ModelDelta stale = changedRows(trainer, "att.item");
+    stale.setEpoch(0);
+    live.apply(stale);
+
+    assertThat(live.position()).contains(new ModelVersion(1, trainer.version()));
+    for (String table : trainer.tableNames()) {
+      for (long id : trainer.table(table).ids()) {
+        float[] expected = new float[trainer.table(table).dim()];
+        trainer.table(table).copyWeights(id, expected, 0);
+        assertThat(live.readWeights(table, id)).as(table + "/" + id).containsExactly(expected);
+      }
+    }
+    for (int i = 0; i < dense.size(); i++) {
+      assertThat(live.readWeights(TableNames.DENSE, i))
+          .containsExactly(trainer.dense().block(dense.get(i)).values());
+    }
+    assertThat(metrics.deltasIgnoredStaleEpochCount()).isEqualTo(1);
+  }
+
+  private static ModelDelta changedRows(DareModel trainer, String table) {
+    var t = trainer.table(table);
+    List<DeltaRow> rows = new ArrayList<>();
+    for (long id : t.ids()) {
+      float[] w = new float[t.dim()];
+      t.copyWeights(id, w, 0);
+      rows.add(row(id, w));
+    }
+    return record(trainer, table, t.dim(), rows);
+  }
+
+  private static DeltaRow row(long id, float[] values) {
+    return new DeltaRow(id, PackedFloats.encode(values));
+  }
+
+  private static ModelDelta record(DareModel trainer, String table, int dim, List<DeltaRow> rows) {
+    return ModelDelta.newBuilder()
+        .setModelId(TrainedModels.MODEL_ID)
+        .setEpoch(1)
+        .setVersion(trainer.version())
+        .setTable(table)
+        .setDim(dim)
+        .setRows(rows)
+        .setNewestEventTimeMs(0)
+        .setPublishTimeMs(0)
+        .build();
+  }
+}

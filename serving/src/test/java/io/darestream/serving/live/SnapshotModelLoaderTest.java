@@ -1,0 +1,93 @@
+package io.darestream.serving.live;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.darestream.model.DareModel;
+import io.darestream.model.TableNames;
+import io.darestream.serving.fixtures.TrainedModels;
+import io.darestream.serving.metrics.ServingMetrics;
+import io.darestream.serving.scoring.ModelVersion;
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Loading real snapshots written by the state module's writer, and refusing broken ones. */
+class SnapshotModelLoaderTest {
+  @TempDir Path root;
+  @TempDir Path work;
+
+  private final ServingMetrics metrics = new ServingMetrics();
+
+  @Test
+  void loadsTheTrainersRowsDenseBlocksAndPosition() {
+    DareModel trainer = TrainedModels.train(DareModel.create(TrainedModels.smallConfig(50)), 5, 1);
+    TrainedModels.publish(trainer, root, work, 3, 1, 42);
+
+    DareModelHandle served = new SnapshotModelLoader(root, metrics).loadNewestValid().orElseThrow();
+
+    assertThat(served.modelId()).isEqualTo(TrainedModels.MODEL_ID);
+    assertThat(served.snapshotPosition()).isEqualTo(new ModelVersion(3, trainer.version()));
+    assertThat(served.deltaOffsets())
+        .singleElement()
+        .satisfies(o -> assertThat(o.offset()).isEqualTo(42));
+    for (String table : trainer.tableNames()) {
+      assertThat(served.model().table(table).size()).isEqualTo(trainer.table(table).size());
+      for (long id : trainer.table(table).ids()) {
+        float[] expected = new float[trainer.table(table).dim()];
+        trainer.table(table).copyWeights(id, expected, 0);
+        assertThat(served.readWeights(table, id)).containsExactly(expected);
+      }
+    }
+    for (int i = 0; i < trainer.dense().names().size(); i++) {
+      String name = trainer.dense().names().get(i);
+      assertThat(served.readWeights(TableNames.DENSE, i))
+          .containsExactly(trainer.dense().block(name).values());
+    }
+    assertThat(metrics.snapshotsRefusedCount()).isZero();
+  }
+
+  @Test
+  void refusesACorruptNewestSnapshotAndFallsBackToThePreviousOne() throws IOException {
+    DareModel trainer = DareModel.create(TrainedModels.smallConfig(50));
+    TrainedModels.train(trainer, 3, 1);
+    TrainedModels.publish(trainer, root, work, 1, 1, 10);
+    long olderVersion = trainer.version();
+    TrainedModels.train(trainer, 3, 2);
+    Path newest = TrainedModels.publish(trainer, root, work, 1, 2, 20);
+    flipAByteOfAnSst(newest);
+
+    DareModelHandle served = new SnapshotModelLoader(root, metrics).loadNewestValid().orElseThrow();
+
+    assertThat(served.snapshotPosition()).isEqualTo(new ModelVersion(1, olderVersion));
+    assertThat(metrics.snapshotsRefusedCount()).isEqualTo(1);
+  }
+
+  @Test
+  void refusesAPartialSnapshotWithoutManifest() throws IOException {
+    DareModel trainer = TrainedModels.train(DareModel.create(TrainedModels.smallConfig(50)), 2, 1);
+    Path only = TrainedModels.publish(trainer, root, work, 1, 1, 0);
+    Files.delete(only.resolve("MANIFEST"));
+
+    assertThat(new SnapshotModelLoader(root, metrics).loadNewestValid()).isEmpty();
+    assertThat(metrics.snapshotsRefusedCount()).isEqualTo(1);
+  }
+
+  static void flipAByteOfAnSst(Path snapshot) throws IOException {
+    Path sst;
+    try (Stream<Path> s = Files.list(snapshot.resolve("data"))) {
+      sst = s.filter(p -> p.toString().endsWith(".sst")).findFirst().orElseThrow();
+    }
+    // Snapshot SSTs may be hard links to the trainer's files: replace, never write through.
+    byte[] bytes = Files.readAllBytes(sst);
+    bytes[bytes.length / 2] ^= 0x5A;
+    Files.delete(sst);
+    Files.write(sst, bytes);
+    try (RandomAccessFile f = new RandomAccessFile(sst.toFile(), "r")) {
+      assertThat(f.length()).isEqualTo(bytes.length);
+    }
+  }
+}
