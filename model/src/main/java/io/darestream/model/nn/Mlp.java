@@ -96,11 +96,23 @@ public final class Mlp {
         int yo = s * out;
         System.arraycopy(b, 0, y, yo, out);
         int ao = s * in;
-        for (int i = 0; i < in; i++) {
-          float ai = a[ao + i];
-          if (ai == 0f) {
-            continue;
+        int i = 0;
+        // Four input rows per pass: one load and store of y per four multiply-adds.
+        for (; i + 3 < in; i += 4) {
+          float a0 = a[ao + i];
+          float a1 = a[ao + i + 1];
+          float a2 = a[ao + i + 2];
+          float a3 = a[ao + i + 3];
+          int w0 = i * out;
+          int w1 = w0 + out;
+          int w2 = w1 + out;
+          int w3 = w2 + out;
+          for (int o = 0; o < out; o++) {
+            y[yo + o] += a0 * w[w0 + o] + a1 * w[w1 + o] + a2 * w[w2 + o] + a3 * w[w3 + o];
           }
+        }
+        for (; i < in; i++) {
+          float ai = a[ao + i];
           int wo = i * out;
           for (int o = 0; o < out; o++) {
             y[yo + o] += ai * w[wo + o];
@@ -160,12 +172,31 @@ public final class Mlp {
         for (int o = 0; o < out; o++) {
           dB[o] += dy[o0 + o];
         }
+      }
+      int s = 0;
+      // Four samples per pass: one load and store of dW per four multiply-adds.
+      for (; s + 3 < batch; s += 4) {
+        int d0 = s * out;
+        int d1 = d0 + out;
+        int d2 = d1 + out;
+        int d3 = d2 + out;
+        int a0 = s * in;
+        for (int i = 0; i < in; i++) {
+          float x0 = a[a0 + i];
+          float x1 = a[a0 + in + i];
+          float x2 = a[a0 + 2 * in + i];
+          float x3 = a[a0 + 3 * in + i];
+          int wo = i * out;
+          for (int o = 0; o < out; o++) {
+            dW[wo + o] += x0 * dy[d0 + o] + x1 * dy[d1 + o] + x2 * dy[d2 + o] + x3 * dy[d3 + o];
+          }
+        }
+      }
+      for (; s < batch; s++) {
+        int o0 = s * out;
         int ao = s * in;
         for (int i = 0; i < in; i++) {
           float ai = a[ao + i];
-          if (ai == 0f) {
-            continue;
-          }
           int wo = i * out;
           for (int o = 0; o < out; o++) {
             dW[wo + o] += ai * dy[o0 + o];
@@ -182,14 +213,25 @@ public final class Mlp {
       }
       float[] dIn = l == 0 ? dx : dAct[l];
       java.util.Arrays.fill(dIn, 0, batch * in, 0f);
-      for (int s = 0; s < batch; s++) {
-        int o0 = s * out;
-        int io = s * in;
-        for (int o = 0; o < out; o++) {
-          float g = dy[o0 + o];
-          if (g == 0f) {
-            continue;
+      for (int r = 0; r < batch; r++) {
+        int o0 = r * out;
+        int io = r * in;
+        int o = 0;
+        for (; o + 3 < out; o += 4) {
+          float g0 = dy[o0 + o];
+          float g1 = dy[o0 + o + 1];
+          float g2 = dy[o0 + o + 2];
+          float g3 = dy[o0 + o + 3];
+          int t0 = o * in;
+          int t1 = t0 + in;
+          int t2 = t1 + in;
+          int t3 = t2 + in;
+          for (int i = 0; i < in; i++) {
+            dIn[io + i] += g0 * wt[t0 + i] + g1 * wt[t1 + i] + g2 * wt[t2 + i] + g3 * wt[t3 + i];
           }
+        }
+        for (; o < out; o++) {
+          float g = dy[o0 + o];
           int to = o * in;
           for (int i = 0; i < in; i++) {
             dIn[io + i] += g * wt[to + i];
