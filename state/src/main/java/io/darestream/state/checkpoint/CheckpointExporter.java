@@ -196,7 +196,9 @@ public final class CheckpointExporter {
 
   /**
    * Rebuilds checkpoint {@code checkpointId} as a RocksDB directory at {@code target} (which must
-   * not exist), checking every file's size; open it with {@code ModelStore.open}.
+   * not exist), checking every file's size; open it with {@code ModelStore.open}. SST files are
+   * hard-linked when the export is on the same file system (RocksDB never modifies an SST, and
+   * deleting the link leaves the export intact), copied otherwise.
    */
   public Path restore(long checkpointId, Path target) {
     if (Files.exists(target)) {
@@ -214,7 +216,12 @@ public final class CheckpointExporter {
           throw new CorruptDataException(
               "checkpoint " + checkpointId + ": " + src + " is missing or has the wrong size");
         }
-        Fs.copyAndSync(src, tmp.resolve(e.name()));
+        if (e.shared()) {
+          // Immutable SSTs: a hard link when on the same file system, a copy otherwise.
+          Fs.linkOrCopy(src, tmp.resolve(e.name()));
+        } else {
+          Fs.copyAndSync(src, tmp.resolve(e.name()));
+        }
       }
       Fs.fsyncDirectory(tmp);
       Fs.atomicRename(tmp, target);

@@ -34,7 +34,11 @@ public final class ModelStoreBench {
     Path dir = Path.of(args.length > 0 ? args[0] : "/tmp/dare-state-bench");
     int rows = args.length > 1 ? Integer.parseInt(args[1]) : 5_000_000;
     int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 5;
-    Fs.deleteTree(dir);
+    // "reuse": skip the load and the checkpoint rounds, time restore and load of what is there.
+    boolean reuse = args.length > 3 && args[3].equals("reuse");
+    if (!reuse) {
+      Fs.deleteTree(dir);
+    }
     ModelStoreLayout layout =
         ModelStoreLayout.builder().addTable(TABLES[0], WIDTH).addTable(TABLES[1], WIDTH).build();
     SplittableRandom rnd = new SplittableRandom(11);
@@ -44,71 +48,75 @@ public final class ModelStoreBench {
     List<Double> dirtyWriteSeconds = new ArrayList<>();
     List<Double> publishSeconds = new ArrayList<>();
     long lastCheckpoint;
-    try (ModelStore store = ModelStore.open(dir.resolve("db"), layout)) {
-      long t = System.nanoTime();
-      int batch = 10_000;
-      long[] ids = new long[batch];
-      float[] packed = new float[batch * WIDTH];
-      for (String table : TABLES) {
-        for (int start = 0; start < rows; start += batch) {
-          int n = Math.min(batch, rows - start);
-          for (int i = 0; i < n; i++) {
-            ids[i] = start + i;
-          }
-          fill(packed, rnd);
-          store.putRows(table, ids, n, packed);
-        }
-      }
-      System.out.printf(
-          "bulk load %d rows x %d tables x %d floats: %.1f s%n",
-          rows, TABLES.length, WIDTH, secondsSince(t));
-      t = System.nanoTime();
-      store.checkpoint(dir.resolve("cp/0"));
-      ExportResult full = exporter.export(0, dir.resolve("cp/0"));
-      System.out.printf(
-          "first checkpoint + full export: %.2f s, %d files, %.0f MB%n",
-          secondsSince(t), full.filesCopied(), full.bytesCopied() / 1e6);
-      t = System.nanoTime();
-      snapshots.publish(meta(0), dir.resolve("cp/0"));
-      System.out.printf("first snapshot publish (hashes every file): %.2f s%n", secondsSince(t));
-
-      int dirty = rows / 100;
-      long[] dirtyIds = new long[dirty];
-      float[] dirtyRows = new float[dirty * WIDTH];
-      for (int round = 1; round <= rounds; round++) {
-        for (int i = 0; i < dirty; i++) {
-          dirtyIds[i] = rnd.nextInt(rows);
-        }
-        fill(dirtyRows, rnd);
-        t = System.nanoTime();
+    if (reuse) {
+      lastCheckpoint = exporter.checkpointIds().get(exporter.checkpointIds().size() - 1);
+    } else {
+      try (ModelStore store = ModelStore.open(dir.resolve("db"), layout)) {
+        long t = System.nanoTime();
+        int batch = 10_000;
+        long[] ids = new long[batch];
+        float[] packed = new float[batch * WIDTH];
         for (String table : TABLES) {
-          store.putRows(table, dirtyIds, dirtyRows);
+          for (int start = 0; start < rows; start += batch) {
+            int n = Math.min(batch, rows - start);
+            for (int i = 0; i < n; i++) {
+              ids[i] = start + i;
+            }
+            fill(packed, rnd);
+            store.putRows(table, ids, n, packed);
+          }
         }
-        dirtyWriteSeconds.add(secondsSince(t));
-        t = System.nanoTime();
-        Path cp = dir.resolve("cp/" + round);
-        store.checkpoint(cp);
-        ExportResult r = exporter.export(round, cp);
-        exporter.retainNewest(2);
-        double s = secondsSince(t);
-        exportSeconds.add(s);
-        t = System.nanoTime();
-        snapshots.publish(meta(round), cp);
-        publishSeconds.add(secondsSince(t));
-        Fs.deleteTree(dir.resolve("cp/" + (round - 1)));
         System.out.printf(
-            "round %d: write dirty %.2f s, checkpoint+export %.2f s (copied %d files %.1f MB,"
-                + " reused %d files %.0f MB), snapshot publish %.2f s%n",
-            round,
-            dirtyWriteSeconds.get(round - 1),
-            s,
-            r.filesCopied(),
-            r.bytesCopied() / 1e6,
-            r.filesReused(),
-            r.bytesReused() / 1e6,
-            publishSeconds.get(round - 1));
+            "bulk load %d rows x %d tables x %d floats: %.1f s%n",
+            rows, TABLES.length, WIDTH, secondsSince(t));
+        t = System.nanoTime();
+        store.checkpoint(dir.resolve("cp/0"));
+        ExportResult full = exporter.export(0, dir.resolve("cp/0"));
+        System.out.printf(
+            "first checkpoint + full export: %.2f s, %d files, %.0f MB%n",
+            secondsSince(t), full.filesCopied(), full.bytesCopied() / 1e6);
+        t = System.nanoTime();
+        snapshots.publish(meta(0), dir.resolve("cp/0"));
+        System.out.printf("first snapshot publish (hashes every file): %.2f s%n", secondsSince(t));
+
+        int dirty = rows / 100;
+        long[] dirtyIds = new long[dirty];
+        float[] dirtyRows = new float[dirty * WIDTH];
+        for (int round = 1; round <= rounds; round++) {
+          for (int i = 0; i < dirty; i++) {
+            dirtyIds[i] = rnd.nextInt(rows);
+          }
+          fill(dirtyRows, rnd);
+          t = System.nanoTime();
+          for (String table : TABLES) {
+            store.putRows(table, dirtyIds, dirtyRows);
+          }
+          dirtyWriteSeconds.add(secondsSince(t));
+          t = System.nanoTime();
+          Path cp = dir.resolve("cp/" + round);
+          store.checkpoint(cp);
+          ExportResult r = exporter.export(round, cp);
+          exporter.retainNewest(2);
+          double s = secondsSince(t);
+          exportSeconds.add(s);
+          t = System.nanoTime();
+          snapshots.publish(meta(round), cp);
+          publishSeconds.add(secondsSince(t));
+          Fs.deleteTree(dir.resolve("cp/" + (round - 1)));
+          System.out.printf(
+              "round %d: write dirty %.2f s, checkpoint+export %.2f s (copied %d files %.1f MB,"
+                  + " reused %d files %.0f MB), snapshot publish %.2f s%n",
+              round,
+              dirtyWriteSeconds.get(round - 1),
+              s,
+              r.filesCopied(),
+              r.bytesCopied() / 1e6,
+              r.filesReused(),
+              r.bytesReused() / 1e6,
+              publishSeconds.get(round - 1));
+        }
+        lastCheckpoint = rounds;
       }
-      lastCheckpoint = rounds;
     }
 
     // Full restore: rebuild the RocksDB directory from the export, open it, read every row.
@@ -145,6 +153,11 @@ public final class ModelStoreBench {
     System.out.println();
     System.out.println("| step | median | max |");
     System.out.println("|---|---:|---:|");
+    if (reuse) {
+      row("full restore (copy from export, open, read all rows)", restoreSeconds);
+      row("snapshot load (verify all SHA-256, open, read all rows)", loadSeconds);
+      return;
+    }
     row("write 1% dirty rows (2 tables)", dirtyWriteSeconds);
     row("checkpoint + incremental export (1% dirty)", exportSeconds);
     row("snapshot publish (1% dirty)", publishSeconds);
@@ -152,21 +165,23 @@ public final class ModelStoreBench {
     row("snapshot load (verify all SHA-256, open, read all rows)", loadSeconds);
   }
 
+  /** Reads every row of both tables, one thread per table (as a restoring trainer would). */
   private static long scanAll(ModelStore store) {
-    long[] n = {0};
-    double[] sink = {0};
-    for (String table : TABLES) {
-      store.forEachRow(
-          table,
-          (id, row) -> {
-            n[0]++;
-            sink[0] += row[0];
-          });
-    }
-    if (sink[0] == 42.4242) {
-      System.out.println();
-    }
-    return n[0];
+    return java.util.Arrays.stream(TABLES)
+        .parallel()
+        .mapToLong(
+            table -> {
+              long[] n = {0};
+              double[] sink = {0};
+              store.forEachRow(
+                  table,
+                  (id, row) -> {
+                    n[0]++;
+                    sink[0] += row[0];
+                  });
+              return sink[0] == 42.4242 ? n[0] + 1 : n[0];
+            })
+        .sum();
   }
 
   private static SnapshotMetadata meta(long checkpointId) {
