@@ -41,10 +41,13 @@ public final class DirtyRowTracker {
     return sincePublish.size();
   }
 
-  /** Marks every row as needing both a flush and a publish again (e.g. after a restore). */
-  public void markAll(long[] ids) {
+  /**
+   * Marks rows for the next publish only (e.g. every row after a restore, so that consumers
+   * converge on the restored values; the store already holds them).
+   */
+  public void markAllForPublish(long[] ids) {
     for (long id : ids) {
-      mark(id);
+      sincePublish.add(id);
     }
   }
 }
