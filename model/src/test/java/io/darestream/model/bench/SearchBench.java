@@ -1,0 +1,71 @@
+package io.darestream.model.bench;
+
+import io.darestream.model.search.HistoryKeys;
+import io.darestream.model.search.SearchKernel;
+import io.darestream.model.search.TopK;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * The search kernel on gathered keys: one target against L behaviours, top 20. Keys hold the item
+ * and category fields (2 x d per behaviour); the position field is the precomputed bias. Bytes
+ * touched per target: L x (2d + 1) x 4.
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MICROSECONDS)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+@Fork(1)
+public class SearchBench {
+  @Param({"200", "2000", "10000"})
+  int length;
+
+  @Param({"16", "8", "4"})
+  int dim;
+
+  private HistoryKeys keys;
+  private float[] query;
+  private float[] bias;
+  private SearchKernel kernel;
+  private TopK top;
+
+  @Setup
+  public void setup() {
+    SplittableRandom r = new SplittableRandom(1);
+    int width = 2 * dim;
+    keys = new HistoryKeys(width, length);
+    keys.reset(length);
+    float[] row = new float[width];
+    for (int i = 0; i < length; i++) {
+      for (int j = 0; j < width; j++) {
+        row[j] = (float) r.nextGaussian();
+      }
+      keys.set(i, 0, row, 0, width);
+    }
+    query = new float[width];
+    for (int j = 0; j < width; j++) {
+      query[j] = (float) r.nextGaussian();
+    }
+    bias = new float[length];
+    kernel = new SearchKernel(length);
+    top = new TopK(20);
+  }
+
+  @Benchmark
+  public int search() {
+    kernel.search(query, keys, bias, 0.14f, top);
+    return top.index(0);
+  }
+}
