@@ -8,7 +8,8 @@ import java.util.Objects;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
+import java.util.function.Supplier;
+import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.PartitionInfo;
@@ -29,17 +30,26 @@ public final class TopicTailer implements AutoCloseable {
   private static final long TOPIC_RETRY_MS = 1_000;
 
   private final String topic;
-  private final KafkaSettings settings;
+  private final Supplier<Consumer<byte[], byte[]>> consumers;
   private final RecordHandler handler;
   private final Thread thread;
   private final CountDownLatch stopRequested = new CountDownLatch(1);
-  private final ConcurrentLinkedQueue<Consumer<KafkaConsumer<byte[], byte[]>>> tasks =
+  private final ConcurrentLinkedQueue<java.util.function.Consumer<Consumer<byte[], byte[]>>> tasks =
       new ConcurrentLinkedQueue<>();
-  private volatile KafkaConsumer<byte[], byte[]> consumer;
+  private volatile Consumer<byte[], byte[]> consumer;
 
   public TopicTailer(String topic, KafkaSettings settings, RecordHandler handler) {
+    this(
+        topic,
+        () -> new KafkaConsumer<>(settings.consumerProperties("dare-serving-" + topic)),
+        handler);
+  }
+
+  /** A tailer over consumers made by {@code consumers} (one, on the tailer's thread). */
+  public TopicTailer(
+      String topic, Supplier<Consumer<byte[], byte[]>> consumers, RecordHandler handler) {
     this.topic = Objects.requireNonNull(topic, "topic");
-    this.settings = Objects.requireNonNull(settings, "settings");
+    this.consumers = Objects.requireNonNull(consumers, "consumers");
     this.handler = Objects.requireNonNull(handler, "handler");
     this.thread = new Thread(this::run, "serving-tail-" + topic);
     this.thread.setDaemon(true);
@@ -55,17 +65,16 @@ public final class TopicTailer implements AutoCloseable {
   }
 
   /** Queues {@code task} to run on the tailer's thread before its next poll (e.g. a seek). */
-  public void runOnTailerThread(Consumer<KafkaConsumer<byte[], byte[]>> task) {
+  public void runOnTailerThread(java.util.function.Consumer<Consumer<byte[], byte[]>> task) {
     tasks.add(task);
-    KafkaConsumer<byte[], byte[]> c = consumer;
+    Consumer<byte[], byte[]> c = consumer;
     if (c != null) {
       c.wakeup();
     }
   }
 
   private void run() {
-    try (KafkaConsumer<byte[], byte[]> c =
-        new KafkaConsumer<>(settings.consumerProperties("dare-serving-" + topic))) {
+    try (Consumer<byte[], byte[]> c = consumers.get()) {
       consumer = c;
       if (!assign(c)) {
         return;
@@ -89,7 +98,7 @@ public final class TopicTailer implements AutoCloseable {
   }
 
   /** Waits for the topic to exist, assigns all its partitions and positions them. */
-  private boolean assign(KafkaConsumer<byte[], byte[]> c) {
+  private boolean assign(Consumer<byte[], byte[]> c) {
     while (stopRequested.getCount() > 0) {
       try {
         List<PartitionInfo> infos = c.partitionsFor(topic, METADATA_TIMEOUT);
@@ -119,8 +128,8 @@ public final class TopicTailer implements AutoCloseable {
     return false;
   }
 
-  private void runTasks(KafkaConsumer<byte[], byte[]> c) {
-    Consumer<KafkaConsumer<byte[], byte[]>> task;
+  private void runTasks(Consumer<byte[], byte[]> c) {
+    java.util.function.Consumer<Consumer<byte[], byte[]>> task;
     while ((task = tasks.poll()) != null) {
       task.accept(c);
     }
@@ -135,7 +144,7 @@ public final class TopicTailer implements AutoCloseable {
     }
   }
 
-  private static Map<TopicPartition, Long> positions(KafkaConsumer<byte[], byte[]> c) {
+  private static Map<TopicPartition, Long> positions(Consumer<byte[], byte[]> c) {
     Map<TopicPartition, Long> out = new HashMap<>();
     for (TopicPartition tp : c.assignment()) {
       out.put(tp, c.position(tp));
@@ -156,7 +165,7 @@ public final class TopicTailer implements AutoCloseable {
   @Override
   public void close() {
     stopRequested.countDown();
-    KafkaConsumer<byte[], byte[]> c = consumer;
+    Consumer<byte[], byte[]> c = consumer;
     if (c != null) {
       c.wakeup();
     }

@@ -1,0 +1,74 @@
+package io.darestream.serving.kafka;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.MockConsumer;
+import org.apache.kafka.common.Node;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.junit.jupiter.api.Test;
+
+/** The tail loop on Kafka's MockConsumer: start positions, bad records, repositioning, shutdown. */
+class TopicTailerTest {
+  private static final String TOPIC = "model-deltas";
+  private static final TopicPartition P0 = new TopicPartition(TOPIC, 0);
+
+  private final MockConsumer<byte[], byte[]> consumer = new MockConsumer<>("earliest");
+  private final List<Long> handled = new CopyOnWriteArrayList<>();
+  private final CountDownLatch assigned = new CountDownLatch(1);
+
+  private final RecordHandler handler =
+      new RecordHandler() {
+        @Override
+        public Map<TopicPartition, Long> startOffsets(Map<TopicPartition, Long> endOffsets) {
+          assigned.countDown();
+          return Map.of(P0, 1L);
+        }
+
+        @Override
+        public void handle(ConsumerRecord<byte[], byte[]> record) {
+          if (record.value().length == 0) {
+            throw new IllegalArgumentException("cannot use an empty record");
+          }
+          handled.add(record.offset());
+        }
+      };
+
+  private void add(long offset, byte[] value) {
+    consumer.addRecord(new ConsumerRecord<>(TOPIC, 0, offset, null, value));
+  }
+
+  @Test
+  void startsWhereTheHandlerSaysSkipsFailingRecordsAndRepositionsOnRequest() throws Exception {
+    Node node = new Node(0, "localhost", 9092);
+    consumer.updatePartitions(
+        TOPIC, List.of(new PartitionInfo(TOPIC, 0, node, new Node[] {node}, new Node[] {node})));
+    consumer.updateBeginningOffsets(Map.of(P0, 0L));
+    consumer.updateEndOffsets(Map.of(P0, 0L));
+    TopicTailer tailer = new TopicTailer(TOPIC, () -> consumer, handler).start();
+    try {
+      assertThat(assigned.await(10, TimeUnit.SECONDS)).isTrue();
+      add(0, new byte[] {1});
+      add(1, new byte[] {1});
+      add(2, new byte[0]); // the handler throws: logged, skipped
+      add(3, new byte[] {1});
+      await().atMost(Duration.ofSeconds(10)).until(() -> handled.contains(3L));
+      assertThat(handled).containsExactly(1L, 3L);
+
+      tailer.runOnTailerThread(c -> c.seek(P0, 3));
+      add(4, new byte[] {1});
+      await().atMost(Duration.ofSeconds(10)).until(() -> handled.contains(4L));
+    } finally {
+      tailer.close();
+    }
+    assertThat(consumer.closed()).isTrue();
+  }
+}
