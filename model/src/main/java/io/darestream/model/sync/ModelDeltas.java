@@ -84,10 +84,12 @@ public final class ModelDeltas {
 
   /**
    * Writes the rows of {@code delta} into {@code model} (weights only; optimizer slots are the
-   * trainer's business) and raises the model's version to the delta's if it is newer.
+   * trainer's business) and raises the model's version to the delta's if it is newer. The whole
+   * record is checked before anything is written, so a malformed record changes nothing.
    *
    * @return the number of rows written or deleted
-   * @throws IllegalArgumentException if the table is unknown or a row has the wrong width
+   * @throws IllegalArgumentException if the table is unknown, a row has the wrong width or a
+   *     negative id
    */
   public static int apply(DareModel model, ModelDelta delta) {
     String table = delta.getTable();
@@ -98,7 +100,8 @@ public final class ModelDeltas {
           throw new IllegalArgumentException(
               "dense delta " + table + " must have exactly one row, has " + delta.getRows().size());
         }
-        float[] values = unpack(delta.getRows().get(0).getValues(), dim, table);
+        float[] values = unpackRow(delta.getRows().get(0).getValues(), dim);
+        // DenseParameters.set checks the name and size before it writes.
         model.writeDense(new DenseBlock(table.substring(DENSE_PREFIX.length()), values));
         raiseVersion(model, delta.getVersion());
         return 1;
@@ -108,37 +111,45 @@ public final class ModelDeltas {
         throw new IllegalArgumentException(
             "delta for " + table + " has dim " + dim + ", the model's table has " + target.dim());
       }
-      int n = 0;
-      for (DeltaRow row : delta.getRows()) {
-        if (row.getValues().remaining() == 0) {
-          target.remove(row.getId());
-        } else {
-          target.writeRow(row.getId(), unpack(row.getValues(), dim, table));
+      List<DeltaRow> rows = delta.getRows();
+      float[][] decoded = new float[rows.size()][];
+      for (int i = 0; i < decoded.length; i++) {
+        DeltaRow row = rows.get(i);
+        if (row.getId() < 0) {
+          throw new IllegalArgumentException("delta for " + table + " has row id " + row.getId());
         }
-        n++;
+        // An empty row announces a deletion (expiry); it stays null here.
+        decoded[i] = row.getValues().remaining() == 0 ? null : unpackRow(row.getValues(), dim);
+      }
+      for (int i = 0; i < decoded.length; i++) {
+        if (decoded[i] == null) {
+          target.remove(rows.get(i).getId());
+        } else {
+          target.writeRow(rows.get(i).getId(), decoded[i]);
+        }
       }
       raiseVersion(model, delta.getVersion());
-      return n;
+      return decoded.length;
     }
   }
 
-  /** Packs {@code count} floats as float32 little-endian. */
-  static ByteBuffer pack(float[] values, int count) {
-    ByteBuffer b = ByteBuffer.allocate(count * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
-    b.asFloatBuffer().put(values, 0, count);
-    return b;
+  /** Packs {@code values} as float32 little-endian, the wire form of a row. */
+  public static ByteBuffer packRow(float[] values) {
+    return pack(values, values.length);
   }
 
-  /** Unpacks float32 little-endian, checking that there are exactly {@code dim} of them. */
-  static float[] unpack(ByteBuffer bytes, int dim, String table) {
-    if (bytes.remaining() != dim * Float.BYTES) {
+  /**
+   * Unpacks a row's float32 little-endian values.
+   *
+   * @throws IllegalArgumentException unless there are exactly {@code dim} of them
+   */
+  public static float[] unpackRow(ByteBuffer bytes, int dim) {
+    if (dim <= 0 || bytes.remaining() != dim * Float.BYTES) {
       throw new IllegalArgumentException(
-          "row of "
-              + table
-              + " has "
+          "row has "
               + bytes.remaining()
               + " bytes, expected "
-              + dim * Float.BYTES
+              + (long) dim * Float.BYTES
               + " (dim "
               + dim
               + ")");
@@ -146,6 +157,13 @@ public final class ModelDeltas {
     float[] out = new float[dim];
     bytes.duplicate().order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(out);
     return out;
+  }
+
+  /** Packs {@code count} floats as float32 little-endian. */
+  static ByteBuffer pack(float[] values, int count) {
+    ByteBuffer b = ByteBuffer.allocate(count * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+    b.asFloatBuffer().put(values, 0, count);
+    return b;
   }
 
   private static void raiseVersion(DareModel model, long version) {

@@ -78,18 +78,39 @@ public final class ModelStoreSync {
    * @throws IllegalStateException if the store has no model metadata
    */
   public static DareModel load(ModelStore store) {
-    DareConfig config = config(store);
-    DareModel model = DareModel.create(config);
+    DareModel model = DareModel.create(config(store));
+    loadInto(model, store);
+    synchronized (model) {
+      model.setVersion(readLong(store, META_VERSION));
+    }
+    return model;
+  }
+
+  /**
+   * Writes every row and dense block held by {@code store} into {@code model}, which must have the
+   * store's config (serving reads the config from a snapshot's manifest). Tables the store does not
+   * have yet are left as they are: their ids read as initial values.
+   *
+   * @return the number of embedding rows loaded
+   */
+  public static long loadInto(DareModel model, ModelStore store) {
+    long[] rows = {0};
     synchronized (model) {
       for (EmbeddingTable t : model.tables()) {
-        store.forEachRow(t.name(), (id, row) -> t.writeRow(id, row));
+        if (store.layout().widths().containsKey(t.name())) {
+          store.forEachRow(
+              t.name(),
+              (id, row) -> {
+                t.writeRow(id, row);
+                rows[0]++;
+              });
+        }
       }
       for (Map.Entry<String, float[]> e : store.allDense().entrySet()) {
         model.writeDense(new DenseBlock(e.getKey(), e.getValue()));
       }
-      model.setVersion(readLong(store, META_VERSION));
     }
-    return model;
+    return rows[0];
   }
 
   /** The model config stored in {@code store}. */

@@ -1,11 +1,12 @@
 package io.darestream.serving.live;
 
 import io.darestream.model.DareModel;
-import io.darestream.model.DenseBlock;
 import io.darestream.model.Explanation;
 import io.darestream.model.RetrievedBehaviour;
 import io.darestream.model.TableNames;
 import io.darestream.model.embedding.EmbeddingTable;
+import io.darestream.model.sync.ModelDeltas;
+import io.darestream.schemas.avro.ModelDelta;
 import io.darestream.serving.scoring.Candidate;
 import io.darestream.serving.scoring.ModelVersion;
 import io.darestream.serving.scoring.RetrievedBehavior;
@@ -22,15 +23,14 @@ import java.util.Objects;
  * A {@link DareModel} as serving drives it. Scoring goes through the model module's own {@code
  * score} / {@code explain}, the trainer's forward pass, so serving's scores are the trainer's.
  *
- * <p>Rows of the {@code dense} table are dense parameter blocks: row id {@code i} is the {@code
- * i}-th name of {@code dense().names()}, and the row holds the whole block.
+ * <p>Deltas are applied with the model module's {@link ModelDeltas}, the code that encodes them in
+ * the trainer, so both sides agree on the format by construction.
  */
 public final class DareModelHandle implements ModelHandle {
   private final String modelId;
   private final DareModel model;
   private final ModelVersion snapshot;
   private final String location;
-  private final List<String> denseNames;
   private final List<DeltaOffset> deltaOffsets;
 
   /**
@@ -46,7 +46,6 @@ public final class DareModelHandle implements ModelHandle {
     this.model = Objects.requireNonNull(model, "model");
     this.snapshot = Objects.requireNonNull(snapshot, "snapshot");
     this.location = Objects.requireNonNull(location, "location");
-    this.denseNames = model.dense().names();
     this.deltaOffsets = List.copyOf(deltaOffsets);
   }
 
@@ -84,7 +83,7 @@ public final class DareModelHandle implements ModelHandle {
   public Map<String, Long> rowsPerTable() {
     Map<String, Long> out = new LinkedHashMap<>();
     model.counters().forEach((name, c) -> out.put(name, (long) c.live()));
-    out.put(TableNames.DENSE, (long) denseNames.size());
+    out.put(TableNames.DENSE, (long) model.dense().names().size());
     return out;
   }
 
@@ -118,35 +117,14 @@ public final class DareModelHandle implements ModelHandle {
   }
 
   @Override
-  public boolean accepts(String table, int dim) {
-    if (TableNames.DENSE.equals(table)) {
-      // Blocks differ in size; each row is checked against its own block in writeRow.
-      return model.dense().blocks().stream().anyMatch(b -> b.size() == dim);
-    }
-    if (!model.tableNames().contains(table)) {
-      return false;
-    }
-    EmbeddingTable t = model.table(table);
-    return dim == t.dim() || dim == t.rowWidth();
-  }
-
-  @Override
-  public void writeRow(String table, long id, float[] values) {
-    if (TableNames.DENSE.equals(table)) {
-      if (id < 0 || id >= denseNames.size()) {
-        throw new IllegalArgumentException(
-            "dense block index " + id + " out of range [0, " + denseNames.size() + ")");
-      }
-      model.writeDense(new DenseBlock(denseNames.get((int) id), values));
-    } else {
-      model.writeRow(table, id, values);
-    }
+  public void apply(ModelDelta delta) {
+    ModelDeltas.apply(model, delta);
   }
 
   @Override
   public float[] readWeights(String table, long id) {
-    if (TableNames.DENSE.equals(table)) {
-      return model.dense().block(denseNames.get(Math.toIntExact(id))).values();
+    if (table.startsWith(ModelDeltas.DENSE_PREFIX)) {
+      return model.dense().block(table.substring(ModelDeltas.DENSE_PREFIX.length())).values();
     }
     EmbeddingTable t = model.table(table);
     float[] out = new float[t.dim()];

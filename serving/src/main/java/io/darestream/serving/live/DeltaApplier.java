@@ -1,11 +1,8 @@
 package io.darestream.serving.live;
 
-import io.darestream.schemas.avro.DeltaRow;
 import io.darestream.schemas.avro.ModelDelta;
 import io.darestream.serving.scoring.ModelVersion;
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -70,47 +67,18 @@ public final class DeltaApplier {
         return DeltaOutcome.OLDER_VERSION;
       }
     }
-    List<float[]> decoded = decode(delta);
-    if (decoded == null || !rows.accepts(table, delta.getDim())) {
-      return DeltaOutcome.MALFORMED;
+    try {
+      rows.apply(delta);
+    } catch (IllegalArgumentException e) {
+      return DeltaOutcome.MALFORMED; // checked before anything was written
     }
     if (delta.getEpoch() > epoch) {
       epoch = delta.getEpoch();
       newestVersion = Long.MIN_VALUE;
       tableVersions.clear();
     }
-    List<DeltaRow> list = delta.getRows();
-    try {
-      for (int i = 0; i < list.size(); i++) {
-        rows.writeRow(table, list.get(i).getId(), decoded.get(i));
-      }
-    } catch (IllegalArgumentException e) {
-      // Only a row the table check could not foresee (a dense block of another size) gets here;
-      // rows before it are kept, which is safe because each row is a full value.
-      return DeltaOutcome.MALFORMED;
-    }
     tableVersions.put(table, delta.getVersion());
     newestVersion = Math.max(newestVersion, delta.getVersion());
     return DeltaOutcome.APPLIED;
-  }
-
-  /** Decodes every row first, so that a malformed record changes nothing. */
-  private static List<float[]> decode(ModelDelta delta) {
-    int dim = delta.getDim();
-    if (dim <= 0) {
-      return null;
-    }
-    List<float[]> out = new ArrayList<>(delta.getRows().size());
-    for (DeltaRow r : delta.getRows()) {
-      if (r.getId() < 0) {
-        return null;
-      }
-      try {
-        out.add(PackedFloats.decode(r.getValues(), dim));
-      } catch (IllegalArgumentException e) {
-        return null;
-      }
-    }
-    return out;
   }
 }

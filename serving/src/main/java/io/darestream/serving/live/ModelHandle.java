@@ -36,7 +36,8 @@ public interface ModelHandle extends RowWriter, AutoCloseable {
 
   /**
    * The current weights of row {@code id} of {@code table} (the deterministic initial value for an
-   * id without a row), or of dense block {@code id} for the {@code dense} table.
+   * id without a row), or of a dense block for a table named {@code dense.<block>} (id ignored), as
+   * in the deltas.
    */
   float[] readWeights(String table, long id);
 

@@ -1,17 +1,18 @@
 package io.darestream.serving.live;
 
+import io.darestream.schemas.avro.ModelDelta;
+
 /**
- * Where the rows of applied deltas go. Implemented over the model's tables; the caller holds the
- * model's write lock, so implementations need not be thread-safe.
+ * Where the rows of an accepted delta go. Implemented over the model's tables with the model
+ * module's {@code ModelDeltas.apply} (the trainer's own format); the caller holds the model's write
+ * lock, so implementations need not be thread-safe.
  */
 public interface RowWriter {
-  /** Whether {@code table} exists and takes rows of {@code dim} floats. */
-  boolean accepts(String table, int dim);
-
   /**
-   * Stores the full current value of one row.
+   * Writes the rows of {@code delta}, all or nothing.
    *
-   * @throws IllegalArgumentException if the table is unknown or the width does not fit it
+   * @throws IllegalArgumentException if the table is unknown or a row does not fit it (nothing is
+   *     written then)
    */
-  void writeRow(String table, long id, float[] values);
+  void apply(ModelDelta delta);
 }

@@ -2,7 +2,7 @@ package io.darestream.serving.live;
 
 import io.darestream.model.DareConfig;
 import io.darestream.model.DareModel;
-import io.darestream.model.DenseBlock;
+import io.darestream.model.sync.ModelStoreSync;
 import io.darestream.serving.metrics.ServingMetrics;
 import io.darestream.serving.scoring.ModelVersion;
 import io.darestream.state.model.ModelStore;
@@ -11,9 +11,7 @@ import io.darestream.state.snapshot.SnapshotReader;
 import io.darestream.state.snapshot.SnapshotRejectedException;
 import io.darestream.state.snapshot.VerifiedSnapshot;
 import java.nio.file.Path;
-import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -90,29 +88,9 @@ public final class SnapshotModelLoader {
           "model config in the manifest does not parse: " + e.getMessage());
     }
     DareModel model = DareModel.create(config);
-    long rows = 0;
+    long rows;
     try (ModelStore store = snapshot.openStore()) {
-      Set<String> stored = store.layout().widths().keySet();
-      for (String table : model.tableNames()) {
-        if (!stored.contains(table)) {
-          continue; // no row trained yet: every id reads as its initial value
-        }
-        long[] count = {0};
-        store.forEachRow(
-            table,
-            (id, row) -> {
-              model.writeRow(table, id, row);
-              count[0]++;
-            });
-        rows += count[0];
-      }
-      Map<String, float[]> dense = store.allDense();
-      for (String name : model.dense().names()) {
-        float[] block = dense.get(name);
-        if (block != null) {
-          model.writeDense(new DenseBlock(name, block));
-        }
-      }
+      rows = ModelStoreSync.loadInto(model, store);
     }
     model.setVersion(m.version());
     LOG.info(

@@ -3,7 +3,8 @@ package io.darestream.serving.live;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.darestream.model.DareModel;
-import io.darestream.model.TableNames;
+import io.darestream.model.sync.DeltaStamp;
+import io.darestream.model.sync.ModelDeltas;
 import io.darestream.schemas.avro.DeltaRow;
 import io.darestream.schemas.avro.ModelDelta;
 import io.darestream.serving.fixtures.TrainedModels;
@@ -35,11 +36,8 @@ class DareDeltaTest {
     for (String table : trainer.tableNames()) {
       live.apply(changedRows(trainer, table));
     }
-    List<String> dense = trainer.dense().names();
-    for (int i = 0; i < dense.size(); i++) {
-      float[] values = trainer.dense().block(dense.get(i)).values();
-      live.apply(record(trainer, TableNames.DENSE, values.length, List.of(row(i, values))));
-    }
+    DeltaStamp stamp = new DeltaStamp(TrainedModels.MODEL_ID, 1, trainer.version(), 0, 0, 0, 0);
+    ModelDeltas.denseBlocks(trainer, stamp).forEach(live::apply);
     ModelDelta stale = changedRows(trainer, "att.item");
     stale.setEpoch(0);
     live.apply(stale);
@@ -52,9 +50,9 @@ class DareDeltaTest {
         assertThat(live.readWeights(table, id)).as(table + "/" + id).containsExactly(expected);
       }
     }
-    for (int i = 0; i < dense.size(); i++) {
-      assertThat(live.readWeights(TableNames.DENSE, i))
-          .containsExactly(trainer.dense().block(dense.get(i)).values());
+    for (String name : trainer.dense().names()) {
+      assertThat(live.readWeights(ModelDeltas.DENSE_PREFIX + name, 0))
+          .containsExactly(trainer.dense().block(name).values());
     }
     assertThat(metrics.deltasIgnoredStaleEpochCount()).isEqualTo(1);
   }
@@ -71,7 +69,7 @@ class DareDeltaTest {
   }
 
   private static DeltaRow row(long id, float[] values) {
-    return new DeltaRow(id, PackedFloats.encode(values));
+    return new DeltaRow(id, ModelDeltas.packRow(values));
   }
 
   private static ModelDelta record(DareModel trainer, String table, int dim, List<DeltaRow> rows) {

@@ -1,5 +1,6 @@
 package io.darestream.serving.live;
 
+import io.darestream.model.sync.ModelDeltas;
 import io.darestream.schemas.avro.DeltaRow;
 import io.darestream.schemas.avro.ModelDelta;
 import java.util.ArrayList;
@@ -17,7 +18,7 @@ final class Deltas {
     for (int i = 0; i < idValuePairs.length; i += 2) {
       float[] v = new float[dim];
       java.util.Arrays.fill(v, idValuePairs[i + 1]);
-      rows.add(new DeltaRow(idValuePairs[i], PackedFloats.encode(v)));
+      rows.add(new DeltaRow(idValuePairs[i], ModelDeltas.packRow(v)));
     }
     return ModelDelta.newBuilder()
         .setModelId(MODEL)

@@ -3,6 +3,7 @@ package io.darestream.serving.live;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.darestream.schemas.avro.ModelDelta;
 import io.darestream.serving.metrics.ServingMetrics;
 import io.darestream.serving.scoring.Candidate;
 import io.darestream.serving.scoring.ModelNotReadyException;
@@ -84,13 +85,8 @@ class LiveModelTest {
     }
 
     @Override
-    public boolean accepts(String table, int dim) {
-      return rows.accepts(table, dim);
-    }
-
-    @Override
-    public void writeRow(String table, long id, float[] values) {
-      rows.writeRow(table, id, values);
+    public void apply(ModelDelta delta) {
+      rows.apply(delta);
     }
 
     @Override
@@ -142,7 +138,7 @@ class LiveModelTest {
   @Test
   void aSwapLetsInFlightRequestsFinishOnTheOldModelThenClosesIt() throws Exception {
     FakeModel old = new FakeModel(new ModelVersion(1, 10));
-    old.rows.writeRow("att.item", 7, new float[] {1, 1});
+    old.rows.put("att.item", 7, new float[] {1, 1});
     old.holdScoring = new CountDownLatch(1);
     live.install(old);
     CompletableFuture<ScoreResult> inFlight =
@@ -150,7 +146,7 @@ class LiveModelTest {
     assertThat(old.scoring.await(10, TimeUnit.SECONDS)).isTrue();
 
     FakeModel fresh = new FakeModel(new ModelVersion(1, 20));
-    fresh.rows.writeRow("att.item", 7, new float[] {2, 2});
+    fresh.rows.put("att.item", 7, new float[] {2, 2});
     live.install(fresh);
 
     assertThat(old.closed).as("closed while a request still uses it").isFalse();

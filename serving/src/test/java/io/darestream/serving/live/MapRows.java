@@ -1,6 +1,11 @@
 package io.darestream.serving.live;
 
+import io.darestream.model.sync.ModelDeltas;
+import io.darestream.schemas.avro.DeltaRow;
+import io.darestream.schemas.avro.ModelDelta;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /** In-memory {@link RowWriter} with fixed tables, for the delta rules. */
@@ -9,12 +14,21 @@ final class MapRows implements RowWriter {
   final Map<String, Map<Long, float[]>> rows = new HashMap<>();
 
   @Override
-  public boolean accepts(String table, int dim) {
-    return dims.containsKey(table) && dims.get(table) == dim;
+  public void apply(ModelDelta delta) {
+    Integer dim = dims.get(delta.getTable());
+    if (dim == null || dim != delta.getDim()) {
+      throw new IllegalArgumentException("no table " + delta.getTable() + "/" + delta.getDim());
+    }
+    List<float[]> decoded = new ArrayList<>();
+    for (DeltaRow r : delta.getRows()) {
+      decoded.add(ModelDeltas.unpackRow(r.getValues(), dim)); // all rows checked first
+    }
+    for (int i = 0; i < decoded.size(); i++) {
+      put(delta.getTable(), delta.getRows().get(i).getId(), decoded.get(i));
+    }
   }
 
-  @Override
-  public void writeRow(String table, long id, float[] values) {
+  void put(String table, long id, float[] values) {
     rows.computeIfAbsent(table, t -> new HashMap<>()).put(id, values);
   }
 

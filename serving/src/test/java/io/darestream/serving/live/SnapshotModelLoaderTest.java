@@ -3,7 +3,7 @@ package io.darestream.serving.live;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.darestream.model.DareModel;
-import io.darestream.model.TableNames;
+import io.darestream.model.sync.ModelDeltas;
 import io.darestream.serving.fixtures.TrainedModels;
 import io.darestream.serving.metrics.ServingMetrics;
 import io.darestream.serving.scoring.ModelVersion;
@@ -42,9 +42,8 @@ class SnapshotModelLoaderTest {
         assertThat(served.readWeights(table, id)).containsExactly(expected);
       }
     }
-    for (int i = 0; i < trainer.dense().names().size(); i++) {
-      String name = trainer.dense().names().get(i);
-      assertThat(served.readWeights(TableNames.DENSE, i))
+    for (String name : trainer.dense().names()) {
+      assertThat(served.readWeights(ModelDeltas.DENSE_PREFIX + name, 0))
           .containsExactly(trainer.dense().block(name).values());
     }
     assertThat(metrics.snapshotsRefusedCount()).isZero();
