@@ -24,8 +24,16 @@ public final class DeadLetterSerializationSchema
   @Override
   public ProducerRecord<byte[], byte[]> serialize(
       DeadLetter letter, KafkaSinkContext context, Long timestamp) {
+    // Not the stream timestamp: for undecodable records it is Long.MIN_VALUE, for future events
+    // decades ahead, and the broker rejects both (the whole batch fails). The original record's
+    // Kafka time is what a reader of the DLQ expects; without one the broker stamps it.
+    long recordTime = letter.getRecordTimeMs();
     return new ProducerRecord<>(
-        topic, null, timestamp, bytes(letter.getRawKey()), Codecs.DEAD_LETTER.encode(letter));
+        topic,
+        null,
+        recordTime >= 0 ? recordTime : null,
+        bytes(letter.getRawKey()),
+        Codecs.DEAD_LETTER.encode(letter));
   }
 
   private static byte[] bytes(ByteBuffer buffer) {
