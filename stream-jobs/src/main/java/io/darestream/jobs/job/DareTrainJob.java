@@ -1,6 +1,7 @@
 package io.darestream.jobs.job;
 
 import io.darestream.jobs.config.DareJobOptions;
+import io.darestream.jobs.config.ModelOptions;
 import io.darestream.jobs.ingest.EventGate;
 import io.darestream.jobs.ingest.EventTimeWatermarks;
 import io.darestream.jobs.ingest.IngestFunction;
@@ -9,6 +10,7 @@ import io.darestream.jobs.ingest.IngestedEvent;
 import io.darestream.jobs.kafka.KafkaConnectors;
 import io.darestream.jobs.sequence.SequenceFunction;
 import io.darestream.jobs.sequence.SequenceUpdate;
+import io.darestream.jobs.train.TrainerStage;
 import io.darestream.model.TrainingSample;
 import io.darestream.schemas.avro.DeadLetter;
 import io.darestream.schemas.serde.AvroTrust;
@@ -121,7 +123,7 @@ public final class DareTrainJob {
             options,
             KafkaConnectors.eventsSource(options.kafka()),
             KafkaConnectors.deadLetterSink(options.kafka()),
-            TrainingStage.none())
+            new TrainerStage(ModelOptions.from(config, options.trainer())))
         .execute(config);
   }
 

@@ -1,0 +1,43 @@
+package io.darestream.jobs.train;
+
+import io.darestream.jobs.config.DareJobOptions;
+import io.darestream.jobs.config.ModelOptions;
+import io.darestream.jobs.job.TrainingStage;
+import io.darestream.jobs.job.Uids;
+import io.darestream.model.TrainingSample;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+
+/**
+ * Plugs the {@link TrainerOperator} into the dare-train job after the sequence stage. The trainer
+ * runs with parallelism and max parallelism 1 (it holds the one model replica) and writes deltas
+ * and snapshot announcements itself; its prequential scores are the stage's output.
+ */
+public final class TrainerStage implements TrainingStage {
+  private static final long serialVersionUID = 1L;
+
+  private final ModelOptions model;
+
+  public TrainerStage(ModelOptions model) {
+    this.model = model;
+  }
+
+  @Override
+  public void attach(DataStream<TrainingSample> samples, DareJobOptions options) {
+    trainer(samples, options, model);
+  }
+
+  /** Adds the trainer and returns its prequential scores. */
+  public static SingleOutputStreamOperator<PrequentialScore> trainer(
+      DataStream<TrainingSample> samples, DareJobOptions options, ModelOptions model) {
+    return samples
+        .transform(
+            "trainer",
+            TypeInformation.of(PrequentialScore.class),
+            new TrainerOperator(model, options.trainer(), options.kafka(), options.checkpoint()))
+        .uid(Uids.TRAINER)
+        .setParallelism(1)
+        .setMaxParallelism(1);
+  }
+}
