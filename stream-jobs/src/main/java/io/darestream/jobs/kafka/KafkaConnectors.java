@@ -4,6 +4,7 @@ import io.darestream.jobs.config.KafkaOptions;
 import io.darestream.jobs.ingest.IngestRecord;
 import io.darestream.jobs.ingest.IngestRecordDeserializationSchema;
 import io.darestream.schemas.avro.DeadLetter;
+import java.util.Map;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
@@ -13,6 +14,7 @@ import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsIni
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.TopicPartition;
 
 /** Builds the job's Kafka sources and sinks from {@link KafkaOptions}. */
 public final class KafkaConnectors {
@@ -29,6 +31,18 @@ public final class KafkaConnectors {
    */
   public static KafkaSource<IngestRecord> boundedEventsSource(KafkaOptions options) {
     return eventsSourceBuilder(options).setBounded(OffsetsInitializer.latest()).build();
+  }
+
+  /**
+   * Source of the events topic that stops at {@code stoppingOffsets} (exclusive, per partition),
+   * whenever those records arrive: a replay that is produced in parts, or while the job already
+   * runs, still ends at a known point.
+   */
+  public static KafkaSource<IngestRecord> boundedEventsSource(
+      KafkaOptions options, Map<TopicPartition, Long> stoppingOffsets) {
+    return eventsSourceBuilder(options)
+        .setBounded(OffsetsInitializer.offsets(stoppingOffsets))
+        .build();
   }
 
   private static KafkaSourceBuilder<IngestRecord> eventsSourceBuilder(KafkaOptions options) {
