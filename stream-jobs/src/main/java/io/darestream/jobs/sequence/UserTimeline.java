@@ -11,7 +11,6 @@ import io.darestream.state.sequence.AppendResult;
 import io.darestream.state.sequence.BehaviorSequence;
 import io.darestream.state.sequence.EventIds;
 import io.darestream.state.sequence.SequenceLimits;
-import io.darestream.state.sequence.SequenceView;
 
 /**
  * One user's behaviour sequence and label join, independent of Flink: appends behaviours and turns
@@ -29,7 +28,7 @@ import io.darestream.state.sequence.SequenceView;
  * </ul>
  *
  * <p>No leakage: a sample's history is the sequence <b>strictly before</b> the target's event time
- * ({@link BehaviorSequence#asOf}), however much was appended since.
+ * ({@link BehaviorSequence#historyAsOf}), however much was appended since.
  */
 public final class UserTimeline {
   /** Receives what the timeline produces. */
@@ -38,6 +37,9 @@ public final class UserTimeline {
 
     void update(SequenceUpdate update);
   }
+
+  private static final BehaviorSequence.History NO_HISTORY =
+      new BehaviorSequence.History(new long[0], new long[0]);
 
   private final SequenceLimits limits;
   private final LabelMode mode;
@@ -90,7 +92,7 @@ public final class UserTimeline {
               1,
               t,
               in.ingestTimeMs(),
-              seq.asOf(t, limits.maxLength()));
+              seq.historyAsOf(t, limits.maxLength()));
       out.sample(positive);
       if (negativeRatio > 0) {
         sampler.negatives(positive, negativeRatio).forEach(out::sample);
@@ -117,7 +119,7 @@ public final class UserTimeline {
                   0,
                   time,
                   PendingImpressions.get(entries, i, PendingImpressions.INGEST_TIME),
-                  seq == null ? SequenceView.EMPTY : seq.asOf(time, limits.maxLength())));
+                  seq == null ? NO_HISTORY : seq.historyAsOf(time, limits.maxLength())));
           entries = PendingImpressions.remove(entries, i);
         } else {
           i++;
@@ -159,7 +161,7 @@ public final class UserTimeline {
             1,
             time,
             PendingImpressions.get(entries, match, PendingImpressions.INGEST_TIME),
-            seq.asOf(time, limits.maxLength())));
+            seq.historyAsOf(time, limits.maxLength())));
     state.putPending(click.getItemId(), PendingImpressions.remove(entries, match));
     // The impression's timer stays registered; firing with nothing due is a no-op.
   }
@@ -198,7 +200,7 @@ public final class UserTimeline {
       int label,
       long timeMs,
       long ingestTimeMs,
-      SequenceView history) {
+      BehaviorSequence.History history) {
     return new TrainingSample(
         user, item, category, label, timeMs, ingestTimeMs, history.items(), history.categories());
   }
