@@ -118,6 +118,15 @@ public final class LocalCommand implements Callable<Integer> {
   @ArgGroup(exclusive = true)
   ReplayCommand.PaceOptions pace;
 
+  @Option(
+      names = "--max-backlog",
+      defaultValue = "20000",
+      paramLabel = "EVENTS",
+      description =
+          "The replay waits while the job is more than this many events behind it, so freshness"
+              + " measures the pipeline, not a queue (default: ${DEFAULT-VALUE}; 0: never wait).")
+  long maxBacklog;
+
   private final CountDownLatch stopped = new CountDownLatch(1);
 
   @Override
@@ -236,6 +245,7 @@ public final class LocalCommand implements Callable<Integer> {
         pace == null
             ? "unlimited"
             : pace.rate != null ? pace.rate + " events/s" : "speed-up x" + pace.speedUp);
+    shown.put("max backlog", maxBacklog + " events");
     shown.put("checkpoint interval", interval.toString());
     shown.put("cores", Integer.toString(Runtime.getRuntime().availableProcessors()));
     shown.put("max heap", Runtime.getRuntime().maxMemory() / (1 << 20) + " MiB");
@@ -252,6 +262,7 @@ public final class LocalCommand implements Callable<Integer> {
         report,
         exitWhenDone,
         pacer,
+        maxBacklog,
         interval,
         set,
         shown);

@@ -21,6 +21,7 @@ import org.jfree.chart.ChartFactory;
 import org.jfree.chart.ChartUtils;
 import org.jfree.chart.JFreeChart;
 import org.jfree.chart.plot.PlotOrientation;
+import org.jfree.chart.plot.ValueMarker;
 import org.jfree.chart.plot.XYPlot;
 import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
 import org.jfree.data.category.DefaultCategoryDataset;
@@ -97,6 +98,9 @@ public final class ReportWriter {
       r.setSeriesStroke(i, new BasicStroke(2f));
     }
     plot.setRenderer(r);
+    ValueMarker chance = new ValueMarker(0.5, Color.GRAY, new BasicStroke(1f));
+    chance.setLabel("chance");
+    plot.addRangeMarker(chance);
     styled(plot);
     return chart;
   }
