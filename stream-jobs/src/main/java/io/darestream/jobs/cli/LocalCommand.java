@@ -13,6 +13,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalDateTime;
@@ -277,13 +278,19 @@ public final class LocalCommand implements Callable<Integer> {
     return format == EventFormat.EVENTS ? LabelMode.IMPRESSION : LabelMode.CLICK_ONLY;
   }
 
-  /** Fails with one line if {@code port} cannot be bound (0 means any port and always passes). */
+  /** Fails with one line if {@code port} is taken (0 means any port and always passes). */
   static void requireFree(int port, String what) {
     if (port == 0) {
       return;
     }
+    // A listener on another address family may not block a wildcard bind: also try to connect.
+    try (Socket probe = new Socket()) {
+      probe.connect(new InetSocketAddress("127.0.0.1", port), 200);
+      throw new CliException("port " + port + " for " + what + " is in use");
+    } catch (IOException expected) {
+      // nothing listens there
+    }
     try (ServerSocket s = new ServerSocket()) {
-      s.setReuseAddress(true);
       s.bind(new InetSocketAddress(port));
     } catch (IOException e) {
       throw new CliException("port " + port + " for " + what + " is in use");

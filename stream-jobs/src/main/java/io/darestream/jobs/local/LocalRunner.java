@@ -260,7 +260,12 @@ public final class LocalRunner implements AutoCloseable {
                   new KafkaReplayer(kafka.bootstrapServers(), k.eventsTopic(), Map.of())) {
                 result.complete(
                     replayer.replay(
-                        source, settings.pacer(), (sent, acked, time) -> stats.replayed.set(sent)));
+                        source,
+                        settings.pacer(),
+                        (sent, acked, time) -> {
+                          stats.replayed.set(sent);
+                          holdBackWhileJobLags(sent);
+                        }));
               } catch (Throwable e) {
                 result.completeExceptionally(e);
               }

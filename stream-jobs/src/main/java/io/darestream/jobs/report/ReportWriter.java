@@ -24,6 +24,8 @@ import org.jfree.chart.plot.PlotOrientation;
 import org.jfree.chart.plot.ValueMarker;
 import org.jfree.chart.plot.XYPlot;
 import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
+import org.jfree.chart.ui.RectangleAnchor;
+import org.jfree.chart.ui.TextAnchor;
 import org.jfree.data.category.DefaultCategoryDataset;
 import org.jfree.data.time.Millisecond;
 import org.jfree.data.time.TimeSeries;
@@ -100,6 +102,8 @@ public final class ReportWriter {
     plot.setRenderer(r);
     ValueMarker chance = new ValueMarker(0.5, Color.GRAY, new BasicStroke(1f));
     chance.setLabel("chance");
+    chance.setLabelAnchor(RectangleAnchor.TOP_RIGHT);
+    chance.setLabelTextAnchor(TextAnchor.BOTTOM_RIGHT);
     plot.addRangeMarker(chance);
     styled(plot);
     return chart;
