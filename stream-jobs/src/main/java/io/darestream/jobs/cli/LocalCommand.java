@@ -121,7 +121,7 @@ public final class LocalCommand implements Callable<Integer> {
 
   @Option(
       names = "--max-backlog",
-      defaultValue = "20000",
+      defaultValue = "5000",
       paramLabel = "EVENTS",
       description =
           "The replay waits while the job is more than this many events behind it, so freshness"
