@@ -21,8 +21,13 @@ import io.darestream.state.sequence.SequenceLimits;
  *       deduplicated by event id). Impressions are what was shown, not what the user did, so they
  *       never enter the history.
  *   <li>IMPRESSION mode: an impression waits up to the attribution window (event time) for a click
- *       on the same item with the same request id, or on the same item without a request id. A
- *       click makes it a positive at once; the timer makes it a negative.
+ *       on the same item with the same request id, or on the same item without a request id. When
+ *       the window closes (event-time timer) it becomes a sample: positive if a click was
+ *       attributed, else negative. Both labels are released at the same delay on purpose: emitting
+ *       positives at once and negatives a window later would feed the trainer all-positive and
+ *       all-negative stretches, biasing the model and making prequential AUC meaningless (seen: AUC
+ *       0.15 on a short stream whose negatives all arrived at its end). The attribution window is
+ *       therefore also the label delay.
  *   <li>CLICK_ONLY mode: every behaviour is a positive and gets N negatives drawn by item
  *       frequency, none of them in the user's history.
  * </ul>
@@ -81,7 +86,7 @@ public final class UserTimeline {
     state.updateSequence(seq);
     if (mode == LabelMode.IMPRESSION) {
       if (e.getType() == BehaviorType.CLICK) {
-        attributeClick(e, seq, state, out);
+        attributeClick(e, state);
       }
     } else {
       TrainingSample positive =
@@ -101,7 +106,7 @@ public final class UserTimeline {
     }
   }
 
-  /** Turns impressions whose window closed by {@code timestampMs} into negatives. */
+  /** Turns impressions whose window closed by {@code timestampMs} into labelled samples. */
   public void onTimer(long userId, long timestampMs, UserTimelineState state, Output out)
       throws Exception {
     BehaviorSequence seq = state.sequence();
@@ -116,7 +121,7 @@ public final class UserTimeline {
                   userId,
                   item,
                   PendingImpressions.get(entries, i, PendingImpressions.CATEGORY),
-                  0,
+                  (int) PendingImpressions.get(entries, i, PendingImpressions.CLICKED),
                   time,
                   PendingImpressions.get(entries, i, PendingImpressions.INGEST_TIME),
                   seq == null ? NO_HISTORY : seq.historyAsOf(time, limits.maxLength())));
@@ -144,37 +149,27 @@ public final class UserTimeline {
     state.registerTimer(t + windowMs);
   }
 
-  private void attributeClick(
-      BehaviorEvent click, BehaviorSequence seq, UserTimelineState state, Output out)
-      throws Exception {
+  private void attributeClick(BehaviorEvent click, UserTimelineState state) throws Exception {
     long[] entries = state.pending(click.getItemId());
     int match = matchingImpression(entries, requestHash(click), click.getEventTimeMs());
-    if (match < 0) {
-      return;
+    if (match >= 0) {
+      // The label is released with the impression's timer (see the class comment).
+      state.putPending(click.getItemId(), PendingImpressions.markClicked(entries, match));
     }
-    long time = PendingImpressions.get(entries, match, PendingImpressions.TIME);
-    out.sample(
-        sample(
-            click.getUserId(),
-            click.getItemId(),
-            PendingImpressions.get(entries, match, PendingImpressions.CATEGORY),
-            1,
-            time,
-            PendingImpressions.get(entries, match, PendingImpressions.INGEST_TIME),
-            seq.historyAsOf(time, limits.maxLength())));
-    state.putPending(click.getItemId(), PendingImpressions.remove(entries, match));
-    // The impression's timer stays registered; firing with nothing due is a no-op.
   }
 
   /**
    * The impression a click at {@code clickTime} belongs to: the one with its request id if there is
-   * one, else the oldest of the item; only within the attribution window.
+   * one, else the oldest of the item; only within the attribution window and only impressions not
+   * clicked yet (a second click labels nothing twice).
    */
   private int matchingImpression(long[] entries, long requestHash, long clickTime) {
     int oldest = -1;
     for (int i = 0; i < PendingImpressions.count(entries); i++) {
       long time = PendingImpressions.get(entries, i, PendingImpressions.TIME);
-      if (clickTime < time || clickTime - time > windowMs) {
+      if (clickTime < time
+          || clickTime - time > windowMs
+          || PendingImpressions.get(entries, i, PendingImpressions.CLICKED) != 0) {
         continue;
       }
       long request = PendingImpressions.get(entries, i, PendingImpressions.REQUEST_ID);

@@ -148,7 +148,9 @@ class SequenceFunctionTest {
     send(impression("i1", 1, 10, "req-1", T0));
     send(click("later", 1, 8, T0 + SECOND));
     send(clickFor("c1", 1, 10, "req-1", T0 + 2 * SECOND));
+    assertThat(harness.extractOutputValues()).as("labels wait for the window").isEmpty();
 
+    harness.processWatermark(new Watermark(T0 + WINDOW));
     List<TrainingSample> out = harness.extractOutputValues();
     assertThat(out).hasSize(1);
     TrainingSample s = out.get(0);
@@ -165,8 +167,29 @@ class SequenceFunctionTest {
 
     send(impression("i1", 1, 10, "req-1", T0));
     send(click("c1", 1, 10, T0 + SECOND));
+    send(click("c2", 1, 10, T0 + 2 * SECOND)); // a second click labels nothing twice
 
+    harness.processWatermark(new Watermark(T0 + WINDOW));
     assertThat(harness.extractOutputValues()).extracting(TrainingSample::label).containsExactly(1);
+  }
+
+  @Test
+  void positivesAndNegativesAreReleasedInImpressionOrder() throws Exception {
+    harness = open(LabelMode.IMPRESSION, 0, null);
+    send(impression("i1", 1, 10, "r1", T0));
+    send(impression("i2", 1, 11, "r2", T0 + SECOND));
+    send(clickFor("c2", 1, 11, "r2", T0 + 2 * SECOND));
+
+    harness.processWatermark(new Watermark(T0 + WINDOW));
+    assertThat(harness.extractOutputValues())
+        .extracting(TrainingSample::targetItem, TrainingSample::label)
+        .containsExactly(org.assertj.core.groups.Tuple.tuple(10L, 0));
+    harness.processWatermark(new Watermark(T0 + SECOND + WINDOW));
+    assertThat(harness.extractOutputValues())
+        .extracting(TrainingSample::targetItem, TrainingSample::label)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple(10L, 0),
+            org.assertj.core.groups.Tuple.tuple(11L, 1));
   }
 
   @Test
