@@ -9,18 +9,38 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.Lock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * The model facade used by the trainer operator and by serving: prequential training on
  * micro-batches, scoring and explained scoring with the same forward pass, the embedding tables (by
  * {@link TableNames name}) and the dense parameters for persisting and publishing.
  *
- * <p>Thread-safe by mutual exclusion: every method holds the model's lock, so a serving process may
- * score from several threads while it applies deltas. Create one per trainer subtask.
+ * <p>Thread-safe. Scoring ({@code score}, {@code explain}) is read-only and runs concurrently from
+ * any number of threads, each on a scoring view with scratch of its own ({@link
+ * DareNetwork#scorer()}, pooled), under the model's read lock. Every method that writes (training,
+ * row and dense writes, expiry, {@link #exclusive}) holds the model's monitor and its write lock,
+ * so it waits for running scorers and excludes new ones. Code that mutates the live {@link #table
+ * tables} directly must do so inside {@link #exclusive} (holding only the monitor, {@code
+ * synchronized (model)}, excludes other writers but not scorers). Create one per trainer subtask.
  */
 public final class DareModel {
+  /** Idle scoring views kept for reuse; more are created under load and dropped when returned. */
+  private static final int MAX_IDLE_SCORERS =
+      Math.max(2, Runtime.getRuntime().availableProcessors());
+
   private final DareNetwork net;
   private final Map<String, EmbeddingTable> tables = new LinkedHashMap<>();
+  private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
+  private final Lock readLock = lock.readLock();
+  private final Lock writeLock = lock.writeLock();
+  private final ConcurrentLinkedQueue<DareNetwork> idleScorers = new ConcurrentLinkedQueue<>();
+  private final AtomicInteger idleCount = new AtomicInteger();
 
   private DareModel(DareConfig config) {
     this.net = new DareNetwork(config);
@@ -45,7 +65,7 @@ public final class DareModel {
 
   /** Sets the version, e.g. after a restore or when serving applies a delta. */
   public synchronized void setVersion(long version) {
-    net.setVersion(version);
+    exclusive(() -> net.setVersion(version));
   }
 
   /**
@@ -55,6 +75,10 @@ public final class DareModel {
    * @return pre-update predictions in input order, mean losses, the version after the last step
    */
   public synchronized BatchResult trainBatch(List<TrainingSample> batch) {
+    return exclusive(() -> train(batch));
+  }
+
+  private BatchResult train(List<TrainingSample> batch) {
     if (batch.isEmpty()) {
       return new BatchResult(new float[0], 0, 0, net.version());
     }
@@ -73,36 +97,83 @@ public final class DareModel {
   }
 
   /** Click probability of the sample's target, without training. */
-  public synchronized float score(TrainingSample sample) {
-    return net.predict(List.of(sample))[0];
+  public float score(TrainingSample sample) {
+    return scoring(n -> n.predict(List.of(sample))[0]);
   }
 
   /** Click probabilities of each sample's target, without training. */
-  public synchronized float[] score(List<TrainingSample> samples) {
-    return net.predict(samples);
+  public float[] score(List<TrainingSample> samples) {
+    return scoring(n -> n.predict(samples));
   }
 
   /**
    * Click probabilities of candidates for one user; the history is newest first and is cut to its
    * newest {@link DareConfig#maxHistory()} behaviours.
    */
-  public synchronized float[] score(
+  public float[] score(
       long[] historyItems,
       long[] historyCategories,
       long[] candidateItems,
       long[] candidateCategories) {
-    return net.score(historyItems, historyCategories, candidateItems, candidateCategories, null);
+    return scoring(
+        n -> n.score(historyItems, historyCategories, candidateItems, candidateCategories, null));
   }
 
   /** Like {@link #score(long[], long[], long[], long[])}, with each candidate's retrieved top K. */
-  public synchronized List<Explanation> explain(
+  public List<Explanation> explain(
       long[] historyItems,
       long[] historyCategories,
       long[] candidateItems,
       long[] candidateCategories) {
     List<Explanation> out = new ArrayList<>(candidateItems.length);
-    net.score(historyItems, historyCategories, candidateItems, candidateCategories, out);
+    scoring(
+        n -> n.score(historyItems, historyCategories, candidateItems, candidateCategories, out));
     return out;
+  }
+
+  /**
+   * Runs {@code action} holding the model's monitor and write lock: no scoring runs meanwhile. For
+   * code that mutates the live tables or dense blocks directly (deltas, store loads).
+   */
+  public <T> T exclusive(Supplier<T> action) {
+    synchronized (this) {
+      writeLock.lock();
+      try {
+        return action.get();
+      } finally {
+        writeLock.unlock();
+      }
+    }
+  }
+
+  /** Like {@link #exclusive(Supplier)}, without a result. */
+  public void exclusive(Runnable action) {
+    exclusive(
+        () -> {
+          action.run();
+          return null;
+        });
+  }
+
+  /** Runs a read-only scoring action on a pooled view under the read lock. */
+  private <T> T scoring(Function<DareNetwork, T> action) {
+    DareNetwork view = idleScorers.poll();
+    if (view == null) {
+      view = net.scorer();
+    } else {
+      idleCount.decrementAndGet();
+    }
+    readLock.lock();
+    try {
+      return action.apply(view);
+    } finally {
+      readLock.unlock();
+      if (idleCount.incrementAndGet() <= MAX_IDLE_SCORERS) {
+        idleScorers.offer(view);
+      } else {
+        idleCount.decrementAndGet();
+      }
+    }
   }
 
   /** Table names of this variant, in a fixed order (see {@link TableNames}). */
@@ -110,7 +181,7 @@ public final class DareModel {
     return List.copyOf(tables.keySet());
   }
 
-  /** The live table {@code name}; callers hold the model's lock (synchronize on it) to mutate. */
+  /** The live table {@code name}; callers mutate it only inside {@link #exclusive}. */
   public EmbeddingTable table(String name) {
     EmbeddingTable t = tables.get(name);
     if (t == null) {
@@ -132,7 +203,7 @@ public final class DareModel {
 
   /** Stores a row (e.g. from a delta); see {@link EmbeddingTable#writeRow(long, float[])}. */
   public synchronized void writeRow(String table, long id, float[] row) {
-    table(table).writeRow(id, row);
+    exclusive(() -> table(table).writeRow(id, row));
   }
 
   /** Copies the full row of {@code id} into {@code dst}; false if it has no row. */
@@ -142,16 +213,19 @@ public final class DareModel {
 
   /** Overwrites a dense block (e.g. from a delta or a snapshot). */
   public synchronized void writeDense(DenseBlock block) {
-    net.dense().set(block);
+    exclusive(() -> net.dense().set(block));
   }
 
   /** Runs expiry on every table; returns rows dropped. */
   public synchronized int expire(long nowMs) {
-    int n = 0;
-    for (EmbeddingTable t : tables.values()) {
-      n += t.expire(nowMs);
-    }
-    return n;
+    return exclusive(
+        () -> {
+          int n = 0;
+          for (EmbeddingTable t : tables.values()) {
+            n += t.expire(nowMs);
+          }
+          return n;
+        });
   }
 
   /** Counters per table name. */

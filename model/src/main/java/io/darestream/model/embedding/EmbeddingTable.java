@@ -7,7 +7,7 @@ import java.util.Arrays;
 /**
  * A dynamic embedding table: rows keyed by a {@code long} id, created on first training use, stored
  * contiguously ({@code float[]} weights, {@code float[]} optimizer slots, id to slot via {@link
- * LongIntHashMap}).
+ * RowIndex}).
  *
  * <p>An id without a row reads as its deterministic initial value ({@link RowInitializer}), in
  * training and in scoring alike, so an unmaterialised row and a fresh row give identical numbers.
@@ -19,7 +19,7 @@ import java.util.Arrays;
  * thread-safe.
  */
 public final class EmbeddingTable {
-  private static final int NO_SLOT = LongIntHashMap.MISSING;
+  private static final int NO_SLOT = RowIndex.MISSING;
   private static final long UNKNOWN_UPDATE = Long.MAX_VALUE;
 
   private final String name;
@@ -29,7 +29,7 @@ public final class EmbeddingTable {
   private final RowInitializer initializer;
   private final int admissionMinCount;
   private final long expiryMs;
-  private final LongIntHashMap index = new LongIntHashMap(1024);
+  private final RowIndex index = new RowIndex(1024);
   private final LongIntHashMap pendingCounts = new LongIntHashMap(16);
   private final DirtyRowTracker dirty = new DirtyRowTracker();
 

@@ -1,13 +1,26 @@
 package io.darestream.model.nn;
 
+import java.util.Arrays;
 import java.util.SplittableRandom;
 
 /**
  * The batched MLP of DARE Section 4 on {@code [v, u, v*u]}: hidden layers with PReLU, one logit.
- * Plain Java: every inner loop is a multiply-add over a contiguous row that the JIT vectorises;
- * measured faster than DJL at these sizes (see BENCHMARKS.md, "## model").
  *
- * <p>Holds its activations between {@link #forward} and {@link #backward}; one instance per thread.
+ * <p>Plain Java, laid out for the JIT: activations, gradients and packed copies of the weights are
+ * kept as one {@code float[]} per row, and every inner loop is a multiply-add over whole rows
+ * indexed from 0, two rows of each operand per pass. HotSpot 17's auto-vectoriser gives up on loops
+ * that index one shared flat array at loop-invariant offsets ({@code y[s * out + o]}); the row
+ * layout runs the same arithmetic 5–7× faster (see BENCHMARKS.md, "## model", {@code MlpBench}).
+ * The persisted weights stay flat and input-major in {@link DenseParameters}; the packed row copies
+ * are refreshed at every {@link #forward} and {@link #backward}, so writes to the blocks (Adam,
+ * deltas, snapshots, gradient checks) need no notification.
+ *
+ * <p>Each sample's arithmetic does not depend on the other samples of its batch, so a sample scores
+ * bit for bit the same alone or in a batch of 256 (training's prequential predictions equal
+ * serving's scores).
+ *
+ * <p>An instance holds its activations between {@link #forward} and {@link #backward}; use one per
+ * thread. {@link #Mlp(Mlp, int)} makes another instance over the same weights.
  */
 public final class Mlp {
   private final int layers;
@@ -19,11 +32,16 @@ public final class Mlp {
   private final String[] biasName;
   private final String[] preluName;
   private final int maxBatch;
-  // Per layer l: input activations in[l] (batch x widths[l]), pre-activations pre[l+1].
-  private final float[][] act;
-  private final float[][] pre;
-  private final float[][] dAct;
-  private final float[][] transposed;
+  // Per layer l (rows of width widths[l]): input activations act[l], pre-activations pre[l],
+  // gradients dAct[l].
+  private final float[][][] act;
+  private final float[][][] pre;
+  private final float[][][] dAct;
+  // Packed weights: wRows[l][i] = W[i][.], wtRows[l][o] = W[.][o]; per-row weight gradients.
+  private final float[][][] wRows;
+  private final float[][][] wtRows;
+  private final float[][][] dwRows;
+  private final float[] logits;
   private int batch;
 
   /** Registers the MLP's blocks in {@code params} and initialises them from {@code rng}. */
@@ -41,10 +59,6 @@ public final class Mlp {
     weightName = new String[layers];
     biasName = new String[layers];
     preluName = new String[layers];
-    act = new float[layers + 1][];
-    pre = new float[layers + 1][];
-    dAct = new float[layers + 1][];
-    transposed = new float[layers][];
     for (int l = 0; l < layers; l++) {
       int in = widths[l];
       int out = widths[l + 1];
@@ -59,14 +73,56 @@ public final class Mlp {
       if (l < layers - 1) {
         preluName[l] = "mlp." + l + ".prelu";
         prelu[l] = params.register(preluName[l], out);
-        java.util.Arrays.fill(prelu[l], 0.25f);
+        Arrays.fill(prelu[l], 0.25f);
       }
-      transposed[l] = new float[in * out];
     }
+    act = new float[layers + 1][][];
+    pre = new float[layers + 1][][];
+    dAct = new float[layers + 1][][];
+    wRows = new float[layers][][];
+    wtRows = new float[layers][][];
+    dwRows = new float[layers][][];
+    logits = new float[maxBatch];
+    allocateScratch();
+  }
+
+  /**
+   * Another instance over the same (live) weight blocks as {@code shared}, with its own
+   * activations, so that several threads can run {@link #forward} at once while nobody writes the
+   * weights.
+   */
+  public Mlp(Mlp shared, int maxBatch) {
+    this.layers = shared.layers;
+    this.widths = shared.widths;
+    this.weight = shared.weight;
+    this.bias = shared.bias;
+    this.prelu = shared.prelu;
+    this.weightName = shared.weightName;
+    this.biasName = shared.biasName;
+    this.preluName = shared.preluName;
+    this.maxBatch = maxBatch;
+    act = new float[layers + 1][][];
+    pre = new float[layers + 1][][];
+    dAct = new float[layers + 1][][];
+    wRows = new float[layers][][];
+    wtRows = new float[layers][][];
+    dwRows = new float[layers][][];
+    logits = new float[maxBatch];
+    allocateScratch();
+  }
+
+  private void allocateScratch() {
     for (int l = 0; l <= layers; l++) {
-      act[l] = new float[maxBatch * widths[l]];
-      pre[l] = new float[maxBatch * widths[l]];
-      dAct[l] = new float[maxBatch * widths[l]];
+      act[l] = new float[maxBatch][widths[l]];
+      pre[l] = new float[maxBatch][widths[l]];
+      dAct[l] = new float[maxBatch][widths[l]];
+    }
+    for (int l = 0; l < layers; l++) {
+      wRows[l] = new float[widths[l]][widths[l + 1]];
+      wtRows[l] = new float[widths[l + 1]][widths[l]];
+      // The logit layer's weight gradient is one row over the inputs.
+      dwRows[l] =
+          widths[l + 1] == 1 ? new float[1][widths[l]] : new float[widths[l]][widths[l + 1]];
     }
   }
 
@@ -84,56 +140,61 @@ public final class Mlp {
       throw new IllegalArgumentException("batch " + batch + " exceeds " + maxBatch);
     }
     this.batch = batch;
-    System.arraycopy(x, 0, act[0], 0, batch * widths[0]);
+    int in0 = widths[0];
+    for (int s = 0; s < batch; s++) {
+      System.arraycopy(x, s * in0, act[0][s], 0, in0);
+    }
     for (int l = 0; l < layers; l++) {
       int in = widths[l];
       int out = widths[l + 1];
-      float[] a = act[l];
-      float[] y = pre[l + 1];
-      float[] w = weight[l];
+      float[][] a = act[l];
       float[] b = bias[l];
-      for (int s = 0; s < batch; s++) {
-        int yo = s * out;
-        System.arraycopy(b, 0, y, yo, out);
-        int ao = s * in;
-        int i = 0;
-        // Four input rows per pass: one load and store of y per four multiply-adds.
-        for (; i + 3 < in; i += 4) {
-          float a0 = a[ao + i];
-          float a1 = a[ao + i + 1];
-          float a2 = a[ao + i + 2];
-          float a3 = a[ao + i + 3];
-          int w0 = i * out;
-          int w1 = w0 + out;
-          int w2 = w1 + out;
-          int w3 = w2 + out;
-          for (int o = 0; o < out; o++) {
-            y[yo + o] += a0 * w[w0 + o] + a1 * w[w1 + o] + a2 * w[w2 + o] + a3 * w[w3 + o];
-          }
-        }
-        for (; i < in; i++) {
-          float ai = a[ao + i];
-          int wo = i * out;
-          for (int o = 0; o < out; o++) {
-            y[yo + o] += ai * w[wo + o];
-          }
-        }
-      }
-      float[] next = act[l + 1];
-      if (l < layers - 1) {
-        float[] alpha = prelu[l];
+      if (out == 1) {
+        float[] w = weight[l]; // [in][1]: one weight per input
         for (int s = 0; s < batch; s++) {
-          int yo = s * out;
-          for (int o = 0; o < out; o++) {
-            float v = y[yo + o];
-            next[yo + o] = v > 0 ? v : alpha[o] * v;
+          float[] as = a[s];
+          float z = b[0];
+          for (int i = 0; i < in; i++) {
+            z += as[i] * w[i];
           }
+          pre[l + 1][s][0] = z;
+          act[l + 1][s][0] = z;
         }
-      } else {
-        System.arraycopy(y, 0, next, 0, batch * out);
+        continue;
+      }
+      float[][] w = wRows[l];
+      float[] flat = weight[l];
+      for (int i = 0; i < in; i++) {
+        System.arraycopy(flat, i * out, w[i], 0, out);
+      }
+      float[][] y = pre[l + 1];
+      for (int s = 0; s < batch; s++) {
+        affine(a[s], w, b, y[s], in, out);
+      }
+      float[][] next = act[l + 1];
+      float[] alpha = prelu[l];
+      for (int r = 0; r < batch; r++) {
+        float[] ys = y[r];
+        float[] ns = next[r];
+        for (int o = 0; o < out; o++) {
+          float v = ys[o];
+          ns[o] = v > 0 ? v : alpha[o] * v;
+        }
       }
     }
-    return act[layers];
+    for (int s = 0; s < batch; s++) {
+      logits[s] = act[layers][s][0];
+    }
+    return logits;
+  }
+
+  /**
+   * {@code y = b + a W}, four weight rows per pass. One stored row per loop: with two stored rows
+   * HotSpot 17 vectorised the loop only in some compilations (3–8 GFLOP/s against 20–30).
+   */
+  private static void affine(float[] a, float[][] w, float[] b, float[] y, int in, int out) {
+    System.arraycopy(b, 0, y, 0, out);
+    accumulate(a, w, y, in, out);
   }
 
   /**
@@ -143,100 +204,136 @@ public final class Mlp {
    * @param dLogits {@code dL/dlogit} per sample
    */
   public void backward(float[] dLogits, DenseGradient grad, float[] dx) {
-    System.arraycopy(dLogits, 0, dAct[layers], 0, batch);
+    for (int s = 0; s < batch; s++) {
+      dAct[layers][s][0] = dLogits[s];
+    }
     for (int l = layers - 1; l >= 0; l--) {
       int in = widths[l];
       int out = widths[l + 1];
-      float[] dy = dAct[l + 1];
-      if (l < layers - 1) {
+      float[][] dy = dAct[l + 1];
+      float[][] a = act[l];
+      float[] dW = grad.block(weightName[l]);
+      float[] dB = grad.block(biasName[l]);
+      float[][] dIn = dAct[l];
+      if (out == 1) {
+        float[] w = weight[l];
+        float[] g = dwRows[l][0];
+        Arrays.fill(g, 0f);
+        for (int s = 0; s < batch; s++) {
+          float d = dy[s][0];
+          dB[0] += d;
+          float[] as = a[s];
+          float[] ds = dIn[s];
+          for (int i = 0; i < in; i++) {
+            g[i] += d * as[i];
+            ds[i] = d * w[i];
+          }
+        }
+        for (int i = 0; i < in; i++) {
+          dW[i] += g[i];
+        }
+      } else {
         // PReLU: dL/dpre = dL/dact * (pre > 0 ? 1 : alpha); dL/dalpha = sum dL/dact * pre.
         float[] alpha = prelu[l];
         float[] dAlpha = grad.block(preluName[l]);
-        float[] y = pre[l + 1];
+        float[][] y = pre[l + 1];
         for (int s = 0; s < batch; s++) {
-          int o0 = s * out;
+          float[] ys = y[s];
+          float[] ds = dy[s];
+          // Branch-free: the sign of a pre-activation is a coin flip, a branch mispredicts half.
           for (int o = 0; o < out; o++) {
-            float v = y[o0 + o];
-            if (v <= 0) {
-              dAlpha[o] += dy[o0 + o] * v;
-              dy[o0 + o] *= alpha[o];
-            }
+            float v = ys[o];
+            dAlpha[o] += ds[o] * Math.min(v, 0f);
+            ds[o] *= v > 0 ? 1f : alpha[o];
+          }
+          for (int o = 0; o < out; o++) {
+            dB[o] += ds[o];
           }
         }
-      }
-      float[] dW = grad.block(weightName[l]);
-      float[] dB = grad.block(biasName[l]);
-      float[] a = act[l];
-      for (int s = 0; s < batch; s++) {
-        int o0 = s * out;
-        for (int o = 0; o < out; o++) {
-          dB[o] += dy[o0 + o];
-        }
-      }
-      int s = 0;
-      // Four samples per pass: one load and store of dW per four multiply-adds.
-      for (; s + 3 < batch; s += 4) {
-        int d0 = s * out;
-        int d1 = d0 + out;
-        int d2 = d1 + out;
-        int d3 = d2 + out;
-        int a0 = s * in;
+        weightGradient(a, dy, dwRows[l], in, out);
+        float[][] g = dwRows[l];
         for (int i = 0; i < in; i++) {
-          float x0 = a[a0 + i];
-          float x1 = a[a0 + in + i];
-          float x2 = a[a0 + 2 * in + i];
-          float x3 = a[a0 + 3 * in + i];
+          float[] gi = g[i];
           int wo = i * out;
           for (int o = 0; o < out; o++) {
-            dW[wo + o] += x0 * dy[d0 + o] + x1 * dy[d1 + o] + x2 * dy[d2 + o] + x3 * dy[d3 + o];
+            dW[wo + o] += gi[o];
           }
+        }
+        // dL/dx = dy W^T, as multiply-adds over rows of the transposed weight.
+        float[] flat = weight[l];
+        float[][] wt = wtRows[l];
+        for (int i = 0; i < in; i++) {
+          int wo = i * out;
+          for (int o = 0; o < out; o++) {
+            wt[o][i] = flat[wo + o];
+          }
+        }
+        for (int s = 0; s < batch; s++) {
+          // dx_s = dy_s W^T: the same kernel as the forward, over rows of W^T.
+          Arrays.fill(dIn[s], 0f);
+          accumulate(dy[s], wt, dIn[s], out, in);
+        }
+      }
+    }
+    int in0 = widths[0];
+    for (int s = 0; s < batch; s++) {
+      System.arraycopy(dAct[0][s], 0, dx, s * in0, in0);
+    }
+  }
+
+  /**
+   * {@code g[i][o] = sum_s a[s][i] dy[s][o]}: one stored row of {@code g} per loop, four samples
+   * per pass.
+   */
+  private void weightGradient(float[][] a, float[][] dy, float[][] g, int in, int out) {
+    for (int i = 0; i < in; i++) {
+      float[] gi = g[i];
+      Arrays.fill(gi, 0f);
+      int s = 0;
+      for (; s + 3 < batch; s += 4) {
+        float[] d0 = dy[s];
+        float[] d1 = dy[s + 1];
+        float[] d2 = dy[s + 2];
+        float[] d3 = dy[s + 3];
+        float x0 = a[s][i];
+        float x1 = a[s + 1][i];
+        float x2 = a[s + 2][i];
+        float x3 = a[s + 3][i];
+        for (int o = 0; o < out; o++) {
+          gi[o] += (x0 * d0[o] + x1 * d1[o]) + (x2 * d2[o] + x3 * d3[o]);
         }
       }
       for (; s < batch; s++) {
-        int o0 = s * out;
-        int ao = s * in;
-        for (int i = 0; i < in; i++) {
-          float ai = a[ao + i];
-          int wo = i * out;
-          for (int o = 0; o < out; o++) {
-            dW[wo + o] += ai * dy[o0 + o];
-          }
-        }
-      }
-      // dL/dx = dy W^T, as multiply-adds over rows of the transposed weight.
-      float[] w = weight[l];
-      float[] wt = transposed[l];
-      for (int i = 0; i < in; i++) {
+        float[] d0 = dy[s];
+        float x0 = a[s][i];
         for (int o = 0; o < out; o++) {
-          wt[o * in + i] = w[i * out + o];
+          gi[o] += x0 * d0[o];
         }
       }
-      float[] dIn = l == 0 ? dx : dAct[l];
-      java.util.Arrays.fill(dIn, 0, batch * in, 0f);
-      for (int r = 0; r < batch; r++) {
-        int o0 = r * out;
-        int io = r * in;
-        int o = 0;
-        for (; o + 3 < out; o += 4) {
-          float g0 = dy[o0 + o];
-          float g1 = dy[o0 + o + 1];
-          float g2 = dy[o0 + o + 2];
-          float g3 = dy[o0 + o + 3];
-          int t0 = o * in;
-          int t1 = t0 + in;
-          int t2 = t1 + in;
-          int t3 = t2 + in;
-          for (int i = 0; i < in; i++) {
-            dIn[io + i] += g0 * wt[t0 + i] + g1 * wt[t1 + i] + g2 * wt[t2 + i] + g3 * wt[t3 + i];
-          }
-        }
-        for (; o < out; o++) {
-          float g = dy[o0 + o];
-          int to = o * in;
-          for (int i = 0; i < in; i++) {
-            dIn[io + i] += g * wt[to + i];
-          }
-        }
+    }
+  }
+
+  /** {@code y += sum_i a[i] w[i][.]} over {@code n} rows of width {@code width}. */
+  private static void accumulate(float[] a, float[][] w, float[] y, int n, int width) {
+    int i = 0;
+    for (; i + 3 < n; i += 4) {
+      float[] r0 = w[i];
+      float[] r1 = w[i + 1];
+      float[] r2 = w[i + 2];
+      float[] r3 = w[i + 3];
+      float p0 = a[i];
+      float p1 = a[i + 1];
+      float p2 = a[i + 2];
+      float p3 = a[i + 3];
+      for (int o = 0; o < width; o++) {
+        y[o] += (p0 * r0[o] + p1 * r1[o]) + (p2 * r2[o] + p3 * r3[o]);
+      }
+    }
+    for (; i < n; i++) {
+      float[] r0 = w[i];
+      float p0 = a[i];
+      for (int o = 0; o < width; o++) {
+        y[o] += p0 * r0[o];
       }
     }
   }

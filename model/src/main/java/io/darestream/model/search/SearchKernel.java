@@ -39,20 +39,35 @@ public final class SearchKernel {
 
   private int scoreAll(float[] query, HistoryKeys keys, float[] bias, float scale) {
     int n = keys.length();
-    int cap = keys.capacity();
     int width = keys.width();
     float[] s = scores;
-    float[] cols = keys.columns();
+    float[][] cols = keys.columns();
     if (bias != null) {
       System.arraycopy(bias, 0, s, 0, n);
     } else {
       java.util.Arrays.fill(s, 0, n, 0f);
     }
-    for (int j = 0; j < width; j++) {
-      float qj = query[j];
-      int base = j * cap;
+    // Four key columns per pass: one load and store of the scores per four multiply-adds; every
+    // array indexed from 0 so that the loop vectorises.
+    int j = 0;
+    for (; j + 3 < width; j += 4) {
+      float q0 = query[j];
+      float q1 = query[j + 1];
+      float q2 = query[j + 2];
+      float q3 = query[j + 3];
+      float[] c0 = cols[j];
+      float[] c1 = cols[j + 1];
+      float[] c2 = cols[j + 2];
+      float[] c3 = cols[j + 3];
       for (int i = 0; i < n; i++) {
-        s[i] += qj * cols[base + i];
+        s[i] += (q0 * c0[i] + q1 * c1[i]) + (q2 * c2[i] + q3 * c3[i]);
+      }
+    }
+    for (; j < width; j++) {
+      float q0 = query[j];
+      float[] c0 = cols[j];
+      for (int i = 0; i < n; i++) {
+        s[i] += q0 * c0[i];
       }
     }
     for (int i = 0; i < n; i++) {

@@ -94,43 +94,46 @@ public final class ModelDeltas {
   public static int apply(DareModel model, ModelDelta delta) {
     String table = delta.getTable();
     int dim = delta.getDim();
-    synchronized (model) {
-      if (table.startsWith(DENSE_PREFIX)) {
-        if (delta.getRows().size() != 1) {
-          throw new IllegalArgumentException(
-              "dense delta " + table + " must have exactly one row, has " + delta.getRows().size());
-        }
-        float[] values = unpackRow(delta.getRows().get(0).getValues(), dim);
-        // DenseParameters.set checks the name and size before it writes.
-        model.writeDense(new DenseBlock(table.substring(DENSE_PREFIX.length()), values));
-        raiseVersion(model, delta.getVersion());
-        return 1;
-      }
-      EmbeddingTable target = model.table(table);
-      if (target.dim() != dim) {
+    // Exclusive: serving scores concurrently; the rows must not change under a running score.
+    return model.exclusive(() -> applyExclusive(model, delta, table, dim));
+  }
+
+  private static int applyExclusive(DareModel model, ModelDelta delta, String table, int dim) {
+    if (table.startsWith(DENSE_PREFIX)) {
+      if (delta.getRows().size() != 1) {
         throw new IllegalArgumentException(
-            "delta for " + table + " has dim " + dim + ", the model's table has " + target.dim());
+            "dense delta " + table + " must have exactly one row, has " + delta.getRows().size());
       }
-      List<DeltaRow> rows = delta.getRows();
-      float[][] decoded = new float[rows.size()][];
-      for (int i = 0; i < decoded.length; i++) {
-        DeltaRow row = rows.get(i);
-        if (row.getId() < 0) {
-          throw new IllegalArgumentException("delta for " + table + " has row id " + row.getId());
-        }
-        // An empty row announces a deletion (expiry); it stays null here.
-        decoded[i] = row.getValues().remaining() == 0 ? null : unpackRow(row.getValues(), dim);
-      }
-      for (int i = 0; i < decoded.length; i++) {
-        if (decoded[i] == null) {
-          target.remove(rows.get(i).getId());
-        } else {
-          target.writeRow(rows.get(i).getId(), decoded[i]);
-        }
-      }
+      float[] values = unpackRow(delta.getRows().get(0).getValues(), dim);
+      // DenseParameters.set checks the name and size before it writes.
+      model.writeDense(new DenseBlock(table.substring(DENSE_PREFIX.length()), values));
       raiseVersion(model, delta.getVersion());
-      return decoded.length;
+      return 1;
     }
+    EmbeddingTable target = model.table(table);
+    if (target.dim() != dim) {
+      throw new IllegalArgumentException(
+          "delta for " + table + " has dim " + dim + ", the model's table has " + target.dim());
+    }
+    List<DeltaRow> rows = delta.getRows();
+    float[][] decoded = new float[rows.size()][];
+    for (int i = 0; i < decoded.length; i++) {
+      DeltaRow row = rows.get(i);
+      if (row.getId() < 0) {
+        throw new IllegalArgumentException("delta for " + table + " has row id " + row.getId());
+      }
+      // An empty row announces a deletion (expiry); it stays null here.
+      decoded[i] = row.getValues().remaining() == 0 ? null : unpackRow(row.getValues(), dim);
+    }
+    for (int i = 0; i < decoded.length; i++) {
+      if (decoded[i] == null) {
+        target.remove(rows.get(i).getId());
+      } else {
+        target.writeRow(rows.get(i).getId(), decoded[i]);
+      }
+    }
+    raiseVersion(model, delta.getVersion());
+    return decoded.length;
   }
 
   /** Packs {@code values} as float32 little-endian, the wire form of a row. */

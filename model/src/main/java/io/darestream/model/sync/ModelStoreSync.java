@@ -95,21 +95,22 @@ public final class ModelStoreSync {
    */
   public static long loadInto(DareModel model, ModelStore store) {
     long[] rows = {0};
-    synchronized (model) {
-      for (EmbeddingTable t : model.tables()) {
-        if (store.layout().widths().containsKey(t.name())) {
-          store.forEachRow(
-              t.name(),
-              (id, row) -> {
-                t.writeRow(id, row);
-                rows[0]++;
-              });
-        }
-      }
-      for (Map.Entry<String, float[]> e : store.allDense().entrySet()) {
-        model.writeDense(new DenseBlock(e.getKey(), e.getValue()));
-      }
-    }
+    model.exclusive(
+        () -> {
+          for (EmbeddingTable t : model.tables()) {
+            if (store.layout().widths().containsKey(t.name())) {
+              store.forEachRow(
+                  t.name(),
+                  (id, row) -> {
+                    t.writeRow(id, row);
+                    rows[0]++;
+                  });
+            }
+          }
+          for (Map.Entry<String, float[]> e : store.allDense().entrySet()) {
+            model.writeDense(new DenseBlock(e.getKey(), e.getValue()));
+          }
+        });
     return rows[0];
   }
 

@@ -43,7 +43,7 @@ import java.util.SplittableRandom;
  * search costs the same as TWIN's.
  *
  * <p>Scoring runs the very same forward code, so serving and training agree bit for bit. Not
- * thread-safe: it owns its scratch.
+ * thread-safe: it owns its scratch; {@link #scorer()} gives further views for concurrent scoring.
  */
 public final class DareNetwork {
   private static final long TARGET_POSITION = 0L;
@@ -53,7 +53,7 @@ public final class DareNetwork {
   private final FieldTables keyTables;
   private final FieldTables valueTables;
   private final List<EmbeddingTable> tables;
-  private final DenseParameters dense = new DenseParameters();
+  private final DenseParameters dense;
   private final DenseGradient denseGrad;
   private final DenseAdam denseAdam;
   private final Mlp mlp;
@@ -62,6 +62,7 @@ public final class DareNetwork {
   private final LinearMap projValue;
   private final LinearMap projTarget;
   private final RowGradients rowGrads = new RowGradients();
+  private final boolean scoringOnly;
 
   private final int dk; // per-field dim of the search (key) tables
   private final int dr; // per-field dim of the value tables
@@ -134,22 +135,38 @@ public final class DareNetwork {
   private long version;
 
   public DareNetwork(DareConfig cfg) {
+    this(cfg, null);
+  }
+
+  /**
+   * With {@code shared == null} a network with its own parameters; otherwise a scoring-only view
+   * over {@code shared}'s tables and dense parameters with scratch of its own (see {@link
+   * #scorer()}).
+   */
+  private DareNetwork(DareConfig cfg, DareNetwork shared) {
     this.cfg = cfg;
+    this.scoringOnly = shared != null;
     Variant variant = cfg.variant();
     this.projected = variant == Variant.TWIN_PROJ;
-    SparseOptimizerKind kind = cfg.sparseOptimizer();
-    float lr = cfg.sparseLearningRate();
-    this.tables = new ArrayList<>();
-    if (variant == Variant.DARE) {
-      keyTables = fieldTables("att", cfg.attentionDim(), kind, lr);
-      valueTables = fieldTables("repr", cfg.representationDim(), kind, lr);
+    if (shared != null) {
+      tables = shared.tables;
+      keyTables = shared.keyTables;
+      valueTables = shared.valueTables;
     } else {
-      keyTables = fieldTables("shared", cfg.representationDim(), kind, lr);
-      valueTables = keyTables;
-    }
-    addTables(keyTables);
-    if (valueTables != keyTables) {
-      addTables(valueTables);
+      SparseOptimizerKind kind = cfg.sparseOptimizer();
+      float lr = cfg.sparseLearningRate();
+      this.tables = new ArrayList<>();
+      if (variant == Variant.DARE) {
+        keyTables = fieldTables("att", cfg.attentionDim(), kind, lr);
+        valueTables = fieldTables("repr", cfg.representationDim(), kind, lr);
+      } else {
+        keyTables = fieldTables("shared", cfg.representationDim(), kind, lr);
+        valueTables = keyTables;
+      }
+      addTables(keyTables);
+      if (valueTables != keyTables) {
+        addTables(valueTables);
+      }
     }
     dk = keyTables.dim();
     dr = valueTables.dim();
@@ -163,20 +180,31 @@ public final class DareNetwork {
     kCap = Math.min(cfg.topK(), maxL);
     maxBatch = cfg.microBatchSize();
 
-    SplittableRandom rng = new SplittableRandom(cfg.seed() ^ 0x5DEECE66DL);
-    mlp = new Mlp(dense, xDim, cfg.hiddenSizes(), maxBatch, rng);
-    if (projected) {
-      projQuery = new LinearMap(dense, "proj.query", rDim, projDim, rng);
-      projKey = new LinearMap(dense, "proj.key", rDim, projDim, rng);
-      projValue = new LinearMap(dense, "proj.value", rDim, rDim, rng);
-      projTarget = new LinearMap(dense, "proj.target", rDim, rDim, rng);
+    if (shared != null) {
+      dense = shared.dense;
+      mlp = new Mlp(shared.mlp, maxBatch);
+      projQuery = shared.projQuery;
+      projKey = shared.projKey;
+      projValue = shared.projValue;
+      projTarget = shared.projTarget;
     } else {
-      projQuery = null;
-      projKey = null;
-      projValue = null;
-      projTarget = null;
+      dense = new DenseParameters();
+      SplittableRandom rng = new SplittableRandom(cfg.seed() ^ 0x5DEECE66DL);
+      mlp = new Mlp(dense, xDim, cfg.hiddenSizes(), maxBatch, rng);
+      if (projected) {
+        projQuery = new LinearMap(dense, "proj.query", rDim, projDim, rng);
+        projKey = new LinearMap(dense, "proj.key", rDim, projDim, rng);
+        projValue = new LinearMap(dense, "proj.value", rDim, rDim, rng);
+        projTarget = new LinearMap(dense, "proj.target", rDim, rDim, rng);
+      } else {
+        projQuery = null;
+        projKey = null;
+        projValue = null;
+        projTarget = null;
+      }
     }
-    denseGrad = new DenseGradient(dense);
+    // A scoring view never backpropagates: no gradient buffers.
+    denseGrad = shared != null ? null : new DenseGradient(dense);
     denseAdam = new DenseAdam(cfg.denseLearningRate());
 
     keyPos = new float[maxL * dk];
@@ -257,6 +285,16 @@ public final class DareNetwork {
     return cfg;
   }
 
+  /**
+   * A scoring-only network over this one's live tables and dense parameters, with scratch of its
+   * own: several threads may score at once, each with its own view, as long as nobody writes the
+   * parameters meanwhile (the caller's read/write lock). Scores are bit-identical to this
+   * network's.
+   */
+  public DareNetwork scorer() {
+    return new DareNetwork(cfg, this);
+  }
+
   public List<EmbeddingTable> tables() {
     return List.copyOf(tables);
   }
@@ -295,6 +333,9 @@ public final class DareNetwork {
    * are kept for {@link #trainStep}.
    */
   public Gradients gradients(List<TrainingSample> batch, boolean withBackward) {
+    if (scoringOnly) {
+      throw new IllegalStateException("a scoring view does not train");
+    }
     int bsz = batch.size();
     checkBatch(bsz);
     refreshPositions(maxHistoryOf(batch));

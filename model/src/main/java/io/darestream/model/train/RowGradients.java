@@ -1,7 +1,7 @@
 package io.darestream.model.train;
 
 import io.darestream.model.embedding.EmbeddingTable;
-import io.darestream.state.collections.LongIntHashMap;
+import io.darestream.model.embedding.RowIndex;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.IdentityHashMap;
@@ -61,7 +61,7 @@ public final class RowGradients {
 
   private static final class TableGradient {
     final int dim;
-    final LongIntHashMap index = new LongIntHashMap(256);
+    final RowIndex index = new RowIndex(256);
     long[] ids = new long[256];
     float[] values;
     int count;
@@ -73,7 +73,7 @@ public final class RowGradients {
 
     void add(long id, float[] src, int off, float scale) {
       int r = index.get(id);
-      if (r == LongIntHashMap.MISSING) {
+      if (r == RowIndex.MISSING) {
         r = count++;
         if (r == ids.length) {
           ids = Arrays.copyOf(ids, r * 2);
@@ -91,9 +91,7 @@ public final class RowGradients {
 
     float[] get(long id) {
       int r = index.get(id);
-      return r == LongIntHashMap.MISSING
-          ? null
-          : Arrays.copyOfRange(values, r * dim, r * dim + dim);
+      return r == RowIndex.MISSING ? null : Arrays.copyOfRange(values, r * dim, r * dim + dim);
     }
 
     void clear() {

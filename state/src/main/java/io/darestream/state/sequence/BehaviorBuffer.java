@@ -140,6 +140,19 @@ final class BehaviorBuffer {
     return new SequenceView(it, ca, ti, ty);
   }
 
+  /** Items and categories at indices {@code [from, to)}, newest first (fresh arrays). */
+  BehaviorSequence.History historyNewestFirst(int from, int to) {
+    int n = Math.max(0, to - from);
+    long[] it = new long[n];
+    long[] ca = new long[n];
+    for (int k = 0; k < n; k++) {
+      int src = start + to - 1 - k;
+      it[k] = items[src];
+      ca[k] = categories[src];
+    }
+    return new BehaviorSequence.History(it, ca);
+  }
+
   /** Encodes the behaviours at indices {@code [from, to)} as one block. */
   void encodeBlock(int from, int to, ByteWriter out) {
     int n = to - from;

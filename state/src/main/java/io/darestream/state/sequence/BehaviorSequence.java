@@ -133,6 +133,20 @@ public final class BehaviorSequence {
   }
 
   /**
+   * Item and category ids of {@link #asOf asOf(timeMs, n)}, newest first: what a training sample
+   * needs, without the copies of times and types a full view makes on the per-event hot path.
+   */
+  public History historyAsOf(long timeMs, int n) {
+    int end = buffer.lowerBound(timeMs);
+    return buffer.historyNewestFirst(Math.max(0, end - Math.max(0, n)), end);
+  }
+
+  /**
+   * Item and category ids of part of a sequence, newest first; fresh arrays owned by the caller.
+   */
+  public record History(long[] items, long[] categories) {}
+
+  /**
    * Applies new bounds (e.g. after a job restarts with another L_max): trims to the new cap and
    * dedup window.
    */

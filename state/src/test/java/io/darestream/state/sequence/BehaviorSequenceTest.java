@@ -40,6 +40,11 @@ class BehaviorSequenceTest {
     assertThat(seq.asOf(T0 + 3000, 10).items()).containsExactly(102, 101, 100);
     assertThat(seq.asOf(T0 + 3000, 2).items()).containsExactly(102, 101);
     assertThat(seq.asOf(T0, 10).length()).isZero();
+    // the narrow read the training samples use returns the same history
+    BehaviorSequence.History h = seq.historyAsOf(T0 + 3000, 2);
+    assertThat(h.items()).containsExactly(102, 101);
+    assertThat(h.categories()).containsExactly(7, 7);
+    assertThat(seq.historyAsOf(T0, 10).items()).isEmpty();
   }
 
   @Test

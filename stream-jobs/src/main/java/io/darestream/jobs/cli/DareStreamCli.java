@@ -54,6 +54,10 @@ public final class DareStreamCli implements Runnable {
           LOG_DIR_PROPERTY,
           Path.of(System.getProperty("java.io.tmpdir"), "dare-stream", "logs").toString());
     }
+    // Flink's log messages trip log4j's placeholder-count warnings on stderr; keep them out.
+    if (System.getProperty("log4j2.statusLoggerLevel") == null) {
+      System.setProperty("log4j2.statusLoggerLevel", "ERROR");
+    }
     System.exit(execute(args));
   }
 

@@ -13,6 +13,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalDateTime;
@@ -117,6 +118,15 @@ public final class LocalCommand implements Callable<Integer> {
 
   @ArgGroup(exclusive = true)
   ReplayCommand.PaceOptions pace;
+
+  @Option(
+      names = "--max-backlog",
+      defaultValue = "5000",
+      paramLabel = "EVENTS",
+      description =
+          "The replay waits while the job is more than this many events behind it, so freshness"
+              + " measures the pipeline, not a queue (default: ${DEFAULT-VALUE}; 0: never wait).")
+  long maxBacklog;
 
   private final CountDownLatch stopped = new CountDownLatch(1);
 
@@ -236,6 +246,7 @@ public final class LocalCommand implements Callable<Integer> {
         pace == null
             ? "unlimited"
             : pace.rate != null ? pace.rate + " events/s" : "speed-up x" + pace.speedUp);
+    shown.put("max backlog", maxBacklog + " events");
     shown.put("checkpoint interval", interval.toString());
     shown.put("cores", Integer.toString(Runtime.getRuntime().availableProcessors()));
     shown.put("max heap", Runtime.getRuntime().maxMemory() / (1 << 20) + " MiB");
@@ -252,6 +263,7 @@ public final class LocalCommand implements Callable<Integer> {
         report,
         exitWhenDone,
         pacer,
+        maxBacklog,
         interval,
         set,
         shown);
@@ -266,13 +278,19 @@ public final class LocalCommand implements Callable<Integer> {
     return format == EventFormat.EVENTS ? LabelMode.IMPRESSION : LabelMode.CLICK_ONLY;
   }
 
-  /** Fails with one line if {@code port} cannot be bound (0 means any port and always passes). */
+  /** Fails with one line if {@code port} is taken (0 means any port and always passes). */
   static void requireFree(int port, String what) {
     if (port == 0) {
       return;
     }
+    // A listener on another address family may not block a wildcard bind: also try to connect.
+    try (Socket probe = new Socket()) {
+      probe.connect(new InetSocketAddress("127.0.0.1", port), 200);
+      throw new CliException("port " + port + " for " + what + " is in use");
+    } catch (IOException expected) {
+      // nothing listens there
+    }
     try (ServerSocket s = new ServerSocket()) {
-      s.setReuseAddress(true);
       s.bind(new InetSocketAddress(port));
     } catch (IOException e) {
       throw new CliException("port " + port + " for " + what + " is in use");

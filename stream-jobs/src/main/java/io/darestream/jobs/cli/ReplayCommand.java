@@ -59,7 +59,7 @@ public final class ReplayCommand implements Callable<Integer> {
     @Option(
         names = "--rate",
         paramLabel = "EVENTS_PER_S",
-        description = "At most this many events per second.")
+        description = "At most this many events per second (0: unlimited).")
     Double rate;
 
     @Option(
@@ -70,7 +70,10 @@ public final class ReplayCommand implements Callable<Integer> {
 
     Pacer pacer() {
       try {
-        return rate != null ? Pacer.maxRate(rate) : Pacer.speedUp(speedUp);
+        if (rate != null) {
+          return rate == 0 ? Pacer.unlimited() : Pacer.maxRate(rate);
+        }
+        return Pacer.speedUp(speedUp);
       } catch (IllegalArgumentException e) {
         throw new CliException(e.getMessage());
       }

@@ -1,6 +1,5 @@
 package io.darestream.jobs.ingest;
 
-import io.darestream.jobs.serde.AvroRecordSerializer;
 import io.darestream.jobs.serde.SerializerTypeInfo;
 import io.darestream.schemas.avro.BehaviorEvent;
 import java.io.IOException;
@@ -11,14 +10,16 @@ import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
 
-/** Serializer of {@link IngestedEvent}: ingest time, then the event in Avro single-object form. */
+/**
+ * Serializer of {@link IngestedEvent}: ingest time, then the event ({@link BehaviorEventSerializer}
+ * in the job; any event serializer, e.g. Avro, can be nested).
+ */
 public final class IngestedEventSerializer extends TypeSerializer<IngestedEvent> {
   private static final long serialVersionUID = 1L;
 
   public static final TypeInformation<IngestedEvent> TYPE_INFO =
       new SerializerTypeInfo<>(
-          IngestedEvent.class,
-          new IngestedEventSerializer(new AvroRecordSerializer<>(BehaviorEvent.class)));
+          IngestedEvent.class, new IngestedEventSerializer(BehaviorEventSerializer.INSTANCE));
 
   private final TypeSerializer<BehaviorEvent> eventSerializer;
 

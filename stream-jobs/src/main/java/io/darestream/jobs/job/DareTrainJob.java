@@ -9,7 +9,9 @@ import io.darestream.jobs.ingest.IngestRecord;
 import io.darestream.jobs.ingest.IngestedEvent;
 import io.darestream.jobs.kafka.KafkaConnectors;
 import io.darestream.jobs.sequence.SequenceFunction;
+import io.darestream.jobs.sequence.SequenceOperator;
 import io.darestream.jobs.sequence.SequenceUpdate;
+import io.darestream.jobs.sequence.TrainingSampleSerializer;
 import io.darestream.jobs.train.TrainerStage;
 import io.darestream.model.TrainingSample;
 import io.darestream.schemas.avro.DeadLetter;
@@ -95,7 +97,11 @@ public final class DareTrainJob {
     SingleOutputStreamOperator<TrainingSample> samples =
         accepted
             .keyBy(new UserKey(), Types.LONG)
-            .process(new SequenceFunction(options.sequence(), options.labels(), maxOutOfOrderMs))
+            .transform(
+                "sequence + labels",
+                TrainingSampleSerializer.TYPE_INFO,
+                new SequenceOperator(
+                    new SequenceFunction(options.sequence(), options.labels(), maxOutOfOrderMs)))
             .uid(Uids.SEQUENCE)
             .name("sequence + labels");
 

@@ -93,11 +93,15 @@ public final class LocalRunner implements AutoCloseable {
     stats =
         RunStats.register(runId, settings.variants().stream().map(LocalRunner::nameOf).toList());
     Files.createDirectories(settings.workDir());
+    line.update("starting: embedded Kafka...");
     kafka = EmbeddedKafka.builder().optLogDir(settings.workDir().resolve("kafka")).start();
     Map<String, String> jobConfig = jobConfig(kafka.bootstrapServers());
     kafka.createTopics(topics(jobConfig));
+    line.update("starting: serving...");
     serving = startServing(jobConfig);
+    line.update("starting: the dare-train job on a Flink MiniCluster...");
     job = startJob(jobConfig);
+    line.breakLine();
     out.printf(
         Locale.ROOT,
         "Kafka %s (embedded) | Flink web UI http://localhost:%d | serving http://localhost:%d%n",
@@ -256,7 +260,12 @@ public final class LocalRunner implements AutoCloseable {
                   new KafkaReplayer(kafka.bootstrapServers(), k.eventsTopic(), Map.of())) {
                 result.complete(
                     replayer.replay(
-                        source, settings.pacer(), (sent, acked, time) -> stats.replayed.set(sent)));
+                        source,
+                        settings.pacer(),
+                        (sent, acked, time) -> {
+                          stats.replayed.set(sent);
+                          holdBackWhileJobLags(sent);
+                        }));
               } catch (Throwable e) {
                 result.completeExceptionally(e);
               }
@@ -265,6 +274,18 @@ public final class LocalRunner implements AutoCloseable {
     t.setDaemon(true);
     t.start();
     return result;
+  }
+
+  /**
+   * Parks the replay while the job is more than {@code maxBacklog} events behind it. Why: an
+   * unthrottled replay runs far ahead of a 2-core trainer, and then freshness measures time spent
+   * queued in Kafka rather than the pipeline.
+   */
+  private void holdBackWhileJobLags(long sent) {
+    long max = settings.maxBacklog();
+    while (max > 0 && sent - stats.accepted() > max && !Thread.currentThread().isInterrupted()) {
+      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
+    }
   }
 
   /** Prints the status line until the job has caught up with the finished replay. */

@@ -26,6 +26,7 @@ import java.util.function.LongConsumer;
  * @param reportDir where the report is written
  * @param exitWhenDone stop once everything is trained instead of serving until Ctrl-C
  * @param pacer how fast the replay goes
+ * @param maxBacklog the replay waits while the job is more than this many events behind (0: never)
  * @param checkpointInterval how often the job checkpoints (and so publishes snapshots)
  * @param jobOptions further {@code dare.*} (or Flink) options, applied last
  * @param settingsForReport what the report lists as the run's settings
@@ -40,6 +41,7 @@ public record LocalSettings(
     Path reportDir,
     boolean exitWhenDone,
     Pacer pacer,
+    long maxBacklog,
     Duration checkpointInterval,
     Map<String, String> jobOptions,
     Map<String, String> settingsForReport) {

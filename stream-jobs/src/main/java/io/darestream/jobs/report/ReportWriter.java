@@ -21,8 +21,11 @@ import org.jfree.chart.ChartFactory;
 import org.jfree.chart.ChartUtils;
 import org.jfree.chart.JFreeChart;
 import org.jfree.chart.plot.PlotOrientation;
+import org.jfree.chart.plot.ValueMarker;
 import org.jfree.chart.plot.XYPlot;
 import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
+import org.jfree.chart.ui.RectangleAnchor;
+import org.jfree.chart.ui.TextAnchor;
 import org.jfree.data.category.DefaultCategoryDataset;
 import org.jfree.data.time.Millisecond;
 import org.jfree.data.time.TimeSeries;
@@ -97,6 +100,11 @@ public final class ReportWriter {
       r.setSeriesStroke(i, new BasicStroke(2f));
     }
     plot.setRenderer(r);
+    ValueMarker chance = new ValueMarker(0.5, Color.GRAY, new BasicStroke(1f));
+    chance.setLabel("chance");
+    chance.setLabelAnchor(RectangleAnchor.TOP_RIGHT);
+    chance.setLabelTextAnchor(TextAnchor.BOTTOM_RIGHT);
+    plot.addRangeMarker(chance);
     styled(plot);
     return chart;
   }

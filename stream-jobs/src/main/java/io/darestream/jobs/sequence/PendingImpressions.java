@@ -7,15 +7,17 @@ import java.util.Arrays;
  * entries. Stored in a {@code MapState<Long, long[]>} keyed by item id: Flink serializes primitive
  * arrays natively (no Kryo), and the common case, one pending impression per item, is 40 bytes.
  *
- * <p>Entry layout: event-id hash, request-id hash (0 = none), category, event time, ingest time.
+ * <p>Entry layout: event-id hash, request-id hash (0 = none), category, event time, ingest time,
+ * clicked (0 or 1: a click was attributed; the label is released when the window closes).
  */
 final class PendingImpressions {
-  static final int FIELDS = 5;
+  static final int FIELDS = 6;
   static final int EVENT_ID = 0;
   static final int REQUEST_ID = 1;
   static final int CATEGORY = 2;
   static final int TIME = 3;
   static final int INGEST_TIME = 4;
+  static final int CLICKED = 5;
 
   private PendingImpressions() {}
 
@@ -52,6 +54,15 @@ final class PendingImpressions {
     out[o + CATEGORY] = category;
     out[o + TIME] = timeMs;
     out[o + INGEST_TIME] = ingestTimeMs;
+    return out;
+  }
+
+  /**
+   * The entries with entry {@code i} marked as clicked (a new array: state values are not mutated).
+   */
+  static long[] markClicked(long[] entries, int i) {
+    long[] out = entries.clone();
+    out[i * FIELDS + CLICKED] = 1;
     return out;
   }
 

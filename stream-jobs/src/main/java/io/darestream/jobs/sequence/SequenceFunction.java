@@ -55,6 +55,18 @@ public final class SequenceFunction
   private transient Counter samples;
   private transient Counter positives;
   private transient Map<AppendResult, Counter> appends;
+  private transient SequenceCache cache;
+  private transient KeyContext keys;
+
+  /**
+   * Lets the function address another user's keyed state, so that cached sequences of other users
+   * can be written back (on eviction, before a checkpoint). {@link SequenceOperator} provides it.
+   */
+  interface KeyContext {
+    Object currentKey();
+
+    void setCurrentKey(Object key);
+  }
 
   /**
    * @param maxOutOfOrderMs how far behind a user's newest behaviour an event may still be placed in
@@ -97,6 +109,42 @@ public final class SequenceFunction
     appends.put(AppendResult.TOO_LATE, metrics.counter("tooLate"));
   }
 
+  /**
+   * Keeps decoded sequences of active users in memory and writes them back to keyed state only on
+   * eviction and in {@link #flushCache()}, which the caller must run before every checkpoint.
+   * Without this call (a plain {@code KeyedProcessOperator}) every change is written through.
+   */
+  void enableCache(KeyContext keyContext) {
+    if (sequenceOptions.cacheUsers() > 0) {
+      keys = keyContext;
+      cache = new SequenceCache(sequenceOptions.cacheUsers(), sequenceOptions.ttl().toMillis());
+    }
+  }
+
+  /** Writes every changed cached sequence to keyed state; the state is then complete. */
+  void flushCache() throws Exception {
+    if (cache != null) {
+      writeBack(cache.dirty());
+    }
+  }
+
+  private void writeBack(List<SequenceCache.Entry> entries) throws Exception {
+    if (entries.isEmpty()) {
+      return;
+    }
+    Object current = keys.currentKey();
+    for (SequenceCache.Entry e : entries) {
+      if (e.dirty) {
+        keys.setCurrentKey(e.user);
+        sequence.update(e.sequence);
+        e.dirty = false;
+      }
+    }
+    if (current != null) {
+      keys.setCurrentKey(current);
+    }
+  }
+
   @Override
   public void processElement(IngestedEvent event, Context ctx, Collector<TrainingSample> out)
       throws Exception {
@@ -125,12 +173,29 @@ public final class SequenceFunction
 
     @Override
     public BehaviorSequence sequence() throws Exception {
-      return sequence.value();
+      if (cache == null) {
+        return sequence.value();
+      }
+      long user = context.getCurrentKey();
+      long now = timers.currentProcessingTime();
+      SequenceCache.Entry cached = cache.get(user, now);
+      if (cached != null) {
+        return cached.sequence;
+      }
+      BehaviorSequence value = sequence.value();
+      if (value != null) {
+        writeBack(cache.putClean(user, value, now));
+      }
+      return value;
     }
 
     @Override
     public void updateSequence(BehaviorSequence value) throws Exception {
-      sequence.update(value);
+      if (cache == null) {
+        sequence.update(value);
+      } else {
+        writeBack(cache.putDirty(context.getCurrentKey(), value, timers.currentProcessingTime()));
+      }
     }
 
     @Override

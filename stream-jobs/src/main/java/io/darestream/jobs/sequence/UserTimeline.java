@@ -11,7 +11,6 @@ import io.darestream.state.sequence.AppendResult;
 import io.darestream.state.sequence.BehaviorSequence;
 import io.darestream.state.sequence.EventIds;
 import io.darestream.state.sequence.SequenceLimits;
-import io.darestream.state.sequence.SequenceView;
 
 /**
  * One user's behaviour sequence and label join, independent of Flink: appends behaviours and turns
@@ -22,14 +21,19 @@ import io.darestream.state.sequence.SequenceView;
  *       deduplicated by event id). Impressions are what was shown, not what the user did, so they
  *       never enter the history.
  *   <li>IMPRESSION mode: an impression waits up to the attribution window (event time) for a click
- *       on the same item with the same request id, or on the same item without a request id. A
- *       click makes it a positive at once; the timer makes it a negative.
+ *       on the same item with the same request id, or on the same item without a request id. When
+ *       the window closes (event-time timer) it becomes a sample: positive if a click was
+ *       attributed, else negative. Both labels are released at the same delay on purpose: emitting
+ *       positives at once and negatives a window later would feed the trainer all-positive and
+ *       all-negative stretches, biasing the model and making prequential AUC meaningless (seen: AUC
+ *       0.15 on a short stream whose negatives all arrived at its end). The attribution window is
+ *       therefore also the label delay.
  *   <li>CLICK_ONLY mode: every behaviour is a positive and gets N negatives drawn by item
  *       frequency, none of them in the user's history.
  * </ul>
  *
  * <p>No leakage: a sample's history is the sequence <b>strictly before</b> the target's event time
- * ({@link BehaviorSequence#asOf}), however much was appended since.
+ * ({@link BehaviorSequence#historyAsOf}), however much was appended since.
  */
 public final class UserTimeline {
   /** Receives what the timeline produces. */
@@ -38,6 +42,9 @@ public final class UserTimeline {
 
     void update(SequenceUpdate update);
   }
+
+  private static final BehaviorSequence.History NO_HISTORY =
+      new BehaviorSequence.History(new long[0], new long[0]);
 
   private final SequenceLimits limits;
   private final LabelMode mode;
@@ -79,7 +86,7 @@ public final class UserTimeline {
     state.updateSequence(seq);
     if (mode == LabelMode.IMPRESSION) {
       if (e.getType() == BehaviorType.CLICK) {
-        attributeClick(e, seq, state, out);
+        attributeClick(e, state);
       }
     } else {
       TrainingSample positive =
@@ -90,7 +97,7 @@ public final class UserTimeline {
               1,
               t,
               in.ingestTimeMs(),
-              seq.asOf(t, limits.maxLength()));
+              seq.historyAsOf(t, limits.maxLength()));
       out.sample(positive);
       if (negativeRatio > 0) {
         sampler.negatives(positive, negativeRatio).forEach(out::sample);
@@ -99,7 +106,7 @@ public final class UserTimeline {
     }
   }
 
-  /** Turns impressions whose window closed by {@code timestampMs} into negatives. */
+  /** Turns impressions whose window closed by {@code timestampMs} into labelled samples. */
   public void onTimer(long userId, long timestampMs, UserTimelineState state, Output out)
       throws Exception {
     BehaviorSequence seq = state.sequence();
@@ -114,10 +121,10 @@ public final class UserTimeline {
                   userId,
                   item,
                   PendingImpressions.get(entries, i, PendingImpressions.CATEGORY),
-                  0,
+                  (int) PendingImpressions.get(entries, i, PendingImpressions.CLICKED),
                   time,
                   PendingImpressions.get(entries, i, PendingImpressions.INGEST_TIME),
-                  seq == null ? SequenceView.EMPTY : seq.asOf(time, limits.maxLength())));
+                  seq == null ? NO_HISTORY : seq.historyAsOf(time, limits.maxLength())));
           entries = PendingImpressions.remove(entries, i);
         } else {
           i++;
@@ -142,37 +149,27 @@ public final class UserTimeline {
     state.registerTimer(t + windowMs);
   }
 
-  private void attributeClick(
-      BehaviorEvent click, BehaviorSequence seq, UserTimelineState state, Output out)
-      throws Exception {
+  private void attributeClick(BehaviorEvent click, UserTimelineState state) throws Exception {
     long[] entries = state.pending(click.getItemId());
     int match = matchingImpression(entries, requestHash(click), click.getEventTimeMs());
-    if (match < 0) {
-      return;
+    if (match >= 0) {
+      // The label is released with the impression's timer (see the class comment).
+      state.putPending(click.getItemId(), PendingImpressions.markClicked(entries, match));
     }
-    long time = PendingImpressions.get(entries, match, PendingImpressions.TIME);
-    out.sample(
-        sample(
-            click.getUserId(),
-            click.getItemId(),
-            PendingImpressions.get(entries, match, PendingImpressions.CATEGORY),
-            1,
-            time,
-            PendingImpressions.get(entries, match, PendingImpressions.INGEST_TIME),
-            seq.asOf(time, limits.maxLength())));
-    state.putPending(click.getItemId(), PendingImpressions.remove(entries, match));
-    // The impression's timer stays registered; firing with nothing due is a no-op.
   }
 
   /**
    * The impression a click at {@code clickTime} belongs to: the one with its request id if there is
-   * one, else the oldest of the item; only within the attribution window.
+   * one, else the oldest of the item; only within the attribution window and only impressions not
+   * clicked yet (a second click labels nothing twice).
    */
   private int matchingImpression(long[] entries, long requestHash, long clickTime) {
     int oldest = -1;
     for (int i = 0; i < PendingImpressions.count(entries); i++) {
       long time = PendingImpressions.get(entries, i, PendingImpressions.TIME);
-      if (clickTime < time || clickTime - time > windowMs) {
+      if (clickTime < time
+          || clickTime - time > windowMs
+          || PendingImpressions.get(entries, i, PendingImpressions.CLICKED) != 0) {
         continue;
       }
       long request = PendingImpressions.get(entries, i, PendingImpressions.REQUEST_ID);
@@ -198,7 +195,7 @@ public final class UserTimeline {
       int label,
       long timeMs,
       long ingestTimeMs,
-      SequenceView history) {
+      BehaviorSequence.History history) {
     return new TrainingSample(
         user, item, category, label, timeMs, ingestTimeMs, history.items(), history.categories());
   }

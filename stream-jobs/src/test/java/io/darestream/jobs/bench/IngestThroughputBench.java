@@ -27,6 +27,11 @@ import org.junit.jupiter.api.Test;
 
 /** Ingest path throughput: decode, validate, sequence append (RocksDB, checkpoints on). */
 class IngestThroughputBench {
+  /** Runs the bench outside surefire, e.g. under a profiler. */
+  public static void main(String[] args) throws Exception {
+    new IngestThroughputBench().run();
+  }
+
   @Test
   void run() throws Exception {
     int users = Integer.getInteger("bench.users", 4000);

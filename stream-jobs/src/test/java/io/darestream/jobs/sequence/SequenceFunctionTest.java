@@ -19,7 +19,6 @@ import org.apache.flink.api.common.serialization.SerializerConfigImpl;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
-import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
@@ -149,7 +148,9 @@ class SequenceFunctionTest {
     send(impression("i1", 1, 10, "req-1", T0));
     send(click("later", 1, 8, T0 + SECOND));
     send(clickFor("c1", 1, 10, "req-1", T0 + 2 * SECOND));
+    assertThat(harness.extractOutputValues()).as("labels wait for the window").isEmpty();
 
+    harness.processWatermark(new Watermark(T0 + WINDOW));
     List<TrainingSample> out = harness.extractOutputValues();
     assertThat(out).hasSize(1);
     TrainingSample s = out.get(0);
@@ -166,8 +167,29 @@ class SequenceFunctionTest {
 
     send(impression("i1", 1, 10, "req-1", T0));
     send(click("c1", 1, 10, T0 + SECOND));
+    send(click("c2", 1, 10, T0 + 2 * SECOND)); // a second click labels nothing twice
 
+    harness.processWatermark(new Watermark(T0 + WINDOW));
     assertThat(harness.extractOutputValues()).extracting(TrainingSample::label).containsExactly(1);
+  }
+
+  @Test
+  void positivesAndNegativesAreReleasedInImpressionOrder() throws Exception {
+    harness = open(LabelMode.IMPRESSION, 0, null);
+    send(impression("i1", 1, 10, "r1", T0));
+    send(impression("i2", 1, 11, "r2", T0 + SECOND));
+    send(clickFor("c2", 1, 11, "r2", T0 + 2 * SECOND));
+
+    harness.processWatermark(new Watermark(T0 + WINDOW));
+    assertThat(harness.extractOutputValues())
+        .extracting(TrainingSample::targetItem, TrainingSample::label)
+        .containsExactly(org.assertj.core.groups.Tuple.tuple(10L, 0));
+    harness.processWatermark(new Watermark(T0 + SECOND + WINDOW));
+    assertThat(harness.extractOutputValues())
+        .extracting(TrainingSample::targetItem, TrainingSample::label)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple(10L, 0),
+            org.assertj.core.groups.Tuple.tuple(11L, 1));
   }
 
   @Test
@@ -205,7 +227,39 @@ class SequenceFunctionTest {
             org.assertj.core.groups.Tuple.tuple(1L, 11L, 0),
             org.assertj.core.groups.Tuple.tuple(2L, 10L, 0));
     assertThat(harness.numEventTimeTimers()).isZero();
+    harness.snapshot(1L, 1L); // cached sequences reach keyed state at checkpoints
     // Only user 1's sequence (its click) remains; user 2 never did anything but look.
+    assertThat(harness.numKeyedStateEntries()).isEqualTo(1);
+  }
+
+  @Test
+  void evictedAndCheckpointedSequencesAreWrittenBack() throws Exception {
+    Configuration c = new Configuration();
+    c.set(SequenceOptions.CACHE_USERS, 1); // every other user evicts the previous one
+    harness = open(LabelMode.CLICK_ONLY, 0, c);
+    send(click("a1", 1, 7, T0));
+    send(click("b1", 2, 8, T0));
+    send(click("a2", 1, 9, T0 + SECOND)); // user 1 read back from state after its eviction
+    OperatorSubtaskState snapshot = harness.snapshot(1L, 1L);
+    harness.close();
+
+    harness = create(LabelMode.CLICK_ONLY, 0, c);
+    harness.initializeState(snapshot);
+    harness.open();
+    send(click("a3", 1, 10, T0 + 2 * SECOND));
+    send(click("b2", 2, 11, T0 + 2 * SECOND));
+
+    List<TrainingSample> out = harness.extractOutputValues();
+    assertThat(out.get(0).historyItems()).containsExactly(9L, 7L);
+    assertThat(out.get(1).historyItems()).containsExactly(8L);
+  }
+
+  @Test
+  void writesThroughWithoutACache() throws Exception {
+    Configuration c = new Configuration();
+    c.set(SequenceOptions.CACHE_USERS, 0);
+    harness = open(LabelMode.CLICK_ONLY, 0, c);
+    send(click("a1", 1, 7, T0));
     assertThat(harness.numKeyedStateEntries()).isEqualTo(1);
   }
 
@@ -253,7 +307,7 @@ class SequenceFunctionTest {
             SequenceOptions.from(c), LabelOptions.from(c), Duration.ofDays(1).toMillis());
     var h =
         new KeyedOneInputStreamOperatorTestHarness<>(
-            new KeyedProcessOperator<>(fn), e -> e.event().getUserId(), Types.LONG);
+            new SequenceOperator(fn), e -> e.event().getUserId(), Types.LONG);
     h.setup(TrainingSampleSerializer.TYPE_INFO.createSerializer(new SerializerConfigImpl()));
     return h;
   }

@@ -1,0 +1,41 @@
+package io.darestream.model.embedding;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+/** {@link RowIndex} against {@link HashMap} under random puts, overwrites and removals. */
+class RowIndexTest {
+
+  @Test
+  void behavesLikeAHashMap() {
+    RowIndex index = new RowIndex(4);
+    Map<Long, Integer> expected = new HashMap<>();
+    SplittableRandom r = new SplittableRandom(3);
+    for (int op = 0; op < 200_000; op++) {
+      // A small id range (0 and negatives included) forces collisions, overwrites and removals.
+      long id = r.nextInt(3_000) - 100;
+      int action = r.nextInt(3);
+      if (action == 0) {
+        int slot = r.nextInt(1_000_000);
+        assertThat(index.put(id, slot)).isEqualTo(expected.getOrDefault(id, RowIndex.MISSING));
+        expected.put(id, slot);
+      } else if (action == 1) {
+        Integer gone = expected.remove(id);
+        assertThat(index.remove(id)).isEqualTo(gone == null ? RowIndex.MISSING : gone);
+      } else {
+        assertThat(index.get(id)).isEqualTo(expected.getOrDefault(id, RowIndex.MISSING));
+      }
+    }
+    assertThat(index.size()).isEqualTo(expected.size());
+    Map<Long, Integer> seen = new HashMap<>();
+    index.forEach(seen::put);
+    assertThat(seen).isEqualTo(expected);
+    index.clear();
+    assertThat(index.size()).isZero();
+    assertThat(index.get(0)).isEqualTo(RowIndex.MISSING);
+  }
+}
