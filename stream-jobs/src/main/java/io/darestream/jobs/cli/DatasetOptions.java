@@ -68,8 +68,10 @@ public final class DatasetOptions {
 
   @Option(
       names = "--items",
-      defaultValue = "20000",
-      description = "Generated stream: items (default: ${DEFAULT-VALUE}).")
+      defaultValue = "2000",
+      description =
+          "Generated stream: items (default: ${DEFAULT-VALUE}; with many more items than the"
+              + " stream has samples, item embeddings cannot be learned within one run).")
   int items;
 
   @Option(
