@@ -21,7 +21,7 @@ class DareJobOptionsTest {
     assertThat(options.kafka().dlqTopic()).isEqualTo("behavior-events-dlq");
     assertThat(options.sequence().maxLength()).isEqualTo(200);
     assertThat(options.labels().mode()).isEqualTo(LabelMode.CLICK_ONLY);
-    assertThat(options.trainer().microBatchSize()).isEqualTo(256);
+    assertThat(options.trainer().microBatchSize()).isEqualTo(64);
     assertThat(options.kafka().transactionTimeout()).isLessThanOrEqualTo(Duration.ofMinutes(15));
   }
 
