@@ -60,15 +60,35 @@ public final class TrainingSample {
 
   /** The same user and history with another target and label (e.g. a sampled negative). */
   public TrainingSample withTarget(long item, long category, int newLabel) {
-    return new TrainingSample(
-        userId,
-        item,
-        category,
-        newLabel,
-        eventTimeMs,
-        ingestTimeMs,
-        historyItems,
-        historyCategories);
+    // Shares the (never exposed, never written) history arrays: no copy, and the trainer can tell
+    // by reference that the samples share a history (see sameHistory).
+    return new TrainingSample(this, item, category, newLabel);
+  }
+
+  private TrainingSample(TrainingSample base, long item, long category, int newLabel) {
+    if (newLabel != 0 && newLabel != 1) {
+      throw new IllegalArgumentException("label must be 0 or 1, got " + newLabel);
+    }
+    this.userId = base.userId;
+    this.targetItem = item;
+    this.targetCategory = category;
+    this.label = newLabel;
+    this.eventTimeMs = base.eventTimeMs;
+    this.ingestTimeMs = base.ingestTimeMs;
+    this.historyItems = base.historyItems;
+    this.historyCategories = base.historyCategories;
+  }
+
+  /**
+   * Whether {@code other} has the same history (items and categories); true at once for samples
+   * made from one another with {@link #withTarget}.
+   */
+  public boolean sameHistory(TrainingSample other) {
+    if (historyItems == other.historyItems && historyCategories == other.historyCategories) {
+      return true;
+    }
+    return Arrays.equals(historyItems, other.historyItems)
+        && Arrays.equals(historyCategories, other.historyCategories);
   }
 
   public long userId() {

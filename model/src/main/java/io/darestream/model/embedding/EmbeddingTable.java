@@ -120,6 +120,39 @@ public final class EmbeddingTable {
     }
   }
 
+  /** {@code out[i] = } the storage slot of {@code ids[i]} ({@code -1} without a row), i < n. */
+  public void slots(long[] ids, int n, int[] out) {
+    // One tight loop: the (mostly cache-missing) probes of different ids overlap.
+    for (int i = 0; i < n; i++) {
+      out[i] = index.get(ids[i]);
+    }
+  }
+
+  /** The storage slot of {@code id}, or {@code -1} ({@link RowIndex#MISSING}) without a row. */
+  public int slot(long id) {
+    return index.get(id);
+  }
+
+  /** Copies the stored weights of {@code slot} (from {@link #slots}, not -1) into {@code dst}. */
+  public void copySlot(int slot, float[] dst, int off) {
+    System.arraycopy(weights, slot * dim, dst, off, dim);
+  }
+
+  /** Writes the deterministic initial weights of {@code id} into {@code dst[off .. off + dim)}. */
+  public void initialWeights(long id, float[] dst, int off) {
+    initializer.fill(id, dst, off, dim);
+  }
+
+  private static final class InitialRow {
+    final long id;
+    final float[] weights;
+
+    InitialRow(long id, float[] weights) {
+      this.id = id;
+      this.weights = weights;
+    }
+  }
+
   /**
    * Copies the full row (weights then optimizer slots) into {@code dst}, which must hold {@link
    * #rowWidth()} floats.

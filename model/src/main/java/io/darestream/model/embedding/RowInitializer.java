@@ -8,7 +8,8 @@ import java.nio.charset.StandardCharsets;
  * trainer and serving create bit-identical rows without coordination (DESIGN.md section 4).
  *
  * <p>Uses SplitMix64 hashes of the counters and a Box-Muller transform computed with {@link
- * StrictMath}, which is specified to give the same bits on every JVM.
+ * StrictMath}, which is specified to give the same bits on every JVM ({@link Fdlibm}: the same
+ * functions in Java, bit for bit).
  */
 public final class RowInitializer {
   private final long seed;
@@ -24,17 +25,20 @@ public final class RowInitializer {
   /** Writes the initial weights of row {@code id} into {@code dst[off .. off + dim)}. */
   public void fill(long id, float[] dst, int off, int dim) {
     long rowKey = mix(mix(seed ^ tableKey) ^ mix(id));
+    double[] sc = new double[4];
     for (int j = 0; j < dim; j += 2) {
       long h1 = mix(rowKey + 2L * j + 1);
       long h2 = mix(rowKey + 2L * j + 2);
       // 53-bit uniforms; u1 in (0, 1] so the logarithm is finite.
       double u1 = ((h1 >>> 11) + 1) * 0x1.0p-53;
       double u2 = (h2 >>> 11) * 0x1.0p-53;
-      double r = StrictMath.sqrt(-2.0 * StrictMath.log(u1));
+      // Fdlibm: StrictMath's bits without its JNI calls (StrictMath.log/sin/cos are native on 17).
+      double r = StrictMath.sqrt(-2.0 * Fdlibm.log(u1));
       double theta = 2.0 * StrictMath.PI * u2;
-      dst[off + j] = (float) (std * r * StrictMath.cos(theta));
+      Fdlibm.sinCos(theta, sc);
+      dst[off + j] = (float) (std * r * sc[1]);
       if (j + 1 < dim) {
-        dst[off + j + 1] = (float) (std * r * StrictMath.sin(theta));
+        dst[off + j + 1] = (float) (std * r * sc[0]);
       }
     }
   }

@@ -9,6 +9,8 @@ import io.darestream.model.TrainingSample;
 import io.darestream.model.Variant;
 import io.darestream.model.embedding.EmbeddingTable;
 import io.darestream.model.embedding.FieldTables;
+import io.darestream.model.embedding.InitialRowCache;
+import io.darestream.model.embedding.RowIndex;
 import io.darestream.model.embedding.RowInitializer;
 import io.darestream.model.embedding.SparseOptimizer;
 import io.darestream.model.nn.DenseAdam;
@@ -90,6 +92,11 @@ public final class DareNetwork {
   private final TopK all;
   private final long[] histItems;
   private final long[] histCats;
+  private final int[] itemSlots;
+  private final int[] catSlots;
+  private final InitialRowCache keyItemInit;
+  private final InitialRowCache keyCatInit;
+  private final InitialRowCache valueItemInit;
   private final float[] row;
   private final float[] query;
   private final float[] allValues;
@@ -217,6 +224,12 @@ public final class DareNetwork {
     all = new TopK(maxL);
     histItems = new long[maxL];
     histCats = new long[maxL];
+    itemSlots = new int[maxL];
+    catSlots = new int[maxL];
+    keyItemInit = new InitialRowCache(keyTables.item(), 1 << 17);
+    keyCatInit = new InitialRowCache(keyTables.category(), 1 << 12);
+    valueItemInit =
+        valueTables == keyTables ? keyItemInit : new InitialRowCache(valueTables.item(), 1 << 14);
     row = new float[Math.max(qDim, rDim)];
     query = new float[qDim];
     boolean aux = cfg.auxiliaryLoss();
@@ -342,7 +355,10 @@ public final class DareNetwork {
     boolean aux = cfg.auxiliaryLoss();
     for (int b = 0; b < bsz; b++) {
       TrainingSample s = batch.get(b);
-      gatherHistory(s);
+      // A clicked item and its sampled negatives share one history: gather it once.
+      if (b == 0 || !s.sameHistory(batch.get(b - 1))) {
+        gatherHistory(s);
+      }
       forwardSample(b, s.targetItem(), s.targetCategory(), aux);
     }
     float[] logits = mlp.forward(x, bsz);
@@ -375,7 +391,9 @@ public final class DareNetwork {
       if (withBackward) {
         mlp.backward(dLogits, denseGrad, dx);
         for (int b = 0; b < bsz; b++) {
-          gatherHistory(batch.get(b));
+          if (b == 0 || !batch.get(b).sameHistory(batch.get(b - 1))) {
+            gatherHistory(batch.get(b));
+          }
           backwardSample(b, dx, true);
         }
       }
@@ -400,7 +418,9 @@ public final class DareNetwork {
       refreshPositions(maxHistoryOf(chunk));
       for (int b = 0; b < chunk.size(); b++) {
         TrainingSample s = chunk.get(b);
-        gatherHistory(s);
+        if (b == 0 || !s.sameHistory(chunk.get(b - 1))) {
+          gatherHistory(s);
+        }
         forwardSample(b, s.targetItem(), s.targetCategory(), false);
       }
       float[] logits = mlp.forward(x, chunk.size());
@@ -473,25 +493,41 @@ public final class DareNetwork {
 
   private void gatherHistory(TrainingSample s) {
     int n = Math.min(s.historyLength(), maxL);
-    history.reset(n);
     for (int i = 0; i < n; i++) {
-      gatherKey(i, s.historyItem(i), s.historyCategory(i));
+      histItems[i] = s.historyItem(i);
+      histCats[i] = s.historyCategory(i);
     }
+    gatherKeys(n);
   }
 
   private void gatherHistory(long[] items, long[] cats, int n) {
+    System.arraycopy(items, 0, histItems, 0, n);
+    System.arraycopy(cats, 0, histCats, 0, n);
+    gatherKeys(n);
+  }
+
+  /** Gathers the attention keys of {@code histItems/histCats[0, n)} into {@link #history}. */
+  private void gatherKeys(int n) {
     history.reset(n);
+    EmbeddingTable items = keyTables.item();
+    EmbeddingTable cats = keyTables.category();
+    // All row-id probes first (they overlap in the memory system), then the copies.
+    items.slots(histItems, n, itemSlots);
+    cats.slots(histCats, n, catSlots);
     for (int i = 0; i < n; i++) {
-      gatherKey(i, items[i], cats[i]);
+      copyRow(items, keyItemInit, histItems[i], itemSlots[i], row, 0);
+      copyRow(cats, keyCatInit, histCats[i], catSlots[i], row, dk);
+      history.set(i, 0, row, 0, keyWidth);
     }
   }
 
-  private void gatherKey(int i, long item, long cat) {
-    histItems[i] = item;
-    histCats[i] = cat;
-    keyTables.item().copyWeights(item, row, 0);
-    keyTables.category().copyWeights(cat, row, dk);
-    history.set(i, 0, row, 0, keyWidth);
+  private static void copyRow(
+      EmbeddingTable t, InitialRowCache init, long id, int slot, float[] dst, int off) {
+    if (slot == RowIndex.MISSING) {
+      init.copy(id, dst, off);
+    } else {
+      t.copySlot(slot, dst, off);
+    }
   }
 
   private static int maxHistoryOf(List<TrainingSample> batch) {
@@ -542,7 +578,13 @@ public final class DareNetwork {
       selItem[o] = histItems[i];
       selCat[o] = histCats[i];
       int vo = o * rDim;
-      valueTables.item().copyWeights(histItems[i], selValues, vo);
+      copyRow(
+          valueTables.item(),
+          valueItemInit,
+          histItems[i],
+          valueTables.item().slot(histItems[i]),
+          selValues,
+          vo);
       valueTables.category().copyWeights(histCats[i], selValues, vo + dr);
       System.arraycopy(valuePos, i * dr, selValues, vo + 2 * dr, dr);
       history.copyKey(i, selKeys, o * keyWidth);

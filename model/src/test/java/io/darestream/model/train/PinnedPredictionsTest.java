@@ -41,7 +41,8 @@ class PinnedPredictionsTest {
             .microBatchSize(32)
             .auxiliaryLoss(aux)
             .admissionMinCount(admission)
-            .sparseOptimizer(admission == 2 ? SparseOptimizerKind.ADAGRAD : SparseOptimizerKind.ADAM)
+            .sparseOptimizer(
+                admission == 2 ? SparseOptimizerKind.ADAGRAD : SparseOptimizerKind.ADAM)
             .seed(11)
             .build();
     DareModel model = DareModel.create(cfg);
