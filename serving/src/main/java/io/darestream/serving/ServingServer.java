@@ -138,7 +138,7 @@ public final class ServingServer implements AutoCloseable {
         new TopicTailer(
                 kafka.snapshotsTopic(),
                 kafka,
-                new SnapshotFeed(kafka.snapshotsTopic(), metrics, live::shouldReload, this::reload))
+                new SnapshotFeed(metrics, live::shouldReload, this::reload))
             .start());
   }
 

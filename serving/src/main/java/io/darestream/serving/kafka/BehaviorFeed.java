@@ -3,7 +3,6 @@ package io.darestream.serving.kafka;
 import io.darestream.schemas.avro.BehaviorEvent;
 import io.darestream.schemas.avro.BehaviorType;
 import io.darestream.schemas.serde.Codecs;
-import io.darestream.schemas.serde.DecodeException;
 import io.darestream.schemas.validate.EventValidator;
 import io.darestream.schemas.validate.Violation;
 import io.darestream.serving.metrics.ServingMetrics;
@@ -85,19 +84,14 @@ public final class BehaviorFeed implements RecordHandler {
 
   @Override
   public void handle(ConsumerRecord<byte[], byte[]> record) {
-    BehaviorEvent e;
-    try {
-      e = Codecs.BEHAVIOR_EVENT.decode(record.value());
-    } catch (DecodeException ex) {
-      bad(record, ex.reason().name().toLowerCase(java.util.Locale.ROOT), ex.getMessage());
+    Optional<BehaviorEvent> decoded = BadRecords.decode(Codecs.BEHAVIOR_EVENT, record, metrics);
+    if (decoded.isEmpty()) {
       return;
     }
+    BehaviorEvent e = decoded.get();
     Optional<Violation> violation = EventValidator.validate(e);
     if (violation.isPresent()) {
-      bad(
-          record,
-          violation.get().code().toLowerCase(java.util.Locale.ROOT),
-          violation.get().message());
+      BadRecords.skip(record, violation.get().code(), violation.get().message(), metrics);
       return;
     }
     if (e.getType() == BehaviorType.IMPRESSION) {
@@ -154,10 +148,5 @@ public final class BehaviorFeed implements RecordHandler {
     }
     caughtUp = true;
     LOG.info("Sequence feed caught up with {}", topic);
-  }
-
-  private void bad(ConsumerRecord<byte[], byte[]> r, String reason, String message) {
-    metrics.badRecord(topic, reason);
-    LOG.warn("Skipped {}-{}@{}: {}", r.topic(), r.partition(), r.offset(), message);
   }
 }

@@ -2,15 +2,14 @@ package io.darestream.serving.kafka;
 
 import io.darestream.schemas.avro.ModelDelta;
 import io.darestream.schemas.serde.Codecs;
-import io.darestream.schemas.serde.DecodeException;
 import io.darestream.serving.live.LiveModel;
 import io.darestream.serving.metrics.ServingMetrics;
 import io.darestream.serving.scoring.ModelNotReadyException;
 import io.darestream.state.snapshot.DeltaOffset;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
@@ -61,19 +60,11 @@ public final class DeltaFeed implements RecordHandler {
 
   @Override
   public void handle(ConsumerRecord<byte[], byte[]> record) {
-    ModelDelta delta;
-    try {
-      delta = Codecs.MODEL_DELTA.decode(record.value());
-    } catch (DecodeException e) {
-      metrics.badRecord(topic, e.reason().name().toLowerCase(Locale.ROOT));
-      LOG.warn(
-          "Skipped {}-{}@{}: {}",
-          record.topic(),
-          record.partition(),
-          record.offset(),
-          e.getMessage());
+    Optional<ModelDelta> decoded = BadRecords.decode(Codecs.MODEL_DELTA, record, metrics);
+    if (decoded.isEmpty()) {
       return;
     }
+    ModelDelta delta = decoded.get();
     try {
       live.apply(delta);
     } catch (ModelNotReadyException e) {

@@ -2,12 +2,11 @@ package io.darestream.serving.kafka;
 
 import io.darestream.schemas.avro.SnapshotAnnouncement;
 import io.darestream.schemas.serde.Codecs;
-import io.darestream.schemas.serde.DecodeException;
 import io.darestream.serving.metrics.ServingMetrics;
 import io.darestream.serving.scoring.ModelVersion;
 import java.util.HashMap;
-import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -23,17 +22,14 @@ import org.slf4j.LoggerFactory;
 public final class SnapshotFeed implements RecordHandler {
   private static final Logger LOG = LoggerFactory.getLogger(SnapshotFeed.class);
 
-  private final String topic;
   private final ServingMetrics metrics;
   private final Predicate<ModelVersion> shouldReload;
   private final Consumer<SnapshotAnnouncement> reload;
 
   public SnapshotFeed(
-      String topic,
       ServingMetrics metrics,
       Predicate<ModelVersion> shouldReload,
       Consumer<SnapshotAnnouncement> reload) {
-    this.topic = topic;
     this.metrics = metrics;
     this.shouldReload = shouldReload;
     this.reload = reload;
@@ -48,19 +44,12 @@ public final class SnapshotFeed implements RecordHandler {
 
   @Override
   public void handle(ConsumerRecord<byte[], byte[]> record) {
-    SnapshotAnnouncement a;
-    try {
-      a = Codecs.SNAPSHOT_ANNOUNCEMENT.decode(record.value());
-    } catch (DecodeException e) {
-      metrics.badRecord(topic, e.reason().name().toLowerCase(Locale.ROOT));
-      LOG.warn(
-          "Skipped {}-{}@{}: {}",
-          record.topic(),
-          record.partition(),
-          record.offset(),
-          e.getMessage());
+    Optional<SnapshotAnnouncement> decoded =
+        BadRecords.decode(Codecs.SNAPSHOT_ANNOUNCEMENT, record, metrics);
+    if (decoded.isEmpty()) {
       return;
     }
+    SnapshotAnnouncement a = decoded.get();
     ModelVersion announced = new ModelVersion(a.getEpoch(), a.getVersion());
     if (shouldReload.test(announced)) {
       LOG.info("Snapshot at {} announced in {}; reloading", announced, a.getLocation());
