@@ -7,13 +7,12 @@ import io.darestream.jobs.config.ModelOptions;
 import io.darestream.jobs.config.TrainerOptions;
 import io.darestream.jobs.job.TrainingStage;
 import io.darestream.jobs.job.Uids;
-import io.darestream.jobs.train.PrequentialScore;
 import io.darestream.jobs.train.TrainerOperator;
+import io.darestream.jobs.train.TrainerStage;
 import io.darestream.model.TrainingSample;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.streaming.api.datastream.DataStream;
 
@@ -56,18 +55,14 @@ final class LocalTrainingStage implements TrainingStage {
       TrainerOptions trainer = TrainerOptions.from(c);
       // The first variant keeps the job's uids, so its state matches a plain dare-train job.
       String suffix = i == 0 ? "" : "-" + v.name();
-      samples
-          .transform(
+      TrainerStage.trainer(
+              samples,
               "trainer " + v.name(),
-              TypeInformation.of(PrequentialScore.class),
-              new TrainerOperator(
-                  ModelOptions.from(c, trainer),
-                  trainer,
-                  KafkaOptions.from(c),
-                  CheckpointOptions.from(c)))
-          .uid(Uids.TRAINER + suffix)
-          .name("trainer " + v.name())
-          .setParallelism(1)
+              Uids.TRAINER + suffix,
+              ModelOptions.from(c, trainer),
+              trainer,
+              KafkaOptions.from(c),
+              CheckpointOptions.from(c))
           .sinkTo(new ScoreSink(runId, v.name()))
           .uid("local-scores" + suffix)
           .name("scores " + v.name())

@@ -1,7 +1,10 @@
 package io.darestream.jobs.train;
 
+import io.darestream.jobs.config.CheckpointOptions;
 import io.darestream.jobs.config.DareJobOptions;
+import io.darestream.jobs.config.KafkaOptions;
 import io.darestream.jobs.config.ModelOptions;
+import io.darestream.jobs.config.TrainerOptions;
 import io.darestream.jobs.job.TrainingStage;
 import io.darestream.jobs.job.Uids;
 import io.darestream.model.TrainingSample;
@@ -31,12 +34,35 @@ public final class TrainerStage implements TrainingStage {
   /** Adds the trainer and returns its prequential scores. */
   public static SingleOutputStreamOperator<PrequentialScore> trainer(
       DataStream<TrainingSample> samples, DareJobOptions options, ModelOptions model) {
+    return trainer(
+        samples,
+        "trainer",
+        Uids.TRAINER,
+        model,
+        options.trainer(),
+        options.kafka(),
+        options.checkpoint());
+  }
+
+  /**
+   * Adds one trainer with its own name, uid and options (the local runner trains several variants
+   * side by side on the same samples) and returns its prequential scores.
+   */
+  public static SingleOutputStreamOperator<PrequentialScore> trainer(
+      DataStream<TrainingSample> samples,
+      String name,
+      String uid,
+      ModelOptions model,
+      TrainerOptions trainer,
+      KafkaOptions kafka,
+      CheckpointOptions checkpoint) {
     return samples
         .transform(
-            "trainer",
+            name,
             TypeInformation.of(PrequentialScore.class),
-            new TrainerOperator(model, options.trainer(), options.kafka(), options.checkpoint()))
-        .uid(Uids.TRAINER)
+            new TrainerOperator(model, trainer, kafka, checkpoint))
+        .uid(uid)
+        .name(name)
         .setParallelism(1)
         .setMaxParallelism(1);
   }
