@@ -143,16 +143,6 @@ public final class EmbeddingTable {
     initializer.fill(id, dst, off, dim);
   }
 
-  private static final class InitialRow {
-    final long id;
-    final float[] weights;
-
-    InitialRow(long id, float[] weights) {
-      this.id = id;
-      this.weights = weights;
-    }
-  }
-
   /**
    * Copies the full row (weights then optimizer slots) into {@code dst}, which must hold {@link
    * #rowWidth()} floats.

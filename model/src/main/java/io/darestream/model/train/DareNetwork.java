@@ -9,7 +9,6 @@ import io.darestream.model.TrainingSample;
 import io.darestream.model.Variant;
 import io.darestream.model.embedding.EmbeddingTable;
 import io.darestream.model.embedding.FieldTables;
-import io.darestream.model.embedding.InitialRowCache;
 import io.darestream.model.embedding.RowIndex;
 import io.darestream.model.embedding.RowInitializer;
 import io.darestream.model.embedding.SparseOptimizer;
@@ -94,9 +93,6 @@ public final class DareNetwork {
   private final long[] histCats;
   private final int[] itemSlots;
   private final int[] catSlots;
-  private final InitialRowCache keyItemInit;
-  private final InitialRowCache keyCatInit;
-  private final InitialRowCache valueItemInit;
   private final float[] row;
   private final float[] query;
   private final float[] allValues;
@@ -226,10 +222,6 @@ public final class DareNetwork {
     histCats = new long[maxL];
     itemSlots = new int[maxL];
     catSlots = new int[maxL];
-    keyItemInit = new InitialRowCache(keyTables.item(), 1 << 17);
-    keyCatInit = new InitialRowCache(keyTables.category(), 1 << 12);
-    valueItemInit =
-        valueTables == keyTables ? keyItemInit : new InitialRowCache(valueTables.item(), 1 << 14);
     row = new float[Math.max(qDim, rDim)];
     query = new float[qDim];
     boolean aux = cfg.auxiliaryLoss();
@@ -515,16 +507,15 @@ public final class DareNetwork {
     items.slots(histItems, n, itemSlots);
     cats.slots(histCats, n, catSlots);
     for (int i = 0; i < n; i++) {
-      copyRow(items, keyItemInit, histItems[i], itemSlots[i], row, 0);
-      copyRow(cats, keyCatInit, histCats[i], catSlots[i], row, dk);
+      copyRow(items, histItems[i], itemSlots[i], row, 0);
+      copyRow(cats, histCats[i], catSlots[i], row, dk);
       history.set(i, 0, row, 0, keyWidth);
     }
   }
 
-  private static void copyRow(
-      EmbeddingTable t, InitialRowCache init, long id, int slot, float[] dst, int off) {
+  private static void copyRow(EmbeddingTable t, long id, int slot, float[] dst, int off) {
     if (slot == RowIndex.MISSING) {
-      init.copy(id, dst, off);
+      t.initialWeights(id, dst, off);
     } else {
       t.copySlot(slot, dst, off);
     }
@@ -579,12 +570,7 @@ public final class DareNetwork {
       selCat[o] = histCats[i];
       int vo = o * rDim;
       copyRow(
-          valueTables.item(),
-          valueItemInit,
-          histItems[i],
-          valueTables.item().slot(histItems[i]),
-          selValues,
-          vo);
+          valueTables.item(), histItems[i], valueTables.item().slot(histItems[i]), selValues, vo);
       valueTables.category().copyWeights(histCats[i], selValues, vo + dr);
       System.arraycopy(valuePos, i * dr, selValues, vo + 2 * dr, dr);
       history.copyKey(i, selKeys, o * keyWidth);

@@ -1,6 +1,8 @@
 package io.darestream.model.embedding;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
 import org.junit.jupiter.api.Test;
 
@@ -24,8 +26,24 @@ class EmbeddingTableTest {
     // Pinned bits: another process, JVM or machine must create the identical row.
     new RowInitializer(1, "att.item", 0.01f).fill(42, b, 0, 8);
     assertThat(b).containsExactly(a);
-    assertThat(Float.floatToIntBits(a[0])).isEqualTo(1000706700);
-    assertThat(Float.floatToIntBits(a[1])).isEqualTo(998728764);
+    assertThat(Float.floatToIntBits(a[0])).isEqualTo(998660353);
+    assertThat(Float.floatToIntBits(a[1])).isEqualTo(-1137080903);
+  }
+
+  @Test
+  void quantileTableIsASymmetricMonotoneStandardNormal() {
+    float[] q = RowInitializer.normalQuantiles(1 << 16);
+    for (int k = 1; k < q.length; k++) {
+      assertThat(q[k]).isGreaterThan(q[k - 1]);
+      assertThat(q[q.length - 1 - k]).isEqualTo(-q[k]);
+    }
+    // Reference quantiles of N(0, 1).
+    assertThat(RowInitializer.inverseNormalCdf(0.975)).isCloseTo(1.959963985, within(1e-8));
+    assertThat(RowInitializer.inverseNormalCdf(0.5)).isEqualTo(0.0);
+    assertThat(RowInitializer.inverseNormalCdf(0.001)).isCloseTo(-3.090232306, within(1e-8));
+    assertThat(RowInitializer.inverseNormalCdf(0.84134474607)).isCloseTo(1.0, within(1e-8));
+    assertThatThrownBy(() -> RowInitializer.inverseNormalCdf(1.0))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test
