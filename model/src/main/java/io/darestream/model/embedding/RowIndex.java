@@ -77,6 +77,34 @@ public final class RowIndex {
     return MISSING;
   }
 
+  /**
+   * The slot of {@code id} if present; otherwise maps it to {@code slot} and returns {@link
+   * #MISSING}. One probe sequence where {@link #get} then {@link #put} would walk it twice.
+   */
+  public int putIfAbsent(long id, int slot) {
+    if (slot < 0) {
+      throw new IllegalArgumentException("slots must be >= 0, got " + slot);
+    }
+    long[] t = table;
+    int e = home(id);
+    while (true) {
+      long v = t[2 * e + 1];
+      if (v == 0) {
+        break;
+      }
+      if (t[2 * e] == id) {
+        return (int) (v - 1);
+      }
+      e = (e + 1) & mask;
+    }
+    t[2 * e] = id;
+    t[2 * e + 1] = slot + 1L;
+    if (++size >= resizeAt) {
+      rehash((mask + 1) << 1);
+    }
+    return MISSING;
+  }
+
   /** Removes {@code id}; returns its slot or {@link #MISSING}. */
   public int remove(long id) {
     int e = home(id);

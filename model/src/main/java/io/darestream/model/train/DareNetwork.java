@@ -63,6 +63,9 @@ public final class DareNetwork {
   private final LinearMap projValue;
   private final LinearMap projTarget;
   private final RowGradients rowGrads = new RowGradients();
+  // Accumulators of item, category and position rows; the same objects when TWIN shares tables.
+  private final RowGradients.TableGradient[] keyGrads;
+  private final RowGradients.TableGradient[] valueGrads;
   private final boolean scoringOnly;
 
   private final int dk; // per-field dim of the search (key) tables
@@ -208,6 +211,8 @@ public final class DareNetwork {
     }
     // A scoring view never backpropagates: no gradient buffers.
     denseGrad = shared != null ? null : new DenseGradient(dense);
+    keyGrads = shared != null ? null : gradientsOf(keyTables);
+    valueGrads = shared != null ? null : gradientsOf(valueTables);
     denseAdam = new DenseAdam(cfg.denseLearningRate());
 
     keyPos = new float[maxL * dk];
@@ -278,6 +283,12 @@ public final class DareNetwork {
         new RowInitializer(cfg.seed(), name, cfg.initStd()),
         cfg.admissionMinCount(),
         cfg.expiryMs());
+  }
+
+  private RowGradients.TableGradient[] gradientsOf(FieldTables t) {
+    return new RowGradients.TableGradient[] {
+      rowGrads.of(t.item()), rowGrads.of(t.category()), rowGrads.of(t.position())
+    };
   }
 
   private void addTables(FieldTables t) {
@@ -698,9 +709,9 @@ public final class DareNetwork {
       projKey.backwardTransposed(qProj, b * projDim, dq, 0, denseGrad, dqp, 0);
       projQuery.backward(targetValue, ro, dqp, 0, denseGrad, dTarget, 0);
     } else {
-      addToken(keyTables, tItem[b], tCat[b], TARGET_POSITION, dq, 1f);
+      addToken(keyGrads, keyTables.dim(), tItem[b], tCat[b], dq);
     }
-    addToken(valueTables, tItem[b], tCat[b], TARGET_POSITION, dTarget, 1f);
+    addToken(valueGrads, valueTables.dim(), tItem[b], tCat[b], dTarget);
   }
 
   /**
@@ -737,16 +748,16 @@ public final class DareNetwork {
       float w = weights[wOff + r];
       long item = items[wOff + r];
       long cat = cats[wOff + r];
-      rowGrads.add(valueTables.item(), item, dUbar, 0, w);
-      rowGrads.add(valueTables.category(), cat, dUbar, dr, w);
-      rowGrads.add(valueTables.position(), i + 1, dUbar, 2 * dr, w);
+      valueGrads[0].add(item, dUbar, 0, w);
+      valueGrads[1].add(cat, dUbar, dr, w);
+      valueGrads[2].add(i + 1, dUbar, 2 * dr, w);
       float ds = w * (dwScratch[r] - dot) * scale;
       if (ds == 0f) {
         continue;
       }
-      rowGrads.add(keyTables.item(), item, queries, qo, ds);
-      rowGrads.add(keyTables.category(), cat, queries, qo + dk, ds);
-      rowGrads.add(keyTables.position(), i + 1, queries, qo + 2 * dk, ds);
+      keyGrads[0].add(item, queries, qo, ds);
+      keyGrads[1].add(cat, queries, qo + dk, ds);
+      keyGrads[2].add(i + 1, queries, qo + 2 * dk, ds);
       int ko = kOff + r * keyWidth;
       for (int j = 0; j < keyWidth; j++) {
         dq[j] += ds * keys[ko + j];
@@ -792,12 +803,12 @@ public final class DareNetwork {
     attentionBackward(b, n, allIndex, allItems, allCats, allWeights, 0, allValues, 0, allKeys, 0);
   }
 
-  private void addToken(
-      FieldTables t, long item, long cat, long position, float[] grad, float scale) {
-    int d = t.dim();
-    rowGrads.add(t.item(), item, grad, 0, scale);
-    rowGrads.add(t.category(), cat, grad, d, scale);
-    rowGrads.add(t.position(), position, grad, 2 * d, scale);
+  /** Adds the gradient of the target token (position 0) to its three rows. */
+  private static void addToken(
+      RowGradients.TableGradient[] grads, int d, long item, long cat, float[] grad) {
+    grads[0].add(item, grad, 0, 1f);
+    grads[1].add(cat, grad, d, 1f);
+    grads[2].add(TARGET_POSITION, grad, 2 * d, 1f);
   }
 
   private void checkBatch(int bsz) {

@@ -18,13 +18,21 @@ public final class RowGradients {
 
   /** Adds {@code scale * src[off .. off + dim)} to the gradient of row {@code id}. */
   public void add(EmbeddingTable table, long id, float[] src, int off, float scale) {
+    of(table).add(id, src, off, scale);
+  }
+
+  /**
+   * The gradient accumulator of {@code table}, created on first use: callers on the hot path keep
+   * it instead of looking the table up on every {@link #add}.
+   */
+  public TableGradient of(EmbeddingTable table) {
     TableGradient g = byTable.get(table);
     if (g == null) {
       g = new TableGradient(table.dim());
       byTable.put(table, g);
       order.add(table);
     }
-    g.add(id, src, off, scale);
+    return g;
   }
 
   /** The accumulated gradient of row {@code id} in {@code table}, or null if untouched. */
@@ -44,11 +52,7 @@ public final class RowGradients {
     int updated = 0;
     for (EmbeddingTable t : order) {
       TableGradient g = byTable.get(t);
-      for (int r = 0; r < g.count; r++) {
-        if (t.applyGradient(g.ids[r], g.values, r * g.dim, nowMs)) {
-          updated++;
-        }
-      }
+      updated += t.applyGradients(g.ids, g.values, g.count, nowMs);
     }
     return updated;
   }
@@ -59,7 +63,8 @@ public final class RowGradients {
     }
   }
 
-  private static final class TableGradient {
+  /** Summed gradients of the rows of one table that a batch touched. */
+  public static final class TableGradient {
     final int dim;
     final RowIndex index = new RowIndex(256);
     long[] ids = new long[256];
@@ -71,8 +76,9 @@ public final class RowGradients {
       this.values = new float[256 * dim];
     }
 
-    void add(long id, float[] src, int off, float scale) {
-      int r = index.get(id);
+    /** Adds {@code scale * src[off .. off + dim)} to the gradient of row {@code id}. */
+    public void add(long id, float[] src, int off, float scale) {
+      int r = index.putIfAbsent(id, count);
       if (r == RowIndex.MISSING) {
         r = count++;
         if (r == ids.length) {
@@ -80,7 +86,6 @@ public final class RowGradients {
           values = Arrays.copyOf(values, r * 2 * dim);
         }
         ids[r] = id;
-        index.put(id, r);
         Arrays.fill(values, r * dim, (r + 1) * dim, 0f);
       }
       int o = r * dim;

@@ -18,7 +18,7 @@ class RowIndexTest {
     for (int op = 0; op < 200_000; op++) {
       // A small id range (0 and negatives included) forces collisions, overwrites and removals.
       long id = r.nextInt(3_000) - 100;
-      int action = r.nextInt(3);
+      int action = r.nextInt(4);
       if (action == 0) {
         int slot = r.nextInt(1_000_000);
         assertThat(index.put(id, slot)).isEqualTo(expected.getOrDefault(id, RowIndex.MISSING));
@@ -26,6 +26,11 @@ class RowIndexTest {
       } else if (action == 1) {
         Integer gone = expected.remove(id);
         assertThat(index.remove(id)).isEqualTo(gone == null ? RowIndex.MISSING : gone);
+      } else if (action == 2) {
+        int slot = r.nextInt(1_000_000);
+        Integer present = expected.putIfAbsent(id, slot);
+        assertThat(index.putIfAbsent(id, slot))
+            .isEqualTo(present == null ? RowIndex.MISSING : present);
       } else {
         assertThat(index.get(id)).isEqualTo(expected.getOrDefault(id, RowIndex.MISSING));
       }
