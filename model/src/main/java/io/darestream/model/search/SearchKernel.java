@@ -39,9 +39,22 @@ public final class SearchKernel {
 
   private int scoreAll(float[] query, HistoryKeys keys, float[] bias, float scale) {
     int n = keys.length();
-    int width = keys.width();
+    if (keys.transposed()) {
+      scoreColumns(query, keys.columns(), keys.width(), n, bias, scale);
+    } else {
+      scoreRows(query, keys.rows(), keys.width(), n, bias, scale);
+    }
+    return n;
+  }
+
+  /**
+   * Column layout: every column streamed once. The arithmetic per behaviour, and its order, is
+   * exactly that of {@link #scoreRows}: {@code bias}, then groups of four products added pairwise,
+   * then the single products of a remainder, then the scale.
+   */
+  private void scoreColumns(
+      float[] query, float[][] cols, int width, int n, float[] bias, float scale) {
     float[] s = scores;
-    float[][] cols = keys.columns();
     if (bias != null) {
       System.arraycopy(bias, 0, s, 0, n);
     } else {
@@ -73,6 +86,25 @@ public final class SearchKernel {
     for (int i = 0; i < n; i++) {
       s[i] *= scale;
     }
-    return n;
+  }
+
+  /** Row layout: one dot product per behaviour, same operations in the same order as columns. */
+  private void scoreRows(float[] query, float[] rows, int width, int n, float[] bias, float scale) {
+    float[] s = scores;
+    int groups = width & ~3;
+    for (int i = 0; i < n; i++) {
+      int o = i * width;
+      float acc = bias != null ? bias[i] : 0f;
+      int j = 0;
+      for (; j < groups; j += 4) {
+        acc +=
+            (query[j] * rows[o + j] + query[j + 1] * rows[o + j + 1])
+                + (query[j + 2] * rows[o + j + 2] + query[j + 3] * rows[o + j + 3]);
+      }
+      for (; j < width; j++) {
+        acc += query[j] * rows[o + j];
+      }
+      s[i] = acc * scale;
+    }
   }
 }

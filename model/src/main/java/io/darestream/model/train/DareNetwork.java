@@ -48,6 +48,8 @@ import java.util.SplittableRandom;
  */
 public final class DareNetwork {
   private static final long TARGET_POSITION = 0L;
+  // Searches of one history from which transposing its keys for the column kernel pays off.
+  private static final int TRANSPOSE_FROM_SEARCHES = 8;
 
   private final DareConfig cfg;
   private final boolean projected;
@@ -454,6 +456,9 @@ public final class DareNetwork {
     int n = Math.min(historyItems.length, maxL);
     refreshPositions(n);
     gatherHistory(historyItems, historyCategories, n);
+    if (candidateItems.length >= TRANSPOSE_FROM_SEARCHES) {
+      history.transpose();
+    }
     float[] out = new float[candidateItems.length];
     for (int start = 0; start < candidateItems.length; start += maxBatch) {
       int count = Math.min(maxBatch, candidateItems.length - start);
@@ -511,17 +516,17 @@ public final class DareNetwork {
 
   /** Gathers the attention keys of {@code histItems/histCats[0, n)} into {@link #history}. */
   private void gatherKeys(int n) {
-    history.reset(n);
     EmbeddingTable items = keyTables.item();
     EmbeddingTable cats = keyTables.category();
     // All row-id probes first (they overlap in the memory system), then the copies.
     items.slots(histItems, n, itemSlots);
     cats.slots(histCats, n, catSlots);
+    float[] rows = history.rows();
     for (int i = 0; i < n; i++) {
-      copyRow(items, histItems[i], itemSlots[i], row, 0);
-      copyRow(cats, histCats[i], catSlots[i], row, dk);
-      history.set(i, 0, row, 0, keyWidth);
+      copyRow(items, histItems[i], itemSlots[i], rows, i * keyWidth);
+      copyRow(cats, histCats[i], catSlots[i], rows, i * keyWidth + dk);
     }
+    history.publish(n);
   }
 
   private static void copyRow(EmbeddingTable t, long id, int slot, float[] dst, int off) {

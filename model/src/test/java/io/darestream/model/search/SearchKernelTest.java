@@ -58,6 +58,42 @@ class SearchKernelTest {
   }
 
   @Test
+  void rowAndColumnLayoutsScoreBitForBitAlike() {
+    SplittableRandom r = new SplittableRandom(5);
+    for (int width : new int[] {1, 3, 4, 7, 16, 32, 33}) {
+      int n = 300;
+      HistoryKeys keys = new HistoryKeys(width, n);
+      float[] q = new float[width];
+      float[] bias = new float[n];
+      for (int j = 0; j < width; j++) {
+        q[j] = (float) r.nextGaussian();
+      }
+      float[] rows = keys.rows();
+      for (int i = 0; i < n * width; i++) {
+        rows[i] = (float) r.nextGaussian() * 0.01f;
+      }
+      for (int i = 0; i < n; i++) {
+        bias[i] = (float) r.nextGaussian();
+      }
+      for (float[] b : new float[][] {bias, null}) {
+        TopK byRows = new TopK(n);
+        TopK byColumns = new TopK(n);
+        keys.publish(n);
+        assertThat(keys.transposed()).isFalse();
+        new SearchKernel(n).scoreEvery(q, keys, b, 0.25f, byRows);
+        keys.transpose();
+        assertThat(keys.transposed()).isTrue();
+        new SearchKernel(n).scoreEvery(q, keys, b, 0.25f, byColumns);
+        for (int i = 0; i < n; i++) {
+          assertThat(Float.floatToRawIntBits(byRows.score(i)))
+              .as("width %d behaviour %d", width, i)
+              .isEqualTo(Float.floatToRawIntBits(byColumns.score(i)));
+        }
+      }
+    }
+  }
+
+  @Test
   void fewerBehavioursThanKSelectsAll() {
     HistoryKeys keys = new HistoryKeys(1, 10);
     keys.reset(3);
