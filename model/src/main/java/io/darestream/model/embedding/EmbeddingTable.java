@@ -131,10 +131,7 @@ public final class EmbeddingTable {
 
   /** {@code out[i] = } the storage slot of {@code ids[i]} ({@code -1} without a row), i < n. */
   public void slots(long[] ids, int n, int[] out) {
-    // One tight loop: the (mostly cache-missing) probes of different ids overlap.
-    for (int i = 0; i < n; i++) {
-      out[i] = index.get(ids[i]);
-    }
+    index.getAll(ids, n, out);
   }
 
   /** The storage slot of {@code id}, or {@code -1} ({@link RowIndex#MISSING}) without a row. */
@@ -241,9 +238,7 @@ public final class EmbeddingTable {
       batchSlots = new int[Math.max(count, 2 * batchSlots.length)];
     }
     int[] s = batchSlots;
-    for (int r = 0; r < count; r++) {
-      s[r] = index.get(ids[r]);
-    }
+    index.getAll(ids, count, s);
     for (int r = 0; r < count; r++) {
       if (s[r] == NO_SLOT) {
         if (admit(ids[r])) {

@@ -36,6 +36,15 @@ class RowIndexTest {
       }
     }
     assertThat(index.size()).isEqualTo(expected.size());
+    long[] ids = new long[3_200];
+    int[] slots = new int[ids.length];
+    for (int i = 0; i < ids.length; i++) {
+      ids[i] = i - 150;
+    }
+    index.getAll(ids, ids.length, slots);
+    for (int i = 0; i < ids.length; i++) {
+      assertThat(slots[i]).isEqualTo(expected.getOrDefault(ids[i], RowIndex.MISSING));
+    }
     Map<Long, Integer> seen = new HashMap<>();
     index.forEach(seen::put);
     assertThat(seen).isEqualTo(expected);
