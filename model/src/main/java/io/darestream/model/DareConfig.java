@@ -22,8 +22,14 @@ import java.util.stream.Collectors;
  * sorted {@code java.util.Properties} text, which is what snapshot manifests store.
  */
 public final class DareConfig {
-  /** Bumped when the meaning of a key changes; written as {@code format.version}. */
-  public static final int FORMAT_VERSION = 1;
+  /**
+   * Bumped when the meaning of a key changes; written as {@code format.version}. Version 2: rows
+   * that were never stored derive their values from {@code seed} and {@code init.std} through the
+   * normal quantile table of {@code RowInitializer} (version 1 used a Box-Muller transform), so a
+   * version-1 model read by this build would score its never-trained ids differently from the
+   * trainer that wrote it; it is refused instead.
+   */
+  public static final int FORMAT_VERSION = 2;
 
   private final Variant variant;
   private final int attentionDim;
@@ -230,9 +236,19 @@ public final class DareConfig {
       try {
         switch (key) {
           case "format.version" -> {
-            if (Integer.parseInt(v) > FORMAT_VERSION) {
+            int version = Integer.parseInt(v);
+            if (version > FORMAT_VERSION) {
               throw new IllegalArgumentException(
                   "config format version " + v + " is newer than supported " + FORMAT_VERSION);
+            }
+            if (version < FORMAT_VERSION) {
+              throw new IllegalArgumentException(
+                  "config format version "
+                      + v
+                      + " initialises never-trained rows differently from this build (format "
+                      + FORMAT_VERSION
+                      + "); retrain the model or read it with a build of format "
+                      + v);
             }
           }
           case "variant" -> b.variant(Variant.valueOf(v.toUpperCase(Locale.ROOT)));

@@ -32,7 +32,7 @@ class DareConfigTest {
             .expiryMs(60_000)
             .build();
     String text = c.toProperties();
-    assertThat(text).startsWith("admission.min.count=1\n").contains("format.version=1");
+    assertThat(text).startsWith("admission.min.count=1\n").contains("format.version=2");
     assertThat(DareConfig.fromProperties(text)).isEqualTo(c);
     assertThat(DareConfig.fromProperties(text).toProperties()).isEqualTo(text);
   }
@@ -43,6 +43,9 @@ class DareConfigTest {
         .hasMessageContaining("unknown model config key 'colour'");
     assertThatThrownBy(() -> DareConfig.fromProperties("format.version=99"))
         .hasMessageContaining("newer");
+    // Format 1 derived never-trained rows with another initialisation: refused, not misread.
+    assertThatThrownBy(() -> DareConfig.fromProperties("format.version=1"))
+        .hasMessageContaining("initialises never-trained rows differently");
   }
 
   @Test
