@@ -44,6 +44,8 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.SavepointFormatType;
+import org.apache.flink.runtime.checkpoint.CheckpointException;
+import org.apache.flink.runtime.checkpoint.CheckpointFailureReason;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.slf4j.Logger;
@@ -66,6 +68,8 @@ public final class LocalRunner implements AutoCloseable {
   private static final long TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
   private static final long QUIET_NANOS = TimeUnit.SECONDS.toNanos(15);
   private static final long RATE_WINDOW_NANOS = TimeUnit.SECONDS.toNanos(10);
+  // How long a drain waits for a job whose tasks are still being deployed.
+  private static final long DRAIN_START_SECONDS = 60;
 
   private final LocalSettings settings;
   private final PrintStream out;
@@ -375,14 +379,37 @@ public final class LocalRunner implements AutoCloseable {
   private void drain() {
     line.update("draining the job (final watermark, last training steps, final snapshot)...");
     String savepoints = settings.workDir().resolve("savepoints").toUri().toString();
-    try {
-      job.stopWithSavepoint(true, savepoints, SavepointFormatType.CANONICAL)
-          .get(120, TimeUnit.SECONDS);
-      job.getJobExecutionResult().get(60, TimeUnit.SECONDS);
-    } catch (Exception e) {
-      LOG.warn("Draining the job failed; cancelling it", e);
-      job.cancel();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(DRAIN_START_SECONDS);
+    while (true) {
+      try {
+        job.stopWithSavepoint(true, savepoints, SavepointFormatType.CANONICAL)
+            .get(120, TimeUnit.SECONDS);
+        job.getJobExecutionResult().get(60, TimeUnit.SECONDS);
+        return;
+      } catch (Exception e) {
+        // A small replay can be consumed while downstream tasks are still being deployed; the
+        // savepoint is refused until every task runs, and then nothing would be lost by waiting.
+        if (notAllTasksRunning(e) && System.nanoTime() < deadline) {
+          LOG.info("Not every task of the job is running yet; retrying the drain");
+          LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(250));
+          continue;
+        }
+        LOG.warn("Draining the job failed; cancelling it", e);
+        job.cancel();
+        return;
+      }
     }
+  }
+
+  private static boolean notAllTasksRunning(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof CheckpointException c
+          && c.getCheckpointFailureReason()
+              == CheckpointFailureReason.NOT_ALL_REQUIRED_TASKS_RUNNING) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** {user, item, category} of an event the job accepted, for a curl example; null if none. */
