@@ -38,10 +38,11 @@ import org.openjdk.jmh.annotations.Warmup;
  *       items and 1k categories, trained again and again — the worst case for the gather (almost
  *       every behaviour a different, mostly never-trained row) and the figure of earlier rounds.
  *   <li>{@code stream}: what the streaming job feeds the trainer — the project's generator (click
- *       only, 100k Zipf-popular items, 100 categories, 2,000 users with 500 clicks each), each
- *       click with the history as of its time and one sampled negative sharing that history, in
- *       global time order; 40 consecutive batches from the second half of the stream (histories
- *       full at L = 200), trained in turn.
+ *       only, 100k Zipf-popular items, 100 categories, 2,000 users with 500 clicks each at L = 200,
+ *       fewer and longer users at larger L, about 1M events in all), each click with the history as
+ *       of its time and one sampled negative sharing that history, in global time order; 40
+ *       consecutive batches from the second half of the stream (histories full at L = 200), trained
+ *       in turn.
  * </ul>
  */
 @State(Scope.Thread)
@@ -96,7 +97,7 @@ public class TrainStepBench {
     int perUser = Math.max(500, 2 * length + 100);
     GeneratorConfig config =
         GeneratorConfig.builder()
-            .setUsers(2_000)
+            .setUsers(Math.max(200, 1_000_000 / perUser))
             .setItems(100_000)
             .setBehaviorsPerUser(perUser)
             .optMode(GeneratorMode.CLICK_ONLY)
