@@ -187,16 +187,24 @@ public final class ServingLoadBench {
       return;
     }
     StringBuilder sb = new StringBuilder("server CPU by thread group (ms per request):");
+    long[] http = {0};
     after.entrySet().stream()
         .map(e -> Map.entry(e.getKey(), e.getValue() - before.getOrDefault(e.getKey(), 0L)))
         .filter(e -> e.getValue() > 0)
         .sorted(Map.Entry.<String, Long>comparingByValue().reversed())
         .forEach(
-            e ->
-                sb.append(
-                    String.format(
-                        " %s=%.3f", e.getKey().replace(' ', '_'), e.getValue() / 1e6 / n)));
+            e -> {
+              if (e.getKey().startsWith("serving-http")) {
+                http[0] += e.getValue();
+              }
+              sb.append(
+                  String.format(" %s=%.3f", e.getKey().replace(' ', '_'), e.getValue() / 1e6 / n));
+            });
     System.out.println(sb);
+    // Steady state: the request threads alone (a JIT still compiling or a GC are left out).
+    System.out.printf(
+        "req per request-thread-core-second (serving-http threads only)=%.1f%n",
+        n / (http[0] / 1e9));
   }
 
   private static long ownCpuNanos() {
