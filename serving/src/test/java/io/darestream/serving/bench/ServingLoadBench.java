@@ -124,8 +124,8 @@ public final class ServingLoadBench {
         try (Forked server =
             Forked.start(snapshots, data, serverThreads, historyLength, serverCpus)) {
           URI uri = URI.create("http://127.0.0.1:" + server.port + "/v1/score");
-          // A fresh JVM is still compiling after a few seconds; warm it until the JIT is quiet.
-          run(uri, clients, Integer.getInteger("bench.warmupSeconds", 20), candidates, false);
+          // A fresh JVM here still compiles (C2) for well over 10 s; 60 s gets it mostly quiet.
+          run(uri, clients, Integer.getInteger("bench.warmupSeconds", 60), candidates, false);
           long server0 = server.cpuNanos();
           Map<String, Long> threads0 = server.cpuByThreadGroup();
           long cpu0 = ownCpuNanos();
