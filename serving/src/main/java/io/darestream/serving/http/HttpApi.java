@@ -113,7 +113,7 @@ public final class HttpApi implements AutoCloseable {
     ScoreRequest request = parser.parse(readBody(ctx));
     ScoreResult result = scorer.score(request);
     json(ctx, 200, JsonResponses.score(result));
-    metrics.recordScore(System.nanoTime() - start, request.candidates().size());
+    metrics.recordScore(System.nanoTime() - start, request.size());
   }
 
   private void model(Context ctx) {

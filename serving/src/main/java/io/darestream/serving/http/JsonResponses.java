@@ -23,7 +23,9 @@ public final class JsonResponses {
 
   /** {@code {"model_version", "epoch", "scores", "user_known", "retrieved"?}}. */
   public static byte[] score(ScoreResult r) {
+    // About 12 bytes per score; sized up front so the buffer is not regrown per request.
     return write(
+        64 + 16 * r.scores().length,
         g -> {
           g.writeStartObject();
           g.writeNumberField("model_version", r.model().version());
@@ -57,6 +59,7 @@ public final class JsonResponses {
   /** {@code {"error": message, "field": field-or-null}}. */
   public static byte[] error(String message, String field) {
     return write(
+        512,
         g -> {
           g.writeStartObject();
           g.writeStringField("error", message);
@@ -72,6 +75,7 @@ public final class JsonResponses {
   /** The body of {@code GET /v1/model}. */
   public static byte[] model(ModelStatus m) {
     return write(
+        512,
         g -> {
           g.writeStartObject();
           g.writeStringField("model_id", m.modelId());
@@ -93,6 +97,7 @@ public final class JsonResponses {
   /** {@code {"status": status, "reasons": [...]}} for the health endpoints. */
   public static byte[] health(String status, List<String> reasons) {
     return write(
+        512,
         g -> {
           g.writeStartObject();
           g.writeStringField("status", status);
@@ -109,8 +114,8 @@ public final class JsonResponses {
     void write(JsonGenerator g) throws IOException;
   }
 
-  private static byte[] write(Body body) {
-    try (ByteArrayBuilder out = new ByteArrayBuilder(512)) {
+  private static byte[] write(int sizeHint, Body body) {
+    try (ByteArrayBuilder out = new ByteArrayBuilder(sizeHint)) {
       try (JsonGenerator g = JSON.createGenerator(out)) {
         body.write(g);
       }

@@ -5,11 +5,9 @@ import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
-import io.darestream.serving.scoring.Candidate;
 import io.darestream.serving.scoring.ScoreRequest;
 import java.io.IOException;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.Arrays;
 
 /**
  * Parses and validates the body of {@code POST /v1/score} with Jackson's streaming parser, so that
@@ -44,7 +42,7 @@ public final class ScoreRequestParser {
         throw ApiException.badRequest("request body must be a JSON object", null);
       }
       Long userId = null;
-      List<Candidate> candidates = null;
+      CandidateIds candidates = null;
       boolean explain = false;
       while (p.nextToken() == JsonToken.FIELD_NAME) {
         String name = p.currentName();
@@ -65,7 +63,11 @@ public final class ScoreRequestParser {
       if (candidates == null) {
         throw ApiException.badRequest("candidates is required", "candidates");
       }
-      return new ScoreRequest(userId, candidates, explain);
+      return new ScoreRequest(
+          userId,
+          Arrays.copyOf(candidates.items, candidates.size),
+          Arrays.copyOf(candidates.categories, candidates.size),
+          explain);
     } catch (JsonParseException e) {
       throw ApiException.badRequest("malformed JSON: " + e.getOriginalMessage(), null);
     } catch (IOException e) {
@@ -74,31 +76,53 @@ public final class ScoreRequestParser {
     }
   }
 
-  private List<Candidate> readCandidates(JsonParser p, JsonToken token) throws IOException {
+  /** Growable parallel id arrays of the candidates read so far. */
+  private static final class CandidateIds {
+    long[] items = new long[128];
+    long[] categories = new long[128];
+    int size;
+
+    void add(long item, long category) {
+      if (size == items.length) {
+        items = Arrays.copyOf(items, size * 2);
+        categories = Arrays.copyOf(categories, size * 2);
+      }
+      items[size] = item;
+      categories[size] = category;
+      size++;
+    }
+  }
+
+  private CandidateIds readCandidates(JsonParser p, JsonToken token) throws IOException {
     if (token != JsonToken.START_ARRAY) {
       throw ApiException.badRequest(
           "candidates must be an array of {item_id, category_id} objects", "candidates");
     }
-    List<Candidate> out = new ArrayList<>();
+    CandidateIds out = new CandidateIds();
     JsonToken t;
     while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
-      int index = out.size();
+      int index = out.size;
       if (index >= limits.maxCandidates()) {
         throw ApiException.badRequest(
             "too many candidates: at most " + limits.maxCandidates() + " per request",
             "candidates");
       }
-      out.add(readCandidate(p, t, "candidates[" + index + "]"));
+      readCandidate(p, t, index, out);
     }
-    if (out.isEmpty()) {
+    if (out.size == 0) {
       throw ApiException.badRequest("candidates must hold at least one candidate", "candidates");
     }
     return out;
   }
 
-  private static Candidate readCandidate(JsonParser p, JsonToken token, String path)
+  /**
+   * Reads candidate {@code index} into {@code out}. Field paths ({@code candidates[3].item_id}) are
+   * only built for an error message, never on the happy path.
+   */
+  private static void readCandidate(JsonParser p, JsonToken token, int index, CandidateIds out)
       throws IOException {
     if (token != JsonToken.START_OBJECT) {
+      String path = path(index, null);
       throw ApiException.badRequest(path + " must be an object {item_id, category_id}", path);
     }
     long item = -1;
@@ -107,18 +131,38 @@ public final class ScoreRequestParser {
       String name = p.currentName();
       JsonToken value = p.nextToken();
       switch (name) {
-        case "item_id" -> item = readId(p, value, path + ".item_id");
-        case "category_id" -> category = readId(p, value, path + ".category_id");
+        case "item_id" -> item = readId(p, value, index, "item_id");
+        case "category_id" -> category = readId(p, value, index, "category_id");
         default -> p.skipChildren();
       }
     }
     if (item < 0) {
-      throw ApiException.badRequest(path + ".item_id is required", path + ".item_id");
+      String field = path(index, "item_id");
+      throw ApiException.badRequest(field + " is required", field);
     }
     if (category < 0) {
-      throw ApiException.badRequest(path + ".category_id is required", path + ".category_id");
+      String field = path(index, "category_id");
+      throw ApiException.badRequest(field + " is required", field);
     }
-    return new Candidate(item, category);
+    out.add(item, category);
+  }
+
+  /** {@code candidates[index]} or {@code candidates[index].field}. */
+  private static String path(int index, String field) {
+    String c = "candidates[" + index + "]";
+    return field == null ? c : c + "." + field;
+  }
+
+  private static long readId(JsonParser p, JsonToken token, int index, String field)
+      throws IOException {
+    if (token == JsonToken.VALUE_NUMBER_INT
+        && p.getNumberType() != JsonParser.NumberType.BIG_INTEGER) {
+      long v = p.getLongValue();
+      if (v >= 0) {
+        return v;
+      }
+    }
+    return readId(p, token, path(index, field)); // not a valid id: the checks with messages
   }
 
   private static long readId(JsonParser p, JsonToken token, String field) throws IOException {

@@ -7,7 +7,6 @@ import io.darestream.model.TableNames;
 import io.darestream.model.embedding.EmbeddingTable;
 import io.darestream.model.sync.ModelDeltas;
 import io.darestream.schemas.avro.ModelDelta;
-import io.darestream.serving.scoring.Candidate;
 import io.darestream.serving.scoring.ModelVersion;
 import io.darestream.serving.scoring.RetrievedBehavior;
 import io.darestream.serving.scoring.ScoreOutput;
@@ -88,14 +87,8 @@ public final class DareModelHandle implements ModelHandle {
   }
 
   @Override
-  public ScoreOutput score(UserHistory history, List<Candidate> candidates, boolean explain) {
-    int n = candidates.size();
-    long[] items = new long[n];
-    long[] categories = new long[n];
-    for (int i = 0; i < n; i++) {
-      items[i] = candidates.get(i).itemId();
-      categories[i] = candidates.get(i).categoryId();
-    }
+  public ScoreOutput score(UserHistory history, long[] items, long[] categories, boolean explain) {
+    int n = items.length;
     if (!explain) {
       return new ScoreOutput(
           model.score(history.items(), history.categories(), items, categories), null);

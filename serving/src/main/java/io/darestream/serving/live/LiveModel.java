@@ -117,7 +117,8 @@ public final class LiveModel implements AutoCloseable {
       UserHistory h = history.newest(request.userId(), g.model().maxHistory());
       g.readLock().lock();
       try {
-        ScoreOutput out = g.model().score(h, request.candidates(), request.explain());
+        ScoreOutput out =
+            g.model().score(h, request.itemIds(), request.categoryIds(), request.explain());
         return new ScoreResult(
             g.position(), out.scores(), h.known(), request.explain() ? out.retrieved() : null);
       } finally {

@@ -1,6 +1,5 @@
 package io.darestream.serving.live;
 
-import io.darestream.serving.scoring.Candidate;
 import io.darestream.serving.scoring.ModelVersion;
 import io.darestream.serving.scoring.ScoreOutput;
 import io.darestream.serving.scoring.UserHistory;
@@ -31,8 +30,11 @@ public interface ModelHandle extends RowWriter, AutoCloseable {
 
   Map<String, Long> rowsPerTable();
 
-  /** Scores {@code candidates} for a user with {@code history}; explains if asked. */
-  ScoreOutput score(UserHistory history, List<Candidate> candidates, boolean explain);
+  /**
+   * Scores the candidates ({@code items[i]}, {@code categories[i]}) for a user with {@code
+   * history}; explains if asked. The arrays are read, never changed.
+   */
+  ScoreOutput score(UserHistory history, long[] items, long[] categories, boolean explain);
 
   /**
    * The current weights of row {@code id} of {@code table} (the deterministic initial value for an

@@ -40,7 +40,9 @@ public final class SnapshotModelLoader {
    * and counted.
    */
   public Optional<DareModelHandle> loadNewestValid() {
+    long start = System.nanoTime();
     SnapshotReader.NewestSnapshot newest = SnapshotReader.findNewestValid(root);
+    long verifyMs = (System.nanoTime() - start) / 1_000_000;
     for (SnapshotReader.Rejection r : newest.rejected()) {
       refused(r.directory(), r.reason().name(), r.message());
     }
@@ -48,6 +50,7 @@ public final class SnapshotModelLoader {
       LOG.warn("No valid snapshot under {}; waiting for one to be announced", root);
       return Optional.empty();
     }
+    LOG.info("Verified snapshot {} in {} ms", newest.snapshot().get().directory(), verifyMs);
     try {
       return Optional.of(load(newest.snapshot().get()));
     } catch (SnapshotRejectedException e) {
@@ -59,7 +62,10 @@ public final class SnapshotModelLoader {
   /** Verifies and loads the snapshot in {@code dir}; empty (logged, counted) if refused. */
   public Optional<DareModelHandle> load(Path dir) {
     try {
-      return Optional.of(load(SnapshotReader.verify(dir)));
+      long start = System.nanoTime();
+      VerifiedSnapshot verified = SnapshotReader.verify(dir);
+      LOG.info("Verified snapshot {} in {} ms", dir, (System.nanoTime() - start) / 1_000_000);
+      return Optional.of(load(verified));
     } catch (SnapshotRejectedException e) {
       refused(dir, e.reason().name(), e.getMessage());
       return Optional.empty();

@@ -9,31 +9,55 @@ import io.darestream.serving.fixtures.TrainedModels;
 import io.darestream.state.sequence.BehaviorCodes;
 import io.darestream.state.sequence.SequenceLimits;
 import io.darestream.state.sequence.SequenceStore;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.Writer;
+import java.lang.management.ManagementFactory;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.SplittableRandom;
+import java.util.TreeMap;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Closed-loop load generator for {@code POST /v1/score} over loopback: a reference-size DARE model
  * (16 dims per field in both sets, K = 20, MLP 200-80) restored from a real snapshot, users with L
  * stored behaviours, C client threads each sending one request at a time with 100 candidates, for a
- * fixed time after a warm-up. Prints p50/p90/p99/max latency and requests/s (total and per core).
+ * fixed time after a warm-up. Prints p50/p90/p99/max latency and requests/s.
+ *
+ * <p>Two modes, so that "per core" means something:
+ *
+ * <ul>
+ *   <li>{@code inproc} (default; the method of the first figures): server and clients in this JVM.
+ *       "req/s per core" is total req/s over all the machine's cores, client work included.
+ *   <li>{@code fork}: the server runs in a child JVM ({@link BenchServer}); the server process's
+ *       own CPU time over the measured window (from the OS, {@link
+ *       ProcessHandle.Info#totalCpuDuration}) gives requests per server-core-second, which no
+ *       client cost inflates. An optional CPU list ({@code serverCpus}, e.g. {@code 0}) pins the
+ *       child with {@code taskset}; run this JVM under {@code taskset -c 1} to give the clients the
+ *       other core. The child's classpath is this JVM's unless {@code -Dbench.serverClasspath=...}
+ *       names another (e.g. an older build, for old-vs-new runs with the same load generator).
+ * </ul>
  *
  * <p>Run: {@code mvn -B -o -q -pl serving test-compile dependency:build-classpath
  * -Dmdep.outputFile=/tmp/cp.txt -Dmdep.includeScope=test && java -cp
  * serving/target/test-classes:serving/target/classes:$(cat /tmp/cp.txt)
- * io.darestream.serving.bench.ServingLoadBench [clients] [serverThreads] [seconds] [L]
- * [candidates]}
+ * io.darestream.serving.bench.ServingLoadBench [clients] [serverThreads] [seconds] [L] [candidates]
+ * [inproc|fork] [serverCpus]}
  */
 public final class ServingLoadBench {
   private static final int USERS = 100;
@@ -48,52 +72,250 @@ public final class ServingLoadBench {
     int seconds = arg(args, 2, 20);
     int historyLength = arg(args, 3, 1_000);
     int candidates = arg(args, 4, 100);
+    String mode = args.length > 5 ? args[5] : "inproc";
+    String serverCpus = args.length > 6 ? args[6] : null;
+    if (!mode.equals("inproc") && !mode.equals("fork")) {
+      throw new IllegalArgumentException("mode must be inproc or fork, got " + mode);
+    }
     Path tmp = Files.createTempDirectory("serving-bench");
-    Path snapshots = Files.createDirectories(tmp.resolve("snapshots"));
-    Path data = Files.createDirectories(tmp.resolve("data"));
+    try {
+      Path snapshots = Files.createDirectories(tmp.resolve("snapshots"));
+      Path data = Files.createDirectories(tmp.resolve("data"));
 
-    DareConfig config = DareConfig.builder().maxHistory(historyLength).build();
-    DareModel model = DareModel.create(config);
-    materialiseRows(model);
-    TrainedModels.publish(model, snapshots, tmp, 1, 1, 0);
-    storeHistories(data, historyLength);
-    double modelOnlyMs = modelOnlyMedianMs(model, historyLength, candidates);
+      DareConfig config = DareConfig.builder().maxHistory(historyLength).build();
+      DareModel model = DareModel.create(config);
+      materialiseRows(model);
+      TrainedModels.publish(model, snapshots, tmp, 1, 1, 0);
+      storeHistories(data, historyLength);
+      double modelOnlyMs = modelOnlyMedianMs(model, historyLength, candidates);
+      model = null; // the in-process server loads its own copy from the snapshot
 
-    try (ServingServer server =
-        ServingServer.builder()
-            .setSnapshotDir(snapshots)
-            .setDataDir(data)
-            .optHost("127.0.0.1")
-            .optPort(0)
-            .optThreads(serverThreads)
-            .optSequenceLimits(SequenceLimits.builder().optMaxLength(historyLength).build())
-            .build()
-            .start()) {
-      URI uri = URI.create("http://127.0.0.1:" + server.port() + "/v1/score");
-      run(uri, clients, 3, candidates, false); // warm-up: JIT, caches
-      Result r = run(uri, clients, seconds, candidates, true);
-      int cores = Runtime.getRuntime().availableProcessors();
+      String header =
+          String.format(
+              "serving bench: mode=%s L=%d candidates=%d clients=%d serverThreads=%d cores=%d"
+                  + " seconds=%d%s",
+              mode,
+              historyLength,
+              candidates,
+              clients,
+              serverThreads,
+              Runtime.getRuntime().availableProcessors(),
+              seconds,
+              serverCpus == null ? "" : " serverCpus=" + serverCpus);
+      if (mode.equals("inproc")) {
+        try (ServingServer server =
+            ServingServer.builder()
+                .setSnapshotDir(snapshots)
+                .setDataDir(data)
+                .optHost("127.0.0.1")
+                .optPort(0)
+                .optThreads(serverThreads)
+                .optSequenceLimits(SequenceLimits.builder().optMaxLength(historyLength).build())
+                .build()
+                .start()) {
+          URI uri = URI.create("http://127.0.0.1:" + server.port() + "/v1/score");
+          // warm-up: JIT, caches
+          run(uri, clients, Integer.getInteger("bench.warmupSeconds", 3), candidates, false);
+          long cpu0 = ownCpuNanos();
+          Result r = run(uri, clients, seconds, candidates, true);
+          report(header, r, seconds, modelOnlyMs, -1, ownCpuNanos() - cpu0);
+        }
+      } else {
+        try (Forked server =
+            Forked.start(snapshots, data, serverThreads, historyLength, serverCpus)) {
+          URI uri = URI.create("http://127.0.0.1:" + server.port + "/v1/score");
+          // A fresh JVM here still compiles (C2) for well over 10 s; 60 s gets it mostly quiet.
+          run(uri, clients, Integer.getInteger("bench.warmupSeconds", 60), candidates, false);
+          long server0 = server.cpuNanos();
+          Map<String, Long> threads0 = server.cpuByThreadGroup();
+          long cpu0 = ownCpuNanos();
+          Result r = run(uri, clients, seconds, candidates, true);
+          long serverCpu = server.cpuNanos() - server0;
+          Map<String, Long> threads1 = server.cpuByThreadGroup();
+          report(header, r, seconds, modelOnlyMs, serverCpu, ownCpuNanos() - cpu0);
+          printThreadCpu(threads0, threads1, r.latenciesNs.length);
+        }
+      }
+    } finally {
+      deleteTree(tmp);
+    }
+  }
+
+  private static void report(
+      String header,
+      Result r,
+      int seconds,
+      double modelOnlyMs,
+      long serverCpuNanos,
+      long clientCpuNanos) {
+    int cores = Runtime.getRuntime().availableProcessors();
+    double rps = r.latenciesNs.length / (double) seconds;
+    System.out.println(header);
+    System.out.printf(
+        "requests=%d errors=%d req/s=%.1f req/s/core=%.1f (total over all %d cores)%n",
+        r.latenciesNs.length, r.errors, rps, rps / cores, cores);
+    if (serverCpuNanos >= 0) {
+      double serverCpuS = serverCpuNanos / 1e9;
       System.out.printf(
-          "serving bench: L=%d candidates=%d clients=%d serverThreads=%d cores=%d seconds=%d%n"
-              + "requests=%d errors=%d req/s=%.1f req/s/core=%.1f%n"
-              + "latency ms: min=%.2f p50=%.2f p90=%.2f p99=%.2f max=%.2f%n"
-              + "model.score alone (same input size, one thread, median of 200): %.2f ms%n",
-          historyLength,
-          candidates,
-          clients,
-          serverThreads,
-          cores,
-          seconds,
-          r.latenciesNs.length,
-          r.errors,
-          r.latenciesNs.length / (double) seconds,
-          r.latenciesNs.length / (double) seconds / cores,
-          pct(r.latenciesNs, 0.0),
-          pct(r.latenciesNs, 0.50),
-          pct(r.latenciesNs, 0.90),
-          pct(r.latenciesNs, 0.99),
-          pct(r.latenciesNs, 1.0),
-          modelOnlyMs);
+          "server process CPU=%.2f s (%.2f cores busy) req per server-core-second=%.1f"
+              + " server CPU per request=%.2f ms%n",
+          serverCpuS,
+          serverCpuS / seconds,
+          r.latenciesNs.length / serverCpuS,
+          serverCpuS * 1e3 / r.latenciesNs.length);
+      System.out.printf(
+          "load generator process CPU=%.2f s (%.2f cores busy)%n",
+          clientCpuNanos / 1e9, clientCpuNanos / 1e9 / seconds);
+    } else {
+      System.out.printf(
+          "process CPU (server and clients together)=%.2f s (%.2f cores busy)%n",
+          clientCpuNanos / 1e9, clientCpuNanos / 1e9 / seconds);
+    }
+    System.out.printf(
+        "latency ms: min=%.2f p50=%.2f p90=%.2f p99=%.2f max=%.2f%n"
+            + "model.score alone (same input size, one thread, median of 200): %.2f ms%n",
+        pct(r.latenciesNs, 0.0),
+        pct(r.latenciesNs, 0.50),
+        pct(r.latenciesNs, 0.90),
+        pct(r.latenciesNs, 0.99),
+        pct(r.latenciesNs, 1.0),
+        modelOnlyMs);
+  }
+
+  private static void printThreadCpu(Map<String, Long> before, Map<String, Long> after, int n) {
+    if (after.isEmpty()) {
+      return;
+    }
+    StringBuilder sb = new StringBuilder("server CPU by thread group (ms per request):");
+    long[] http = {0};
+    after.entrySet().stream()
+        .map(e -> Map.entry(e.getKey(), e.getValue() - before.getOrDefault(e.getKey(), 0L)))
+        .filter(e -> e.getValue() > 0)
+        .sorted(Map.Entry.<String, Long>comparingByValue().reversed())
+        .forEach(
+            e -> {
+              if (e.getKey().startsWith("serving-http")) {
+                http[0] += e.getValue();
+              }
+              sb.append(
+                  String.format(" %s=%.3f", e.getKey().replace(' ', '_'), e.getValue() / 1e6 / n));
+            });
+    System.out.println(sb);
+    // Steady state: the request threads alone (a JIT still compiling or a GC are left out).
+    System.out.printf(
+        "req per request-thread-core-second (serving-http threads only)=%.1f%n",
+        n / (http[0] / 1e9));
+  }
+
+  private static long ownCpuNanos() {
+    return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+        .getProcessCpuTime();
+  }
+
+  /** The server in a child JVM; closing its stdin stops it. */
+  private static final class Forked implements AutoCloseable {
+    private final Process process;
+    private final int port;
+
+    private Forked(Process process, int port) {
+      this.process = process;
+      this.port = port;
+    }
+
+    static Forked start(Path snapshots, Path data, int threads, int historyLength, String cpus)
+        throws IOException, InterruptedException {
+      String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+      String cp =
+          System.getProperty("bench.serverClasspath", System.getProperty("java.class.path"));
+      List<String> cmd = new ArrayList<>();
+      if (cpus != null) {
+        cmd.addAll(List.of("taskset", "-c", cpus));
+      }
+      cmd.addAll(List.of(java, "-Xmx2g"));
+      String extra = System.getProperty("bench.serverJvmArgs");
+      if (extra != null && !extra.isBlank()) {
+        cmd.addAll(Arrays.asList(extra.trim().split("\\s+")));
+      }
+      cmd.addAll(
+          List.of(
+              "-cp",
+              cp,
+              BenchServer.class.getName(),
+              snapshots.toString(),
+              data.toString(),
+              Integer.toString(threads),
+              Integer.toString(historyLength)));
+      Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+      BufferedReader out =
+          new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+      String line;
+      while ((line = out.readLine()) != null && !line.startsWith(BenchServer.READY)) {
+        System.out.println("[server] " + line);
+      }
+      if (line == null) {
+        throw new IOException("bench server exited before it was ready, status " + p.waitFor());
+      }
+      int port = Integer.parseInt(line.substring(BenchServer.READY.length()).trim());
+      Thread drain =
+          new Thread(
+              () -> {
+                try {
+                  out.transferTo(Writer.nullWriter());
+                } catch (IOException e) {
+                  // the child is gone
+                }
+              },
+              "bench-server-stdout");
+      drain.setDaemon(true);
+      drain.start();
+      return new Forked(p, port);
+    }
+
+    /**
+     * CPU time so far per group of the server's threads (Linux {@code /proc}; thread names with
+     * digits dropped: {@code serving-http-}, {@code C2 CompilerThread}, {@code G1 Conc#}...); empty
+     * where {@code /proc} is missing.
+     */
+    Map<String, Long> cpuByThreadGroup() {
+      Map<String, Long> out = new TreeMap<>();
+      Path tasks = Path.of("/proc", Long.toString(process.pid()), "task");
+      if (!Files.isDirectory(tasks)) {
+        return out;
+      }
+      long tickNanos = 10_000_000L; // USER_HZ is 100 on Linux
+      try (var dirs = Files.list(tasks)) {
+        for (Path t : dirs.toList()) {
+          try {
+            String name = Files.readString(t.resolve("comm")).trim().replaceAll("[0-9]+", "#");
+            String stat = Files.readString(t.resolve("stat"));
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]); // utime, stime
+            out.merge(name, ticks * tickNanos, Long::sum);
+          } catch (IOException | RuntimeException e) {
+            // the thread ended while we read it
+          }
+        }
+      } catch (IOException e) {
+        return out;
+      }
+      return out;
+    }
+
+    /** CPU time the server process has used so far, user and system, all its threads. */
+    long cpuNanos() {
+      return process
+          .info()
+          .totalCpuDuration()
+          .orElseThrow(() -> new IllegalStateException("the OS does not report process CPU time"))
+          .toNanos();
+    }
+
+    @Override
+    public void close() throws Exception {
+      process.getOutputStream().close();
+      if (!process.waitFor(30, TimeUnit.SECONDS)) {
+        process.destroyForcibly();
+      }
     }
   }
 
@@ -241,6 +463,14 @@ public final class ServingLoadBench {
     }
     int i = (int) Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1);
     return sorted[Math.max(0, i)] / 1e6;
+  }
+
+  private static void deleteTree(Path root) throws IOException {
+    try (var paths = Files.walk(root)) {
+      for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    }
   }
 
   private static int arg(String[] args, int i, int fallback) {

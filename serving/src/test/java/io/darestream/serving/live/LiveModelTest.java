@@ -69,16 +69,17 @@ class LiveModelTest {
     }
 
     @Override
-    public ScoreOutput score(UserHistory history, List<Candidate> candidates, boolean explain) {
+    public ScoreOutput score(
+        UserHistory history, long[] items, long[] categories, boolean explain) {
       scoring.countDown();
       try {
         holdScoring.await(10, TimeUnit.SECONDS);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
-      float[] s = new float[candidates.size()];
+      float[] s = new float[items.length];
       for (int i = 0; i < s.length; i++) {
-        float v = rows.first("att.item", candidates.get(i).itemId());
+        float v = rows.first("att.item", items[i]);
         s[i] = Float.isNaN(v) ? 0 : v;
       }
       return new ScoreOutput(s, null);
