@@ -192,6 +192,18 @@ public final class EmbeddingTable {
     }
   }
 
+  /**
+   * Makes room for {@code rows} rows at once (a snapshot load that knows its row count): one
+   * allocation and one rehash instead of repeated doubling, which copies and touches every page
+   * several times on the way to millions of rows.
+   */
+  public void ensureCapacity(int rows) {
+    if (rows > slotIds.length) {
+      grow(rows);
+    }
+    index.ensureCapacity(rows);
+  }
+
   /** Deletes row {@code id} (e.g. a delta announcing an expiry); returns whether it existed. */
   public boolean remove(long id) {
     int slot = index.remove(id);

@@ -144,6 +144,17 @@ public final class RowIndex {
     return MISSING;
   }
 
+  /** Rehashes once, if needed, so that {@code expectedSize} entries fit without resizing. */
+  public void ensureCapacity(int expectedSize) {
+    int entries = mask + 1;
+    while (expectedSize >= (int) (entries * LOAD_FACTOR)) {
+      entries <<= 1;
+    }
+    if (entries != mask + 1) {
+      rehash(entries);
+    }
+  }
+
   /** Removes {@code id}; returns its slot or {@link #MISSING}. */
   public int remove(long id) {
     int e = home(id);

@@ -99,6 +99,7 @@ public final class ModelStoreSync {
         () -> {
           for (EmbeddingTable t : model.tables()) {
             if (store.layout().widths().containsKey(t.name())) {
+              t.ensureCapacity(t.size() + presizeRows(t, store.estimateRows(t.name())));
               store.forEachRow(
                   t.name(),
                   (id, row) -> {
@@ -112,6 +113,20 @@ public final class ModelStoreSync {
           }
         });
     return rows[0];
+  }
+
+  /**
+   * Rows to reserve before loading a table: RocksDB's estimate of its key count, which can count a
+   * key rewritten in several levels more than once, so capped at a quarter of the free heap.
+   */
+  private static int presizeRows(EmbeddingTable t, long estimate) {
+    Runtime rt = Runtime.getRuntime();
+    long freeHeap = rt.maxMemory() - (rt.totalMemory() - rt.freeMemory());
+    // Weights and optimizer slots, id and last-update longs, two index longs at load factor 1/2.
+    long bytesPerRow = 4L * t.rowWidth() + 16 + 32;
+    return (int)
+        Math.max(
+            0, Math.min(estimate, Math.min(Integer.MAX_VALUE / 2, freeHeap / 4 / bytesPerRow)));
   }
 
   /** The model config stored in {@code store}. */

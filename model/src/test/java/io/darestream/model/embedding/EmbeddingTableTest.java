@@ -127,4 +127,21 @@ class EmbeddingTableTest {
     assertThat(row[8 + 16]).isEqualTo(1f); // lazy Adam step count
     assertThat(t.ids()).hasSize(1000);
   }
+
+  @Test
+  void ensureCapacityKeepsRowsAndTheirValues() {
+    EmbeddingTable t = table("x", 5, 1, 0);
+    float[] g = {1, 1, 1, 1, 1, 1, 1, 1};
+    t.applyGradient(3, g, 0, 1);
+    float[] before = new float[t.rowWidth()];
+    t.readRow(3, before);
+    t.ensureCapacity(50_000);
+    float[] after = new float[t.rowWidth()];
+    assertThat(t.readRow(3, after)).isTrue();
+    assertThat(after).containsExactly(before);
+    for (long id = 10; id < 50_000; id++) {
+      t.writeRow(id, new float[8]);
+    }
+    assertThat(t.size()).isEqualTo(49_991);
+  }
 }

@@ -52,4 +52,23 @@ class RowIndexTest {
     assertThat(index.size()).isZero();
     assertThat(index.get(0)).isEqualTo(RowIndex.MISSING);
   }
+
+  @Test
+  void ensureCapacityKeepsEntriesAndAvoidsLaterResizes() {
+    RowIndex index = new RowIndex(4);
+    for (long id = 0; id < 10; id++) {
+      index.put(id, (int) id);
+    }
+    index.ensureCapacity(100_000);
+    for (long id = 0; id < 10; id++) {
+      assertThat(index.get(id)).isEqualTo((int) id);
+    }
+    for (long id = 10; id < 100_000; id++) {
+      index.put(id, (int) id);
+    }
+    assertThat(index.size()).isEqualTo(100_000);
+    assertThat(index.get(99_999)).isEqualTo(99_999);
+    index.ensureCapacity(5); // never shrinks
+    assertThat(index.get(12_345)).isEqualTo(12_345);
+  }
 }

@@ -90,7 +90,9 @@ public final class PipelineBench {
     Configuration c = new Configuration();
     c.set(KafkaOptions.BOOTSTRAP_SERVERS, kafka.bootstrapServers());
     c.set(DareJobOptions.PARALLELISM, 2);
-    c.set(CheckpointOptions.INTERVAL, Duration.ofSeconds(2));
+    // 2 s (the figures so far) unless -Dbench.checkpointSeconds says otherwise (job default: 10 s).
+    c.set(
+        CheckpointOptions.INTERVAL, Duration.ofSeconds(Long.getLong("bench.checkpointSeconds", 2)));
     c.set(CheckpointOptions.DIR, tmp.resolve("checkpoints").toUri().toString());
     c.set(TrainerOptions.SNAPSHOT_DIR, tmp.resolve("snapshots").toString());
     c.set(TrainerOptions.PUBLISH_INTERVAL, Duration.ofMillis(500));
