@@ -182,10 +182,7 @@ public final class EmbeddingTable {
               + " floats per row, got "
               + row.length);
     }
-    int slot = index.get(id);
-    if (slot == NO_SLOT) {
-      slot = newSlot(id);
-    }
+    int slot = slotForWrite(id);
     System.arraycopy(row, 0, weights, slot * dim, dim);
     if (row.length == rowWidth()) {
       System.arraycopy(row, dim, slots, slot * slotWidth, slotWidth);
@@ -341,6 +338,31 @@ public final class EmbeddingTable {
     }
     pendingCounts.put(id, seen);
     return false;
+  }
+
+  /**
+   * The slot of {@code id}, created if absent, with one probe of the index (a snapshot load writes
+   * millions of new ids; each probe is a cache miss).
+   */
+  private int slotForWrite(long id) {
+    boolean reuse = freeCount > 0;
+    if (!reuse && highWater == slotIds.length) {
+      grow(slotIds.length * 2);
+    }
+    int candidate = reuse ? freeSlots[freeCount - 1] : highWater;
+    int existing = index.putIfAbsent(id, candidate);
+    if (existing != NO_SLOT) {
+      return existing;
+    }
+    if (reuse) {
+      freeCount--;
+    } else {
+      highWater++;
+    }
+    Arrays.fill(slots, candidate * slotWidth, (candidate + 1) * slotWidth, 0f);
+    slotIds[candidate] = id;
+    lastUpdateMs[candidate] = UNKNOWN_UPDATE;
+    return candidate;
   }
 
   private int newSlot(long id) {

@@ -8,7 +8,13 @@ import io.darestream.state.model.ModelStore;
 import io.darestream.state.model.ModelStoreLayout;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Executors;
 
 /**
  * Moves a {@link DareModel} to and from the durable {@link ModelStore}: full rows (weights and
@@ -17,6 +23,19 @@ import java.util.Map;
  * serving (load a snapshot).
  */
 public final class ModelStoreSync {
+  // Tables from this many (estimated) rows load on a thread of their own, at most this many at
+  // once.
+  private static final long PARALLEL_LOAD_ROWS = 100_000;
+  private static final int PARALLEL_LOADS = 2;
+  private static final Executor LOADERS =
+      Executors.newFixedThreadPool(
+          PARALLEL_LOADS,
+          r -> {
+            Thread t = new Thread(r, "dare-model-load");
+            t.setDaemon(true);
+            return t;
+          });
+
   /** Metadata key of the model config ({@link DareConfig#toProperties()}). */
   public static final String META_CONFIG = "model.config";
 
@@ -97,22 +116,54 @@ public final class ModelStoreSync {
     long[] rows = {0};
     model.exclusive(
         () -> {
-          for (EmbeddingTable t : model.tables()) {
-            if (store.layout().widths().containsKey(t.name())) {
-              t.ensureCapacity(t.size() + presizeRows(t, store.estimateRows(t.name())));
-              store.forEachRow(
-                  t.name(),
-                  (id, row) -> {
-                    t.writeRow(id, row);
-                    rows[0]++;
-                  });
+          // Tables are independent (each its own column family and arrays): the large ones load
+          // side by side, one thread each.
+          List<EmbeddingTable> stored =
+              model.tables().stream()
+                  .filter(t -> store.layout().widths().containsKey(t.name()))
+                  .toList();
+          List<CompletableFuture<Long>> loads = new ArrayList<>();
+          for (EmbeddingTable t : stored) {
+            long estimate = store.estimateRows(t.name());
+            if (estimate >= PARALLEL_LOAD_ROWS && loads.size() < PARALLEL_LOADS) {
+              loads.add(
+                  CompletableFuture.supplyAsync(() -> loadTable(t, store, estimate), LOADERS));
+            } else {
+              rows[0] += loadTable(t, store, estimate);
             }
+          }
+          for (CompletableFuture<Long> f : loads) {
+            rows[0] += joinLoad(f);
           }
           for (Map.Entry<String, float[]> e : store.allDense().entrySet()) {
             model.writeDense(new DenseBlock(e.getKey(), e.getValue()));
           }
         });
     return rows[0];
+  }
+
+  private static long joinLoad(CompletableFuture<Long> load) {
+    try {
+      return load.join();
+    } catch (CompletionException e) {
+      // The loader's own exception (e.g. a corrupt store), as if it had been thrown here.
+      if (e.getCause() instanceof RuntimeException r) {
+        throw r;
+      }
+      throw e;
+    }
+  }
+
+  private static long loadTable(EmbeddingTable t, ModelStore store, long estimate) {
+    t.ensureCapacity(t.size() + presizeRows(t, estimate));
+    long[] n = {0};
+    store.forEachRow(
+        t.name(),
+        (id, row) -> {
+          t.writeRow(id, row);
+          n[0]++;
+        });
+    return n[0];
   }
 
   /**
