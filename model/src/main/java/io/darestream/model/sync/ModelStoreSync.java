@@ -13,7 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
 /**
@@ -23,18 +23,9 @@ import java.util.concurrent.Executors;
  * serving (load a snapshot).
  */
 public final class ModelStoreSync {
-  // Tables from this many (estimated) rows load on a thread of their own, at most this many at
-  // once.
+  // Tables from this many (estimated) rows load on a thread of their own, at most two at once.
   private static final long PARALLEL_LOAD_ROWS = 100_000;
   private static final int PARALLEL_LOADS = 2;
-  private static final Executor LOADERS =
-      Executors.newFixedThreadPool(
-          PARALLEL_LOADS,
-          r -> {
-            Thread t = new Thread(r, "dare-model-load");
-            t.setDaemon(true);
-            return t;
-          });
 
   /** Metadata key of the model config ({@link DareConfig#toProperties()}). */
   public static final String META_CONFIG = "model.config";
@@ -122,18 +113,36 @@ public final class ModelStoreSync {
               model.tables().stream()
                   .filter(t -> store.layout().widths().containsKey(t.name()))
                   .toList();
+          // Threads per load, not a static pool: inside Flink a static pool would outlive the job
+          // and pin its class loader.
+          ExecutorService loaders =
+              Executors.newFixedThreadPool(
+                  PARALLEL_LOADS,
+                  r -> {
+                    Thread t = new Thread(r, "dare-model-load");
+                    t.setDaemon(true);
+                    return t;
+                  });
           List<CompletableFuture<Long>> loads = new ArrayList<>();
-          for (EmbeddingTable t : stored) {
-            long estimate = store.estimateRows(t.name());
-            if (estimate >= PARALLEL_LOAD_ROWS && loads.size() < PARALLEL_LOADS) {
-              loads.add(
-                  CompletableFuture.supplyAsync(() -> loadTable(t, store, estimate), LOADERS));
-            } else {
-              rows[0] += loadTable(t, store, estimate);
+          try {
+            for (EmbeddingTable t : stored) {
+              long estimate = store.estimateRows(t.name());
+              if (estimate >= PARALLEL_LOAD_ROWS && loads.size() < PARALLEL_LOADS) {
+                loads.add(
+                    CompletableFuture.supplyAsync(() -> loadTable(t, store, estimate), loaders));
+              } else {
+                rows[0] += loadTable(t, store, estimate);
+              }
             }
-          }
-          for (CompletableFuture<Long> f : loads) {
-            rows[0] += joinLoad(f);
+            for (CompletableFuture<Long> f : loads) {
+              rows[0] += joinLoad(f);
+            }
+          } finally {
+            // Whatever failed, no loader may still read the store when the caller closes it.
+            for (CompletableFuture<Long> f : loads) {
+              f.handle((n, e) -> n).join();
+            }
+            loaders.shutdown();
           }
           for (Map.Entry<String, float[]> e : store.allDense().entrySet()) {
             model.writeDense(new DenseBlock(e.getKey(), e.getValue()));
