@@ -146,4 +146,39 @@ class ModelSyncTest {
           .isEqualTo(model.trainBatch(next).predictions());
     }
   }
+
+  @Test
+  void largeTablesLoadOnTheirOwnThreadsWithEveryRowIntact() {
+    DareModel model = DareModel.create(config(Variant.DARE));
+    int rows = 150_000; // above the parallel-load threshold in both item tables
+    java.util.Map<String, float[]> written = new java.util.HashMap<>();
+    model.exclusive(
+        () -> {
+          for (String name : List.of("att.item", "repr.item")) {
+            EmbeddingTable t = model.table(name);
+            float[] row = new float[t.rowWidth()];
+            for (long id = 0; id < rows; id++) {
+              java.util.Arrays.fill(row, id * 0.001f + name.length());
+              t.writeRow(id, row);
+            }
+            written.put(name, row.clone());
+          }
+          return null;
+        });
+    try (ModelStore store = ModelStore.open(tmp.resolve("big"), ModelStoreSync.layout(model))) {
+      ModelStoreSync.writeAll(model, store, "m-big", 1);
+      DareModel loaded = ModelStoreSync.load(store);
+      for (String name : List.of("att.item", "repr.item")) {
+        EmbeddingTable t = loaded.table(name);
+        assertThat(t.size()).isEqualTo(rows);
+        float[] b = new float[t.rowWidth()];
+        for (long id : new long[] {0, 1, 77_777, rows - 1}) {
+          assertThat(t.readRow(id, b)).isTrue();
+          assertThat(b[0]).isEqualTo(id * 0.001f + name.length());
+        }
+        assertThat(t.readRow(rows - 1, b)).isTrue();
+        assertThat(b).containsExactly(written.get(name));
+      }
+    }
+  }
 }
