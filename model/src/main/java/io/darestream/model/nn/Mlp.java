@@ -23,6 +23,9 @@ import java.util.SplittableRandom;
  * thread. {@link #Mlp(Mlp, int)} makes another instance over the same weights.
  */
 public final class Mlp {
+  // Samples per block of the forward and backward passes; a multiple of 4 (see backward).
+  private static final int SAMPLE_BLOCK = 32;
+
   private final int layers;
   private final int[] widths; // widths[0] = input, widths[layers] = 1
   private final float[][] weight;
@@ -140,52 +143,72 @@ public final class Mlp {
       throw new IllegalArgumentException("batch " + batch + " exceeds " + maxBatch);
     }
     this.batch = batch;
+    packWeights();
     int in0 = widths[0];
-    for (int s = 0; s < batch; s++) {
-      System.arraycopy(x, s * in0, act[0][s], 0, in0);
-    }
-    for (int l = 0; l < layers; l++) {
-      int in = widths[l];
-      int out = widths[l + 1];
-      float[][] a = act[l];
-      float[] b = bias[l];
-      if (out == 1) {
-        float[] w = weight[l]; // [in][1]: one weight per input
-        for (int s = 0; s < batch; s++) {
-          float[] as = a[s];
-          float z = b[0];
-          for (int i = 0; i < in; i++) {
-            z += as[i] * w[i];
-          }
-          pre[l + 1][s][0] = z;
-          act[l + 1][s][0] = z;
-        }
-        continue;
+    // Every layer for one block of samples before the next block: the block's activations stay
+    // in cache between layers (a whole batch's do not fit L2). Per-sample arithmetic is unchanged.
+    for (int s0 = 0; s0 < batch; s0 += SAMPLE_BLOCK) {
+      int s1 = Math.min(batch, s0 + SAMPLE_BLOCK);
+      for (int s = s0; s < s1; s++) {
+        System.arraycopy(x, s * in0, act[0][s], 0, in0);
       }
-      float[][] w = wRows[l];
-      float[] flat = weight[l];
-      for (int i = 0; i < in; i++) {
-        System.arraycopy(flat, i * out, w[i], 0, out);
-      }
-      float[][] y = pre[l + 1];
-      for (int s = 0; s < batch; s++) {
-        affine(a[s], w, b, y[s], in, out);
-      }
-      float[][] next = act[l + 1];
-      float[] alpha = prelu[l];
-      for (int r = 0; r < batch; r++) {
-        float[] ys = y[r];
-        float[] ns = next[r];
-        for (int o = 0; o < out; o++) {
-          float v = ys[o];
-          ns[o] = v > 0 ? v : alpha[o] * v;
-        }
+      for (int l = 0; l < layers; l++) {
+        forwardLayer(l, s0, s1);
       }
     }
     for (int s = 0; s < batch; s++) {
       logits[s] = act[layers][s][0];
     }
     return logits;
+  }
+
+  private void packWeights() {
+    for (int l = 0; l < layers; l++) {
+      int out = widths[l + 1];
+      if (out == 1) {
+        continue;
+      }
+      float[][] w = wRows[l];
+      float[] flat = weight[l];
+      for (int i = 0; i < widths[l]; i++) {
+        System.arraycopy(flat, i * out, w[i], 0, out);
+      }
+    }
+  }
+
+  private void forwardLayer(int l, int s0, int s1) {
+    int in = widths[l];
+    int out = widths[l + 1];
+    float[][] a = act[l];
+    float[] b = bias[l];
+    if (out == 1) {
+      float[] w = weight[l]; // [in][1]: one weight per input
+      for (int s = s0; s < s1; s++) {
+        float[] as = a[s];
+        float z = b[0];
+        for (int i = 0; i < in; i++) {
+          z += as[i] * w[i];
+        }
+        pre[l + 1][s][0] = z;
+        act[l + 1][s][0] = z;
+      }
+      return;
+    }
+    float[][] w = wRows[l];
+    float[][] y = pre[l + 1];
+    for (int s = s0; s < s1; s++) {
+      affine(a[s], w, b, y[s], in, out);
+    }
+    float[][] next = act[l + 1];
+    float[] alpha = prelu[l];
+    for (int r = s0; r < s1; r++) {
+      float[] ys = y[r];
+      float[] ns = next[r];
+      for (int o = 0; o < out; o++) {
+        float v = ys[o];
+        ns[o] = v > 0 ? v : alpha[o] * v;
+      }
+    }
   }
 
   /**
@@ -204,74 +227,40 @@ public final class Mlp {
    * @param dLogits {@code dL/dlogit} per sample
    */
   public void backward(float[] dLogits, DenseGradient grad, float[] dx) {
-    for (int s = 0; s < batch; s++) {
-      dAct[layers][s][0] = dLogits[s];
+    packTransposedWeights();
+    for (int l = 0; l < layers; l++) {
+      for (float[] g : dwRows[l]) {
+        Arrays.fill(g, 0f);
+      }
     }
-    for (int l = layers - 1; l >= 0; l--) {
+    // Block by block as in forward. Sums over samples (weight, bias and PReLU gradients) keep
+    // their order: blocks run in sample order and hold a multiple of four samples, the grouping of
+    // the weight-gradient kernel, so the result is bit-identical to one pass over the batch.
+    for (int s0 = 0; s0 < batch; s0 += SAMPLE_BLOCK) {
+      int s1 = Math.min(batch, s0 + SAMPLE_BLOCK);
+      for (int s = s0; s < s1; s++) {
+        dAct[layers][s][0] = dLogits[s];
+      }
+      for (int l = layers - 1; l >= 0; l--) {
+        backwardLayer(l, s0, s1, grad);
+      }
+    }
+    for (int l = 0; l < layers; l++) {
       int in = widths[l];
       int out = widths[l + 1];
-      float[][] dy = dAct[l + 1];
-      float[][] a = act[l];
       float[] dW = grad.block(weightName[l]);
-      float[] dB = grad.block(biasName[l]);
-      float[][] dIn = dAct[l];
+      float[][] g = dwRows[l];
       if (out == 1) {
-        float[] w = weight[l];
-        float[] g = dwRows[l][0];
-        Arrays.fill(g, 0f);
-        for (int s = 0; s < batch; s++) {
-          float d = dy[s][0];
-          dB[0] += d;
-          float[] as = a[s];
-          float[] ds = dIn[s];
-          for (int i = 0; i < in; i++) {
-            g[i] += d * as[i];
-            ds[i] = d * w[i];
-          }
-        }
         for (int i = 0; i < in; i++) {
-          dW[i] += g[i];
+          dW[i] += g[0][i];
         }
       } else {
-        // PReLU: dL/dpre = dL/dact * (pre > 0 ? 1 : alpha); dL/dalpha = sum dL/dact * pre.
-        float[] alpha = prelu[l];
-        float[] dAlpha = grad.block(preluName[l]);
-        float[][] y = pre[l + 1];
-        for (int s = 0; s < batch; s++) {
-          float[] ys = y[s];
-          float[] ds = dy[s];
-          // Branch-free: the sign of a pre-activation is a coin flip, a branch mispredicts half.
-          for (int o = 0; o < out; o++) {
-            float v = ys[o];
-            dAlpha[o] += ds[o] * Math.min(v, 0f);
-            ds[o] *= v > 0 ? 1f : alpha[o];
-          }
-          for (int o = 0; o < out; o++) {
-            dB[o] += ds[o];
-          }
-        }
-        weightGradient(a, dy, dwRows[l], in, out);
-        float[][] g = dwRows[l];
         for (int i = 0; i < in; i++) {
           float[] gi = g[i];
           int wo = i * out;
           for (int o = 0; o < out; o++) {
             dW[wo + o] += gi[o];
           }
-        }
-        // dL/dx = dy W^T, as multiply-adds over rows of the transposed weight.
-        float[] flat = weight[l];
-        float[][] wt = wtRows[l];
-        for (int i = 0; i < in; i++) {
-          int wo = i * out;
-          for (int o = 0; o < out; o++) {
-            wt[o][i] = flat[wo + o];
-          }
-        }
-        for (int s = 0; s < batch; s++) {
-          // dx_s = dy_s W^T: the same kernel as the forward, over rows of W^T.
-          Arrays.fill(dIn[s], 0f);
-          accumulate(dy[s], wt, dIn[s], out, in);
         }
       }
     }
@@ -281,16 +270,83 @@ public final class Mlp {
     }
   }
 
+  private void packTransposedWeights() {
+    for (int l = 0; l < layers; l++) {
+      int in = widths[l];
+      int out = widths[l + 1];
+      if (out == 1) {
+        continue;
+      }
+      float[] flat = weight[l];
+      float[][] wt = wtRows[l];
+      for (int i = 0; i < in; i++) {
+        int wo = i * out;
+        for (int o = 0; o < out; o++) {
+          wt[o][i] = flat[wo + o];
+        }
+      }
+    }
+  }
+
+  private void backwardLayer(int l, int s0, int s1, DenseGradient grad) {
+    int in = widths[l];
+    int out = widths[l + 1];
+    float[][] dy = dAct[l + 1];
+    float[][] a = act[l];
+    float[] dB = grad.block(biasName[l]);
+    float[][] dIn = dAct[l];
+    if (out == 1) {
+      float[] w = weight[l];
+      float[] g = dwRows[l][0];
+      for (int s = s0; s < s1; s++) {
+        float d = dy[s][0];
+        dB[0] += d;
+        float[] as = a[s];
+        float[] ds = dIn[s];
+        for (int i = 0; i < in; i++) {
+          g[i] += d * as[i];
+          ds[i] = d * w[i];
+        }
+      }
+      return;
+    }
+    // PReLU: dL/dpre = dL/dact * (pre > 0 ? 1 : alpha); dL/dalpha = sum dL/dact * pre.
+    float[] alpha = prelu[l];
+    float[] dAlpha = grad.block(preluName[l]);
+    float[][] y = pre[l + 1];
+    for (int s = s0; s < s1; s++) {
+      float[] ys = y[s];
+      float[] ds = dy[s];
+      // Branch-free: the sign of a pre-activation is a coin flip, a branch mispredicts half.
+      for (int o = 0; o < out; o++) {
+        float v = ys[o];
+        dAlpha[o] += ds[o] * Math.min(v, 0f);
+        ds[o] *= v > 0 ? 1f : alpha[o];
+      }
+      for (int o = 0; o < out; o++) {
+        dB[o] += ds[o];
+      }
+    }
+    weightGradient(a, dy, dwRows[l], in, out, s0, s1);
+    // dL/dx = dy W^T, as multiply-adds over rows of the transposed weight.
+    float[][] wt = wtRows[l];
+    for (int s = s0; s < s1; s++) {
+      // dx_s = dy_s W^T: the same kernel as the forward, over rows of W^T.
+      Arrays.fill(dIn[s], 0f);
+      accumulate(dy[s], wt, dIn[s], out, in);
+    }
+  }
+
   /**
-   * {@code g[i][o] = sum_s a[s][i] dy[s][o]}: one stored row of {@code g} per loop, four samples
-   * per pass.
+   * {@code g[i][o] += sum_s a[s][i] dy[s][o]} over samples {@code [s0, s1)}: one stored row of
+   * {@code g} per loop, four samples per pass.
    */
-  private void weightGradient(float[][] a, float[][] dy, float[][] g, int in, int out) {
+  private static void weightGradient(
+      float[][] a, float[][] dy, float[][] g, int in, int out, int s0, int s1) {
     for (int i = 0; i < in; i++) {
       float[] gi = g[i];
-      Arrays.fill(gi, 0f);
-      int s = 0;
-      for (; s + 3 < batch; s += 4) {
+      int s = s0;
+      for (; s + 3 < s1; s += 4) {
         float[] d0 = dy[s];
         float[] d1 = dy[s + 1];
         float[] d2 = dy[s + 2];
@@ -303,7 +359,7 @@ public final class Mlp {
           gi[o] += (x0 * d0[o] + x1 * d1[o]) + (x2 * d2[o] + x3 * d3[o]);
         }
       }
-      for (; s < batch; s++) {
+      for (; s < s1; s++) {
         float[] d0 = dy[s];
         float x0 = a[s][i];
         for (int o = 0; o < out; o++) {

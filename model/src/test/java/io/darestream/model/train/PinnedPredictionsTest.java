@@ -28,6 +28,7 @@ class PinnedPredictionsTest {
     "TWIN, false, 1, 0, 0x8f5a49ffa610d2eL",
     "TWIN_PROJ, true, 1, 0, 0xa18ee6940a9951acL",
     "DARE, false, 1, 1, 0xc08464d41b2c731L",
+    "DARE, false, 1, 2, 0x1e5916a3bef825e2L",
   })
   void prequentialRunIsBitIdentical(
       Variant variant, boolean aux, int admission, int shareHistories, String expected) {
@@ -39,7 +40,8 @@ class PinnedPredictionsTest {
             .topK(5)
             .maxHistory(24)
             .hiddenSizes(16, 8)
-            .microBatchSize(32)
+            // Mode 2: batches of 210 in one micro-batch, several sample blocks of the MLP.
+            .microBatchSize(shareHistories == 2 ? 256 : 32)
             .auxiliaryLoss(aux)
             .admissionMinCount(admission)
             .sparseOptimizer(
@@ -50,7 +52,7 @@ class PinnedPredictionsTest {
     long h = 0x12345L;
     for (int step = 0; step < 8; step++) {
       List<TrainingSample> data = Samples.random(70, 60, 30, 100 + step);
-      if (shareHistories == 1) {
+      if (shareHistories >= 1) {
         List<TrainingSample> shared = new ArrayList<>();
         for (TrainingSample s : data) {
           shared.add(s);
