@@ -218,19 +218,35 @@ public final class EmbeddingTable {
    * @return whether the row was updated
    */
   public boolean applyGradient(long id, float[] grad, int gradOff, long nowMs) {
-    int slot = index.get(id);
-    if (slot == NO_SLOT) {
-      if (!admit(id)) {
-        return false;
-      }
-      slot = newSlot(id);
-      initializer.fill(id, weights, slot * dim, dim);
-      admitted++;
+    int slot = admittedSlot(id, index.get(id));
+    if (slot == NOT_ADMITTED) {
+      return false;
     }
+    step(id, slot, grad, gradOff, nowMs);
+    return true;
+  }
+
+  /**
+   * {@code slot} if the id has a row; else a new row with its initial value if the id passes
+   * admission now, else {@link #NOT_ADMITTED}.
+   */
+  private int admittedSlot(long id, int slot) {
+    if (slot != NO_SLOT) {
+      return slot;
+    }
+    if (!admit(id)) {
+      return NOT_ADMITTED;
+    }
+    int created = newSlot(id);
+    initializer.fill(id, weights, created * dim, dim);
+    admitted++;
+    return created;
+  }
+
+  private void step(long id, int slot, float[] grad, int gradOff, long nowMs) {
     optimizer.step(weights, slot * dim, slots, slot * slotWidth, dim, grad, gradOff);
     lastUpdateMs[slot] = nowMs;
     dirty.mark(id);
-    return true;
   }
 
   /**
@@ -249,16 +265,7 @@ public final class EmbeddingTable {
     int[] s = batchSlots;
     index.getAll(ids, count, s);
     for (int r = 0; r < count; r++) {
-      if (s[r] == NO_SLOT) {
-        if (admit(ids[r])) {
-          int slot = newSlot(ids[r]);
-          initializer.fill(ids[r], weights, slot * dim, dim);
-          admitted++;
-          s[r] = slot;
-        } else {
-          s[r] = NOT_ADMITTED;
-        }
-      }
+      s[r] = admittedSlot(ids[r], s[r]);
     }
     int updated = 0;
     for (int start = 0; start < count; start += APPLY_BLOCK) {
@@ -269,9 +276,7 @@ public final class EmbeddingTable {
         if (slot == NOT_ADMITTED) {
           continue;
         }
-        optimizer.step(weights, slot * dim, slots, slot * slotWidth, dim, grads, r * dim);
-        lastUpdateMs[slot] = nowMs;
-        dirty.mark(ids[r]);
+        step(ids[r], slot, grads, r * dim, nowMs);
         updated++;
       }
     }
