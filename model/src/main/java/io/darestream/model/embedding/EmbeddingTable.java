@@ -182,7 +182,7 @@ public final class EmbeddingTable {
               + " floats per row, got "
               + row.length);
     }
-    int slot = slotForWrite(id);
+    int slot = slotOrNew(id);
     System.arraycopy(row, 0, weights, slot * dim, dim);
     if (row.length == rowWidth()) {
       System.arraycopy(row, dim, slots, slot * slotWidth, slotWidth);
@@ -237,7 +237,7 @@ public final class EmbeddingTable {
     if (!admit(id)) {
       return NOT_ADMITTED;
     }
-    int created = newSlot(id);
+    int created = slotOrNew(id);
     initializer.fill(id, weights, created * dim, dim);
     admitted++;
     return created;
@@ -349,7 +349,7 @@ public final class EmbeddingTable {
    * The slot of {@code id}, created if absent, with one probe of the index (a snapshot load writes
    * millions of new ids; each probe is a cache miss).
    */
-  private int slotForWrite(long id) {
+  private int slotOrNew(long id) {
     boolean reuse = freeCount > 0;
     if (!reuse && highWater == slotIds.length) {
       grow(slotIds.length * 2);
@@ -368,23 +368,6 @@ public final class EmbeddingTable {
     slotIds[candidate] = id;
     lastUpdateMs[candidate] = UNKNOWN_UPDATE;
     return candidate;
-  }
-
-  private int newSlot(long id) {
-    int slot;
-    if (freeCount > 0) {
-      slot = freeSlots[--freeCount];
-    } else {
-      if (highWater == slotIds.length) {
-        grow(slotIds.length * 2);
-      }
-      slot = highWater++;
-    }
-    Arrays.fill(slots, slot * slotWidth, (slot + 1) * slotWidth, 0f);
-    slotIds[slot] = id;
-    lastUpdateMs[slot] = UNKNOWN_UPDATE;
-    index.put(id, slot);
-    return slot;
   }
 
   private void release(int slot) {
