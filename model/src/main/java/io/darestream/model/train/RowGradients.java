@@ -16,14 +16,9 @@ public final class RowGradients {
   private final Map<EmbeddingTable, TableGradient> byTable = new IdentityHashMap<>();
   private final List<EmbeddingTable> order = new ArrayList<>();
 
-  /** Adds {@code scale * src[off .. off + dim)} to the gradient of row {@code id}. */
-  public void add(EmbeddingTable table, long id, float[] src, int off, float scale) {
-    of(table).add(id, src, off, scale);
-  }
-
   /**
-   * The gradient accumulator of {@code table}, created on first use: callers on the hot path keep
-   * it instead of looking the table up on every {@link #add}.
+   * The gradient accumulator of {@code table}, created on first use; callers keep it rather than
+   * look the table up for every row they add.
    */
   public TableGradient of(EmbeddingTable table) {
     TableGradient g = byTable.get(table);
