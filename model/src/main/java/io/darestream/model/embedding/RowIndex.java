@@ -40,8 +40,12 @@ public final class RowIndex {
 
   /** The slot of {@code id}, or {@link #MISSING}. */
   public int get(long id) {
+    return probe(id, home(id));
+  }
+
+  /** The slot of {@code id}, probing from entry {@code e} (its home), or {@link #MISSING}. */
+  private int probe(long id, int e) {
     long[] t = table;
-    int e = home(id);
     while (true) {
       long v = t[2 * e + 1];
       if (v == 0) {
@@ -69,22 +73,7 @@ public final class RowIndex {
     }
     touchSink = touched;
     for (int i = 0; i < n; i++) {
-      long id = ids[i];
-      int e = out[i];
-      int slot;
-      while (true) {
-        long v = t[2 * e + 1];
-        if (v == 0) {
-          slot = MISSING;
-          break;
-        }
-        if (t[2 * e] == id) {
-          slot = (int) (v - 1);
-          break;
-        }
-        e = (e + 1) & mask;
-      }
-      out[i] = slot;
+      out[i] = probe(ids[i], out[i]);
     }
   }
 

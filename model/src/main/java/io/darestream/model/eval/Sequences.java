@@ -57,7 +57,7 @@ public final class Sequences {
   }
 
   /** Newest-first history of the {@code max} behaviours before index {@code t}. */
-  static long[] historyBefore(long[] oldestFirst, int t, int max) {
+  public static long[] historyBefore(long[] oldestFirst, int t, int max) {
     int n = Math.min(t, max);
     long[] h = new long[n];
     for (int i = 0; i < n; i++) {

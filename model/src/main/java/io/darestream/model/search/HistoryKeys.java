@@ -112,11 +112,6 @@ public final class HistoryKeys {
     }
   }
 
-  /** Value {@code j} of behaviour {@code i}. */
-  public float get(int i, int j) {
-    return rows[i * width + j];
-  }
-
   /** Copies the key of behaviour {@code i} into {@code dst[off .. off + width)}. */
   public void copyKey(int i, float[] dst, int off) {
     System.arraycopy(rows, i * width, dst, off, width);

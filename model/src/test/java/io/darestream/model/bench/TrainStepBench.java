@@ -5,6 +5,7 @@ import io.darestream.model.DareConfig;
 import io.darestream.model.DareModel;
 import io.darestream.model.TrainingSample;
 import io.darestream.model.Variant;
+import io.darestream.model.eval.Sequences;
 import io.darestream.model.sampling.NegativeSampler;
 import io.darestream.schemas.avro.BehaviorEvent;
 import io.darestream.schemas.generator.GeneratorConfig;
@@ -116,13 +117,6 @@ public class TrainStepBench {
       long[][] h = histories.computeIfAbsent(user, u -> new long[2][perUser]);
       int n = lengths.getOrDefault(user, 0);
       if (seen++ >= skip) {
-        int len = Math.min(n, length);
-        long[] items = new long[len];
-        long[] cats = new long[len];
-        for (int i = 0; i < len; i++) {
-          items[i] = h[0][n - 1 - i];
-          cats[i] = h[1][n - 1 - i];
-        }
         TrainingSample positive =
             new TrainingSample(
                 user,
@@ -131,8 +125,8 @@ public class TrainStepBench {
                 1,
                 e.getEventTimeMs(),
                 e.getEventTimeMs(),
-                items,
-                cats);
+                Sequences.historyBefore(h[0], n, length),
+                Sequences.historyBefore(h[1], n, length));
         current.add(positive);
         current.addAll(sampler.negatives(positive, 1));
         if (current.size() >= BATCH) {
