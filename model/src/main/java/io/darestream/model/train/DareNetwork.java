@@ -98,6 +98,8 @@ public final class DareNetwork {
   private final long[] histCats;
   private final int[] itemSlots;
   private final int[] catSlots;
+  private final long[] pickItems; // the top K's items of one search
+  private final int[] pickSlots;
   private final float[] row;
   private final float[] query;
   private final float[] allValues;
@@ -229,6 +231,8 @@ public final class DareNetwork {
     histCats = new long[maxL];
     itemSlots = new int[maxL];
     catSlots = new int[maxL];
+    pickItems = new long[kCap];
+    pickSlots = new int[kCap];
     row = new float[Math.max(qDim, rDim)];
     query = new float[qDim];
     boolean aux = cfg.auxiliaryLoss();
@@ -575,6 +579,12 @@ public final class DareNetwork {
       sum += e;
     }
     Arrays.fill(uBar, ro, ro + rDim, 0f);
+    // The picked items' value rows, all probed at once (their misses overlap).
+    for (int r = 0; r < m; r++) {
+      pickItems[r] = histItems[top.index(r)];
+    }
+    EmbeddingTable valueItems = valueTables.item();
+    valueItems.slots(pickItems, m, pickSlots);
     for (int r = 0; r < m; r++) {
       int i = top.index(r);
       int o = so + r;
@@ -585,8 +595,7 @@ public final class DareNetwork {
       selItem[o] = histItems[i];
       selCat[o] = histCats[i];
       int vo = o * rDim;
-      copyRow(
-          valueTables.item(), histItems[i], valueTables.item().slot(histItems[i]), selValues, vo);
+      copyRow(valueItems, histItems[i], pickSlots[r], selValues, vo);
       valueTables.category().copyWeights(histCats[i], selValues, vo + dr);
       System.arraycopy(valuePos, i * dr, selValues, vo + 2 * dr, dr);
       history.copyKey(i, selKeys, o * keyWidth);

@@ -81,7 +81,13 @@ public final class RowGradients {
           values = Arrays.copyOf(values, r * 2 * dim);
         }
         ids[r] = id;
-        Arrays.fill(values, r * dim, (r + 1) * dim, 0f);
+        // A new row: written, not cleared then added (the clearing stores cost a pass of their
+        // own). "0f +" keeps the bits of the sum from zero (a -0f product becomes +0f).
+        int o = r * dim;
+        for (int j = 0; j < dim; j++) {
+          values[o + j] = 0f + scale * src[off + j];
+        }
+        return;
       }
       int o = r * dim;
       for (int j = 0; j < dim; j++) {

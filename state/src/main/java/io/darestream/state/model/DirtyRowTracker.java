@@ -1,44 +1,56 @@
 package io.darestream.state.model;
 
-import io.darestream.state.collections.LongHashSet;
-
 /**
  * Which rows of one table changed, tracked for two consumers that drain at different paces: the
  * durable store (rows changed since the last flush, drained on every checkpoint) and the delta
  * publisher (rows changed since the last published delta, drained every publish interval).
  *
+ * <p>One open-addressing table holds both: entry {@code e} is {@code table[2e]} = row id and {@code
+ * table[2e + 1]} = which consumers still have to see it (0 = empty entry). Marking a row is one
+ * probe touching one cache line; it runs for every row a training step updates, most of them cache
+ * misses. Draining one consumer clears its flag and rebuilds the table from the entries the other
+ * consumer still needs (drains are rare: every publish interval and every checkpoint).
+ *
  * <p>Not thread-safe: the trainer marks and drains from its own thread.
  */
 public final class DirtyRowTracker {
-  private LongHashSet sinceFlush = new LongHashSet(1024);
-  private LongHashSet sincePublish = new LongHashSet(1024);
+  private static final long FLUSH = 1L;
+  private static final long PUBLISH = 2L;
+  private static final int MIN_ENTRIES = 1024;
+  private static final float LOAD_FACTOR = 0.5f;
+
+  private long[] table;
+  private int mask;
+  private int size;
+  private int resizeAt;
+  private int pendingFlush;
+  private int pendingPublish;
+
+  public DirtyRowTracker() {
+    allocate(MIN_ENTRIES);
+  }
 
   /** Records that row {@code id} changed. */
   public void mark(long id) {
-    sinceFlush.add(id);
-    sincePublish.add(id);
+    set(id, FLUSH | PUBLISH);
   }
 
   /** Rows changed since the last {@link #drainSinceFlush()}; resets that set. */
   public long[] drainSinceFlush() {
-    long[] ids = sinceFlush.toArray();
-    sinceFlush = new LongHashSet(Math.max(1024, ids.length));
-    return ids;
+    return drain(FLUSH, pendingFlush);
   }
 
   /** Rows changed since the last {@link #drainSincePublish()}; resets that set. */
   public long[] drainSincePublish() {
-    long[] ids = sincePublish.toArray();
-    sincePublish = new LongHashSet(Math.max(1024, ids.length));
-    return ids;
+    return drain(PUBLISH, pendingPublish);
   }
 
   public int pendingFlush() {
-    return sinceFlush.size();
+    return pendingFlush;
   }
 
   public int pendingPublish() {
-    return sincePublish.size();
+    return pendingPublish;
   }
 
   /**
@@ -47,7 +59,98 @@ public final class DirtyRowTracker {
    */
   public void markAllForPublish(long[] ids) {
     for (long id : ids) {
-      sincePublish.add(id);
+      set(id, PUBLISH);
     }
+  }
+
+  private void set(long id, long flags) {
+    long[] t = table;
+    int e = home(id);
+    while (true) {
+      long v = t[2 * e + 1];
+      if (v == 0) {
+        t[2 * e] = id;
+        t[2 * e + 1] = flags;
+        count(flags);
+        if (++size >= resizeAt) {
+          rebuild(FLUSH | PUBLISH, (mask + 1) << 1);
+        }
+        return;
+      }
+      if (t[2 * e] == id) {
+        long added = flags & ~v;
+        if (added != 0) {
+          t[2 * e + 1] = v | added;
+          count(added);
+        }
+        return;
+      }
+      e = (e + 1) & mask;
+    }
+  }
+
+  private void count(long added) {
+    if ((added & FLUSH) != 0) {
+      pendingFlush++;
+    }
+    if ((added & PUBLISH) != 0) {
+      pendingPublish++;
+    }
+  }
+
+  private long[] drain(long flag, int pending) {
+    long[] ids = new long[pending];
+    int n = 0;
+    for (int e = 0; e <= mask; e++) {
+      if ((table[2 * e + 1] & flag) != 0) {
+        ids[n++] = table[2 * e];
+      }
+    }
+    if (flag == FLUSH) {
+      pendingFlush = 0;
+    } else {
+      pendingPublish = 0;
+    }
+    long keep = (FLUSH | PUBLISH) & ~flag;
+    int remaining = keep == FLUSH ? pendingFlush : pendingPublish;
+    int entries = MIN_ENTRIES;
+    while (remaining >= (int) (entries * LOAD_FACTOR)) {
+      entries <<= 1;
+    }
+    rebuild(keep, entries);
+    return ids;
+  }
+
+  /** Re-inserts the entries that still carry a flag of {@code keep} into a table of new size. */
+  private void rebuild(long keep, int entries) {
+    long[] old = table;
+    allocate(entries);
+    for (int e = 0; e < old.length / 2; e++) {
+      long v = old[2 * e + 1] & keep;
+      if (v != 0) {
+        int d = home(old[2 * e]);
+        while (table[2 * d + 1] != 0) {
+          d = (d + 1) & mask;
+        }
+        table[2 * d] = old[2 * e];
+        table[2 * d + 1] = v;
+        size++;
+      }
+    }
+  }
+
+  private void allocate(int entries) {
+    table = new long[2 * entries];
+    mask = entries - 1;
+    resizeAt = (int) (entries * LOAD_FACTOR);
+    size = 0;
+  }
+
+  private int home(long id) {
+    // SplitMix64's finaliser: ids are often sequential, so spread them.
+    long z = id + 0x9E3779B97F4A7C15L;
+    z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+    z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+    return (int) ((z ^ (z >>> 31)) & mask);
   }
 }
