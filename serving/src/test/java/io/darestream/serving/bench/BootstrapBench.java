@@ -91,6 +91,7 @@ public final class BootstrapBench {
     List<String> cmd = new ArrayList<>();
     cmd.add(java);
     cmd.add("-Xmx" + System.getProperty("bench.childXmx", "6g"));
+    cmd.addAll(List.of("--add-modules", "jdk.incubator.vector"));
     String extra = System.getProperty("bench.childJvmArgs");
     if (extra != null && !extra.isBlank()) {
       cmd.addAll(List.of(extra.trim().split("\\s+")));

@@ -231,7 +231,7 @@ public final class ServingLoadBench {
       if (cpus != null) {
         cmd.addAll(List.of("taskset", "-c", cpus));
       }
-      cmd.addAll(List.of(java, "-Xmx2g"));
+      cmd.addAll(List.of(java, "-Xmx2g", "--add-modules", "jdk.incubator.vector"));
       String extra = System.getProperty("bench.serverJvmArgs");
       if (extra != null && !extra.isBlank()) {
         cmd.addAll(Arrays.asList(extra.trim().split("\\s+")));

@@ -7,6 +7,7 @@ import io.darestream.jobs.local.LocalSummary;
 import io.darestream.jobs.replay.Pacer;
 import io.darestream.jobs.replay.ProgressLine;
 import io.darestream.model.Variant;
+import io.darestream.model.nn.Gemm;
 import io.darestream.schemas.generator.GeneratorMode;
 import io.darestream.schemas.input.EventFormat;
 import java.io.IOException;
@@ -251,6 +252,11 @@ public final class LocalCommand implements Callable<Integer> {
     shown.put("cores", Integer.toString(Runtime.getRuntime().availableProcessors()));
     shown.put("max heap", Runtime.getRuntime().maxMemory() / (1 << 20) + " MiB");
     shown.put("java", System.getProperty("java.version"));
+    shown.put(
+        "dense kernels",
+        Gemm.vectorised()
+            ? "Vector API"
+            : "scalar fallback (java --add-modules jdk.incubator.vector for the faster one)");
     set.forEach(shown::put);
 
     return new LocalSettings(

@@ -181,7 +181,9 @@ class DockerComposeConsistencyTest {
         .as("the trainer's model export must land on the shared checkpoint volume")
         .isEqualTo(flink.get("execution.checkpointing.dir"));
     assertThat(flink.get("env.java.opts.all"))
-        .contains("-D" + AvroTrust.PROPERTY + "=" + AvroTrust.PROJECT_PACKAGE);
+        .contains("-D" + AvroTrust.PROPERTY + "=" + AvroTrust.PROJECT_PACKAGE)
+        .as("the vectorised MLP kernels (model's Gemm)")
+        .contains("--add-modules jdk.incubator.vector");
     assertThat(flink.get("state.backend.type")).isEqualTo("rocksdb");
     assertThat(flinkProperties("jobmanager")).isEqualTo(flink);
     assertThat(flinkProperties("taskmanager")).isEqualTo(flink);
@@ -196,6 +198,9 @@ class DockerComposeConsistencyTest {
 
   @Test
   void serveAndReplayCommandsParse() {
+    assertThat(String.join(" ", words("serving")))
+        .as("serving scores with the vectorised MLP kernels (model's Gemm)")
+        .startsWith("java --add-modules jdk.incubator.vector -jar");
     List<String> serve = after(words("serving"), "serve");
     ServingMain serving = new ServingMain();
     new CommandLine(serving).parseArgs(serve.toArray(String[]::new));
