@@ -5,15 +5,20 @@ package io.darestream.model.search;
  * the lower index, i.e. the newer behaviour, so results are deterministic).
  */
 public final class TopK {
+  // Inputs of at least this many times K are filtered by a lower bound before the heap.
+  private static final int FILTER_FROM = 4;
+
   private final int k;
   private final int[] indices;
   private final float[] scores;
+  private final float[] groupMax;
   private int size;
 
   public TopK(int k) {
     this.k = k;
     this.indices = new int[k];
     this.scores = new float[k];
+    this.groupMax = new float[k];
   }
 
   /** Capacity K. */
@@ -37,8 +42,14 @@ public final class TopK {
   }
 
   /**
-   * Selects the best {@code min(K, n)} of {@code s[0..n)} with a size-K min-heap (O(n log K), most
-   * candidates rejected by one comparison against the heap root), then sorts them best first.
+   * Selects the best {@code min(K, n)} of {@code s[0..n)} with a size-K min-heap, sorted best
+   * first.
+   *
+   * <p>The heap sifts for every score that beats its root; on a history whose scores rise with age
+   * that is nearly every score. Long inputs therefore get a lower bound first: split into K
+   * interleaved groups ({@code i mod K}), the K group maxima are K distinct scores, so the K-th
+   * best score is at least the smallest of them, and a score below that bound is skipped. The
+   * selected set and its order are exactly those of the plain heap, ties included.
    */
   void select(float[] s, int n) {
     int m = Math.min(k, n);
@@ -46,6 +57,8 @@ public final class TopK {
     if (m == 0) {
       return;
     }
+    // A score below the bound cannot be among the best K (NEGATIVE_INFINITY: no filter).
+    float bound = n < FILTER_FROM * k ? Float.NEGATIVE_INFINITY : lowerBound(s, n);
     // Heap ordered worst-first at the root.
     for (int i = 0; i < m; i++) {
       indices[i] = i;
@@ -55,8 +68,9 @@ public final class TopK {
     float rootScore = scores[0];
     for (int i = m; i < n; i++) {
       float v = s[i];
-      // Later indices lose ties, so only strictly better scores enter.
-      if (v > rootScore) {
+      // Later indices lose ties, so only strictly better scores enter. One branch for both
+      // tests (&, not &&): it is almost never taken, so it is almost always predicted.
+      if (v > rootScore & v >= bound) {
         indices[0] = i;
         scores[0] = v;
         siftDown(0, m);
@@ -68,6 +82,28 @@ public final class TopK {
       swap(0, end);
       siftDown(0, end);
     }
+  }
+
+  /** The smallest of the maxima of the K groups {@code i mod K} (n >= K). */
+  private float lowerBound(float[] s, int n) {
+    float[] g = groupMax;
+    System.arraycopy(s, 0, g, 0, k);
+    int base = k;
+    for (; base + k <= n; base += k) {
+      for (int j = 0; j < k; j++) {
+        // A branch, not Math.max (NaN and -0 handling make that a chain of several instructions):
+        // after the first groups it is almost never taken, and well predicted either way.
+        float v = s[base + j];
+        if (v > g[j]) {
+          g[j] = v;
+        }
+      }
+    }
+    float bound = g[0];
+    for (int j = 1; j < k; j++) {
+      bound = Math.min(bound, g[j]);
+    }
+    return bound;
   }
 
   /** Selects every behaviour {@code 0..n-1} in history order (the full-softmax path). */
