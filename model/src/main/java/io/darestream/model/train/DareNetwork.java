@@ -50,6 +50,7 @@ public final class DareNetwork {
   private static final long TARGET_POSITION = 0L;
   // Searches of one history from which transposing its keys for the column kernel pays off.
   private static final int TRANSPOSE_FROM_SEARCHES = 8;
+  private static final int NOT_LOOKED_UP = -2;
 
   private final DareConfig cfg;
   private final boolean projected;
@@ -98,7 +99,13 @@ public final class DareNetwork {
   private final long[] histCats;
   private final int[] itemSlots;
   private final int[] catSlots;
-  private final long[] pickItems; // the top K's items of one search
+  // Value-table slots per history index, NOT_LOOKED_UP until a search picks the behaviour.
+  private final int[] valueItemSlots;
+  private final int[] valueCatSlots;
+  // Scratch of lookUpValueSlots: the picked behaviours not looked up yet.
+  private final int[] pickIndex;
+  private final long[] pickItems;
+  private final long[] pickCats;
   private final int[] pickSlots;
   private final float[] row;
   private final float[] query;
@@ -231,7 +238,11 @@ public final class DareNetwork {
     histCats = new long[maxL];
     itemSlots = new int[maxL];
     catSlots = new int[maxL];
+    valueItemSlots = new int[maxL];
+    valueCatSlots = new int[maxL];
+    pickIndex = new int[kCap];
     pickItems = new long[kCap];
+    pickCats = new long[kCap];
     pickSlots = new int[kCap];
     row = new float[Math.max(qDim, rDim)];
     query = new float[qDim];
@@ -531,6 +542,43 @@ public final class DareNetwork {
       copyRow(cats, histCats[i], catSlots[i], rows, i * keyWidth + dk);
     }
     history.publish(n);
+    if (valueTables == keyTables) {
+      // TWIN: the value rows are the key rows just probed.
+      System.arraycopy(itemSlots, 0, valueItemSlots, 0, n);
+      System.arraycopy(catSlots, 0, valueCatSlots, 0, n);
+    } else {
+      Arrays.fill(valueItemSlots, 0, n, NOT_LOOKED_UP);
+      Arrays.fill(valueCatSlots, 0, n, NOT_LOOKED_UP);
+    }
+  }
+
+  /**
+   * Value-table slots of the behaviours the last search picked, looked up once per history: a
+   * behaviour picked for several targets (serving scores 100 candidates against one history) is
+   * probed once, and the new ones are probed all at once so that their misses overlap.
+   */
+  private void lookUpValueSlots(int m) {
+    int missing = 0;
+    for (int r = 0; r < m; r++) {
+      int i = top.index(r);
+      if (valueItemSlots[i] == NOT_LOOKED_UP) {
+        pickIndex[missing] = i;
+        pickItems[missing] = histItems[i];
+        pickCats[missing] = histCats[i];
+        missing++;
+      }
+    }
+    if (missing == 0) {
+      return;
+    }
+    valueTables.item().slots(pickItems, missing, pickSlots);
+    for (int j = 0; j < missing; j++) {
+      valueItemSlots[pickIndex[j]] = pickSlots[j];
+    }
+    valueTables.category().slots(pickCats, missing, pickSlots);
+    for (int j = 0; j < missing; j++) {
+      valueCatSlots[pickIndex[j]] = pickSlots[j];
+    }
   }
 
   private static void copyRow(EmbeddingTable t, long id, int slot, float[] dst, int off) {
@@ -579,12 +627,9 @@ public final class DareNetwork {
       sum += e;
     }
     Arrays.fill(uBar, ro, ro + rDim, 0f);
-    // The picked items' value rows, all probed at once (their misses overlap).
-    for (int r = 0; r < m; r++) {
-      pickItems[r] = histItems[top.index(r)];
-    }
+    lookUpValueSlots(m);
     EmbeddingTable valueItems = valueTables.item();
-    valueItems.slots(pickItems, m, pickSlots);
+    EmbeddingTable valueCats = valueTables.category();
     for (int r = 0; r < m; r++) {
       int i = top.index(r);
       int o = so + r;
@@ -595,8 +640,8 @@ public final class DareNetwork {
       selItem[o] = histItems[i];
       selCat[o] = histCats[i];
       int vo = o * rDim;
-      copyRow(valueItems, histItems[i], pickSlots[r], selValues, vo);
-      valueTables.category().copyWeights(histCats[i], selValues, vo + dr);
+      copyRow(valueItems, histItems[i], valueItemSlots[i], selValues, vo);
+      copyRow(valueCats, histCats[i], valueCatSlots[i], selValues, vo + dr);
       System.arraycopy(valuePos, i * dr, selValues, vo + 2 * dr, dr);
       history.copyKey(i, selKeys, o * keyWidth);
       for (int j = 0; j < rDim; j++) {
