@@ -32,27 +32,11 @@ final class VectorGemm implements Gemm.Kernel {
       float[] c,
       int cOff,
       int cRowStride) {
+    int fullRows = rows & ~3;
     int j = 0;
     for (; j + 2 * L <= cols; j += 2 * L) {
-      int r = 0;
-      for (; r + 4 <= rows; r += 4) {
+      for (int r = 0; r < fullRows; r += 4) {
         tile4x2(
-            r,
-            j,
-            depth,
-            a,
-            aOff,
-            aRowStride,
-            aDepthStride,
-            b,
-            bOff,
-            bRowStride,
-            c,
-            cOff,
-            cRowStride);
-      }
-      for (; r < rows; r++) {
-        tile1x2(
             r,
             j,
             depth,
@@ -69,8 +53,7 @@ final class VectorGemm implements Gemm.Kernel {
       }
     }
     for (; j + L <= cols; j += L) {
-      int r = 0;
-      for (; r + 4 <= rows; r += 4) {
+      for (int r = 0; r < fullRows; r += 4) {
         tile4x1(
             r,
             j,
@@ -86,40 +69,41 @@ final class VectorGemm implements Gemm.Kernel {
             cOff,
             cRowStride);
       }
-      for (; r < rows; r++) {
-        tile1x1(
-            r,
-            j,
-            depth,
-            a,
-            aOff,
-            aRowStride,
-            aDepthStride,
-            b,
-            bOff,
-            bRowStride,
-            c,
-            cOff,
-            cRowStride);
-      }
     }
-    if (j < cols) {
-      ScalarGemm.columns(
-          j,
-          cols,
-          rows,
-          depth,
-          a,
-          aOff,
-          aRowStride,
-          aDepthStride,
-          b,
-          bOff,
-          bRowStride,
-          c,
-          cOff,
-          cRowStride);
-    }
+    // The last < L columns of the full row tiles, and all columns of the last < 4 rows, run scalar:
+    // Vector API code is only fast once C2 has compiled it (interpreted or C1-compiled, every
+    // vector operation allocates), and C2 gets to rarely used paths late in a busy JVM. Keeping
+    // the vector code to two hot tile shapes keeps it compiled.
+    ScalarGemm.columns(
+        j,
+        cols,
+        fullRows,
+        depth,
+        a,
+        aOff,
+        aRowStride,
+        aDepthStride,
+        b,
+        bOff,
+        bRowStride,
+        c,
+        cOff,
+        cRowStride);
+    ScalarGemm.columns(
+        0,
+        cols,
+        rows - fullRows,
+        depth,
+        a,
+        aOff + fullRows * aRowStride,
+        aRowStride,
+        aDepthStride,
+        b,
+        bOff,
+        bRowStride,
+        c,
+        cOff + fullRows * cRowStride,
+        cRowStride);
   }
 
   private static void tile4x2(
@@ -184,36 +168,6 @@ final class VectorGemm implements Gemm.Kernel {
     y31.intoArray(c, c3 + L);
   }
 
-  private static void tile1x2(
-      int r,
-      int j,
-      int depth,
-      float[] a,
-      int aOff,
-      int aRowStride,
-      int aDepthStride,
-      float[] b,
-      int bOff,
-      int bRowStride,
-      float[] c,
-      int cOff,
-      int cRowStride) {
-    int c0 = cOff + r * cRowStride + j;
-    FloatVector y00 = FloatVector.fromArray(S, c, c0);
-    FloatVector y01 = FloatVector.fromArray(S, c, c0 + L);
-    int a0 = aOff + r * aRowStride;
-    int bk = bOff + j;
-    for (int k = 0; k < depth; k++) {
-      FloatVector x = FloatVector.broadcast(S, a[a0]);
-      y00 = FloatVector.fromArray(S, b, bk).fma(x, y00);
-      y01 = FloatVector.fromArray(S, b, bk + L).fma(x, y01);
-      a0 += aDepthStride;
-      bk += bRowStride;
-    }
-    y00.intoArray(c, c0);
-    y01.intoArray(c, c0 + L);
-  }
-
   private static void tile4x1(
       int r,
       int j,
@@ -257,31 +211,5 @@ final class VectorGemm implements Gemm.Kernel {
     y1.intoArray(c, c1);
     y2.intoArray(c, c2);
     y3.intoArray(c, c3);
-  }
-
-  private static void tile1x1(
-      int r,
-      int j,
-      int depth,
-      float[] a,
-      int aOff,
-      int aRowStride,
-      int aDepthStride,
-      float[] b,
-      int bOff,
-      int bRowStride,
-      float[] c,
-      int cOff,
-      int cRowStride) {
-    int c0 = cOff + r * cRowStride + j;
-    FloatVector y = FloatVector.fromArray(S, c, c0);
-    int a0 = aOff + r * aRowStride;
-    int bk = bOff + j;
-    for (int k = 0; k < depth; k++) {
-      y = FloatVector.fromArray(S, b, bk).fma(FloatVector.broadcast(S, a[a0]), y);
-      a0 += aDepthStride;
-      bk += bRowStride;
-    }
-    y.intoArray(c, c0);
   }
 }
