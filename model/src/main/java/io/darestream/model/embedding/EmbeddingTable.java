@@ -42,6 +42,7 @@ public final class EmbeddingTable {
   private long[] lastUpdateMs;
   private int[] freeSlots = new int[16];
   private int[] batchSlots = new int[256];
+  private long[] updatedIds = new long[256];
 
   // Written by touch() so that its loads are not optimised away; never read.
   @SuppressWarnings("unused")
@@ -244,9 +245,13 @@ public final class EmbeddingTable {
   }
 
   private void step(long id, int slot, float[] grad, int gradOff, long nowMs) {
+    optimize(slot, grad, gradOff, nowMs);
+    dirty.mark(id);
+  }
+
+  private void optimize(int slot, float[] grad, int gradOff, long nowMs) {
     optimizer.step(weights, slot * dim, slots, slot * slotWidth, dim, grad, gradOff);
     lastUpdateMs[slot] = nowMs;
-    dirty.mark(id);
   }
 
   /**
@@ -262,6 +267,9 @@ public final class EmbeddingTable {
     if (batchSlots.length < count) {
       batchSlots = new int[Math.max(count, 2 * batchSlots.length)];
     }
+    if (updatedIds.length < count) {
+      updatedIds = new long[Math.max(count, 2 * updatedIds.length)];
+    }
     int[] s = batchSlots;
     index.getAll(ids, count, s);
     for (int r = 0; r < count; r++) {
@@ -276,10 +284,11 @@ public final class EmbeddingTable {
         if (slot == NOT_ADMITTED) {
           continue;
         }
-        step(ids[r], slot, grads, r * dim, nowMs);
-        updated++;
+        optimize(slot, grads, r * dim, nowMs);
+        updatedIds[updated++] = ids[r];
       }
     }
+    dirty.markAll(updatedIds, updated);
     return updated;
   }
 

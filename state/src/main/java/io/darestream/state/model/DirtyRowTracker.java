@@ -25,6 +25,11 @@ public final class DirtyRowTracker {
   private int resizeAt;
   private int pendingFlush;
   private int pendingPublish;
+  private int[] homes = new int[0];
+
+  // Written by markAll so that its touching loads are kept; never read.
+  @SuppressWarnings("unused")
+  private long touchSink;
 
   public DirtyRowTracker() {
     allocate(MIN_ENTRIES);
@@ -33,6 +38,33 @@ public final class DirtyRowTracker {
   /** Records that row {@code id} changed. */
   public void mark(long id) {
     set(id, FLUSH | PUBLISH);
+  }
+
+  /**
+   * Records that rows {@code ids[0, n)} changed. Same as {@link #mark} for each, in two passes: the
+   * first hashes every id and loads its home entry (independent loads, their cache misses overlap),
+   * the second marks.
+   */
+  public void markAll(long[] ids, int n) {
+    if (homes.length < n) {
+      homes = new int[Math.max(n, 2 * homes.length)];
+    }
+    long[] t = table;
+    long touched = 0;
+    for (int i = 0; i < n; i++) {
+      int e = home(ids[i]);
+      homes[i] = e;
+      touched += t[2 * e + 1];
+    }
+    touchSink = touched;
+    for (int i = 0; i < n; i++) {
+      // A resize during this loop rehashes: homes computed for the old table are then stale.
+      if (t != table) {
+        set(ids[i], FLUSH | PUBLISH);
+      } else {
+        set(ids[i], FLUSH | PUBLISH, homes[i]);
+      }
+    }
   }
 
   /** Rows changed since the last {@link #drainSinceFlush()}; resets that set. */
@@ -64,8 +96,12 @@ public final class DirtyRowTracker {
   }
 
   private void set(long id, long flags) {
+    set(id, flags, home(id));
+  }
+
+  private void set(long id, long flags, int home) {
     long[] t = table;
-    int e = home(id);
+    int e = home;
     while (true) {
       long v = t[2 * e + 1];
       if (v == 0) {

@@ -56,6 +56,15 @@ class DirtyRowTrackerTest {
         for (long id : ids) {
           publish.add(id);
         }
+      } else if (op < 50) {
+        // A batch, as the trainer marks a table's updated rows (growth may happen mid-batch).
+        long[] ids = new long[1 + r.nextInt(3_000)];
+        for (int i = 0; i < ids.length; i++) {
+          ids[i] = r.nextLong(100_000) - 1_000;
+          flush.add(ids[i]);
+          publish.add(ids[i]);
+        }
+        t.markAll(ids, ids.length);
       } else {
         // Negative ids and 0 too: the tracker has no reserved id.
         long id = r.nextLong(100_000) - 1_000;
