@@ -1,5 +1,6 @@
 package io.darestream.model.embedding;
 
+import io.darestream.state.collections.Mix64;
 import java.util.Arrays;
 
 /**
@@ -198,11 +199,7 @@ public final class RowIndex {
   }
 
   private int home(long id) {
-    // SplitMix64's finaliser: ids are often sequential, so spread them.
-    long z = id + 0x9E3779B97F4A7C15L;
-    z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
-    z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
-    return (int) ((z ^ (z >>> 31)) & mask);
+    return (int) (Mix64.mix(id) & mask); // ids are often sequential: spread them
   }
 
   private void allocate(int entries) {

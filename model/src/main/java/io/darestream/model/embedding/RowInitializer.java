@@ -1,5 +1,6 @@
 package io.darestream.model.embedding;
 
+import io.darestream.state.collections.Mix64;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -23,35 +24,28 @@ public final class RowInitializer {
   private final float std;
 
   public RowInitializer(long seed, String tableName, float std) {
-    this.tableSeed = mix(seed ^ fnv1a64(tableName));
+    this.tableSeed = Mix64.mix(seed ^ fnv1a64(tableName));
     this.std = std;
   }
 
   /** Writes the initial weights of row {@code id} into {@code dst[off .. off + dim)}. */
   public void fill(long id, float[] dst, int off, int dim) {
-    long rowKey = mix(tableSeed ^ mix(id));
+    long rowKey = Mix64.mix(tableSeed ^ Mix64.mix(id));
     float[] q = NORMAL_QUANTILES;
     int j = 0;
     for (; j + 4 <= dim; j += 4) {
-      long h = mix(rowKey + j);
+      long h = Mix64.mix(rowKey + j);
       dst[off + j] = std * q[(int) h & 0xFFFF];
       dst[off + j + 1] = std * q[(int) (h >>> 16) & 0xFFFF];
       dst[off + j + 2] = std * q[(int) (h >>> 32) & 0xFFFF];
       dst[off + j + 3] = std * q[(int) (h >>> 48) & 0xFFFF];
     }
     if (j < dim) {
-      long h = mix(rowKey + j);
+      long h = Mix64.mix(rowKey + j);
       for (int k = 0; j + k < dim; k++) {
         dst[off + j + k] = std * q[(int) (h >>> (16 * k)) & 0xFFFF];
       }
     }
-  }
-
-  static long mix(long z) {
-    z += 0x9E3779B97F4A7C15L;
-    z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
-    z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
-    return z ^ (z >>> 31);
   }
 
   static long fnv1a64(String s) {

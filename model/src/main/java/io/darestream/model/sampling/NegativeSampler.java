@@ -2,6 +2,7 @@ package io.darestream.model.sampling;
 
 import io.darestream.model.TrainingSample;
 import io.darestream.state.collections.LongHashSet;
+import io.darestream.state.collections.Mix64;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -68,10 +69,10 @@ public final class NegativeSampler {
       return out;
     }
     LongHashSet taken = new LongHashSet(count);
-    long base = mix(mix(seed ^ mix(userId)) ^ nonce);
+    long base = Mix64.mix(Mix64.mix(seed ^ Mix64.mix(userId)) ^ nonce);
     for (int k = 0; k < count; k++) {
       for (int attempt = 0; attempt < MAX_ATTEMPTS_PER_DRAW; attempt++) {
-        long h = mix(base + (long) k * MAX_ATTEMPTS_PER_DRAW + attempt);
+        long h = Mix64.mix(base + (long) k * MAX_ATTEMPTS_PER_DRAW + attempt);
         int slot = (int) Long.remainderUnsigned(h, n);
         long item = items[slot];
         if (!exclude.contains(item) && !taken.contains(item)) {
@@ -91,12 +92,5 @@ public final class NegativeSampler {
       out.add(positive.withTarget(s.item(), s.category(), 0));
     }
     return out;
-  }
-
-  private static long mix(long z) {
-    z += 0x9E3779B97F4A7C15L;
-    z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
-    z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
-    return z ^ (z >>> 31);
   }
 }

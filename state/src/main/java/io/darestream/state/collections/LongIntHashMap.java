@@ -133,15 +133,7 @@ public final class LongIntHashMap {
   }
 
   private int slot(long key) {
-    return (int) (mix(key) & mask);
-  }
-
-  /** The finaliser of SplitMix64: ids are often sequential, so spread them. */
-  static long mix(long key) {
-    long z = key + 0x9E3779B97F4A7C15L;
-    z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
-    z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
-    return z ^ (z >>> 31);
+    return (int) (Mix64.mix(key) & mask);
   }
 
   private void allocate(int capacity) {

@@ -1,5 +1,7 @@
 package io.darestream.state.model;
 
+import io.darestream.state.collections.Mix64;
+
 /**
  * Which rows of one table changed, tracked for two consumers that drain at different paces: the
  * durable store (rows changed since the last flush, drained on every checkpoint) and the delta
@@ -183,10 +185,6 @@ public final class DirtyRowTracker {
   }
 
   private int home(long id) {
-    // SplitMix64's finaliser: ids are often sequential, so spread them.
-    long z = id + 0x9E3779B97F4A7C15L;
-    z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
-    z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
-    return (int) ((z ^ (z >>> 31)) & mask);
+    return (int) (Mix64.mix(id) & mask); // ids are often sequential: spread them
   }
 }
