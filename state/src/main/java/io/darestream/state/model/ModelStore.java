@@ -6,6 +6,7 @@ import io.darestream.state.rocksdb.RocksDbLibrary;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -210,12 +211,16 @@ public final class ModelStore implements AutoCloseable {
               + " floats, got "
               + packedRows.length);
     }
-    ByteBuffer scratch = ByteBuffer.allocate(width * 4).order(ByteOrder.LITTLE_ENDIAN);
+    // One key and one value buffer for all rows: WriteBatch.put copies both into the batch.
+    ByteBuffer value = ByteBuffer.allocate(width * 4).order(ByteOrder.LITTLE_ENDIAN);
+    FloatBuffer floats = value.asFloatBuffer();
+    byte[] k = new byte[8];
     try (WriteBatch batch = new WriteBatch()) {
       for (int i = 0; i < count; i++) {
-        scratch.clear();
-        scratch.asFloatBuffer().put(packedRows, i * width, width);
-        batch.put(cf, key(ids[i]), scratch.array().clone());
+        floats.clear();
+        floats.put(packedRows, i * width, width);
+        writeKey(ids[i], k);
+        batch.put(cf, k, value.array());
       }
       db.write(writeOptions, batch);
     } catch (RocksDBException e) {
@@ -464,10 +469,15 @@ public final class ModelStore implements AutoCloseable {
 
   static byte[] key(long id) {
     byte[] k = new byte[8];
+    writeKey(id, k);
+    return k;
+  }
+
+  /** The key of row {@code id}: its 8 bytes, big-endian. */
+  private static void writeKey(long id, byte[] k) {
     for (int i = 0; i < 8; i++) {
       k[i] = (byte) (id >>> (56 - 8 * i));
     }
-    return k;
   }
 
   static long readKey(byte[] k) {
