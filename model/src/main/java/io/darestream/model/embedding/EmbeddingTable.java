@@ -223,7 +223,8 @@ public final class EmbeddingTable {
     if (slot == NOT_ADMITTED) {
       return false;
     }
-    step(id, slot, grad, gradOff, nowMs);
+    optimize(slot, grad, gradOff, nowMs);
+    dirty.mark(id);
     return true;
   }
 
@@ -242,11 +243,6 @@ public final class EmbeddingTable {
     initializer.fill(id, weights, created * dim, dim);
     admitted++;
     return created;
-  }
-
-  private void step(long id, int slot, float[] grad, int gradOff, long nowMs) {
-    optimize(slot, grad, gradOff, nowMs);
-    dirty.mark(id);
   }
 
   private void optimize(int slot, float[] grad, int gradOff, long nowMs) {
