@@ -157,12 +157,17 @@ public final class EmbeddingTable {
    * @return false (and {@code dst} untouched) if the id has no row
    */
   public boolean readRow(long id, float[] dst) {
+    return readRow(id, dst, 0);
+  }
+
+  /** As {@link #readRow(long, float[])}, into {@code dst[offset .. offset + rowWidth())}. */
+  public boolean readRow(long id, float[] dst, int offset) {
     int slot = index.get(id);
     if (slot == NO_SLOT) {
       return false;
     }
-    System.arraycopy(weights, slot * dim, dst, 0, dim);
-    System.arraycopy(slots, slot * slotWidth, dst, dim, slotWidth);
+    System.arraycopy(weights, slot * dim, dst, offset, dim);
+    System.arraycopy(slots, slot * slotWidth, dst, offset + dim, slotWidth);
     return true;
   }
 

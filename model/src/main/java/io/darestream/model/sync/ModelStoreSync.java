@@ -9,6 +9,7 @@ import io.darestream.state.model.ModelStoreLayout;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -39,9 +40,6 @@ public final class ModelStoreSync {
   /** Metadata key of the model id (UTF-8). */
   public static final String META_MODEL_ID = "model.id";
 
-  /** Rows written per {@link ModelStore#putRows} batch. */
-  private static final int BATCH_ROWS = 4096;
-
   private ModelStoreSync() {}
 
   /** The store layout of {@code model}: one table per embedding table, full row width. */
@@ -60,25 +58,36 @@ public final class ModelStoreSync {
    * @return the number of embedding rows written or deleted
    */
   public static int flushChanges(DareModel model, ModelStore store, String modelId, long epoch) {
+    return captureChanges(model, modelId, epoch).writeTo(store);
+  }
+
+  /**
+   * Copies the rows changed since the last flush (draining every table's flush tracker), all dense
+   * blocks and the metadata, so that they can be written to a store later, on any thread, while
+   * {@code model} changes on.
+   */
+  public static ModelChanges captureChanges(DareModel model, String modelId, long epoch) {
     synchronized (model) {
-      int n = 0;
+      List<ModelChanges.TableChanges> tables = new ArrayList<>();
       for (EmbeddingTable t : model.tables()) {
-        n += writeRows(t, t.dirty().drainSinceFlush(), store);
+        tables.add(copyRows(t, t.dirty().drainSinceFlush()));
       }
-      writeDenseAndMeta(model, store, modelId, epoch);
-      return n;
+      return copyDenseAndMeta(model, tables, modelId, epoch);
     }
   }
 
   /** Writes every row of the model (not only changed ones), dense blocks and metadata. */
   public static void writeAll(DareModel model, ModelStore store, String modelId, long epoch) {
+    ModelChanges all;
     synchronized (model) {
+      List<ModelChanges.TableChanges> tables = new ArrayList<>();
       for (EmbeddingTable t : model.tables()) {
         t.dirty().drainSinceFlush();
-        writeRows(t, t.ids(), store);
+        tables.add(copyRows(t, t.ids()));
       }
-      writeDenseAndMeta(model, store, modelId, epoch);
+      all = copyDenseAndMeta(model, tables, modelId, epoch);
     }
+    all.writeTo(store);
   }
 
   /**
@@ -210,51 +219,26 @@ public final class ModelStoreSync {
     return id == null ? null : new String(id, StandardCharsets.UTF_8);
   }
 
-  private static int writeRows(EmbeddingTable t, long[] ids, ModelStore store) {
-    int width = t.rowWidth();
-    long[] batchIds = new long[Math.min(BATCH_ROWS, ids.length)];
-    float[] packed = new float[batchIds.length * width];
-    float[] row = new float[width];
+  private static ModelChanges.TableChanges copyRows(EmbeddingTable t, long[] ids) {
+    ModelChanges.TableCollector rows = new ModelChanges.TableCollector(t.name(), t.rowWidth());
     long[] deleted = new long[ids.length];
     int deletedCount = 0;
-    int count = 0;
     for (long id : ids) {
-      if (!t.readRow(id, row)) {
+      if (t.readRow(id, rows.packed(), rows.offset())) {
+        rows.commit(id);
+      } else {
         deleted[deletedCount++] = id;
-        continue;
-      }
-      batchIds[count] = id;
-      System.arraycopy(row, 0, packed, count * width, width);
-      if (++count == batchIds.length) {
-        store.putRows(t.name(), batchIds, count, packed);
-        count = 0;
       }
     }
-    if (count > 0) {
-      store.putRows(t.name(), batchIds, count, packed);
-    }
-    if (deletedCount > 0) {
-      store.deleteRows(t.name(), java.util.Arrays.copyOf(deleted, deletedCount));
-    }
-    return ids.length;
+    return rows.finish(Arrays.copyOf(deleted, deletedCount));
   }
 
-  private static void writeDenseAndMeta(
-      DareModel model, ModelStore store, String modelId, long epoch) {
-    for (DenseBlock b : model.dense().blocks()) {
-      store.putDense(b.name(), b.values());
-    }
-    for (DenseBlock b : model.dense().optimizerBlocks()) {
-      store.putDense(b.name(), b.values());
-    }
-    store.putMeta(META_CONFIG, model.config().toProperties().getBytes(StandardCharsets.UTF_8));
-    store.putMeta(META_VERSION, longBytes(model.version()));
-    store.putMeta(META_EPOCH, longBytes(epoch));
-    store.putMeta(META_MODEL_ID, modelId.getBytes(StandardCharsets.UTF_8));
-  }
-
-  private static byte[] longBytes(long v) {
-    return ByteBuffer.allocate(Long.BYTES).putLong(v).array();
+  private static ModelChanges copyDenseAndMeta(
+      DareModel model, List<ModelChanges.TableChanges> tables, String modelId, long epoch) {
+    List<DenseBlock> dense = new ArrayList<>(model.dense().blocks());
+    dense.addAll(model.dense().optimizerBlocks());
+    return new ModelChanges(
+        tables, dense, model.config().toProperties(), model.version(), epoch, modelId);
   }
 
   private static long readLong(ModelStore store, String key) {

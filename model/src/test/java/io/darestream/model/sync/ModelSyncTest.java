@@ -148,6 +148,67 @@ class ModelSyncTest {
   }
 
   @Test
+  void capturedChangesWriteTheModelAsItWasAtTheCaptureNotAsItIsNow() {
+    DareModel model = DareModel.create(config(Variant.DARE));
+    model.trainBatch(samples(64, 9));
+    ModelChanges changes = ModelStoreSync.captureChanges(model, "m-1", 2);
+    DareModel atCapture;
+    try (ModelStore reference =
+        ModelStore.open(tmp.resolve("reference"), ModelStoreSync.layout(model))) {
+      ModelStoreSync.writeAll(model, reference, "m-1", 2);
+      atCapture = ModelStoreSync.load(reference);
+    }
+    // Training goes on while the copy waits to be written (the trainer's checkpoint thread).
+    model.trainBatch(samples(64, 10));
+    model.trainBatch(samples(64, 11));
+
+    try (ModelStore store = ModelStore.open(tmp.resolve("db"), ModelStoreSync.layout(model))) {
+      assertThat(changes.writeTo(store)).isEqualTo(changes.rows()).isPositive();
+      DareModel written = ModelStoreSync.load(store);
+      assertThat(written.version()).isEqualTo(atCapture.version()).isLessThan(model.version());
+      for (TrainingSample s : samples(30, 12)) {
+        assertThat(written.score(s)).isEqualTo(atCapture.score(s));
+      }
+      // Rows of more than one chunk, and every row the capture held, came through.
+      EmbeddingTable t = atCapture.table("repr.item");
+      float[] a = new float[t.rowWidth()];
+      float[] b = new float[t.rowWidth()];
+      for (long id : t.ids()) {
+        t.readRow(id, a);
+        assertThat(written.table("repr.item").readRow(id, b)).isTrue();
+        assertThat(b).isEqualTo(a);
+      }
+    }
+  }
+
+  @Test
+  void capturedChangesSpanningSeveralChunksAreAllWritten() {
+    DareModel model = DareModel.create(config(Variant.DARE));
+    EmbeddingTable t = model.table("att.item");
+    int rows = ModelChanges.CHUNK_ROWS * 2 + 5;
+    model.exclusive(
+        () -> {
+          float[] row = new float[t.rowWidth()];
+          for (long id = 0; id < rows; id++) {
+            java.util.Arrays.fill(row, id);
+            t.writeRow(id, row);
+          }
+          t.dirty().markAll(t.ids(), t.size());
+          return null;
+        });
+    ModelChanges changes = ModelStoreSync.captureChanges(model, "m-1", 1);
+    assertThat(changes.rows()).isEqualTo(rows);
+    try (ModelStore store = ModelStore.open(tmp.resolve("chunks"), ModelStoreSync.layout(model))) {
+      changes.writeTo(store);
+      float[] b = new float[t.rowWidth()];
+      for (long id : new long[] {0, ModelChanges.CHUNK_ROWS, rows - 1}) {
+        assertThat(store.getRow("att.item", id, b)).isTrue();
+        assertThat(b[0]).isEqualTo((float) id);
+      }
+    }
+  }
+
+  @Test
   void largeTablesLoadOnTheirOwnThreadsWithEveryRowIntact() {
     DareModel model = DareModel.create(config(Variant.DARE));
     int rows = 150_000; // above the parallel-load threshold in both item tables

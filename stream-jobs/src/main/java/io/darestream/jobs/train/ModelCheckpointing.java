@@ -2,6 +2,7 @@ package io.darestream.jobs.train;
 
 import io.darestream.model.DareConfig;
 import io.darestream.model.DareModel;
+import io.darestream.model.sync.ModelChanges;
 import io.darestream.model.sync.ModelStoreSync;
 import io.darestream.state.checkpoint.CheckpointExporter;
 import io.darestream.state.checkpoint.ExportResult;
@@ -21,6 +22,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,18 +35,26 @@ import org.slf4j.LoggerFactory;
  * its checkpoints exported incrementally to checkpoint storage, and snapshots for serving published
  * once Flink confirms a checkpoint.
  *
- * <p>Life cycle per checkpoint: {@link #checkpoint} (in {@code snapshotState}: flush changed rows,
- * RocksDB checkpoint, incremental export) then {@link #publish} (in {@code
- * notifyCheckpointComplete}: the same local checkpoint becomes a snapshot; older exports that no
- * restore can need any more are deleted). Not thread-safe: driven by the operator's task thread.
+ * <p>Life cycle per checkpoint: {@link #checkpoint} (in {@code snapshotState}: copy the changed
+ * rows, then write them, take a RocksDB checkpoint and export it incrementally) then {@link
+ * #publish} (in {@code notifyCheckpointComplete}: the same local checkpoint becomes a snapshot;
+ * older exports that no restore can need any more are deleted).
+ *
+ * <p>Threads: only the copy stops training. Everything that touches the store, the exports or the
+ * snapshots runs, in call order, on one background thread of this instance, so the trainer trains
+ * on while a checkpoint is written; the returned futures say when each step is done. Callers drive
+ * this class from one thread (the operator's task thread).
  */
 public final class ModelCheckpointing implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ModelCheckpointing.class);
   private final Path workDir;
   private final CheckpointExporter exporter;
   private final SnapshotWriter snapshots;
+  // Only touched on the background thread (or before it starts, in start and restore).
   private final NavigableMap<Long, Pending> pending = new TreeMap<>();
+  private final ExecutorService background;
   private ModelStore store;
+  private volatile RuntimeException publishFailure;
 
   /** A checkpoint taken but not yet confirmed by Flink. */
   private record Pending(Path localCheckpoint, SnapshotMetadata metadata) {}
@@ -59,6 +73,13 @@ public final class ModelCheckpointing implements AutoCloseable {
     this.workDir = workDir;
     this.exporter = new CheckpointExporter(exportRoot);
     this.snapshots = new SnapshotWriter(snapshotRoot, snapshotRetention);
+    this.background =
+        Executors.newSingleThreadExecutor(
+            r -> {
+              Thread t = new Thread(r, "dare-model-checkpoint");
+              t.setDaemon(true);
+              return t;
+            });
     try {
       Files.createDirectories(workDir);
     } catch (IOException e) {
@@ -91,13 +112,30 @@ public final class ModelCheckpointing implements AutoCloseable {
   }
 
   /**
-   * Flushes the model's changed rows, takes a RocksDB checkpoint and exports it as {@code
-   * checkpointId}. The local checkpoint is kept until {@link #publish} or a newer confirmation.
+   * Copies the model's changed rows (on the caller's thread, with the model locked), then writes
+   * them, takes a RocksDB checkpoint and exports it as {@code checkpointId} on the background
+   * thread. The local checkpoint is kept until {@link #publish} or a newer confirmation.
+   *
+   * @return completes when the export is durable; fails if writing, checkpointing or exporting did
+   * @throws RuntimeException the failure of an earlier background {@link #publish}
    */
-  public ExportResult checkpoint(
+  public CompletableFuture<ExportResult> checkpoint(
       long checkpointId, DareModel model, String modelId, long epoch, SnapshotMetadata metadata) {
+    RuntimeException failed = publishFailure;
+    if (failed != null) {
+      throw failed;
+    }
     long t0 = System.nanoTime();
-    int rows = ModelStoreSync.flushChanges(model, store, modelId, epoch);
+    ModelChanges changes = ModelStoreSync.captureChanges(model, modelId, epoch);
+    long copyMs = (System.nanoTime() - t0) / 1_000_000;
+    return CompletableFuture.supplyAsync(
+        () -> persist(checkpointId, changes, metadata, copyMs), background);
+  }
+
+  private ExportResult persist(
+      long checkpointId, ModelChanges changes, SnapshotMetadata metadata, long copyMs) {
+    long t0 = System.nanoTime();
+    int rows = changes.writeTo(store);
     long t1 = System.nanoTime();
     Path local = workDir.resolve("checkpoint-" + checkpointId);
     if (Files.exists(local)) {
@@ -106,12 +144,13 @@ public final class ModelCheckpointing implements AutoCloseable {
     store.checkpoint(local);
     long t2 = System.nanoTime();
     ExportResult result = exporter.export(checkpointId, local);
-    // The trainer trains nothing meanwhile: this is what a checkpoint costs freshness.
+    // Only the copy stopped the trainer; the rest ran beside it.
     LOG.info(
-        "Checkpoint {}: flushed {} rows in {} ms, RocksDB checkpoint {} ms, export {} ms ({} files"
-            + " copied, {} bytes; {} reused)",
+        "Checkpoint {}: copied {} rows in {} ms (trainer stopped), then wrote them in {} ms,"
+            + " RocksDB checkpoint {} ms, export {} ms ({} files copied, {} bytes; {} reused)",
         checkpointId,
         rows,
+        copyMs,
         (t1 - t0) / 1_000_000,
         (t2 - t1) / 1_000_000,
         (System.nanoTime() - t2) / 1_000_000,
@@ -123,11 +162,33 @@ public final class ModelCheckpointing implements AutoCloseable {
   }
 
   /**
-   * Publishes confirmed checkpoint {@code checkpointId} as a snapshot and forgets older pending
-   * checkpoints. Returns null if this instance did not take that checkpoint (e.g. it was restored
-   * from it).
+   * Publishes confirmed checkpoint {@code checkpointId} as a snapshot, hands it to {@code announce}
+   * and forgets older pending checkpoints, all on the background thread. Nothing is published or
+   * announced if this instance did not take that checkpoint (e.g. it was restored from it). A
+   * failure is also rethrown by the next {@link #checkpoint}, so that it fails the task.
    */
-  public Published publish(long checkpointId) {
+  public CompletableFuture<Published> publish(long checkpointId, Consumer<Published> announce) {
+    return CompletableFuture.supplyAsync(
+            () -> {
+              Published published = publishNow(checkpointId);
+              if (published != null) {
+                announce.accept(published);
+              }
+              return published;
+            },
+            background)
+        .whenComplete(
+            (published, e) -> {
+              if (e != null) {
+                publishFailure =
+                    new IllegalStateException(
+                        "publishing the snapshot of checkpoint " + checkpointId + " failed", e);
+              }
+            });
+  }
+
+  private Published publishNow(long checkpointId) {
+    long t0 = System.nanoTime();
     Pending p = pending.get(checkpointId);
     Published published = null;
     if (p != null) {
@@ -150,6 +211,13 @@ public final class ModelCheckpointing implements AutoCloseable {
     // Flink restores from the newest confirmed checkpoint (or a newer one in flight): exports
     // older than this confirmation can no longer be needed.
     exporter.retain(keep);
+    if (published != null) {
+      LOG.info(
+          "Checkpoint {} published as {} in {} ms",
+          checkpointId,
+          published.directory(),
+          (System.nanoTime() - t0) / 1_000_000);
+    }
     return published;
   }
 
@@ -157,8 +225,28 @@ public final class ModelCheckpointing implements AutoCloseable {
     return exporter.root();
   }
 
+  /**
+   * Waits for the background work already asked for (checkpoints, publishes) to finish, then closes
+   * the store and deletes unpublished local checkpoints.
+   */
   @Override
   public void close() {
+    background.shutdown();
+    // The store must not close under a running write: wait, even when interrupted.
+    boolean interrupted = false;
+    while (true) {
+      try {
+        if (background.awaitTermination(10, TimeUnit.SECONDS)) {
+          break;
+        }
+        LOG.info("waiting for a model checkpoint or publish to finish before closing the store");
+      } catch (InterruptedException e) {
+        interrupted = true;
+      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
     if (store != null) {
       store.close();
       store = null;

@@ -9,6 +9,7 @@ import io.darestream.model.TrainingSample;
 import io.darestream.model.metrics.MetricsSnapshot;
 import io.darestream.schemas.avro.PartitionOffset;
 import io.darestream.schemas.avro.SnapshotAnnouncement;
+import io.darestream.state.checkpoint.ExportResult;
 import io.darestream.state.snapshot.SnapshotManifest;
 import io.darestream.state.snapshot.SnapshotMetadata;
 import io.darestream.state.snapshot.SnapshotReader;
@@ -16,9 +17,9 @@ import java.nio.file.Path;
 import java.util.Iterator;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
-import org.apache.flink.api.common.typeutils.base.array.BytePrimitiveArraySerializer;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Gauge;
 import org.apache.flink.runtime.state.StateInitializationContext;
@@ -46,9 +47,13 @@ public final class TrainerOperator extends AbstractStreamOperator<PrequentialSco
   private static final long serialVersionUID = 1L;
   private static final Logger LOG = LoggerFactory.getLogger(TrainerOperator.class);
 
-  /** Operator state: one {@link TrainerCheckpointRecord} per checkpoint. */
-  static final ListStateDescriptor<byte[]> CHECKPOINT_RECORD =
-      new ListStateDescriptor<>("dare-trainer-checkpoint", BytePrimitiveArraySerializer.INSTANCE);
+  /**
+   * Operator state: one record per checkpoint, written by Flink only once the model checkpoint it
+   * names is exported (see {@link DurableCheckpointRecordSerializer}).
+   */
+  static final ListStateDescriptor<DurableCheckpointRecord> CHECKPOINT_RECORD =
+      new ListStateDescriptor<>(
+          "dare-trainer-checkpoint", DurableCheckpointRecordSerializer.INSTANCE);
 
   /** Rows per delta record: 2,048 rows of 16 floats is about 150 KB, well under Kafka's 1 MB. */
   static final int MAX_ROWS_PER_DELTA = 2048;
@@ -61,7 +66,7 @@ public final class TrainerOperator extends AbstractStreamOperator<PrequentialSco
   private final KafkaOptions kafkaOptions;
   private final String exportRoot;
 
-  private transient ListState<byte[]> checkpointRecords;
+  private transient ListState<DurableCheckpointRecord> checkpointRecords;
   private transient ModelCheckpointing durable;
   private transient DeltaPublisher publisher;
   private transient OnlineTrainer trainer;
@@ -97,9 +102,9 @@ public final class TrainerOperator extends AbstractStreamOperator<PrequentialSco
     checkpointRecords = context.getOperatorStateStore().getListState(CHECKPOINT_RECORD);
     TrainerCheckpointRecord restored = null;
     if (context.isRestored()) {
-      Iterator<byte[]> it = checkpointRecords.get().iterator();
+      Iterator<DurableCheckpointRecord> it = checkpointRecords.get().iterator();
       if (it.hasNext()) {
-        restored = TrainerCheckpointRecord.decode(it.next());
+        restored = it.next().record();
       }
     }
     workDir =
@@ -230,21 +235,26 @@ public final class TrainerOperator extends AbstractStreamOperator<PrequentialSco
     for (PartitionOffset o : offsets) {
       meta.addDeltaOffset(o.getTopic(), o.getPartition(), o.getOffset());
     }
-    durable.checkpoint(checkpointId, model, modelOptions.modelId(), epoch, meta.build());
+    // Only the copy of the changed rows happens here; Flink acknowledges the checkpoint once the
+    // record is written, which waits for the export (DurableCheckpointRecordSerializer).
+    CompletableFuture<ExportResult> exported =
+        durable.checkpoint(checkpointId, model, modelOptions.modelId(), epoch, meta.build());
     checkpointRecords.update(
         List.of(
-            new TrainerCheckpointRecord(
-                    checkpointId, epoch, modelOptions.modelId(), model.version())
-                .encode()));
+            new DurableCheckpointRecord(
+                new TrainerCheckpointRecord(
+                    checkpointId, epoch, modelOptions.modelId(), model.version()),
+                exported)));
   }
 
   @Override
   public void notifyCheckpointComplete(long checkpointId) throws Exception {
     super.notifyCheckpointComplete(checkpointId);
-    ModelCheckpointing.Published published = durable.publish(checkpointId);
-    if (published == null) {
-      return;
-    }
+    // Publishing (links, digests, fsyncs) runs beside training; the announcement follows it.
+    durable.publish(checkpointId, published -> announce(checkpointId, published));
+  }
+
+  private void announce(long checkpointId, ModelCheckpointing.Published published) {
     SnapshotManifest manifest = published.manifest();
     publisher.announce(
         SnapshotAnnouncement.newBuilder()
@@ -280,11 +290,12 @@ public final class TrainerOperator extends AbstractStreamOperator<PrequentialSco
   @Override
   public void close() throws Exception {
     try {
-      if (publisher != null) {
-        publisher.close();
-      }
+      // The model store first: its background publish may still announce through the publisher.
       if (durable != null) {
         durable.close();
+      }
+      if (publisher != null) {
+        publisher.close();
       }
       if (workDir != null) {
         ModelCheckpointing.deleteQuietly(workDir);

@@ -1,6 +1,7 @@
 package io.darestream.jobs.train;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.darestream.jobs.config.CheckpointOptions;
 import io.darestream.jobs.config.KafkaOptions;
@@ -138,6 +139,11 @@ class TrainerOperatorITCase {
       state = h1.snapshot(1, T0);
       h1.notifyOfCompletedCheckpoint(1);
 
+      // The snapshot is published and announced beside training, not in the notification.
+      List<ConsumerRecord<byte[], byte[]>> announcements =
+          await()
+              .atMost(Duration.ofSeconds(30))
+              .until(() -> readAll("model-snapshots-restore"), r -> !r.isEmpty());
       VerifiedSnapshot snapshot =
           SnapshotReader.findNewestValid(tmp.resolve("snapshots")).snapshot().orElseThrow();
       assertThat(snapshot.manifest().epoch()).isEqualTo(1);
@@ -146,7 +152,7 @@ class TrainerOperatorITCase {
       assertThat(snapshot.manifest().deltaOffsets()).hasSize(1);
 
       SnapshotAnnouncement announced =
-          Codecs.SNAPSHOT_ANNOUNCEMENT.decode(readAll("model-snapshots-restore").get(0).value());
+          Codecs.SNAPSHOT_ANNOUNCEMENT.decode(announcements.get(0).value());
       assertThat(announced.getEpoch()).isEqualTo(1);
       assertThat(announced.getManifestSha256())
           .isEqualTo(io.darestream.state.io.Fs.sha256(snapshot.directory().resolve("MANIFEST")));
