@@ -131,6 +131,8 @@ public final class BehaviorFeed implements RecordHandler {
       return;
     }
     try {
+      // The offsets must never run ahead of what the store would keep through a crash.
+      store.flushWal();
       offsets.write(positions);
     } catch (IOException e) {
       LOG.warn("Cannot write the behaviour offset file: {}", e.toString());

@@ -22,6 +22,7 @@ import org.rocksdb.RocksIterator;
 import org.rocksdb.Snapshot;
 import org.rocksdb.WriteBatch;
 import org.rocksdb.WriteOptions;
+import org.slf4j.LoggerFactory;
 
 /**
  * Per-user behaviour sequences in RocksDB, for serving: append, read the newest N (or the newest N
@@ -35,6 +36,11 @@ import org.rocksdb.WriteOptions;
  *
  * <p>Thread-safe. Appends to one user are serialised by a striped lock (an append is a
  * read-modify-write); reads take no lock and see a consistent state through a RocksDB snapshot.
+ *
+ * <p>Durability: the write-ahead log is buffered in memory (RocksDB's manual WAL flush) instead of
+ * being written to the file on every append, which costs a system call each. An append survives a
+ * crash of the process once {@link #flushWal} (or {@link #close}) has returned; a feed that records
+ * how far it read calls {@link #flushWal} first, so it never records more than the store holds.
  */
 public final class SequenceStore implements AutoCloseable {
   private static final int META_MAGIC0 = 0xDA;
@@ -49,6 +55,8 @@ public final class SequenceStore implements AutoCloseable {
   private final DBOptions dbOptions;
   private final ColumnFamilyOptions cfOptions;
   private final WriteOptions writeOptions;
+  // Appends read without a snapshot (under the user's lock): one shared, immutable ReadOptions.
+  private final ReadOptions latestReads;
   private final RocksDB db;
   private final ColumnFamilyHandle defaultCf;
   private final ColumnFamilyHandle blocksCf;
@@ -63,9 +71,14 @@ public final class SequenceStore implements AutoCloseable {
     for (int i = 0; i < LOCK_STRIPES; i++) {
       locks[i] = new Object();
     }
-    dbOptions = new DBOptions().setCreateIfMissing(true).setCreateMissingColumnFamilies(true);
+    dbOptions =
+        new DBOptions()
+            .setCreateIfMissing(true)
+            .setCreateMissingColumnFamilies(true)
+            .setManualWalFlush(true);
     cfOptions = new ColumnFamilyOptions();
     writeOptions = new WriteOptions();
+    latestReads = new ReadOptions();
     List<ColumnFamilyDescriptor> descriptors =
         List.of(
             new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, cfOptions),
@@ -112,8 +125,8 @@ public final class SequenceStore implements AutoCloseable {
     }
     synchronized (lockFor(userId)) {
       long now = clock.getAsLong();
-      try (WriteBatch batch = new WriteBatch();
-          ReadOptions ro = new ReadOptions()) {
+      try (WriteBatch batch = new WriteBatch()) {
+        ReadOptions ro = latestReads;
         UserMeta meta = readMeta(ro, userId);
         if (meta != null && expired(meta, now)) {
           deleteBlocks(batch, userId, meta);
@@ -309,6 +322,19 @@ public final class SequenceStore implements AutoCloseable {
     return removed;
   }
 
+  /**
+   * Writes the buffered write-ahead log to its file: every append made before the call then
+   * survives a crash of this process (an OS crash needs an fsync on top, which serving does not pay
+   * for: its history can be re-read from Kafka).
+   */
+  public void flushWal() {
+    try {
+      db.flushWal(false);
+    } catch (RocksDBException e) {
+      throw new StateStoreException("WAL flush failed: " + e, e);
+    }
+  }
+
   /** Flushes memtables to SST files. */
   public void flush() {
     try (org.rocksdb.FlushOptions fo = new org.rocksdb.FlushOptions().setWaitForFlush(true)) {
@@ -320,6 +346,13 @@ public final class SequenceStore implements AutoCloseable {
 
   @Override
   public void close() {
+    try {
+      db.flushWal(false);
+    } catch (RocksDBException e) {
+      // Closing anyway: what the log lost is re-read from the topic (appends are deduplicated).
+      LoggerFactory.getLogger(SequenceStore.class)
+          .warn("WAL flush on close failed: {}", e.toString());
+    }
     blocksCf.close();
     metaCf.close();
     defaultCf.close();
@@ -328,6 +361,7 @@ public final class SequenceStore implements AutoCloseable {
   }
 
   private void closeOptions() {
+    latestReads.close();
     writeOptions.close();
     cfOptions.close();
     dbOptions.close();

@@ -157,6 +157,38 @@ class SequenceStoreTest {
   }
 
   @Test
+  void appendsAreInACrashImageOnceTheLogIsFlushed() throws Exception {
+    Path live = dir.resolve("live");
+    try (SequenceStore store = SequenceStore.builder().setPath(live).open()) {
+      for (int i = 0; i < 100; i++) {
+        store.append(7, EventIds.hash64("e" + i), 1000 + i, i % 5, T0 + i * 1000L, CLICK);
+      }
+      store.flushWal();
+      // The files as a process crash right now would leave them (the store stays open).
+      Path image = dir.resolve("crash-image");
+      copyTree(live, image);
+      try (SequenceStore recovered = SequenceStore.builder().setPath(image).open()) {
+        SequenceView newest = recovered.newest(7, 200);
+        assertThat(newest.length()).isEqualTo(100);
+        assertThat(newest.items()[0]).isEqualTo(1099);
+      }
+    }
+  }
+
+  private static void copyTree(Path from, Path to) throws java.io.IOException {
+    try (var files = java.nio.file.Files.walk(from)) {
+      for (Path f : (Iterable<Path>) files::iterator) {
+        Path target = to.resolve(from.relativize(f).toString());
+        if (java.nio.file.Files.isDirectory(f)) {
+          java.nio.file.Files.createDirectories(target);
+        } else if (!f.getFileName().toString().equals("LOCK")) {
+          java.nio.file.Files.copy(f, target);
+        }
+      }
+    }
+  }
+
+  @Test
   void builderSaysWhatIsMissing() {
     assertThatThrownBy(() -> SequenceStore.builder().open())
         .hasMessageContaining("Path is required");
