@@ -17,10 +17,14 @@ import java.util.Objects;
  * Immutable once built.
  */
 public final class ModelChanges {
-  /** Rows per chunk: 1,024 rows of 144 floats is ~580 KB, below G1's humongous size. */
-  static final int CHUNK_ROWS = 1024;
+  /**
+   * Rows per chunk: 256 rows of 144 floats is ~150 KB, well below G1's humongous-object size (half
+   * a region, 512 KB at the smallest region size), so chunks never take whole regions.
+   */
+  static final int CHUNK_ROWS = 256;
 
   private final List<TableChanges> tables;
+  private final RowChunkPool pool;
   private final List<DenseBlock> dense;
   private final String config;
   private final long version;
@@ -43,12 +47,14 @@ public final class ModelChanges {
 
   ModelChanges(
       List<TableChanges> tables,
+      RowChunkPool pool,
       List<DenseBlock> dense,
       String config,
       long version,
       long epoch,
       String modelId) {
     this.tables = List.copyOf(tables);
+    this.pool = pool;
     this.dense = List.copyOf(dense);
     this.config = Objects.requireNonNull(config, "config");
     this.version = version;
@@ -95,6 +101,21 @@ public final class ModelChanges {
     return rows();
   }
 
+  /**
+   * Hands the row buffers back to the pool they came from (if any); this copy must not be used
+   * afterwards.
+   */
+  public void release() {
+    if (pool == null) {
+      return;
+    }
+    for (TableChanges t : tables) {
+      for (RowChunk c : t.chunks()) {
+        pool.give(c.packed());
+      }
+    }
+  }
+
   static byte[] longBytes(long v) {
     return ByteBuffer.allocate(Long.BYTES).putLong(v).array();
   }
@@ -103,21 +124,23 @@ public final class ModelChanges {
   static final class TableCollector {
     private final String table;
     private final int width;
+    private final RowChunkPool pool;
     private final List<RowChunk> chunks = new ArrayList<>();
     private long[] ids;
     private float[] packed;
     private int count;
 
-    TableCollector(String table, int width) {
+    TableCollector(String table, int width, RowChunkPool pool) {
       this.table = table;
       this.width = width;
+      this.pool = pool;
     }
 
     /** A row buffer of {@code width} floats for the next row; {@link #commit} keeps it. */
     float[] packed() {
       if (packed == null) {
         ids = new long[CHUNK_ROWS];
-        packed = new float[CHUNK_ROWS * width];
+        packed = pool == null ? new float[CHUNK_ROWS * width] : pool.take(CHUNK_ROWS * width);
         count = 0;
       }
       return packed;

@@ -67,12 +67,21 @@ public final class ModelStoreSync {
    * {@code model} changes on.
    */
   public static ModelChanges captureChanges(DareModel model, String modelId, long epoch) {
+    return captureChanges(model, modelId, epoch, null);
+  }
+
+  /**
+   * As {@link #captureChanges(DareModel, String, long)}, with row buffers taken from {@code pool}
+   * (null: new arrays); {@link ModelChanges#release()} gives them back once written.
+   */
+  public static ModelChanges captureChanges(
+      DareModel model, String modelId, long epoch, RowChunkPool pool) {
     synchronized (model) {
       List<ModelChanges.TableChanges> tables = new ArrayList<>();
       for (EmbeddingTable t : model.tables()) {
-        tables.add(copyRows(t, t.dirty().drainSinceFlush()));
+        tables.add(copyRows(t, t.dirty().drainSinceFlush(), pool));
       }
-      return copyDenseAndMeta(model, tables, modelId, epoch);
+      return copyDenseAndMeta(model, tables, pool, modelId, epoch);
     }
   }
 
@@ -83,9 +92,9 @@ public final class ModelStoreSync {
       List<ModelChanges.TableChanges> tables = new ArrayList<>();
       for (EmbeddingTable t : model.tables()) {
         t.dirty().drainSinceFlush();
-        tables.add(copyRows(t, t.ids()));
+        tables.add(copyRows(t, t.ids(), null));
       }
-      all = copyDenseAndMeta(model, tables, modelId, epoch);
+      all = copyDenseAndMeta(model, tables, null, modelId, epoch);
     }
     all.writeTo(store);
   }
@@ -219,8 +228,10 @@ public final class ModelStoreSync {
     return id == null ? null : new String(id, StandardCharsets.UTF_8);
   }
 
-  private static ModelChanges.TableChanges copyRows(EmbeddingTable t, long[] ids) {
-    ModelChanges.TableCollector rows = new ModelChanges.TableCollector(t.name(), t.rowWidth());
+  private static ModelChanges.TableChanges copyRows(
+      EmbeddingTable t, long[] ids, RowChunkPool pool) {
+    ModelChanges.TableCollector rows =
+        new ModelChanges.TableCollector(t.name(), t.rowWidth(), pool);
     long[] deleted = new long[ids.length];
     int deletedCount = 0;
     for (long id : ids) {
@@ -234,11 +245,15 @@ public final class ModelStoreSync {
   }
 
   private static ModelChanges copyDenseAndMeta(
-      DareModel model, List<ModelChanges.TableChanges> tables, String modelId, long epoch) {
+      DareModel model,
+      List<ModelChanges.TableChanges> tables,
+      RowChunkPool pool,
+      String modelId,
+      long epoch) {
     List<DenseBlock> dense = new ArrayList<>(model.dense().blocks());
     dense.addAll(model.dense().optimizerBlocks());
     return new ModelChanges(
-        tables, dense, model.config().toProperties(), model.version(), epoch, modelId);
+        tables, pool, dense, model.config().toProperties(), model.version(), epoch, modelId);
   }
 
   private static long readLong(ModelStore store, String key) {

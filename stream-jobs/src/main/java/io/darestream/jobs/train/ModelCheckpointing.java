@@ -4,6 +4,7 @@ import io.darestream.model.DareConfig;
 import io.darestream.model.DareModel;
 import io.darestream.model.sync.ModelChanges;
 import io.darestream.model.sync.ModelStoreSync;
+import io.darestream.model.sync.RowChunkPool;
 import io.darestream.state.checkpoint.CheckpointExporter;
 import io.darestream.state.checkpoint.ExportResult;
 import io.darestream.state.io.Fs;
@@ -53,6 +54,7 @@ public final class ModelCheckpointing implements AutoCloseable {
   // Only touched on the background thread (or before it starts, in start and restore).
   private final NavigableMap<Long, Pending> pending = new TreeMap<>();
   private final ExecutorService background;
+  private final RowChunkPool rowBuffers = new RowChunkPool();
   private ModelStore store;
   private volatile RuntimeException publishFailure;
 
@@ -126,7 +128,7 @@ public final class ModelCheckpointing implements AutoCloseable {
       throw failed;
     }
     long t0 = System.nanoTime();
-    ModelChanges changes = ModelStoreSync.captureChanges(model, modelId, epoch);
+    ModelChanges changes = ModelStoreSync.captureChanges(model, modelId, epoch, rowBuffers);
     long copyMs = (System.nanoTime() - t0) / 1_000_000;
     return CompletableFuture.supplyAsync(
         () -> persist(checkpointId, changes, metadata, copyMs), background);
@@ -136,6 +138,7 @@ public final class ModelCheckpointing implements AutoCloseable {
       long checkpointId, ModelChanges changes, SnapshotMetadata metadata, long copyMs) {
     long t0 = System.nanoTime();
     int rows = changes.writeTo(store);
+    changes.release();
     long t1 = System.nanoTime();
     Path local = workDir.resolve("checkpoint-" + checkpointId);
     if (Files.exists(local)) {
