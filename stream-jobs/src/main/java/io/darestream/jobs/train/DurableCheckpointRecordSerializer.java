@@ -2,8 +2,10 @@ package io.darestream.jobs.train;
 
 import java.io.IOException;
 import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
+import org.apache.flink.api.common.typeutils.TypeSerializerSchemaCompatibility;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.base.TypeSerializerSingleton;
+import org.apache.flink.api.common.typeutils.base.array.BytePrimitiveArraySerializer;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
 
@@ -91,10 +93,25 @@ public final class DurableCheckpointRecordSerializer
     return new Snapshot();
   }
 
-  /** Serializer snapshot: the format has one version, the record carries its own. */
+  /**
+   * Serializer snapshot: the format has one version, the record carries its own. Checkpoints of
+   * earlier builds stored the same bytes through Flink's {@code BytePrimitiveArraySerializer}
+   * (length, then {@link TrainerCheckpointRecord#encode()}), so they restore as they are.
+   */
   public static final class Snapshot extends SimpleTypeSerializerSnapshot<DurableCheckpointRecord> {
     public Snapshot() {
       super(() -> INSTANCE);
+    }
+
+    @Override
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    public TypeSerializerSchemaCompatibility<DurableCheckpointRecord> resolveSchemaCompatibility(
+        TypeSerializerSnapshot<DurableCheckpointRecord> oldSnapshot) {
+      if ((TypeSerializerSnapshot) oldSnapshot
+          instanceof BytePrimitiveArraySerializer.BytePrimitiveArraySerializerSnapshot) {
+        return TypeSerializerSchemaCompatibility.compatibleAsIs();
+      }
+      return super.resolveSchemaCompatibility(oldSnapshot);
     }
   }
 }

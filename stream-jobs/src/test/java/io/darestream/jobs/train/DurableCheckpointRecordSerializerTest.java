@@ -8,6 +8,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
+import org.apache.flink.api.common.typeutils.base.array.BytePrimitiveArraySerializer;
 import org.apache.flink.core.memory.DataInputDeserializer;
 import org.apache.flink.core.memory.DataOutputSerializer;
 import org.junit.jupiter.api.Test;
@@ -70,6 +72,21 @@ class DurableCheckpointRecordSerializerTest {
         .isInstanceOf(IOException.class)
         .hasMessageContaining("model checkpoint 12 failed")
         .hasMessageContaining("disk full");
+  }
+
+  @Test
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  void readsTheByteArrayStateOfEarlierBuilds() throws IOException {
+    // Earlier builds kept the encoded record as byte[] state.
+    DataOutputSerializer out = new DataOutputSerializer(64);
+    BytePrimitiveArraySerializer.INSTANCE.serialize(RECORD.encode(), out);
+    TypeSerializerSnapshot old = BytePrimitiveArraySerializer.INSTANCE.snapshotConfiguration();
+
+    assertThat(
+            SERIALIZER.snapshotConfiguration().resolveSchemaCompatibility(old).isCompatibleAsIs())
+        .isTrue();
+    assertThat(SERIALIZER.deserialize(new DataInputDeserializer(out.getCopyOfBuffer())).record())
+        .isEqualTo(RECORD);
   }
 
   @Test
