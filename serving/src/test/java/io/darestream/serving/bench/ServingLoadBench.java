@@ -115,9 +115,10 @@ public final class ServingLoadBench {
                 .start()) {
           URI uri = URI.create("http://127.0.0.1:" + server.port() + "/v1/score");
           // warm-up: JIT, caches
-          run(uri, clients, Integer.getInteger("bench.warmupSeconds", 3), candidates, false);
+          HttpClient[] https = httpClients(clients);
+          run(uri, https, Integer.getInteger("bench.warmupSeconds", 3), candidates, false);
           long cpu0 = ownCpuNanos();
-          Result r = run(uri, clients, seconds, candidates, true);
+          Result r = run(uri, https, seconds, candidates, true);
           report(header, r, seconds, modelOnlyMs, -1, ownCpuNanos() - cpu0);
         }
       } else {
@@ -125,11 +126,15 @@ public final class ServingLoadBench {
             Forked.start(snapshots, data, serverThreads, historyLength, serverCpus)) {
           URI uri = URI.create("http://127.0.0.1:" + server.port + "/v1/score");
           // A fresh JVM here still compiles (C2) for well over 10 s; 60 s gets it mostly quiet.
-          run(uri, clients, Integer.getInteger("bench.warmupSeconds", 60), candidates, false);
+          // The same clients (and connections) warm up and measure: a new client at the start of
+          // the measured window made the server's connection code deoptimise and recompile
+          // inside it (C2 then took 0.3-0.4 ms of the one core per request).
+          HttpClient[] https = httpClients(clients);
+          run(uri, https, Integer.getInteger("bench.warmupSeconds", 60), candidates, false);
           long server0 = server.cpuNanos();
           Map<String, Long> threads0 = server.cpuByThreadGroup();
           long cpu0 = ownCpuNanos();
-          Result r = run(uri, clients, seconds, candidates, true);
+          Result r = run(uri, https, seconds, candidates, true);
           long serverCpu = server.cpuNanos() - server0;
           Map<String, Long> threads1 = server.cpuByThreadGroup();
           report(header, r, seconds, modelOnlyMs, serverCpu, ownCpuNanos() - cpu0);
@@ -321,8 +326,18 @@ public final class ServingLoadBench {
 
   private record Result(long[] latenciesNs, long errors) {}
 
-  private static Result run(URI uri, int clients, int seconds, int candidates, boolean record)
+  private static HttpClient[] httpClients(int n) {
+    HttpClient[] out = new HttpClient[n];
+    for (int i = 0; i < n; i++) {
+      out[i] = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    }
+    return out;
+  }
+
+  private static Result run(
+      URI uri, HttpClient[] https, int seconds, int candidates, boolean record)
       throws InterruptedException {
+    int clients = https.length;
     long end = System.nanoTime() + seconds * 1_000_000_000L;
     List<long[]> perClient = new ArrayList<>();
     int[] counts = new int[clients];
@@ -335,9 +350,9 @@ public final class ServingLoadBench {
       Thread t =
           new Thread(
               () -> {
-                HttpClient http =
-                    HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-                SplittableRandom r = new SplittableRandom(client);
+                HttpClient http = https[client];
+                // Another stream of bodies per phase: a measured request is not a warm-up replay.
+                SplittableRandom r = new SplittableRandom(client * 31L + (record ? 1 : 0));
                 int n = 0;
                 try {
                   while (System.nanoTime() < end && n < lat.length) {
