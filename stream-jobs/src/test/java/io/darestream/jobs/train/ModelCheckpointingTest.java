@@ -1,0 +1,135 @@
+package io.darestream.jobs.train;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.darestream.model.DareConfig;
+import io.darestream.model.DareModel;
+import io.darestream.model.TrainingSample;
+import io.darestream.model.sync.ModelStoreSync;
+import io.darestream.state.checkpoint.ExportResult;
+import io.darestream.state.snapshot.SnapshotMetadata;
+import io.darestream.state.snapshot.SnapshotReader;
+import io.darestream.state.snapshot.VerifiedSnapshot;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The trainer's durable side without Flink: what a checkpoint holds while training goes on. */
+class ModelCheckpointingTest {
+  private static final long T0 = 1_700_000_000_000L;
+
+  @TempDir Path tmp;
+
+  private static DareConfig config() {
+    return DareConfig.builder()
+        .attentionDim(4)
+        .representationDim(8)
+        .topK(3)
+        .maxHistory(10)
+        .hiddenSizes(16, 8)
+        .microBatchSize(16)
+        .seed(3)
+        .build();
+  }
+
+  private static List<TrainingSample> samples(int n, long seed) {
+    Random r = new Random(seed);
+    List<TrainingSample> out = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      long[] items = new long[1 + r.nextInt(8)];
+      long[] cats = new long[items.length];
+      for (int j = 0; j < items.length; j++) {
+        items[j] = r.nextInt(300);
+        cats[j] = items[j] % 7;
+      }
+      long target = r.nextInt(300);
+      out.add(
+          new TrainingSample(
+              r.nextInt(9), target, target % 7, r.nextInt(2), T0 + i, T0 + i, items, cats));
+    }
+    return out;
+  }
+
+  private static SnapshotMetadata meta(long checkpointId, DareModel model) {
+    return SnapshotMetadata.builder()
+        .setModelId("m")
+        .setEpoch(1)
+        .setVersion(model.version())
+        .setCheckpointId(checkpointId)
+        .optModelConfig(model.config().toProperties())
+        .build();
+  }
+
+  @Test
+  void aCheckpointHoldsTheModelOfItsBarrierWhileTrainingGoesOn() throws Exception {
+    DareModel model = DareModel.create(config());
+    Path work = tmp.resolve("work");
+    ModelCheckpointing durable =
+        new ModelCheckpointing(work, tmp.resolve("exports"), tmp.resolve("snapshots"), 2);
+    durable.start(model);
+    model.trainBatch(samples(64, 1));
+    long atBarrier = model.version();
+    List<TrainingSample> probes = samples(20, 9);
+    float[] expected = model.score(probes);
+
+    CompletableFuture<ExportResult> exported = durable.checkpoint(1, model, "m", 1, meta(1, model));
+    // The trainer trains on at once, before (and while) the checkpoint is written.
+    model.trainBatch(samples(64, 2));
+    model.trainBatch(samples(64, 3));
+    assertThat(exported.get(60, TimeUnit.SECONDS).filesCopied()).isPositive();
+
+    AtomicReference<ModelCheckpointing.Published> announced = new AtomicReference<>();
+    ModelCheckpointing.Published published =
+        durable.publish(1, announced::set).get(60, TimeUnit.SECONDS);
+    assertThat(announced.get()).isSameAs(published);
+    assertThat(published.manifest().version()).isEqualTo(atBarrier);
+    VerifiedSnapshot snapshot =
+        SnapshotReader.findNewestValid(tmp.resolve("snapshots")).snapshot().orElseThrow();
+    try (var store = snapshot.openStore()) {
+      DareModel fromSnapshot = ModelStoreSync.load(store);
+      assertThat(fromSnapshot.version()).isEqualTo(atBarrier).isLessThan(model.version());
+      assertThat(fromSnapshot.score(probes)).isEqualTo(expected);
+    }
+    durable.close();
+
+    // A restore from the export (another working directory, as after a failure) gets the same.
+    ModelCheckpointing second =
+        new ModelCheckpointing(
+            tmp.resolve("work-2"), tmp.resolve("exports"), tmp.resolve("snapshots-2"), 2);
+    try {
+      DareModel restored = second.restore(1);
+      assertThat(restored.version()).isEqualTo(atBarrier);
+      assertThat(restored.score(probes)).isEqualTo(expected);
+    } finally {
+      second.close();
+    }
+  }
+
+  @Test
+  void checkpointsArePersistedInOrderAndCloseWaitsForThem() throws Exception {
+    DareModel model = DareModel.create(config());
+    ModelCheckpointing durable =
+        new ModelCheckpointing(
+            tmp.resolve("work"), tmp.resolve("exports"), tmp.resolve("snapshots"), 3);
+    durable.start(model);
+    List<CompletableFuture<ExportResult>> exports = new ArrayList<>();
+    List<Long> versions = new ArrayList<>();
+    for (long id = 1; id <= 3; id++) {
+      model.trainBatch(samples(32, 10 + id));
+      versions.add(model.version());
+      exports.add(durable.checkpoint(id, model, "m", 1, meta(id, model)));
+    }
+    CompletableFuture<ModelCheckpointing.Published> last = durable.publish(3, p -> {});
+    durable.close(); // returns only once everything asked for is done
+
+    assertThat(exports).allSatisfy(f -> assertThat(f).isCompleted().isNotCompletedExceptionally());
+    assertThat(last).isDone();
+    assertThat(last.get().manifest().version()).isEqualTo(versions.get(2));
+  }
+}
