@@ -29,7 +29,9 @@ public final class CheckpointOptions implements Serializable {
       ConfigOptions.key("dare.checkpoint.dir")
           .stringType()
           .defaultValue("file:///tmp/dare-stream/checkpoints")
-          .withDescription("Checkpoint storage directory (URI).");
+          .withDescription(
+              "Checkpoint storage directory (URI). When not given, the cluster's"
+                  + " execution.checkpointing.dir is used if it has one.");
 
   public static final ConfigOption<Boolean> INCREMENTAL =
       ConfigOptions.key("dare.checkpoint.incremental")
@@ -50,6 +52,24 @@ public final class CheckpointOptions implements Serializable {
   /** Reads and checks the options from {@code config}. */
   public static CheckpointOptions from(ReadableConfig config) {
     return new CheckpointOptions(config);
+  }
+
+  /**
+   * The job's {@code config} with {@link #DIR} taken from the cluster when the job does not set it:
+   * {@link #applyTo} writes {@link #DIR} over Flink's {@code execution.checkpointing.dir}, so
+   * without this a cluster's configured checkpoint storage would lose to this option's local
+   * default. Does nothing when the job sets {@link #DIR} or the cluster sets no directory.
+   *
+   * @param cluster the cluster's configuration (on {@code flink run}: the client's Flink config)
+   */
+  public static Configuration inheritClusterDir(Configuration config, ReadableConfig cluster) {
+    if (!config.contains(DIR)) {
+      cluster
+          .getOptional(CheckpointingOptions.CHECKPOINTS_DIRECTORY)
+          .filter(dir -> !dir.isBlank())
+          .ifPresent(dir -> config.set(DIR, dir));
+    }
+    return config;
   }
 
   public Duration interval() {

@@ -1,5 +1,6 @@
 package io.darestream.jobs.job;
 
+import io.darestream.jobs.config.CheckpointOptions;
 import io.darestream.jobs.config.DareJobOptions;
 import io.darestream.jobs.config.ModelOptions;
 import io.darestream.jobs.ingest.EventGate;
@@ -23,6 +24,7 @@ import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.api.java.functions.KeySelector;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.GlobalConfiguration;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -123,7 +125,10 @@ public final class DareTrainJob {
    */
   public static void main(String[] args) throws Exception {
     AvroTrust.ensure();
-    Configuration config = DareJobOptions.parseArgs(args);
+    // On `flink run` the client reads the cluster's Flink config from FLINK_CONF_DIR.
+    Configuration config =
+        CheckpointOptions.inheritClusterDir(
+            DareJobOptions.parseArgs(args), GlobalConfiguration.loadConfiguration());
     DareJobOptions options = DareJobOptions.from(config);
     new DareTrainJob(
             options,

@@ -78,4 +78,30 @@ class DareJobOptionsTest {
 
     assertThat(copy.sequence().ttl()).isEqualTo(options.sequence().ttl());
   }
+
+  @Test
+  void checkpointDirComesFromTheJobThenTheClusterThenTheDefault() {
+    Configuration cluster = new Configuration();
+    cluster.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, "s3://bucket/checkpoints");
+
+    Configuration given = new Configuration();
+    given.set(CheckpointOptions.DIR, "file:///shared/checkpoints");
+    assertThat(CheckpointOptions.from(CheckpointOptions.inheritClusterDir(given, cluster)).dir())
+        .isEqualTo("file:///shared/checkpoints");
+
+    Configuration notGiven = new Configuration();
+    Configuration inherited = CheckpointOptions.inheritClusterDir(notGiven, cluster);
+    assertThat(CheckpointOptions.from(inherited).dir()).isEqualTo("s3://bucket/checkpoints");
+    // ... and applyTo then writes the cluster's directory back, not the local default.
+    assertThat(
+            CheckpointOptions.from(inherited)
+                .applyTo(new Configuration())
+                .get(CheckpointingOptions.CHECKPOINTS_DIRECTORY))
+        .isEqualTo("s3://bucket/checkpoints");
+
+    Configuration neither =
+        CheckpointOptions.inheritClusterDir(new Configuration(), new Configuration());
+    assertThat(CheckpointOptions.from(neither).dir())
+        .isEqualTo(CheckpointOptions.DIR.defaultValue());
+  }
 }
