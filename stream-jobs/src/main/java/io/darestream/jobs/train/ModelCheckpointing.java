@@ -56,7 +56,9 @@ public final class ModelCheckpointing implements AutoCloseable {
   private final ExecutorService background;
   private final RowChunkPool rowBuffers = new RowChunkPool();
   private ModelStore store;
-  private volatile RuntimeException publishFailure;
+  // The first background failure. A failed write leaves rows drained from the dirty trackers but
+  // not stored, so no later checkpoint may complete on top of it: every one fails from then on.
+  private volatile RuntimeException backgroundFailure;
 
   /** A checkpoint taken but not yet confirmed by Flink. */
   private record Pending(Path localCheckpoint, SnapshotMetadata metadata) {}
@@ -119,11 +121,11 @@ public final class ModelCheckpointing implements AutoCloseable {
    * thread. The local checkpoint is kept until {@link #publish} or a newer confirmation.
    *
    * @return completes when the export is durable; fails if writing, checkpointing or exporting did
-   * @throws RuntimeException the failure of an earlier background {@link #publish}
+   * @throws RuntimeException the failure of an earlier background checkpoint or {@link #publish}
    */
   public CompletableFuture<ExportResult> checkpoint(
       long checkpointId, DareModel model, String modelId, long epoch, SnapshotMetadata metadata) {
-    RuntimeException failed = publishFailure;
+    RuntimeException failed = backgroundFailure;
     if (failed != null) {
       throw failed;
     }
@@ -131,7 +133,14 @@ public final class ModelCheckpointing implements AutoCloseable {
     ModelChanges changes = ModelStoreSync.captureChanges(model, modelId, epoch, rowBuffers);
     long copyMs = (System.nanoTime() - t0) / 1_000_000;
     return CompletableFuture.supplyAsync(
-        () -> persist(checkpointId, changes, metadata, copyMs), background);
+            () -> persist(checkpointId, changes, metadata, copyMs), background)
+        .whenComplete((r, e) -> recordFailure(e, "checkpoint " + checkpointId));
+  }
+
+  private void recordFailure(Throwable e, String what) {
+    if (e != null && backgroundFailure == null) {
+      backgroundFailure = new IllegalStateException(what + " failed in the background", e);
+    }
   }
 
   private ExportResult persist(
@@ -181,13 +190,8 @@ public final class ModelCheckpointing implements AutoCloseable {
             },
             background)
         .whenComplete(
-            (published, e) -> {
-              if (e != null) {
-                publishFailure =
-                    new IllegalStateException(
-                        "publishing the snapshot of checkpoint " + checkpointId + " failed", e);
-              }
-            });
+            (published, e) ->
+                recordFailure(e, "publishing the snapshot of checkpoint " + checkpointId));
   }
 
   private Published publishNow(long checkpointId) {

@@ -1,6 +1,7 @@
 package io.darestream.jobs.train;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.darestream.model.DareConfig;
 import io.darestream.model.DareModel;
@@ -131,5 +132,31 @@ class ModelCheckpointingTest {
     assertThat(exports).allSatisfy(f -> assertThat(f).isCompleted().isNotCompletedExceptionally());
     assertThat(last).isDone();
     assertThat(last.get().manifest().version()).isEqualTo(versions.get(2));
+  }
+
+  @Test
+  void afterAFailedBackgroundCheckpointNoLaterOneCanComplete() throws Exception {
+    DareModel model = DareModel.create(config());
+    Path exports = tmp.resolve("exports");
+    ModelCheckpointing durable =
+        new ModelCheckpointing(tmp.resolve("work"), exports, tmp.resolve("snapshots"), 2);
+    try {
+      durable.start(model);
+      model.trainBatch(samples(32, 20));
+      // Checkpoint 1 cannot be exported: an export of that id is already there.
+      java.nio.file.Files.createDirectories(exports.resolve("checkpoints").resolve("1"));
+      CompletableFuture<ExportResult> first = durable.checkpoint(1, model, "m", 1, meta(1, model));
+      assertThatThrownBy(() -> first.get(60, TimeUnit.SECONDS))
+          .hasRootCauseMessage("checkpoint 1 is already exported");
+
+      // Its rows left the dirty trackers without reaching the store: checkpoint 2 must not
+      // complete without them.
+      model.trainBatch(samples(32, 21));
+      assertThatThrownBy(() -> durable.checkpoint(2, model, "m", 1, meta(2, model)))
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessageContaining("checkpoint 1 failed in the background");
+    } finally {
+      durable.close();
+    }
   }
 }
