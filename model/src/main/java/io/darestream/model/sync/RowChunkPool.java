@@ -25,15 +25,4 @@ public final class RowChunkPool {
   synchronized void give(float[] buffer) {
     free.computeIfAbsent(buffer.length, n -> new ArrayDeque<>()).addFirst(buffer);
   }
-
-  /** Floats held by free buffers. */
-  public synchronized long freeFloats() {
-    long n = 0;
-    for (ArrayDeque<float[]> q : free.values()) {
-      for (float[] a : q) {
-        n += a.length;
-      }
-    }
-    return n;
-  }
 }
