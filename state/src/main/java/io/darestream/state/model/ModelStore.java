@@ -25,6 +25,7 @@ import org.rocksdb.CompressionType;
 import org.rocksdb.DBOptions;
 import org.rocksdb.FlushOptions;
 import org.rocksdb.Options;
+import org.rocksdb.RateLimiter;
 import org.rocksdb.ReadOptions;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
@@ -58,6 +59,7 @@ public final class ModelStore implements AutoCloseable {
   private final DBOptions dbOptions;
   private final ColumnFamilyOptions cfOptions;
   private final WriteOptions writeOptions;
+  private RateLimiter rateLimiter; // null: unlimited
   private final RocksDB db;
   private final List<ColumnFamilyHandle> handles;
   private final Map<String, ColumnFamilyHandle> tableHandles = new HashMap<>();
@@ -65,7 +67,8 @@ public final class ModelStore implements AutoCloseable {
   private final ColumnFamilyHandle metaCf;
   private final ModelStoreLayout layout;
 
-  private ModelStore(Path dir, ModelStoreLayout requested, boolean readOnly) {
+  private ModelStore(
+      Path dir, ModelStoreLayout requested, boolean readOnly, long backgroundBytesPerSecond) {
     RocksDbLibrary.ensureLoaded();
     this.dir = dir;
     this.readOnly = readOnly;
@@ -86,6 +89,10 @@ public final class ModelStore implements AutoCloseable {
               .setCreateIfMissing(!readOnly)
               .setCreateMissingColumnFamilies(!readOnly)
               .setMaxBackgroundJobs(2);
+      if (backgroundBytesPerSecond > 0) {
+        rateLimiter = new RateLimiter(backgroundBytesPerSecond);
+        options.setRateLimiter(rateLimiter);
+      }
       if (readOnly) {
         // RocksDB writes its info LOG even when read-only; keep it out of the (verified) directory.
         log = Files.createTempDirectory("dare-modelstore-log");
@@ -150,6 +157,9 @@ public final class ModelStore implements AutoCloseable {
       if (options != null) {
         options.close();
       }
+      if (rateLimiter != null) {
+        rateLimiter.close();
+      }
       writeOptions.close();
       cfOptions.close();
       deleteQuietly(log);
@@ -168,12 +178,27 @@ public final class ModelStore implements AutoCloseable {
     if (layout == null) {
       throw new IllegalArgumentException("Layout is required but not provided.");
     }
-    return new ModelStore(dir, layout, false);
+    return new ModelStore(dir, layout, false, 0);
+  }
+
+  /**
+   * As {@link #open(Path, ModelStoreLayout)}, with flushes and compactions limited to {@code
+   * bytesPerSecond} of writes: a trainer that rewrites most of its rows every few checkpoints would
+   * otherwise get its compactions as bursts of CPU beside training.
+   */
+  public static ModelStore open(Path dir, ModelStoreLayout layout, long bytesPerSecond) {
+    if (layout == null) {
+      throw new IllegalArgumentException("Layout is required but not provided.");
+    }
+    if (bytesPerSecond <= 0) {
+      throw new IllegalArgumentException("bytesPerSecond must be > 0, got " + bytesPerSecond);
+    }
+    return new ModelStore(dir, layout, false, bytesPerSecond);
   }
 
   /** Opens an existing store read-only (e.g. a verified snapshot); the layout is read from it. */
   public static ModelStore openReadOnly(Path dir) {
-    return new ModelStore(dir, null, true);
+    return new ModelStore(dir, null, true, 0);
   }
 
   public ModelStoreLayout layout() {
@@ -376,6 +401,9 @@ public final class ModelStore implements AutoCloseable {
     }
     db.close();
     dbOptions.close();
+    if (rateLimiter != null) {
+      rateLimiter.close();
+    }
     writeOptions.close();
     cfOptions.close();
     deleteQuietly(logDir);

@@ -62,6 +62,22 @@ class ModelStoreTest {
   }
 
   @Test
+  void aRateLimitedStoreKeepsWhatItWritesThroughACheckpoint() {
+    Path db = dir.resolve("limited");
+    Path checkpoint = dir.resolve("limited-checkpoint");
+    assertThatThrownBy(() -> ModelStore.open(db, layout(), 0))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("bytesPerSecond");
+    try (ModelStore store = ModelStore.open(db, layout(), 1L << 20)) {
+      store.putRows("att.item", new long[] {7, 8}, new float[] {1, 2, 3, 4, 5, 6, 7, 8});
+      store.checkpoint(checkpoint);
+    }
+    try (ModelStore copy = ModelStore.openReadOnly(checkpoint)) {
+      assertThat(copy.getRow("att.item", 8)).containsExactly(5, 6, 7, 8);
+    }
+  }
+
+  @Test
   void layoutBuilderValidates() {
     assertThatThrownBy(() -> ModelStoreLayout.builder().build())
         .hasMessageContaining("At least one table");

@@ -48,6 +48,10 @@ import org.slf4j.LoggerFactory;
  */
 public final class ModelCheckpointing implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ModelCheckpointing.class);
+
+  // Flush and compaction writes of the working store: spreads its periodic full compactions
+  // (every few checkpoints, tens of MB) over seconds instead of a burst beside training.
+  private static final long BACKGROUND_BYTES_PER_SECOND = 24L << 20;
   private final Path workDir;
   private final CheckpointExporter exporter;
   private final SnapshotWriter snapshots;
@@ -93,7 +97,9 @@ public final class ModelCheckpointing implements AutoCloseable {
 
   /** Opens an empty working store for a new model. */
   public void start(DareModel model) {
-    store = ModelStore.open(workDir.resolve("store"), ModelStoreSync.layout(model));
+    store =
+        ModelStore.open(
+            workDir.resolve("store"), ModelStoreSync.layout(model), BACKGROUND_BYTES_PER_SECOND);
   }
 
   /**
@@ -107,7 +113,9 @@ public final class ModelCheckpointing implements AutoCloseable {
     try (ModelStore readOnly = ModelStore.openReadOnly(dir)) {
       config = ModelStoreSync.config(readOnly);
     }
-    store = ModelStore.open(dir, ModelStoreSync.layout(DareModel.create(config)));
+    store =
+        ModelStore.open(
+            dir, ModelStoreSync.layout(DareModel.create(config)), BACKGROUND_BYTES_PER_SECOND);
     DareModel model = ModelStoreSync.load(store);
     synchronized (model) {
       model.tables().forEach(t -> t.dirty().markAllForPublish(t.ids()));
