@@ -40,6 +40,24 @@ public final class ModelChanges {
       }
       return n;
     }
+
+    void writeTo(ModelStore store) {
+      for (RowChunk c : chunks) {
+        store.putRows(table, c.ids(), c.count(), c.packed());
+      }
+      if (deleted.length > 0) {
+        store.deleteRows(table, deleted);
+      }
+    }
+
+    /** Hands the row buffers to {@code pool} (if any); this copy must not be used afterwards. */
+    void release(RowChunkPool pool) {
+      if (pool != null) {
+        for (RowChunk c : chunks) {
+          pool.give(c.packed());
+        }
+      }
+    }
   }
 
   /** {@code count} rows: row {@code i} is {@code packed[i * width .. (i + 1) * width)}. */
@@ -71,11 +89,6 @@ public final class ModelChanges {
     return n;
   }
 
-  /** The model version the copy was taken at. */
-  public long version() {
-    return version;
-  }
-
   /**
    * Writes the rows (deleting those that no longer exist), the dense blocks and the metadata to
    * {@code store}. Touches nothing but the store and this copy, so any one thread may call it.
@@ -84,12 +97,7 @@ public final class ModelChanges {
    */
   public int writeTo(ModelStore store) {
     for (TableChanges t : tables) {
-      for (RowChunk c : t.chunks()) {
-        store.putRows(t.table(), c.ids(), c.count(), c.packed());
-      }
-      if (t.deleted().length > 0) {
-        store.deleteRows(t.table(), t.deleted());
-      }
+      t.writeTo(store);
     }
     for (DenseBlock b : dense) {
       store.putDense(b.name(), b.values());
@@ -106,13 +114,8 @@ public final class ModelChanges {
    * afterwards.
    */
   public void release() {
-    if (pool == null) {
-      return;
-    }
     for (TableChanges t : tables) {
-      for (RowChunk c : t.chunks()) {
-        pool.give(c.packed());
-      }
+      t.release(pool);
     }
   }
 

@@ -40,6 +40,9 @@ public final class ModelStoreSync {
   /** Metadata key of the model id (UTF-8). */
   public static final String META_MODEL_ID = "model.id";
 
+  /** Rows copied, then written, per slice of {@link #writeAll}. */
+  private static final int WRITE_ALL_SLICE = 16 * ModelChanges.CHUNK_ROWS;
+
   private ModelStoreSync() {}
 
   /** The store layout of {@code model}: one table per embedding table, full row width. */
@@ -85,18 +88,27 @@ public final class ModelStoreSync {
     }
   }
 
-  /** Writes every row of the model (not only changed ones), dense blocks and metadata. */
+  /**
+   * Writes every row of the model (not only changed ones), dense blocks and metadata. Rows go out a
+   * slice at a time through the same few buffers, so a model of millions of rows is never copied
+   * whole.
+   */
   public static void writeAll(DareModel model, ModelStore store, String modelId, long epoch) {
-    ModelChanges all;
     synchronized (model) {
-      List<ModelChanges.TableChanges> tables = new ArrayList<>();
+      RowChunkPool buffers = new RowChunkPool();
       for (EmbeddingTable t : model.tables()) {
         t.dirty().drainSinceFlush();
-        tables.add(copyRows(t, t.ids(), null));
+        long[] ids = t.ids();
+        for (int from = 0; from < ids.length; from += WRITE_ALL_SLICE) {
+          long[] slice =
+              Arrays.copyOfRange(ids, from, Math.min(ids.length, from + WRITE_ALL_SLICE));
+          ModelChanges.TableChanges rows = copyRows(t, slice, buffers);
+          rows.writeTo(store);
+          rows.release(buffers);
+        }
       }
-      all = copyDenseAndMeta(model, tables, null, modelId, epoch);
+      copyDenseAndMeta(model, List.of(), null, modelId, epoch).writeTo(store);
     }
-    all.writeTo(store);
   }
 
   /**
