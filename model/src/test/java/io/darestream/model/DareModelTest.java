@@ -74,6 +74,29 @@ class DareModelTest {
   }
 
   @Test
+  void scoresSeeAWrittenPositionRowAtOnce() {
+    // Position rows are copied once and reused while their tables are unchanged; a write (a delta)
+    // must reach the very next score.
+    DareModel model = DareModel.create(small().build());
+    DareModel fresh = DareModel.create(small().build());
+    TrainingSample s = Samples.random(1, 50, 30, 3).get(0);
+    long[] items = {s.targetItem(), 3, 4};
+    long[] cats = {s.targetCategory(), 3, 4};
+    float[] before = model.score(s.historyItems(), s.historyCategories(), items, cats);
+    for (String table : List.of("att.position", "repr.position")) {
+      for (long position = 1; position <= 3; position++) {
+        float[] row = {0.5f, -0.25f, 0.125f, 1f};
+        model.writeRow(table, position, row);
+        fresh.writeRow(table, position, row);
+      }
+    }
+    float[] after = model.score(s.historyItems(), s.historyCategories(), items, cats);
+    assertThat(after).isNotEqualTo(before);
+    assertThat(after)
+        .containsExactly(fresh.score(s.historyItems(), s.historyCategories(), items, cats));
+  }
+
+  @Test
   void identicalSeedsGiveIdenticalModels() {
     List<TrainingSample> data = Samples.random(128, 40, 25, 4);
     DareModel a = DareModel.create(small().build());

@@ -52,6 +52,7 @@ public final class EmbeddingTable {
   private int highWater;
   private long admitted;
   private long expired;
+  private long modifications;
 
   public EmbeddingTable(
       String name,
@@ -111,6 +112,14 @@ public final class EmbeddingTable {
 
   public DirtyRowTracker dirty() {
     return dirty;
+  }
+
+  /**
+   * A count that changes whenever a row is written, updated or dropped: a reader that copied rows
+   * may keep its copies for as long as this stays the same (read under the same lock as the rows).
+   */
+  public long modifications() {
+    return modifications;
   }
 
   public TableCounters counters() {
@@ -189,6 +198,7 @@ public final class EmbeddingTable {
               + row.length);
     }
     int slot = slotOrNew(id);
+    modifications++;
     System.arraycopy(row, 0, weights, slot * dim, dim);
     if (row.length == rowWidth()) {
       System.arraycopy(row, dim, slots, slot * slotWidth, slotWidth);
@@ -253,6 +263,7 @@ public final class EmbeddingTable {
   private void optimize(int slot, float[] grad, int gradOff, long nowMs) {
     optimizer.step(weights, slot * dim, slots, slot * slotWidth, dim, grad, gradOff);
     lastUpdateMs[slot] = nowMs;
+    modifications++;
   }
 
   /**
@@ -381,6 +392,7 @@ public final class EmbeddingTable {
   }
 
   private void release(int slot) {
+    modifications++;
     lastUpdateMs[slot] = Long.MIN_VALUE;
     if (freeCount == freeSlots.length) {
       freeSlots = Arrays.copyOf(freeSlots, freeCount * 2);

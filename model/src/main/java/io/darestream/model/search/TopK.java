@@ -5,21 +5,25 @@ package io.darestream.model.search;
  * the lower index, i.e. the newer behaviour, so results are deterministic).
  */
 public final class TopK {
-  // Inputs of at least this many times K (serving's long histories) are filtered by a lower
-  // bound first; on short ones the bound costs more than the sifts it saves.
-  private static final int FILTER_FROM = 16;
-
   private final int k;
+  private final ScoreScan scan;
   private final int[] indices;
   private final float[] scores;
-  private final float[] groupMax;
+  // Indices that pass the filter; grown to the longest input once, then reused.
+  private int[] passed = new int[0];
+  private final float[] boundScratch;
   private int size;
 
   public TopK(int k) {
+    this(k, ScoreScan.get());
+  }
+
+  TopK(int k, ScoreScan scan) {
     this.k = k;
+    this.scan = scan;
     this.indices = new int[k];
     this.scores = new float[k];
-    this.groupMax = new float[k];
+    this.boundScratch = new float[scan.groups(k) + k];
   }
 
   /** Capacity K. */
@@ -43,68 +47,64 @@ public final class TopK {
   }
 
   /**
-   * Selects the best {@code min(K, n)} of {@code s[0..n)} with a size-K min-heap, sorted best
-   * first.
+   * Selects the best {@code min(K, n)} of {@code s[0..n)}, best first; ties go to the lower index
+   * (the newer behaviour), and a NaN score ranks below every number.
    *
-   * <p>The heap sifts for every score that beats its root; on a history whose scores rise with age
-   * that is nearly every score. Long inputs therefore get a lower bound first: split into K
-   * interleaved groups ({@code i mod K}), the K group maxima are K distinct scores, so the K-th
-   * best score is at least the smallest of them, and a score below that bound is skipped. The
-   * selected set and its order are exactly those of the plain heap, ties included.
+   * <p>The selection is a sorted array of K: a score enters only if it beats the K-th held, and
+   * slides in from the end (K is small; no heap to sort afterwards). Long inputs get a lower bound
+   * first: the K-th largest of the maxima of at least K disjoint groups is a score that K scores
+   * reach (see {@link ScoreScan}); only the scores that reach it are collected (a vectorised pass
+   * where the JVM allows) and offered. On a history whose scores rise with age that skips nearly
+   * every insertion. The selected set and its order are exactly those of a full sort.
    */
   void select(float[] s, int n) {
+    size = 0;
     int m = Math.min(k, n);
-    size = m;
     if (m == 0) {
       return;
     }
-    // A score below the bound cannot be among the best K (NEGATIVE_INFINITY: no filter).
-    float bound = n < FILTER_FROM * k ? Float.NEGATIVE_INFINITY : lowerBound(s, n);
-    // Heap ordered worst-first at the root.
-    for (int i = 0; i < m; i++) {
-      indices[i] = i;
-      scores[i] = s[i];
-      siftUp(i);
-    }
-    float rootScore = scores[0];
-    for (int i = m; i < n; i++) {
-      float v = s[i];
-      // Later indices lose ties, so only strictly better scores enter. One branch for both
-      // tests (&, not &&): it is almost never taken, so it is almost always predicted.
-      if (v > rootScore & v >= bound) {
-        indices[0] = i;
-        scores[0] = v;
-        siftDown(0, m);
-        rootScore = scores[0];
+    float bound = n < scan.filterFrom(k) ? Float.NaN : scan.lowerBound(s, n, k, boundScratch);
+    if (Float.isNaN(bound)) {
+      for (int i = 0; i < n; i++) {
+        offer(i, s[i], m);
       }
+      return;
     }
-    // Heap sort in place: repeatedly move the worst to the end.
-    for (int end = m - 1; end > 0; end--) {
-      swap(0, end);
-      siftDown(0, end);
+    if (passed.length < n) {
+      passed = new int[n];
+    }
+    int count = scan.collect(s, 0, n, bound, passed);
+    for (int p = 0; p < count; p++) {
+      int i = passed[p];
+      offer(i, s[i], m);
     }
   }
 
-  /** The smallest of the maxima of the K groups {@code i mod K} (n >= K). */
-  private float lowerBound(float[] s, int n) {
-    float[] g = groupMax;
-    System.arraycopy(s, 0, g, 0, k);
-    int base = k;
-    for (; base + k <= n; base += k) {
-      for (int j = 0; j < k; j++) {
-        // A branch, not Math.max (NaN and -0 handling make that a chain of several instructions):
-        // after the first groups it is almost never taken, and well predicted either way.
-        float v = s[base + j];
-        if (v > g[j]) {
-          g[j] = v;
-        }
+  /** Offers score {@code v} of index {@code i}, larger than every index offered before. */
+  private void offer(int i, float v, int m) {
+    int p = size;
+    if (p == m) {
+      float last = scores[m - 1];
+      // A later index loses ties: only a strictly better score (or a number over a NaN) enters.
+      if (!(v > last || (last != last && v == v))) {
+        return;
       }
+      p = m - 1;
+    } else {
+      size++;
     }
-    float bound = g[0];
-    for (int j = 1; j < k; j++) {
-      bound = Math.min(bound, g[j]);
+    while (p > 0 && ranksBelow(scores[p - 1], v)) {
+      scores[p] = scores[p - 1];
+      indices[p] = indices[p - 1];
+      p--;
     }
-    return bound;
+    scores[p] = v;
+    indices[p] = i;
+  }
+
+  /** Whether a held score {@code held} ranks below a later one {@code v} (ties: the held wins). */
+  private static boolean ranksBelow(float held, float v) {
+    return held < v || (held != held && v == v);
   }
 
   /** Selects every behaviour {@code 0..n-1} in history order (the full-softmax path). */
@@ -117,51 +117,5 @@ public final class TopK {
       indices[i] = i;
       scores[i] = s[i];
     }
-  }
-
-  /** a is worse than b: lower score, or equal score and later (older) behaviour. */
-  private boolean worse(int a, int b) {
-    return scores[a] < scores[b] || (scores[a] == scores[b] && indices[a] > indices[b]);
-  }
-
-  private void siftUp(int i) {
-    while (i > 0) {
-      int parent = (i - 1) >>> 1;
-      if (worse(i, parent)) {
-        swap(i, parent);
-        i = parent;
-      } else {
-        return;
-      }
-    }
-  }
-
-  private void siftDown(int i, int n) {
-    while (true) {
-      int l = 2 * i + 1;
-      if (l >= n) {
-        return;
-      }
-      int worst = l;
-      int r = l + 1;
-      if (r < n && worse(r, l)) {
-        worst = r;
-      }
-      if (worse(worst, i)) {
-        swap(worst, i);
-        i = worst;
-      } else {
-        return;
-      }
-    }
-  }
-
-  private void swap(int a, int b) {
-    int ti = indices[a];
-    indices[a] = indices[b];
-    indices[b] = ti;
-    float ts = scores[a];
-    scores[a] = scores[b];
-    scores[b] = ts;
   }
 }

@@ -148,7 +148,10 @@ public final class DareNetwork {
   private final float[] dqp;
 
   private float[] dwScratch = new float[16];
+  // Positions held in keyPos/valuePos, and the tables' modification counts when they were copied.
   private int posRows;
+  private long posKeyMods = -1;
+  private long posValueMods = -1;
   private long version;
 
   public DareNetwork(DareConfig cfg) {
@@ -504,13 +507,27 @@ public final class DareNetwork {
 
   // ---------------------------------------------------------------- forward
 
+  /**
+   * Copies the position rows 1..n of both sets, unless the copies held are of the same rows and
+   * cover n: serving scores request after request against tables that change only when a delta
+   * touches them, and the copy is one hash probe per position and table.
+   */
   private void refreshPositions(int longest) {
     int n = Math.min(longest, maxL);
+    EmbeddingTable keyPosTable = keyTables.position();
+    EmbeddingTable valuePosTable = valueTables.position();
+    long keyMods = keyPosTable.modifications();
+    long valueMods = valuePosTable.modifications();
+    if (n <= posRows && keyMods == posKeyMods && valueMods == posValueMods) {
+      return;
+    }
     posRows = n;
     for (int i = 0; i < n; i++) {
-      keyTables.position().copyWeights(i + 1, keyPos, i * dk);
-      valueTables.position().copyWeights(i + 1, valuePos, i * dr);
+      keyPosTable.copyWeights(i + 1, keyPos, i * dk);
+      valuePosTable.copyWeights(i + 1, valuePos, i * dr);
     }
+    posKeyMods = keyMods;
+    posValueMods = valueMods;
     posBiasValid = false;
   }
 

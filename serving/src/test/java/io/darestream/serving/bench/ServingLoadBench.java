@@ -16,8 +16,6 @@ import java.io.Writer;
 import java.lang.management.ManagementFactory;
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -92,9 +90,10 @@ public final class ServingLoadBench {
 
       String header =
           String.format(
-              "serving bench: mode=%s L=%d candidates=%d clients=%d serverThreads=%d cores=%d"
-                  + " seconds=%d%s",
+              "serving bench: mode=%s client=%s L=%d candidates=%d clients=%d serverThreads=%d"
+                  + " cores=%d seconds=%d%s",
               mode,
+              System.getProperty("bench.client", "jdk"),
               historyLength,
               candidates,
               clients,
@@ -115,10 +114,10 @@ public final class ServingLoadBench {
                 .start()) {
           URI uri = URI.create("http://127.0.0.1:" + server.port() + "/v1/score");
           // warm-up: JIT, caches
-          HttpClient[] https = httpClients(clients);
-          run(uri, https, Integer.getInteger("bench.warmupSeconds", 3), candidates, false);
+          LoadClient[] https = loadClients(uri, clients);
+          run(https, Integer.getInteger("bench.warmupSeconds", 3), candidates, false);
           long cpu0 = ownCpuNanos();
-          Result r = run(uri, https, seconds, candidates, true);
+          Result r = run(https, seconds, candidates, true);
           report(header, r, seconds, modelOnlyMs, -1, ownCpuNanos() - cpu0);
         }
       } else {
@@ -129,16 +128,21 @@ public final class ServingLoadBench {
           // The same clients (and connections) warm up and measure: a new client at the start of
           // the measured window made the server's connection code deoptimise and recompile
           // inside it (C2 then took 0.3-0.4 ms of the one core per request).
-          HttpClient[] https = httpClients(clients);
-          run(uri, https, Integer.getInteger("bench.warmupSeconds", 60), candidates, false);
+          LoadClient[] https = loadClients(uri, clients);
+          run(https, Integer.getInteger("bench.warmupSeconds", 60), candidates, false);
+          URI metricsUri = URI.create("http://127.0.0.1:" + server.port + "/metrics");
+          HttpClient scraper = HttpClient.newHttpClient();
+          Map<Double, Long> handler0 = ServerLatency.scrape(scraper, metricsUri);
           long server0 = server.cpuNanos();
           Map<String, Long> threads0 = server.cpuByThreadGroup();
           long cpu0 = ownCpuNanos();
-          Result r = run(uri, https, seconds, candidates, true);
+          Result r = run(https, seconds, candidates, true);
           long serverCpu = server.cpuNanos() - server0;
           Map<String, Long> threads1 = server.cpuByThreadGroup();
+          Map<Double, Long> handler1 = ServerLatency.scrape(scraper, metricsUri);
           report(header, r, seconds, modelOnlyMs, serverCpu, ownCpuNanos() - cpu0);
           printThreadCpu(threads0, threads1, r.latenciesNs.length);
+          ServerLatency.print(handler0, handler1);
         }
       }
     } finally {
@@ -326,16 +330,15 @@ public final class ServingLoadBench {
 
   private record Result(long[] latenciesNs, long errors) {}
 
-  private static HttpClient[] httpClients(int n) {
-    HttpClient[] out = new HttpClient[n];
+  private static LoadClient[] loadClients(URI uri, int n) {
+    LoadClient[] out = new LoadClient[n];
     for (int i = 0; i < n; i++) {
-      out[i] = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+      out[i] = LoadClient.create(uri);
     }
     return out;
   }
 
-  private static Result run(
-      URI uri, HttpClient[] https, int seconds, int candidates, boolean record)
+  private static Result run(LoadClient[] https, int seconds, int candidates, boolean record)
       throws InterruptedException {
     int clients = https.length;
     long end = System.nanoTime() + seconds * 1_000_000_000L;
@@ -350,21 +353,17 @@ public final class ServingLoadBench {
       Thread t =
           new Thread(
               () -> {
-                HttpClient http = https[client];
+                LoadClient http = https[client];
                 // Another stream of bodies per phase: a measured request is not a warm-up replay.
                 SplittableRandom r = new SplittableRandom(client * 31L + (record ? 1 : 0));
                 int n = 0;
                 try {
                   while (System.nanoTime() < end && n < lat.length) {
-                    HttpRequest req =
-                        HttpRequest.newBuilder(uri)
-                            .POST(HttpRequest.BodyPublishers.ofString(body(r, candidates)))
-                            .build();
+                    String body = body(r, candidates);
                     long t0 = System.nanoTime();
-                    HttpResponse<byte[]> resp =
-                        http.send(req, HttpResponse.BodyHandlers.ofByteArray());
+                    int status = http.post(body);
                     long dt = System.nanoTime() - t0;
-                    if (resp.statusCode() != 200) {
+                    if (status != 200) {
                       errors.incrementAndGet();
                     }
                     lat[n++] = dt;
