@@ -3,12 +3,16 @@ package io.darestream.jobs.sequence;
 import java.util.Arrays;
 
 /**
- * Impressions of one (user, item) waiting for a click, packed as a {@code long[]} of fixed-size
- * entries. Stored in a {@code MapState<Long, long[]>} keyed by item id: Flink serializes primitive
- * arrays natively (no Kryo), and the common case, one pending impression per item, is 40 bytes.
+ * Impressions of one (user, item) waiting for a click, and clicks of it waiting for their
+ * impression, packed as a {@code long[]} of fixed-size entries. Stored in a {@code MapState<Long,
+ * long[]>} keyed by item id: Flink serializes primitive arrays natively (no Kryo), and the common
+ * case, one pending impression per item, is 48 bytes.
  *
  * <p>Entry layout: event-id hash, request-id hash (0 = none), category, event time, ingest time,
- * clicked (0 or 1: a click was attributed; the label is released when the window closes).
+ * state: {@link #NOT_CLICKED} or {@link #IS_CLICKED} for an impression (a click was attributed; the
+ * label is released when the window closes), {@link #EARLY_CLICK} for a click processed before its
+ * impression (events of one user can come out of order from different producers), kept for one
+ * window for the impression to find it.
  */
 final class PendingImpressions {
   static final int FIELDS = 6;
@@ -18,6 +22,10 @@ final class PendingImpressions {
   static final int TIME = 3;
   static final int INGEST_TIME = 4;
   static final int CLICKED = 5;
+
+  static final long NOT_CLICKED = 0;
+  static final long IS_CLICKED = 1;
+  static final long EARLY_CLICK = 2;
 
   private PendingImpressions() {}
 
@@ -45,7 +53,8 @@ final class PendingImpressions {
       long requestIdHash,
       long category,
       long timeMs,
-      long ingestTimeMs) {
+      long ingestTimeMs,
+      long state) {
     int n = count(entries);
     long[] out = entries == null ? new long[FIELDS] : Arrays.copyOf(entries, (n + 1) * FIELDS);
     int o = n * FIELDS;
@@ -54,6 +63,7 @@ final class PendingImpressions {
     out[o + CATEGORY] = category;
     out[o + TIME] = timeMs;
     out[o + INGEST_TIME] = ingestTimeMs;
+    out[o + CLICKED] = state;
     return out;
   }
 
@@ -62,8 +72,13 @@ final class PendingImpressions {
    */
   static long[] markClicked(long[] entries, int i) {
     long[] out = entries.clone();
-    out[i * FIELDS + CLICKED] = 1;
+    out[i * FIELDS + CLICKED] = IS_CLICKED;
     return out;
+  }
+
+  /** Whether entry {@code i} is a click waiting for its impression. */
+  static boolean isEarlyClick(long[] entries, int i) {
+    return get(entries, i, CLICKED) == EARLY_CLICK;
   }
 
   /** The entries without entry {@code i}; null when none remain. */

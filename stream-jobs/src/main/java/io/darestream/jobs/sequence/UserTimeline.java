@@ -23,11 +23,12 @@ import io.darestream.state.sequence.SequenceLimits;
  *   <li>IMPRESSION mode: an impression waits up to the attribution window (event time) for a click
  *       on the same item with the same request id, or on the same item without a request id. When
  *       the window closes (event-time timer) it becomes a sample: positive if a click was
- *       attributed, else negative. Both labels are released at the same delay on purpose: emitting
- *       positives at once and negatives a window later would feed the trainer all-positive and
- *       all-negative stretches, biasing the model and making prequential AUC meaningless (seen: AUC
- *       0.15 on a short stream whose negatives all arrived at its end). The attribution window is
- *       therefore also the label delay.
+ *       attributed, else negative. A click processed before its impression (out of order, e.g. from
+ *       another producer) waits one window for it. Both labels are released at the same delay on
+ *       purpose: emitting positives at once and negatives a window later would feed the trainer
+ *       all-positive and all-negative stretches, biasing the model and making prequential AUC
+ *       meaningless (seen: AUC 0.15 on a short stream whose negatives all arrived at its end). The
+ *       attribution window is therefore also the label delay.
  *   <li>CLICK_ONLY mode: every behaviour is a positive and gets N negatives drawn by item
  *       frequency, none of them in the user's history.
  * </ul>
@@ -115,7 +116,12 @@ public final class UserTimeline {
       int i = 0;
       while (i < PendingImpressions.count(entries)) {
         long time = PendingImpressions.get(entries, i, PendingImpressions.TIME);
-        if (time + windowMs <= timestampMs) {
+        if (time + windowMs > timestampMs) {
+          i++;
+        } else if (PendingImpressions.isEarlyClick(entries, i)) {
+          // No impression came for it within the window: nothing to label.
+          entries = PendingImpressions.remove(entries, i);
+        } else {
           out.sample(
               sample(
                   userId,
@@ -126,8 +132,6 @@ public final class UserTimeline {
                   PendingImpressions.get(entries, i, PendingImpressions.INGEST_TIME),
                   seq == null ? NO_HISTORY : seq.historyAsOf(time, limits.maxLength())));
           entries = PendingImpressions.remove(entries, i);
-        } else {
-          i++;
         }
       }
       state.putPending(item, entries);
@@ -142,26 +146,73 @@ public final class UserTimeline {
       return; // replayed impression
     }
     long t = e.getEventTimeMs();
+    long request = requestHash(e);
+    long clicked = PendingImpressions.NOT_CLICKED;
+    int early = matchingEarlyClick(entries, request, t);
+    if (early >= 0) {
+      entries = PendingImpressions.remove(entries, early);
+      clicked = PendingImpressions.IS_CLICKED;
+    }
     state.putPending(
         e.getItemId(),
         PendingImpressions.add(
-            entries, eventHash, requestHash(e), e.getCategoryId(), t, ingestTimeMs));
+            entries, eventHash, request, e.getCategoryId(), t, ingestTimeMs, clicked));
     state.registerTimer(t + windowMs);
   }
 
   private void attributeClick(BehaviorEvent click, UserTimelineState state) throws Exception {
     long[] entries = state.pending(click.getItemId());
-    int match = matchingImpression(entries, requestHash(click), click.getEventTimeMs());
+    long t = click.getEventTimeMs();
+    int match = matchingImpression(entries, requestHash(click), t);
     if (match >= 0) {
       // The label is released with the impression's timer (see the class comment).
       state.putPending(click.getItemId(), PendingImpressions.markClicked(entries, match));
+    } else {
+      // Its impression may still come (out of order): keep the click one window for it.
+      state.putPending(
+          click.getItemId(),
+          PendingImpressions.add(
+              entries,
+              EventIds.hash64(click.getEventId()),
+              requestHash(click),
+              click.getCategoryId(),
+              t,
+              0L,
+              PendingImpressions.EARLY_CLICK));
+      state.registerTimer(t + windowMs);
     }
+  }
+
+  /**
+   * The early click an impression at {@code impressionTime} gets: the one with its request id if
+   * there is one, else the oldest; only clicks within the impression's attribution window (the same
+   * rule as {@link #matchingImpression}, from the other side).
+   */
+  private int matchingEarlyClick(long[] entries, long requestHash, long impressionTime) {
+    int oldest = -1;
+    for (int i = 0; i < PendingImpressions.count(entries); i++) {
+      if (!PendingImpressions.isEarlyClick(entries, i)) {
+        continue;
+      }
+      long time = PendingImpressions.get(entries, i, PendingImpressions.TIME);
+      if (time < impressionTime || time - impressionTime > windowMs) {
+        continue;
+      }
+      long request = PendingImpressions.get(entries, i, PendingImpressions.REQUEST_ID);
+      if (requestHash != 0 && request == requestHash) {
+        return i;
+      }
+      if (oldest < 0 || time < PendingImpressions.get(entries, oldest, PendingImpressions.TIME)) {
+        oldest = i;
+      }
+    }
+    return oldest;
   }
 
   /**
    * The impression a click at {@code clickTime} belongs to: the one with its request id if there is
    * one, else the oldest of the item; only within the attribution window and only impressions not
-   * clicked yet (a second click labels nothing twice).
+   * clicked yet (a second click labels nothing twice; early clicks are not impressions).
    */
   private int matchingImpression(long[] entries, long requestHash, long clickTime) {
     int oldest = -1;

@@ -210,6 +210,45 @@ class SequenceFunctionTest {
   }
 
   @Test
+  void clickProcessedBeforeItsImpressionStillMakesItPositive() throws Exception {
+    harness = open(LabelMode.IMPRESSION, 0, null);
+    send(click("h", 1, 7, T0 - SECOND));
+    // Out of order: the click is processed first, its impression after it.
+    send(clickFor("c1", 1, 10, "req-1", T0 + SECOND));
+    send(impression("i1", 1, 10, "req-1", T0));
+    // In the click's window too, but the click went to its own request's impression.
+    send(impression("i2", 1, 10, "req-2", T0 - SECOND / 2));
+
+    harness.processWatermark(new Watermark(T0 + SECOND + WINDOW));
+    assertThat(harness.extractOutputValues())
+        .extracting(TrainingSample::eventTimeMs, TrainingSample::label)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple(T0 - SECOND / 2, 0),
+            org.assertj.core.groups.Tuple.tuple(T0, 1));
+    // As of the impression: the earlier click only, not the one that labels it.
+    assertThat(harness.extractOutputValues().get(1).historyItems()).containsExactly(7L);
+    assertThat(harness.numEventTimeTimers()).isZero();
+    harness.snapshot(1L, 1L);
+    assertThat(harness.numKeyedStateEntries()).as("the sequence only").isEqualTo(1);
+  }
+
+  @Test
+  void earlyClickOutsideTheWindowOrWithoutImpressionLabelsNothing() throws Exception {
+    harness = open(LabelMode.IMPRESSION, 0, null);
+    send(click("late", 1, 10, T0 + WINDOW + 1)); // after the window of the impression below
+    send(click("alone", 1, 11, T0));
+    send(impression("i1", 1, 10, null, T0));
+
+    harness.processWatermark(new Watermark(T0 + WINDOW + 1 + WINDOW));
+    assertThat(harness.extractOutputValues())
+        .extracting(TrainingSample::targetItem, TrainingSample::label)
+        .containsExactly(org.assertj.core.groups.Tuple.tuple(10L, 0));
+    assertThat(harness.numEventTimeTimers()).isZero();
+    harness.snapshot(1L, 1L);
+    assertThat(harness.numKeyedStateEntries()).as("the sequence only").isEqualTo(1);
+  }
+
+  @Test
   void noPendingStateOrTimerIsLeftBehind() throws Exception {
     harness = open(LabelMode.IMPRESSION, 0, null);
     send(impression("i1", 1, 10, "r1", T0));
