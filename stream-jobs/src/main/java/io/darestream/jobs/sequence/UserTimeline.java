@@ -184,43 +184,39 @@ public final class UserTimeline {
   }
 
   /**
-   * The early click an impression at {@code impressionTime} gets: the one with its request id if
-   * there is one, else the oldest; only clicks within the impression's attribution window (the same
-   * rule as {@link #matchingImpression}, from the other side).
-   */
-  private int matchingEarlyClick(long[] entries, long requestHash, long impressionTime) {
-    int oldest = -1;
-    for (int i = 0; i < PendingImpressions.count(entries); i++) {
-      if (!PendingImpressions.isEarlyClick(entries, i)) {
-        continue;
-      }
-      long time = PendingImpressions.get(entries, i, PendingImpressions.TIME);
-      if (time < impressionTime || time - impressionTime > windowMs) {
-        continue;
-      }
-      long request = PendingImpressions.get(entries, i, PendingImpressions.REQUEST_ID);
-      if (requestHash != 0 && request == requestHash) {
-        return i;
-      }
-      if (oldest < 0 || time < PendingImpressions.get(entries, oldest, PendingImpressions.TIME)) {
-        oldest = i;
-      }
-    }
-    return oldest;
-  }
-
-  /**
    * The impression a click at {@code clickTime} belongs to: the one with its request id if there is
    * one, else the oldest of the item; only within the attribution window and only impressions not
    * clicked yet (a second click labels nothing twice; early clicks are not impressions).
    */
   private int matchingImpression(long[] entries, long requestHash, long clickTime) {
+    return match(
+        entries, PendingImpressions.NOT_CLICKED, clickTime - windowMs, clickTime, requestHash);
+  }
+
+  /**
+   * The early click an impression at {@code impressionTime} gets: the same rule from the other
+   * side, among the clicks within the impression's attribution window.
+   */
+  private int matchingEarlyClick(long[] entries, long requestHash, long impressionTime) {
+    return match(
+        entries,
+        PendingImpressions.EARLY_CLICK,
+        impressionTime,
+        impressionTime + windowMs,
+        requestHash);
+  }
+
+  /**
+   * Among the entries in state {@code wanted} with a time in {@code [from, to]}: the one with
+   * request id {@code requestHash} if there is one, else the oldest; -1 if none.
+   */
+  private static int match(long[] entries, long wanted, long from, long to, long requestHash) {
     int oldest = -1;
     for (int i = 0; i < PendingImpressions.count(entries); i++) {
       long time = PendingImpressions.get(entries, i, PendingImpressions.TIME);
-      if (clickTime < time
-          || clickTime - time > windowMs
-          || PendingImpressions.get(entries, i, PendingImpressions.CLICKED) != 0) {
+      if (PendingImpressions.get(entries, i, PendingImpressions.CLICKED) != wanted
+          || time < from
+          || time > to) {
         continue;
       }
       long request = PendingImpressions.get(entries, i, PendingImpressions.REQUEST_ID);
