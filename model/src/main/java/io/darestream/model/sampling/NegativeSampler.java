@@ -16,6 +16,9 @@ import java.util.List;
  */
 public final class NegativeSampler {
   private static final int MAX_ATTEMPTS_PER_DRAW = 16;
+  // First element of a snapshot: "NS" and format version 1.
+  private static final long SNAPSHOT_FORMAT = 0x4E53_0001L;
+  private static final int SNAPSHOT_HEADER = 3;
 
   private final long seed;
   private final long[] items;
@@ -46,6 +49,54 @@ public final class NegativeSampler {
   /** Occurrences currently held. */
   public int size() {
     return (int) Math.min(observed, items.length);
+  }
+
+  /**
+   * The window as one array, for a checkpoint: format, window length, occurrences observed, then
+   * the held items and their categories by ring slot. A sampler restored from it draws exactly what
+   * this one would.
+   */
+  public long[] snapshot() {
+    int n = size();
+    long[] out = new long[SNAPSHOT_HEADER + 2 * n];
+    out[0] = SNAPSHOT_FORMAT;
+    out[1] = items.length;
+    out[2] = observed;
+    System.arraycopy(items, 0, out, SNAPSHOT_HEADER, n);
+    System.arraycopy(categories, 0, out, SNAPSHOT_HEADER + n, n);
+    return out;
+  }
+
+  /**
+   * Replaces the window with a {@link #snapshot()} of a sampler with the same window length.
+   *
+   * @throws IllegalArgumentException if {@code snapshot} is not one, is cut short, or was taken
+   *     with another window length; this sampler is then unchanged
+   */
+  public void restore(long[] snapshot) {
+    if (snapshot == null || snapshot.length < SNAPSHOT_HEADER || snapshot[0] != SNAPSHOT_FORMAT) {
+      throw new IllegalArgumentException("not a negative-sampler snapshot (format 1)");
+    }
+    if (snapshot[1] != items.length) {
+      throw new IllegalArgumentException(
+          "snapshot of a window of "
+              + snapshot[1]
+              + " occurrences, this sampler keeps "
+              + items.length);
+    }
+    long seen = snapshot[2];
+    int n = (int) Math.min(Math.max(seen, 0), items.length);
+    if (seen < 0 || snapshot.length != SNAPSHOT_HEADER + 2 * n) {
+      throw new IllegalArgumentException(
+          "negative-sampler snapshot of "
+              + snapshot.length
+              + " values is inconsistent with "
+              + seen
+              + " occurrences observed");
+    }
+    System.arraycopy(snapshot, SNAPSHOT_HEADER, items, 0, n);
+    System.arraycopy(snapshot, SNAPSHOT_HEADER + n, categories, 0, n);
+    observed = seen;
   }
 
   /**

@@ -30,6 +30,53 @@ class NegativeSamplerTest {
   }
 
   @Test
+  void aRestoredSamplerDrawsWhatTheOriginalDraws() {
+    for (int occurrences : new int[] {0, 7, 25, 1_000}) {
+      NegativeSampler original = new NegativeSampler(20, 3);
+      for (int i = 0; i < occurrences; i++) {
+        original.observe(100 + (i * 7) % 31, i % 5);
+      }
+      NegativeSampler restored = new NegativeSampler(20, 3);
+      restored.restore(original.snapshot());
+      for (int u = 0; u < 50; u++) {
+        TrainingSample pos = Samples.sample(u, 9, 1, 100, 107);
+        assertThat(restored.sample(pos, 3)).isEqualTo(original.sample(pos, 3));
+      }
+      // And they go on alike: the ring position came along.
+      original.observe(555, 1);
+      restored.observe(555, 1);
+      assertThat(restored.snapshot()).containsExactly(original.snapshot());
+    }
+  }
+
+  @Test
+  void aForeignCutOrOtherWindowSnapshotIsRefusedAndChangesNothing() {
+    NegativeSampler source = new NegativeSampler(20, 3);
+    for (int i = 0; i < 30; i++) {
+      source.observe(i, i);
+    }
+    long[] good = source.snapshot();
+    NegativeSampler target = new NegativeSampler(20, 3);
+    target.observe(42, 4);
+    long[] before = target.snapshot();
+
+    long[] foreign = good.clone();
+    foreign[0] ^= 1;
+    long[] cut = java.util.Arrays.copyOf(good, good.length - 1);
+    long[] negative = good.clone();
+    negative[2] = -1;
+    for (long[] bad : new long[][] {foreign, cut, negative, new long[1], null}) {
+      org.assertj.core.api.Assertions.assertThatThrownBy(() -> target.restore(bad))
+          .isInstanceOf(IllegalArgumentException.class);
+    }
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> new NegativeSampler(30, 3).restore(good))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("window of 20");
+    assertThat(target.snapshot()).containsExactly(before);
+  }
+
+  @Test
   void excludesHistoryAndTargetAndIsFrequencyProportional() {
     NegativeSampler s = filled(2);
     Map<Long, Integer> counts = new HashMap<>();

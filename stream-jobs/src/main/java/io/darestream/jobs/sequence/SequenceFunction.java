@@ -13,16 +13,22 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.java.typeutils.ResultTypeQueryable;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.MeterView;
+import org.apache.flink.runtime.state.FunctionInitializationContext;
+import org.apache.flink.runtime.state.FunctionSnapshotContext;
 import org.apache.flink.streaming.api.TimerService;
+import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Keyed by user: keeps the behaviour sequence in keyed state (RocksDB in the job) and emits
@@ -34,8 +40,9 @@ import org.apache.flink.util.OutputTag;
  */
 public final class SequenceFunction
     extends KeyedProcessFunction<Long, IngestedEvent, TrainingSample>
-    implements ResultTypeQueryable<TrainingSample> {
+    implements ResultTypeQueryable<TrainingSample>, CheckpointedFunction {
   private static final long serialVersionUID = 1L;
+  private static final Logger LOG = LoggerFactory.getLogger(SequenceFunction.class);
 
   /** Side output of what happened to each behaviour. */
   public static final OutputTag<SequenceUpdate> UPDATES =
@@ -51,6 +58,11 @@ public final class SequenceFunction
   private transient ValueState<BehaviorSequence> sequence;
   private transient MapState<Long, long[]> pending;
   private transient UserTimeline timeline;
+  // The sampler's window is operator state: a restore draws the negatives an uninterrupted run
+  // would have drawn, instead of starting from an empty window.
+  private transient NegativeSampler sampler;
+  private transient ListState<long[]> samplerState;
+  private transient List<long[]> restoredSampler;
   private transient Adapter adapter;
   private transient Counter samples;
   private transient Counter positives;
@@ -97,7 +109,9 @@ public final class SequenceFunction
     // Seeded per subtask so that parallel instances draw different negatives.
     long seed =
         labelOptions.samplerSeed() * 31 + getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
-    timeline = new UserTimeline(limits, labelOptions, new NegativeSampler(SAMPLER_WINDOW, seed));
+    sampler = new NegativeSampler(SAMPLER_WINDOW, seed);
+    restoreSampler();
+    timeline = new UserTimeline(limits, labelOptions, sampler);
     adapter = new Adapter();
     var metrics = getRuntimeContext().getMetricGroup();
     samples = metrics.counter("samples");
@@ -107,6 +121,41 @@ public final class SequenceFunction
     appends.put(AppendResult.APPENDED, metrics.counter("appended"));
     appends.put(AppendResult.DUPLICATE, metrics.counter("duplicates"));
     appends.put(AppendResult.TOO_LATE, metrics.counter("tooLate"));
+  }
+
+  @Override
+  public void initializeState(FunctionInitializationContext context) throws Exception {
+    // Runs before open(): keep what was restored until the sampler exists.
+    samplerState =
+        context.getOperatorStateStore().getListState(SequenceStateDescriptors.negativeSampler());
+    restoredSampler = new ArrayList<>();
+    if (context.isRestored()) {
+      for (long[] window : samplerState.get()) {
+        restoredSampler.add(window);
+      }
+    }
+  }
+
+  @Override
+  public void snapshotState(FunctionSnapshotContext context) throws Exception {
+    samplerState.update(List.of(sampler.snapshot()));
+  }
+
+  /**
+   * Restores the sampler's window. After a rescale a subtask may get none (it starts empty) or
+   * several (it takes the first); a window it cannot read is logged and skipped, never fatal: the
+   * sampler then starts empty, as before checkpoints held it.
+   */
+  private void restoreSampler() {
+    if (restoredSampler == null || restoredSampler.isEmpty()) {
+      return;
+    }
+    try {
+      sampler.restore(restoredSampler.get(0));
+    } catch (IllegalArgumentException e) {
+      LOG.warn("Negative sampler starts with an empty window: its checkpointed one is unusable", e);
+    }
+    restoredSampler = null;
   }
 
   /**

@@ -2,6 +2,7 @@ package io.darestream.jobs.sequence;
 
 import io.darestream.jobs.config.SequenceOptions;
 import io.darestream.state.sequence.BehaviorSequence;
+import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.StateTtlConfig;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
@@ -19,7 +20,16 @@ public final class SequenceStateDescriptors {
   /** State name of the impressions waiting for a click, by item id. */
   public static final String PENDING_IMPRESSIONS = "pending-impressions";
 
+  /** Operator-state name of the negative sampler's window, one entry per subtask. */
+  public static final String NEGATIVE_SAMPLER = "negative-sampler";
+
   private SequenceStateDescriptors() {}
+
+  /** The negative sampler's window ({@code NegativeSampler#snapshot()}), as operator list state. */
+  public static ListStateDescriptor<long[]> negativeSampler() {
+    return new ListStateDescriptor<>(
+        NEGATIVE_SAMPLER, PrimitiveArrayTypeInfo.LONG_PRIMITIVE_ARRAY_TYPE_INFO);
+  }
 
   /** The sequence, with TTL: a user silent for the TTL is dropped (RocksDB compaction filter). */
   public static ValueStateDescriptor<BehaviorSequence> sequence(SequenceOptions options) {

@@ -14,6 +14,7 @@ import io.darestream.model.TrainingSample;
 import io.darestream.schemas.avro.BehaviorEvent;
 import io.darestream.state.sequence.AppendResult;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.api.common.serialization.SerializerConfigImpl;
 import org.apache.flink.api.common.typeinfo.Types;
@@ -320,6 +321,40 @@ class SequenceFunctionTest {
     assertThat(out.get(0).label()).isZero();
     assertThat(out.get(0).historyItems()).containsExactly(7L);
     assertThat(harness.numEventTimeTimers()).isZero();
+  }
+
+  @Test
+  void negativesAfterARestoreAreThoseOfAnUninterruptedRun() throws Exception {
+    List<TrainingSample> uninterrupted = new ArrayList<>();
+    List<TrainingSample> restored = new ArrayList<>();
+    for (boolean restore : new boolean[] {false, true}) {
+      harness = open(LabelMode.CLICK_ONLY, 2, null);
+      for (int u = 2; u < 40; u++) { // fills the sampler's window
+        send(click("o" + u, u, 100 + u % 13, T0 + u));
+      }
+      if (restore) {
+        OperatorSubtaskState snapshot = harness.snapshot(1L, 1L);
+        harness.close();
+        harness = create(LabelMode.CLICK_ONLY, 2, null);
+        harness.initializeState(snapshot);
+        harness.open();
+      } else {
+        harness.getOutput().clear();
+      }
+      send(click("p1", 1, 104, T0 + SECOND));
+      send(click("p2", 7, 105, T0 + 2 * SECOND));
+      (restore ? restored : uninterrupted).addAll(harness.extractOutputValues());
+      harness.close();
+      harness = null;
+    }
+    assertThat(uninterrupted).filteredOn(s -> s.label() == 0).hasSize(4);
+    assertThat(restored)
+        .extracting(TrainingSample::userId, TrainingSample::targetItem, TrainingSample::label)
+        .containsExactlyElementsOf(
+            uninterrupted.stream()
+                .map(
+                    s -> org.assertj.core.groups.Tuple.tuple(s.userId(), s.targetItem(), s.label()))
+                .toList());
   }
 
   // ---- helpers ---------------------------------------------------------------------------------
