@@ -32,7 +32,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Keyed by user: keeps the behaviour sequence in keyed state (RocksDB in the job) and emits
- * labelled training samples; the logic is in {@link UserTimeline}.
+ * labelled training samples; the logic is in {@link UserTimeline}. The negative sampler's window
+ * (per subtask, not per user) is operator state.
  *
  * <p>Side output {@link #UPDATES}: one {@link SequenceUpdate} per behaviour. Metrics: {@code
  * samples}, {@code samplesPerSecond}, {@code positives}, and {@code appended}, {@code duplicates},
