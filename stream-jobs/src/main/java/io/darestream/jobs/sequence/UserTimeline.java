@@ -77,9 +77,8 @@ public final class UserTimeline {
       seq.setLimits(limits); // restarted with another L_max or dedup window
     }
     long t = e.getEventTimeMs();
-    AppendResult result =
-        seq.append(
-            EventIds.hash64(e.getEventId()), e.getItemId(), e.getCategoryId(), t, e.getType());
+    long eventHash = EventIds.hash64(e.getEventId());
+    AppendResult result = seq.append(eventHash, e.getItemId(), e.getCategoryId(), t, e.getType());
     out.update(new SequenceUpdate(e.getUserId(), e.getEventId(), result, seq.size()));
     if (result != AppendResult.APPENDED) {
       return; // a duplicate must not label anything twice; a too-late event cannot be placed
@@ -87,7 +86,7 @@ public final class UserTimeline {
     state.updateSequence(seq);
     if (mode == LabelMode.IMPRESSION) {
       if (e.getType() == BehaviorType.CLICK) {
-        attributeClick(e, state);
+        attributeClick(e, eventHash, state);
       }
     } else {
       TrainingSample positive =
@@ -160,7 +159,8 @@ public final class UserTimeline {
     state.registerTimer(t + windowMs);
   }
 
-  private void attributeClick(BehaviorEvent click, UserTimelineState state) throws Exception {
+  private void attributeClick(BehaviorEvent click, long eventHash, UserTimelineState state)
+      throws Exception {
     long[] entries = state.pending(click.getItemId());
     long t = click.getEventTimeMs();
     int match = matchingImpression(entries, requestHash(click), t);
@@ -173,7 +173,7 @@ public final class UserTimeline {
           click.getItemId(),
           PendingImpressions.add(
               entries,
-              EventIds.hash64(click.getEventId()),
+              eventHash,
               requestHash(click),
               click.getCategoryId(),
               t,

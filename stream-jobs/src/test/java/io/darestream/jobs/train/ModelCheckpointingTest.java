@@ -3,6 +3,7 @@ package io.darestream.jobs.train;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.darestream.jobs.testing.TrainingSamples;
 import io.darestream.model.DareConfig;
 import io.darestream.model.DareModel;
 import io.darestream.model.TrainingSample;
@@ -14,7 +15,6 @@ import io.darestream.state.snapshot.VerifiedSnapshot;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -23,7 +23,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The trainer's durable side without Flink: what a checkpoint holds while training goes on. */
 class ModelCheckpointingTest {
-  private static final long T0 = 1_700_000_000_000L;
 
   @TempDir Path tmp;
 
@@ -40,21 +39,7 @@ class ModelCheckpointingTest {
   }
 
   private static List<TrainingSample> samples(int n, long seed) {
-    Random r = new Random(seed);
-    List<TrainingSample> out = new ArrayList<>();
-    for (int i = 0; i < n; i++) {
-      long[] items = new long[1 + r.nextInt(8)];
-      long[] cats = new long[items.length];
-      for (int j = 0; j < items.length; j++) {
-        items[j] = r.nextInt(300);
-        cats[j] = items[j] % 7;
-      }
-      long target = r.nextInt(300);
-      out.add(
-          new TrainingSample(
-              r.nextInt(9), target, target % 7, r.nextInt(2), T0 + i, T0 + i, items, cats));
-    }
-    return out;
+    return TrainingSamples.random(n, seed, 1, 8, 7, 9);
   }
 
   private static SnapshotMetadata meta(long checkpointId, DareModel model) {

@@ -8,6 +8,7 @@ import io.darestream.jobs.config.KafkaOptions;
 import io.darestream.jobs.config.ModelOptions;
 import io.darestream.jobs.config.TrainerOptions;
 import io.darestream.jobs.kafka.EmbeddedKafka;
+import io.darestream.jobs.testing.TrainingSamples;
 import io.darestream.model.DareModel;
 import io.darestream.model.TrainingSample;
 import io.darestream.model.sync.ModelDeltas;
@@ -23,7 +24,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
-import java.util.Random;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
@@ -44,7 +44,6 @@ import org.junit.jupiter.api.io.TempDir;
  * continues bit for bit, and deltas that bring a replica to the trainer's model.
  */
 class TrainerOperatorITCase {
-  private static final long T0 = 1_700_000_000_000L;
   private static EmbeddedKafka kafka;
 
   @TempDir Path tmp;
@@ -87,22 +86,7 @@ class TrainerOperatorITCase {
   }
 
   private static List<TrainingSample> samples(int n, long seed) {
-    Random r = new Random(seed);
-    List<TrainingSample> out = new ArrayList<>();
-    for (int i = 0; i < n; i++) {
-      int len = r.nextInt(25);
-      long[] items = new long[len];
-      long[] cats = new long[len];
-      for (int j = 0; j < len; j++) {
-        items[j] = r.nextInt(300);
-        cats[j] = items[j] % 11;
-      }
-      long target = r.nextInt(300);
-      out.add(
-          new TrainingSample(
-              r.nextInt(20), target, target % 11, r.nextInt(2), T0 + i, T0 + i, items, cats));
-    }
-    return out;
+    return TrainingSamples.random(n, seed, 0, 24, 11, 20);
   }
 
   private static List<Float> feed(
@@ -136,7 +120,7 @@ class TrainerOperatorITCase {
       assertThat(scores).hasSize(200).allSatisfy(p -> assertThat(p).isBetween(0f, 1f));
 
       h1.prepareSnapshotPreBarrier(1);
-      state = h1.snapshot(1, T0);
+      state = h1.snapshot(1, TrainingSamples.T0);
       h1.notifyOfCompletedCheckpoint(1);
 
       // The snapshot is published and announced beside training, not in the notification.
