@@ -50,10 +50,10 @@ abstract class ScoreScan {
   abstract float lowerBound(float[] s, int n, int k, float[] scratch);
 
   /**
-   * Writes to {@code out} the indices {@code i} in {@code [from, n)}, ascending, with {@code s[i]
-   * >= bound}, and returns how many.
+   * Writes to {@code out} the indices {@code i < n}, ascending, with {@code s[i] >= bound}, and
+   * returns how many.
    */
-  abstract int collect(float[] s, int from, int n, float bound, int[] out);
+  abstract int collect(float[] s, int n, float bound, int[] out);
 
   /**
    * The K-th largest of {@code maxima[0..g)} (NaN if one is NaN), using {@code maxima[g..g+k)} as a
@@ -111,9 +111,9 @@ abstract class ScoreScan {
     }
 
     @Override
-    int collect(float[] s, int from, int n, float bound, int[] out) {
+    int collect(float[] s, int n, float bound, int[] out) {
       int c = 0;
-      for (int i = from; i < n; i++) {
+      for (int i = 0; i < n; i++) {
         out[c] = i;
         c += s[i] >= bound ? 1 : 0;
       }

@@ -81,7 +81,7 @@ public final class TopK {
     if (passed.length < n) {
       passed = new int[n];
     }
-    int count = sc.collect(s, 0, n, bound, passed);
+    int count = sc.collect(s, n, bound, passed);
     for (int p = 0; p < count; p++) {
       int i = passed[p];
       offer(i, s[i], m);

@@ -39,10 +39,10 @@ final class VectorScan extends ScoreScan {
   }
 
   @Override
-  int collect(float[] s, int from, int n, float bound, int[] out) {
+  int collect(float[] s, int n, float bound, int[] out) {
     FloatVector b = FloatVector.broadcast(S, bound);
     int c = 0;
-    int i = from;
+    int i = 0;
     for (; i + L <= n; i += L) {
       if (FloatVector.fromArray(S, s, i).compare(VectorOperators.GE, b).trueCount() != 0) {
         for (int j = i; j < i + L; j++) {

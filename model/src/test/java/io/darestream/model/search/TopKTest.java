@@ -51,8 +51,8 @@ class TopKTest {
         Arrays.sort(sorted);
         assertThat(bound).isLessThanOrEqualTo(sorted[n - k]);
         int[] out = new int[n];
-        int count = scan.collect(s, 3, n, bound, out);
-        int[] expected = IntStream.range(3, n).filter(i -> s[i] >= bound).toArray();
+        int count = scan.collect(s, n, bound, out);
+        int[] expected = IntStream.range(0, n).filter(i -> s[i] >= bound).toArray();
         assertThat(Arrays.copyOf(out, count)).containsExactly(expected);
       }
     }

@@ -114,10 +114,10 @@ public final class ServingLoadBench {
                 .start()) {
           URI uri = URI.create("http://127.0.0.1:" + server.port() + "/v1/score");
           // warm-up: JIT, caches
-          LoadClient[] https = loadClients(uri, clients);
-          run(https, Integer.getInteger("bench.warmupSeconds", 3), candidates, false);
+          LoadClient[] loadClients = loadClients(uri, clients);
+          run(loadClients, Integer.getInteger("bench.warmupSeconds", 3), candidates, false);
           long cpu0 = ownCpuNanos();
-          Result r = run(https, seconds, candidates, true);
+          Result r = run(loadClients, seconds, candidates, true);
           report(header, r, seconds, modelOnlyMs, -1, ownCpuNanos() - cpu0);
         }
       } else {
@@ -128,15 +128,15 @@ public final class ServingLoadBench {
           // The same clients (and connections) warm up and measure: a new client at the start of
           // the measured window made the server's connection code deoptimise and recompile
           // inside it (C2 then took 0.3-0.4 ms of the one core per request).
-          LoadClient[] https = loadClients(uri, clients);
-          run(https, Integer.getInteger("bench.warmupSeconds", 60), candidates, false);
+          LoadClient[] loadClients = loadClients(uri, clients);
+          run(loadClients, Integer.getInteger("bench.warmupSeconds", 60), candidates, false);
           URI metricsUri = URI.create("http://127.0.0.1:" + server.port + "/metrics");
           HttpClient scraper = HttpClient.newHttpClient();
           Map<Double, Long> handler0 = ServerLatency.scrape(scraper, metricsUri);
           long server0 = server.cpuNanos();
           Map<String, Long> threads0 = server.cpuByThreadGroup();
           long cpu0 = ownCpuNanos();
-          Result r = run(https, seconds, candidates, true);
+          Result r = run(loadClients, seconds, candidates, true);
           long serverCpu = server.cpuNanos() - server0;
           Map<String, Long> threads1 = server.cpuByThreadGroup();
           Map<Double, Long> handler1 = ServerLatency.scrape(scraper, metricsUri);
@@ -338,9 +338,9 @@ public final class ServingLoadBench {
     return out;
   }
 
-  private static Result run(LoadClient[] https, int seconds, int candidates, boolean record)
+  private static Result run(LoadClient[] loadClients, int seconds, int candidates, boolean record)
       throws InterruptedException {
-    int clients = https.length;
+    int clients = loadClients.length;
     long end = System.nanoTime() + seconds * 1_000_000_000L;
     List<long[]> perClient = new ArrayList<>();
     int[] counts = new int[clients];
@@ -353,7 +353,7 @@ public final class ServingLoadBench {
       Thread t =
           new Thread(
               () -> {
-                LoadClient http = https[client];
+                LoadClient http = loadClients[client];
                 // Another stream of bodies per phase: a measured request is not a warm-up replay.
                 SplittableRandom r = new SplittableRandom(client * 31L + (record ? 1 : 0));
                 int n = 0;
