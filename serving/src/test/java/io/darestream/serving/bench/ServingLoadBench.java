@@ -113,41 +113,55 @@ public final class ServingLoadBench {
                 .build()
                 .start()) {
           URI uri = URI.create("http://127.0.0.1:" + server.port() + "/v1/score");
-          // warm-up: JIT, caches
-          LoadClient[] loadClients = loadClients(uri, clients);
-          run(loadClients, Integer.getInteger("bench.warmupSeconds", 3), candidates, false);
-          long cpu0 = ownCpuNanos();
-          Result r = run(loadClients, seconds, candidates, true);
-          report(header, r, seconds, modelOnlyMs, -1, ownCpuNanos() - cpu0);
+          try (Probes probes = Probes.start(uri, probeMillis())) {
+            // warm-up: JIT, caches
+            LoadClient[] loadClients = loadClients(uri, clients);
+            run(loadClients, Integer.getInteger("bench.warmupSeconds", 3), candidates, false);
+            long cpu0 = ownCpuNanos();
+            Result r = run(loadClients, seconds, candidates, true);
+            report(header, r, seconds, modelOnlyMs, -1, ownCpuNanos() - cpu0);
+            System.out.println(probes.summary());
+          }
         }
       } else {
         try (Forked server =
             Forked.start(snapshots, data, serverThreads, historyLength, serverCpus)) {
           URI uri = URI.create("http://127.0.0.1:" + server.port + "/v1/score");
-          // A fresh JVM here still compiles (C2) for well over 10 s; 60 s gets it mostly quiet.
-          // The same clients (and connections) warm up and measure: a new client at the start of
-          // the measured window made the server's connection code deoptimise and recompile
-          // inside it (C2 then took 0.3-0.4 ms of the one core per request).
-          LoadClient[] loadClients = loadClients(uri, clients);
-          run(loadClients, Integer.getInteger("bench.warmupSeconds", 60), candidates, false);
-          URI metricsUri = URI.create("http://127.0.0.1:" + server.port + "/metrics");
-          HttpClient scraper = HttpClient.newHttpClient();
-          Map<Double, Long> handler0 = ServerLatency.scrape(scraper, metricsUri);
-          long server0 = server.cpuNanos();
-          Map<String, Long> threads0 = server.cpuByThreadGroup();
-          long cpu0 = ownCpuNanos();
-          Result r = run(loadClients, seconds, candidates, true);
-          long serverCpu = server.cpuNanos() - server0;
-          Map<String, Long> threads1 = server.cpuByThreadGroup();
-          Map<Double, Long> handler1 = ServerLatency.scrape(scraper, metricsUri);
-          report(header, r, seconds, modelOnlyMs, serverCpu, ownCpuNanos() - cpu0);
-          printThreadCpu(threads0, threads1, r.latenciesNs.length);
-          ServerLatency.print(handler0, handler1);
+          try (Probes probes = Probes.start(uri, probeMillis())) {
+            // A fresh JVM here still compiles (C2) for well over 10 s; 60 s gets it mostly quiet.
+            // The same clients (and connections) warm up and measure: a new client at the start
+            // of the measured window made the server's connection code deoptimise and recompile
+            // inside it (C2 then took 0.3-0.4 ms of the one core per request).
+            LoadClient[] loadClients = loadClients(uri, clients);
+            run(loadClients, Integer.getInteger("bench.warmupSeconds", 60), candidates, false);
+            URI metricsUri = uri.resolve("/metrics");
+            HttpClient scraper = HttpClient.newHttpClient();
+            Map<Double, Long> handler0 = ServerLatency.scrape(scraper, metricsUri);
+            long server0 = server.cpuNanos();
+            Map<String, Long> threads0 = server.cpuByThreadGroup();
+            long cpu0 = ownCpuNanos();
+            Result r = run(loadClients, seconds, candidates, true);
+            long serverCpu = server.cpuNanos() - server0;
+            Map<String, Long> threads1 = server.cpuByThreadGroup();
+            Map<Double, Long> handler1 = ServerLatency.scrape(scraper, metricsUri);
+            report(header, r, seconds, modelOnlyMs, serverCpu, ownCpuNanos() - cpu0);
+            printThreadCpu(threads0, threads1, r.latenciesNs.length);
+            ServerLatency.print(handler0, handler1);
+            System.out.println(probes.summary());
+          }
         }
       }
     } finally {
       deleteTree(tmp);
     }
+  }
+
+  /**
+   * Period of the Prometheus-and-readiness probes that run beside the load ({@code
+   * -Dbench.probeMillis}, default 1,000; 0 turns them off).
+   */
+  private static long probeMillis() {
+    return Long.getLong("bench.probeMillis", 1_000L);
   }
 
   private static void report(
