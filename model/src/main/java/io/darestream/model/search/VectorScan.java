@@ -44,7 +44,7 @@ final class VectorScan extends ScoreScan {
     int c = 0;
     int i = 0;
     for (; i + L <= n; i += L) {
-      if (FloatVector.fromArray(S, s, i).compare(VectorOperators.GE, b).anyTrue()) {
+      if (FloatVector.fromArray(S, s, i).compare(VectorOperators.GE, b).trueCount() != 0) {
         for (int j = i; j < i + L; j++) {
           out[c] = j;
           c += s[j] >= bound ? 1 : 0;
