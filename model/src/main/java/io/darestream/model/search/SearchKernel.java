@@ -88,11 +88,56 @@ public final class SearchKernel {
     }
   }
 
-  /** Row layout: one dot product per behaviour, same operations in the same order as columns. */
+  /**
+   * Row layout: one dot product per behaviour, same operations in the same order as columns. Four
+   * behaviours per pass: each one's sum is a chain of dependent adds, and four independent chains
+   * keep the adder busy where one leaves it waiting on the previous add.
+   */
   private void scoreRows(float[] query, float[] rows, int width, int n, float[] bias, float scale) {
     float[] s = scores;
     int groups = width & ~3;
-    for (int i = 0; i < n; i++) {
+    int i = 0;
+    for (; i + 3 < n; i += 4) {
+      int o0 = i * width;
+      int o1 = o0 + width;
+      int o2 = o1 + width;
+      int o3 = o2 + width;
+      float a0 = bias != null ? bias[i] : 0f;
+      float a1 = bias != null ? bias[i + 1] : 0f;
+      float a2 = bias != null ? bias[i + 2] : 0f;
+      float a3 = bias != null ? bias[i + 3] : 0f;
+      int j = 0;
+      for (; j < groups; j += 4) {
+        float q0 = query[j];
+        float q1 = query[j + 1];
+        float q2 = query[j + 2];
+        float q3 = query[j + 3];
+        a0 +=
+            (q0 * rows[o0 + j] + q1 * rows[o0 + j + 1])
+                + (q2 * rows[o0 + j + 2] + q3 * rows[o0 + j + 3]);
+        a1 +=
+            (q0 * rows[o1 + j] + q1 * rows[o1 + j + 1])
+                + (q2 * rows[o1 + j + 2] + q3 * rows[o1 + j + 3]);
+        a2 +=
+            (q0 * rows[o2 + j] + q1 * rows[o2 + j + 1])
+                + (q2 * rows[o2 + j + 2] + q3 * rows[o2 + j + 3]);
+        a3 +=
+            (q0 * rows[o3 + j] + q1 * rows[o3 + j + 1])
+                + (q2 * rows[o3 + j + 2] + q3 * rows[o3 + j + 3]);
+      }
+      for (; j < width; j++) {
+        float q = query[j];
+        a0 += q * rows[o0 + j];
+        a1 += q * rows[o1 + j];
+        a2 += q * rows[o2 + j];
+        a3 += q * rows[o3 + j];
+      }
+      s[i] = a0 * scale;
+      s[i + 1] = a1 * scale;
+      s[i + 2] = a2 * scale;
+      s[i + 3] = a3 * scale;
+    }
+    for (; i < n; i++) {
       int o = i * width;
       float acc = bias != null ? bias[i] : 0f;
       int j = 0;
