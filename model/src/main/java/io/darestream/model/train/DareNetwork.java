@@ -809,15 +809,42 @@ public final class DareNetwork {
       float[] keys,
       int kOff) {
     int qo = b * qDim;
-    float dot = 0f;
-    for (int r = 0; r < m; r++) {
+    dwScratch(m);
+    float[] dws = dwScratch;
+    int r0 = 0;
+    // dw_r = <dUbar, R_r>: four picks per pass, each its own chain of adds in the same order.
+    for (; r0 + 3 < m; r0 += 4) {
+      int v0 = vOff + r0 * rDim;
+      int v1 = v0 + rDim;
+      int v2 = v1 + rDim;
+      int v3 = v2 + rDim;
+      float d0 = 0f;
+      float d1 = 0f;
+      float d2 = 0f;
+      float d3 = 0f;
+      for (int j = 0; j < rDim; j++) {
+        float g = dUbar[j];
+        d0 += g * values[v0 + j];
+        d1 += g * values[v1 + j];
+        d2 += g * values[v2 + j];
+        d3 += g * values[v3 + j];
+      }
+      dws[r0] = d0;
+      dws[r0 + 1] = d1;
+      dws[r0 + 2] = d2;
+      dws[r0 + 3] = d3;
+    }
+    for (; r0 < m; r0++) {
       float dw = 0f;
-      int vo = vOff + r * rDim;
+      int vo = vOff + r0 * rDim;
       for (int j = 0; j < rDim; j++) {
         dw += dUbar[j] * values[vo + j];
       }
-      dwScratch(r, dw);
-      dot += weights[wOff + r] * dw;
+      dws[r0] = dw;
+    }
+    float dot = 0f;
+    for (int r = 0; r < m; r++) {
+      dot += weights[wOff + r] * dws[r];
     }
     for (int r = 0; r < m; r++) {
       int i = index[wOff + r];
@@ -845,11 +872,11 @@ public final class DareNetwork {
     }
   }
 
-  private void dwScratch(int r, float dw) {
-    if (r >= dwScratch.length) {
-      dwScratch = Arrays.copyOf(dwScratch, Math.max(r + 1, dwScratch.length * 2));
+  /** Makes {@link #dwScratch} hold at least {@code m} floats. */
+  private void dwScratch(int m) {
+    if (m > dwScratch.length) {
+      dwScratch = new float[Math.max(m, dwScratch.length * 2)];
     }
-    dwScratch[r] = dw;
   }
 
   /** The auxiliary path's attention backward: recomputes the full softmax over the history. */

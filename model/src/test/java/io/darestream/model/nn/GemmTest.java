@@ -16,6 +16,9 @@ class GemmTest {
     "7, 19, 5, false",
     "5, 3, 9, true",
     "1, 1, 80, false",
+    "32, 1, 80, false", // the logit layer
+    "80, 1, 32, true", // its weight gradient
+    "7, 1, 5, true",
     "4, 16, 1, false",
     "9, 33, 17, true",
   })
