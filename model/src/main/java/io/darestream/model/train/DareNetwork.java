@@ -809,7 +809,7 @@ public final class DareNetwork {
       float[] keys,
       int kOff) {
     int qo = b * qDim;
-    dwScratch(m);
+    ensureDwScratch(m);
     float[] dws = dwScratch;
     int r0 = 0;
     // dw_r = <dUbar, R_r>: four picks per pass, each its own chain of adds in the same order.
@@ -854,7 +854,7 @@ public final class DareNetwork {
       valueGrads[0].add(item, dUbar, 0, w);
       valueGrads[1].add(cat, dUbar, dr, w);
       valueGrads[2].add(i + 1, dUbar, 2 * dr, w);
-      float ds = w * (dwScratch[r] - dot) * scale;
+      float ds = w * (dws[r] - dot) * scale;
       if (ds == 0f) {
         continue;
       }
@@ -873,7 +873,7 @@ public final class DareNetwork {
   }
 
   /** Makes {@link #dwScratch} hold at least {@code m} floats. */
-  private void dwScratch(int m) {
+  private void ensureDwScratch(int m) {
     if (m > dwScratch.length) {
       dwScratch = new float[Math.max(m, dwScratch.length * 2)];
     }

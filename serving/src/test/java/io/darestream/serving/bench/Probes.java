@@ -23,7 +23,7 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 final class Probes implements AutoCloseable {
   private final ScheduledExecutorService timer;
-  private final AtomicLong sent = new AtomicLong();
+  private final AtomicLong answered = new AtomicLong();
   private final AtomicLong failed = new AtomicLong();
 
   private Probes(ScheduledExecutorService timer) {
@@ -58,7 +58,7 @@ final class Probes implements AutoCloseable {
   private void send(HttpClient http, HttpRequest req) {
     try {
       int status = http.send(req, HttpResponse.BodyHandlers.discarding()).statusCode();
-      sent.incrementAndGet();
+      answered.incrementAndGet();
       if (status != 200) {
         failed.incrementAndGet();
       }
@@ -69,10 +69,10 @@ final class Probes implements AutoCloseable {
     }
   }
 
-  /** Probes answered so far, and how many of them not with 200. */
+  /** Probes answered so far, and how many failed (no answer, or not 200). */
   String summary() {
     return String.format(
-        "probes (GET /metrics, /health/ready) sent=%d failed=%d", sent.get(), failed.get());
+        "probes (GET /metrics, /health/ready) answered=%d failed=%d", answered.get(), failed.get());
   }
 
   @Override
