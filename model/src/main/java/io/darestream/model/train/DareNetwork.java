@@ -307,7 +307,7 @@ public final class DareNetwork {
 
   private RowGradients.TableGradient[] gradientsOf(FieldTables t) {
     return new RowGradients.TableGradient[] {
-      rowGrads.of(t.item()), rowGrads.of(t.category()), rowGrads.of(t.position())
+      rowGrads.of(t.item()), rowGrads.of(t.category()), rowGrads.of(t.position(), maxL + 1)
     };
   }
 

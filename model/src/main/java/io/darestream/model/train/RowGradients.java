@@ -21,9 +21,17 @@ public final class RowGradients {
    * look the table up for every row they add.
    */
   public TableGradient of(EmbeddingTable table) {
+    return of(table, 0);
+  }
+
+  /**
+   * As {@link #of(EmbeddingTable)} for a table whose ids are mostly in {@code [0, denseIds)} (the
+   * relative positions 0..L): those rows are found by array index instead of a hash probe.
+   */
+  public TableGradient of(EmbeddingTable table, int denseIds) {
     TableGradient g = byTable.get(table);
     if (g == null) {
-      g = new TableGradient(table.dim());
+      g = new TableGradient(table.dim(), denseIds);
       byTable.put(table, g);
       order.add(table);
     }
@@ -62,18 +70,30 @@ public final class RowGradients {
   public static final class TableGradient {
     final int dim;
     final RowIndex index = new RowIndex(256);
+    // Row of each id in [0, rowOfDenseId.length), MISSING if untouched: no hashing for them.
+    final int[] rowOfDenseId;
     long[] ids = new long[256];
     float[] values;
     int count;
 
-    TableGradient(int dim) {
+    TableGradient(int dim, int denseIds) {
       this.dim = dim;
       this.values = new float[256 * dim];
+      this.rowOfDenseId = new int[denseIds];
+      Arrays.fill(rowOfDenseId, RowIndex.MISSING);
     }
 
     /** Adds {@code scale * src[off .. off + dim)} to the gradient of row {@code id}. */
     public void add(long id, float[] src, int off, float scale) {
-      int r = index.putIfAbsent(id, count);
+      int r;
+      if (id >= 0 && id < rowOfDenseId.length) {
+        r = rowOfDenseId[(int) id];
+        if (r == RowIndex.MISSING) {
+          rowOfDenseId[(int) id] = count;
+        }
+      } else {
+        r = index.putIfAbsent(id, count);
+      }
       if (r == RowIndex.MISSING) {
         r = count++;
         if (r == ids.length) {
@@ -96,11 +116,17 @@ public final class RowGradients {
     }
 
     float[] get(long id) {
-      int r = index.get(id);
+      int r = id >= 0 && id < rowOfDenseId.length ? rowOfDenseId[(int) id] : index.get(id);
       return r == RowIndex.MISSING ? null : Arrays.copyOfRange(values, r * dim, r * dim + dim);
     }
 
     void clear() {
+      for (int r = 0; r < count; r++) {
+        long id = ids[r];
+        if (id >= 0 && id < rowOfDenseId.length) {
+          rowOfDenseId[(int) id] = RowIndex.MISSING;
+        }
+      }
       index.clear();
       count = 0;
     }
