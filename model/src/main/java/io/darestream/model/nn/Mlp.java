@@ -156,16 +156,7 @@ public final class Mlp {
     if (l == layers - 1) {
       return; // the logit: no activation
     }
-    float[] next = act[l + 1];
-    float[] alpha = prelu[l];
-    for (int s = s0; s < s1; s++) {
-      int row = s * out;
-      // Branch-free (a pre-activation's sign is a coin flip): max(v, 0) + alpha min(v, 0).
-      for (int o = 0; o < out; o++) {
-        float v = y[row + o];
-        next[row + o] = Math.max(v, 0f) + alpha[o] * Math.min(v, 0f);
-      }
-    }
+    Prelu.forward(y, act[l + 1], prelu[l], out, s0, s1);
   }
 
   /**
@@ -208,19 +199,8 @@ public final class Mlp {
     float[] dy = dAct[l + 1];
     float[] dB = grad.block(biasName[l]);
     if (l < layers - 1) {
-      // PReLU: dL/dpre = dL/dact * (pre > 0 ? 1 : alpha); dL/dalpha = sum dL/dact * pre.
-      float[] alpha = prelu[l];
-      float[] dAlpha = grad.block(preluName[l]);
-      float[] y = pre[l + 1];
-      for (int s = s0; s < s1; s++) {
-        int row = s * out;
-        // Branch-free: the sign of a pre-activation is a coin flip, a branch mispredicts half.
-        for (int o = 0; o < out; o++) {
-          float v = y[row + o];
-          dAlpha[o] += dy[row + o] * Math.min(v, 0f);
-          dy[row + o] *= v > 0 ? 1f : alpha[o];
-        }
-      }
+      // dL/dpre = dL/dact * (pre > 0 ? 1 : alpha); dL/dalpha = sum dL/dact * min(pre, 0).
+      Prelu.backward(pre[l + 1], dy, prelu[l], grad.block(preluName[l]), out, s0, s1);
     }
     for (int s = s0; s < s1; s++) {
       int row = s * out;
