@@ -53,6 +53,7 @@ public final class EmbeddingTable {
   private long admitted;
   private long expired;
   private long modifications;
+  private long releases;
 
   public EmbeddingTable(
       String name,
@@ -120,6 +121,15 @@ public final class EmbeddingTable {
    */
   public long modifications() {
     return modifications;
+  }
+
+  /**
+   * Rows removed so far (expired or deleted). A slot read from {@link #slots} or {@link #slot}
+   * still holds the same id for as long as this count is unchanged: rows never move, and only a
+   * removed row's slot is handed to another id.
+   */
+  public long releases() {
+    return releases;
   }
 
   public TableCounters counters() {
@@ -276,6 +286,16 @@ public final class EmbeddingTable {
    * @return rows updated
    */
   public int applyGradients(long[] ids, float[] grads, int count, long nowMs) {
+    return applyGradients(ids, null, grads, count, nowMs);
+  }
+
+  /**
+   * As {@link #applyGradients(long[], float[], int, long)}, with the slots the caller already
+   * looked up: {@code knownSlots[r] >= 0} is taken as the slot of {@code ids[r]} without probing
+   * the index (the caller read it while {@link #releases()} had its current value); a negative
+   * entry, or {@code knownSlots == null}, is probed.
+   */
+  public int applyGradients(long[] ids, int[] knownSlots, float[] grads, int count, long nowMs) {
     if (batchSlots.length < count) {
       batchSlots = new int[Math.max(count, 2 * batchSlots.length)];
     }
@@ -283,7 +303,15 @@ public final class EmbeddingTable {
       updatedIds = new long[Math.max(count, 2 * updatedIds.length)];
     }
     int[] s = batchSlots;
-    index.getAll(ids, count, s);
+    if (knownSlots == null) {
+      index.getAll(ids, count, s);
+    } else {
+      for (int r = 0; r < count; r++) {
+        int known = knownSlots[r];
+        assert known < 0 || slotIds[known] == ids[r] : "stale slot " + known + " for id " + ids[r];
+        s[r] = known >= 0 ? known : index.get(ids[r]);
+      }
+    }
     for (int r = 0; r < count; r++) {
       s[r] = admittedSlot(ids[r], s[r]);
     }
@@ -393,6 +421,7 @@ public final class EmbeddingTable {
 
   private void release(int slot) {
     modifications++;
+    releases++;
     lastUpdateMs[slot] = Long.MIN_VALUE;
     if (freeCount == freeSlots.length) {
       freeSlots = Arrays.copyOf(freeSlots, freeCount * 2);

@@ -109,24 +109,21 @@ public final class DareNetwork {
   private final int[] pickSlots;
   private final float[] row;
   private final float[] query;
-  private final float[] allValues;
-  private final float[] allKeys;
-  private final float[] allWeights;
-  private final int[] allIndex;
-  private final long[] allItems;
-  private final long[] allCats;
+  // The auxiliary loss's backward: every behaviour of one history.
+  private final Picks full;
 
   // Per-sample state saved by the forward pass for the backward pass.
   private final long[] tItem;
   private final long[] tCat;
   private final int[] selCount;
-  private final int[] selIndex;
-  private final long[] selItem;
-  private final long[] selCat;
+  // Table slots of each target's item and category rows in the key and the value set.
+  private final int[] tKeyItemSlot;
+  private final int[] tKeyCatSlot;
+  private final int[] tValueItemSlot;
+  private final int[] tValueCatSlot;
   private final float[] selScore;
-  private final float[] selWeight;
-  private final float[] selValues;
-  private final float[] selKeys;
+  // The selected behaviours of every sample, K per sample.
+  private final Picks sel;
   private final float[] queries;
   private final float[] qProj;
   private final float[] targetValue;
@@ -250,23 +247,17 @@ public final class DareNetwork {
     row = new float[Math.max(qDim, rDim)];
     query = new float[qDim];
     boolean aux = cfg.auxiliaryLoss();
-    allValues = new float[aux ? maxL * rDim : 0];
-    allKeys = new float[aux ? maxL * keyWidth : 0];
-    allWeights = new float[aux ? maxL : 0];
-    allIndex = new int[aux ? maxL : 0];
-    allItems = new long[aux ? maxL : 0];
-    allCats = new long[aux ? maxL : 0];
+    full = new Picks(aux ? maxL : 0, rDim, keyWidth);
 
     tItem = new long[maxBatch];
     tCat = new long[maxBatch];
     selCount = new int[maxBatch];
-    selIndex = new int[maxBatch * kCap];
-    selItem = new long[maxBatch * kCap];
-    selCat = new long[maxBatch * kCap];
+    tKeyItemSlot = new int[maxBatch];
+    tKeyCatSlot = new int[maxBatch];
+    tValueItemSlot = new int[maxBatch];
+    tValueCatSlot = new int[maxBatch];
     selScore = new float[maxBatch * kCap];
-    selWeight = new float[maxBatch * kCap];
-    selValues = new float[maxBatch * kCap * rDim];
-    selKeys = new float[maxBatch * kCap * keyWidth];
+    sel = new Picks(maxBatch * kCap, rDim, keyWidth);
     queries = new float[maxBatch * qDim];
     qProj = new float[projected ? maxBatch * projDim : 0];
     targetValue = new float[maxBatch * rDim];
@@ -500,7 +491,7 @@ public final class DareNetwork {
       int o = b * kCap + j;
       r.add(
           new RetrievedBehaviour(
-              selIndex[o] + 1, selItem[o], selCat[o], selScore[o], selWeight[o]));
+              sel.index[o] + 1, sel.items[o], sel.cats[o], selScore[o], sel.weights[o]));
     }
     return new Explanation(tItem[b], tCat[b], p, r);
   }
@@ -606,6 +597,27 @@ public final class DareNetwork {
     }
   }
 
+  /**
+   * Writes the target token (position 0) of {@code t} into {@code dst[off ..)} and records the
+   * table slots of its item and category rows at {@code b}.
+   */
+  private static void gatherTarget(
+      FieldTables t,
+      long item,
+      long cat,
+      float[] dst,
+      int off,
+      int[] itemSlot,
+      int[] catSlot,
+      int b) {
+    int d = t.dim();
+    itemSlot[b] = t.item().slot(item);
+    catSlot[b] = t.category().slot(cat);
+    copyRow(t.item(), item, itemSlot[b], dst, off);
+    copyRow(t.category(), cat, catSlot[b], dst, off + d);
+    t.position().copyWeights(TARGET_POSITION, dst, off + 2 * d);
+  }
+
   private static int maxHistoryOf(List<TrainingSample> batch) {
     int n = 0;
     for (TrainingSample s : batch) {
@@ -621,12 +633,12 @@ public final class DareNetwork {
     tCat[b] = cat;
     int qo = b * qDim;
     int ro = b * rDim;
-    valueTables.gatherToken(item, cat, TARGET_POSITION, targetValue, ro);
+    gatherTarget(valueTables, item, cat, targetValue, ro, tValueItemSlot, tValueCatSlot, b);
     if (projected) {
       projQuery.apply(targetValue, ro, qProj, b * projDim);
       projKey.applyTransposed(qProj, b * projDim, queries, qo);
     } else {
-      keyTables.gatherToken(item, cat, TARGET_POSITION, queries, qo);
+      gatherTarget(keyTables, item, cat, queries, qo, tKeyItemSlot, tKeyCatSlot, b);
     }
     System.arraycopy(queries, qo, query, 0, qDim);
     updatePositionBias();
@@ -640,7 +652,7 @@ public final class DareNetwork {
     float sum = 0f;
     for (int r = 0; r < m; r++) {
       float e = (float) Math.exp(top.score(r) - max);
-      selWeight[so + r] = e;
+      sel.weights[so + r] = e;
       sum += e;
     }
     Arrays.fill(uBar, ro, ro + rDim, 0f);
@@ -650,19 +662,23 @@ public final class DareNetwork {
     for (int r = 0; r < m; r++) {
       int i = top.index(r);
       int o = so + r;
-      float w = selWeight[o] / sum;
-      selWeight[o] = w;
-      selIndex[o] = i;
+      float w = sel.weights[o] / sum;
+      sel.weights[o] = w;
+      sel.index[o] = i;
       selScore[o] = top.score(r);
-      selItem[o] = histItems[i];
-      selCat[o] = histCats[i];
+      sel.items[o] = histItems[i];
+      sel.cats[o] = histCats[i];
+      sel.keyItemSlot[o] = itemSlots[i];
+      sel.keyCatSlot[o] = catSlots[i];
+      sel.valueItemSlot[o] = valueItemSlots[i];
+      sel.valueCatSlot[o] = valueCatSlots[i];
       int vo = o * rDim;
-      copyRow(valueItems, histItems[i], valueItemSlots[i], selValues, vo);
-      copyRow(valueCats, histCats[i], valueCatSlots[i], selValues, vo + dr);
-      System.arraycopy(valuePos, i * dr, selValues, vo + 2 * dr, dr);
-      history.copyKey(i, selKeys, o * keyWidth);
+      copyRow(valueItems, histItems[i], valueItemSlots[i], sel.values, vo);
+      copyRow(valueCats, histCats[i], valueCatSlots[i], sel.values, vo + dr);
+      System.arraycopy(valuePos, i * dr, sel.values, vo + 2 * dr, dr);
+      history.copyKey(i, sel.keys, o * keyWidth);
       for (int j = 0; j < rDim; j++) {
-        uBar[ro + j] += w * selValues[vo + j];
+        uBar[ro + j] += w * sel.values[vo + j];
       }
     }
     finishInput(b, uBar, u, x);
@@ -682,12 +698,12 @@ public final class DareNetwork {
     float sum = 0f;
     for (int i = 0; i < n; i++) {
       float e = (float) Math.exp(all.score(i) - max);
-      allWeights[i] = e;
+      full.weights[i] = e;
       sum += e;
     }
     Arrays.fill(uBarAux, ro, ro + rDim, 0f);
     for (int i = 0; i < n; i++) {
-      float w = allWeights[i] / sum;
+      float w = full.weights[i] / sum;
       valueTables.gatherToken(histItems[i], histCats[i], i + 1, row, 0);
       for (int j = 0; j < rDim; j++) {
         uBarAux[ro + j] += w * row[j];
@@ -766,28 +782,16 @@ public final class DareNetwork {
     if (aux) {
       auxAttentionBackward(b);
     } else {
-      int so = b * kCap;
-      attentionBackward(
-          b,
-          selCount[b],
-          selIndex,
-          selItem,
-          selCat,
-          selWeight,
-          so,
-          selValues,
-          so * rDim,
-          selKeys,
-          so * keyWidth);
+      attentionBackward(b, selCount[b], sel, b * kCap);
     }
     if (projected) {
       Arrays.fill(dqp, 0f);
       projKey.backwardTransposed(qProj, b * projDim, dq, 0, denseGrad, dqp, 0);
       projQuery.backward(targetValue, ro, dqp, 0, denseGrad, dTarget, 0);
     } else {
-      addToken(keyGrads, keyTables.dim(), tItem[b], tCat[b], dq);
+      addToken(keyGrads, keyTables.dim(), b, tKeyItemSlot, tKeyCatSlot, dq);
     }
-    addToken(valueGrads, valueTables.dim(), tItem[b], tCat[b], dTarget);
+    addToken(valueGrads, valueTables.dim(), b, tValueItemSlot, tValueCatSlot, dTarget);
   }
 
   /**
@@ -796,19 +800,13 @@ public final class DareNetwork {
    * and the query get {@code ds_r} times the other side (DARE Section 4.1: the attention embeddings
    * learn only through these weights).
    */
-  private void attentionBackward(
-      int b,
-      int m,
-      int[] index,
-      long[] items,
-      long[] cats,
-      float[] weights,
-      int wOff,
-      float[] values,
-      int vOff,
-      float[] keys,
-      int kOff) {
+  private void attentionBackward(int b, int m, Picks p, int wOff) {
     int qo = b * qDim;
+    float[] weights = p.weights;
+    float[] values = p.values;
+    float[] keys = p.keys;
+    int vOff = wOff * rDim;
+    int kOff = wOff * keyWidth;
     ensureDwScratch(m);
     float[] dws = dwScratch;
     int r0 = 0;
@@ -847,19 +845,20 @@ public final class DareNetwork {
       dot += weights[wOff + r] * dws[r];
     }
     for (int r = 0; r < m; r++) {
-      int i = index[wOff + r];
-      float w = weights[wOff + r];
-      long item = items[wOff + r];
-      long cat = cats[wOff + r];
-      valueGrads[0].add(item, dUbar, 0, w);
-      valueGrads[1].add(cat, dUbar, dr, w);
+      int o = wOff + r;
+      int i = p.index[o];
+      float w = weights[o];
+      long item = p.items[o];
+      long cat = p.cats[o];
+      valueGrads[0].addAt(p.valueItemSlot[o], item, dUbar, 0, w);
+      valueGrads[1].addAt(p.valueCatSlot[o], cat, dUbar, dr, w);
       valueGrads[2].add(i + 1, dUbar, 2 * dr, w);
       float ds = w * (dws[r] - dot) * scale;
       if (ds == 0f) {
         continue;
       }
-      keyGrads[0].add(item, queries, qo, ds);
-      keyGrads[1].add(cat, queries, qo + dk, ds);
+      keyGrads[0].addAt(p.keyItemSlot[o], item, queries, qo, ds);
+      keyGrads[1].addAt(p.keyCatSlot[o], cat, queries, qo + dk, ds);
       keyGrads[2].add(i + 1, queries, qo + 2 * dk, ds);
       int ko = kOff + r * keyWidth;
       for (int j = 0; j < keyWidth; j++) {
@@ -892,26 +891,66 @@ public final class DareNetwork {
     float sum = 0f;
     for (int i = 0; i < n; i++) {
       float e = (float) Math.exp(all.score(i) - max);
-      allWeights[i] = e;
+      full.weights[i] = e;
       sum += e;
     }
     for (int i = 0; i < n; i++) {
-      allWeights[i] /= sum;
-      allIndex[i] = i;
-      allItems[i] = histItems[i];
-      allCats[i] = histCats[i];
-      valueTables.gatherToken(histItems[i], histCats[i], i + 1, allValues, i * rDim);
-      history.copyKey(i, allKeys, i * keyWidth);
+      full.weights[i] /= sum;
+      full.index[i] = i;
+      full.items[i] = histItems[i];
+      full.cats[i] = histCats[i];
+      full.keyItemSlot[i] = itemSlots[i];
+      full.keyCatSlot[i] = catSlots[i];
+      valueTables.gatherToken(histItems[i], histCats[i], i + 1, full.values, i * rDim);
+      history.copyKey(i, full.keys, i * keyWidth);
     }
-    attentionBackward(b, n, allIndex, allItems, allCats, allWeights, 0, allValues, 0, allKeys, 0);
+    valueTables.item().slots(full.items, n, full.valueItemSlot);
+    valueTables.category().slots(full.cats, n, full.valueCatSlot);
+    attentionBackward(b, n, full, 0);
   }
 
-  /** Adds the gradient of the target token (position 0) to its three rows. */
-  private static void addToken(
-      RowGradients.TableGradient[] grads, int d, long item, long cat, float[] grad) {
-    grads[0].add(item, grad, 0, 1f);
-    grads[1].add(cat, grad, d, 1f);
+  /** Adds the gradient of sample {@code b}'s target token (position 0) to its three rows. */
+  private void addToken(
+      RowGradients.TableGradient[] grads,
+      int d,
+      int b,
+      int[] itemSlot,
+      int[] catSlot,
+      float[] grad) {
+    grads[0].addAt(itemSlot[b], tItem[b], grad, 0, 1f);
+    grads[1].addAt(catSlot[b], tCat[b], grad, d, 1f);
     grads[2].add(TARGET_POSITION, grad, 2 * d, 1f);
+  }
+
+  /**
+   * Behaviours an attention backward runs over: per pick its history index, ids, the table slots of
+   * its item and category rows in both sets (the row gradients are found by slot), its softmax
+   * weight, and its value and key rows.
+   */
+  private static final class Picks {
+    final int[] index;
+    final long[] items;
+    final long[] cats;
+    final int[] keyItemSlot;
+    final int[] keyCatSlot;
+    final int[] valueItemSlot;
+    final int[] valueCatSlot;
+    final float[] weights;
+    final float[] values;
+    final float[] keys;
+
+    Picks(int n, int valueWidth, int keyWidth) {
+      index = new int[n];
+      items = new long[n];
+      cats = new long[n];
+      keyItemSlot = new int[n];
+      keyCatSlot = new int[n];
+      valueItemSlot = new int[n];
+      valueCatSlot = new int[n];
+      weights = new float[n];
+      values = new float[n * valueWidth];
+      keys = new float[n * keyWidth];
+    }
   }
 
   private void checkBatch(int bsz) {
