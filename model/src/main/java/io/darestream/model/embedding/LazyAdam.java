@@ -1,5 +1,7 @@
 package io.darestream.model.embedding;
 
+import io.darestream.model.VectorKernels;
+
 /**
  * Adam with lazy moments: a row's first and second moments and its own step count advance only when
  * the row gets a gradient, so rare ids are not decayed by batches that never saw them.
@@ -7,9 +9,12 @@ package io.darestream.model.embedding;
  * <p>Slot layout per row: {@code m[0..dim)}, {@code v[dim..2dim)}, {@code step} at {@code 2dim}.
  */
 public final class LazyAdam implements SparseOptimizer {
-  private static final float BETA1 = 0.9f;
-  private static final float BETA2 = 0.999f;
-  private static final float EPS = 1e-8f;
+  static final float BETA1 = 0.9f;
+  static final float BETA2 = 0.999f;
+  static final float EPS = 1e-8f;
+  private static final Update UPDATE =
+      VectorKernels.choose(
+          "io.darestream.model.embedding.VectorAdamUpdate", Update.class, ScalarUpdate::new);
 
   /** Bias corrections for the first steps, the same expressions as below, precomputed. */
   private static final int TABLE = 4096;
@@ -45,13 +50,64 @@ public final class LazyAdam implements SparseOptimizer {
     int ti = (int) t;
     float c1 = ti < TABLE ? C1[ti] : 1f / (1f - (float) Math.pow(BETA1, t));
     float c2 = ti < TABLE ? C2[ti] : 1f / (1f - (float) Math.pow(BETA2, t));
-    for (int j = 0; j < dim; j++) {
-      float gj = g[gOff + j];
-      float m = BETA1 * s[sOff + j] + (1 - BETA1) * gj;
-      float v = BETA2 * s[vOff + j] + (1 - BETA2) * gj * gj;
-      s[sOff + j] = m;
-      s[vOff + j] = v;
-      w[wOff + j] -= lr * (m * c1) / ((float) Math.sqrt(v * c2) + EPS);
+    UPDATE.update(w, wOff, s, sOff, vOff, dim, g, gOff, lr, c1, c2);
+  }
+
+  /** The element loop of a row's step: moments, then weights, with the bias corrections given. */
+  interface Update {
+    void update(
+        float[] w,
+        int wOff,
+        float[] s,
+        int mOff,
+        int vOff,
+        int dim,
+        float[] g,
+        int gOff,
+        float lr,
+        float c1,
+        float c2);
+  }
+
+  /** The loop without the Vector API; also the tail of {@link VectorAdamUpdate}'s rows. */
+  static final class ScalarUpdate implements Update {
+    @Override
+    public void update(
+        float[] w,
+        int wOff,
+        float[] s,
+        int mOff,
+        int vOff,
+        int dim,
+        float[] g,
+        int gOff,
+        float lr,
+        float c1,
+        float c2) {
+      range(w, wOff, s, mOff, vOff, 0, dim, g, gOff, lr, c1, c2);
+    }
+
+    static void range(
+        float[] w,
+        int wOff,
+        float[] s,
+        int mOff,
+        int vOff,
+        int from,
+        int to,
+        float[] g,
+        int gOff,
+        float lr,
+        float c1,
+        float c2) {
+      for (int j = from; j < to; j++) {
+        float gj = g[gOff + j];
+        float m = BETA1 * s[mOff + j] + (1 - BETA1) * gj;
+        float v = BETA2 * s[vOff + j] + (1 - BETA2) * gj * gj;
+        s[mOff + j] = m;
+        s[vOff + j] = v;
+        w[wOff + j] -= lr * (m * c1) / ((float) Math.sqrt(v * c2) + EPS);
+      }
     }
   }
 }

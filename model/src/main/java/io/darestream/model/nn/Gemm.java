@@ -1,7 +1,6 @@
 package io.darestream.model.nn;
 
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import io.darestream.model.VectorKernels;
 
 /**
  * The dense kernel of the MLP: {@code C += A B} on row-major float arrays, each element of {@code
@@ -16,8 +15,6 @@ import org.slf4j.LoggerFactory;
  * the fallback.
  */
 public final class Gemm {
-  private static final Logger LOG = LoggerFactory.getLogger(Gemm.class);
-  private static final String VECTOR_MODULE = "jdk.incubator.vector";
   private static final Kernel KERNEL = choose();
 
   /** One implementation of {@link Gemm#multiplyAdd}. */
@@ -85,23 +82,6 @@ public final class Gemm {
   }
 
   private static Kernel choose() {
-    if (!Boolean.parseBoolean(System.getProperty("dare.vector", "true"))) {
-      LOG.info("Dense kernels: scalar (dare.vector=false)");
-      return new ScalarGemm();
-    }
-    if (ModuleLayer.boot().findModule(VECTOR_MODULE).isEmpty()) {
-      LOG.warn(
-          "Dense kernels: scalar fallback, about 2x slower; start the JVM with --add-modules {}"
-              + " for the vectorised MLP (same results either way)",
-          VECTOR_MODULE);
-      return new ScalarGemm();
-    }
-    try {
-      return (Kernel)
-          Class.forName("io.darestream.model.nn.VectorGemm").getDeclaredConstructor().newInstance();
-    } catch (ReflectiveOperationException | LinkageError e) {
-      LOG.warn("Dense kernels: scalar fallback, the Vector API kernel did not load", e);
-      return new ScalarGemm();
-    }
+    return VectorKernels.choose("io.darestream.model.nn.VectorGemm", Kernel.class, ScalarGemm::new);
   }
 }

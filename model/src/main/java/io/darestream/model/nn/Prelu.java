@@ -1,13 +1,15 @@
 package io.darestream.model.nn;
 
+import io.darestream.model.VectorKernels;
+
 /**
  * PReLU of the MLP's hidden layers on row-major blocks of samples: forward {@code max(v, 0) + alpha
  * min(v, 0)}, backward {@code dL/dalpha += dy min(v, 0)} and {@code dy *= (v > 0 ? 1 : alpha)}.
  *
- * <p>Element-wise, so the Vector API kernel ({@link VectorPrelu}, used whenever {@link Gemm} runs
- * its vector kernel) computes the very bits of the scalar loops here. The scalar loops index the
- * rows from an offset, which HotSpot 17 does not vectorise; in a training step they were a fifth of
- * the MLP's time.
+ * <p>Element-wise, so the Vector API kernel ({@link VectorPrelu}, see {@link
+ * io.darestream.model.VectorKernels}) computes the very bits of the scalar loops here. The scalar
+ * loops index the rows from an offset, which HotSpot 17 does not vectorise; in a training step they
+ * were a fifth of the MLP's time.
  */
 public final class Prelu {
   private static final Kernel KERNEL = choose();
@@ -41,17 +43,7 @@ public final class Prelu {
   }
 
   private static Kernel choose() {
-    if (Gemm.vectorised()) {
-      try {
-        return (Kernel)
-            Class.forName("io.darestream.model.nn.VectorPrelu")
-                .getDeclaredConstructor()
-                .newInstance();
-      } catch (ReflectiveOperationException | LinkageError e) {
-        // Gemm loaded its vector kernel, so this one loads too; if not, the scalar loops serve.
-      }
-    }
-    return new Scalar();
+    return VectorKernels.choose("io.darestream.model.nn.VectorPrelu", Kernel.class, Scalar::new);
   }
 
   /** The loops without the Vector API; also the tail of {@link VectorPrelu}'s rows. */

@@ -10,7 +10,7 @@ import jdk.incubator.vector.VectorSpecies;
  * min}, multiply, add; no fused multiply-add), so the same bits as {@link Prelu.Scalar}, which also
  * runs the last {@code < L} columns of each row.
  *
- * <p>Loaded only when {@link Gemm} runs its vector kernel.
+ * <p>Loaded only when {@link io.darestream.model.VectorKernels} says the Vector API is enabled.
  */
 final class VectorPrelu implements Prelu.Kernel {
   private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;

@@ -1,7 +1,6 @@
 package io.darestream.model.search;
 
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import io.darestream.model.VectorKernels;
 
 /**
  * The two linear passes of {@link TopK}'s filter over a score array: a lower bound of the K-th best
@@ -18,7 +17,6 @@ import org.slf4j.LoggerFactory;
  * same whichever runs. Instances are stateless and shared; callers own the scratch.
  */
 abstract class ScoreScan {
-  private static final Logger LOG = LoggerFactory.getLogger(ScoreScan.class);
   private static final ScoreScan INSTANCE = choose();
 
   /** The implementation this JVM runs. */
@@ -122,18 +120,7 @@ abstract class ScoreScan {
   }
 
   private static ScoreScan choose() {
-    if (!Boolean.parseBoolean(System.getProperty("dare.vector", "true"))
-        || ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {
-      return new ScalarScan();
-    }
-    try {
-      return (ScoreScan)
-          Class.forName("io.darestream.model.search.VectorScan")
-              .getDeclaredConstructor()
-              .newInstance();
-    } catch (ReflectiveOperationException | LinkageError e) {
-      LOG.warn("Top-K filter: scalar fallback, the Vector API scan did not load", e);
-      return new ScalarScan();
-    }
+    return VectorKernels.choose(
+        "io.darestream.model.search.VectorScan", ScoreScan.class, ScalarScan::new);
   }
 }
