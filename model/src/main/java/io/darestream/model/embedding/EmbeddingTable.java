@@ -1,5 +1,6 @@
 package io.darestream.model.embedding;
 
+import io.darestream.model.RowCopy;
 import io.darestream.state.collections.LongIntHashMap;
 import io.darestream.state.model.DirtyRowTracker;
 import java.util.Arrays;
@@ -145,7 +146,7 @@ public final class EmbeddingTable {
     if (slot == NO_SLOT) {
       initializer.fill(id, dst, off, dim);
     } else {
-      System.arraycopy(weights, slot * dim, dst, off, dim);
+      RowCopy.copy(weights, slot * dim, dst, off, dim);
     }
   }
 
@@ -161,7 +162,7 @@ public final class EmbeddingTable {
 
   /** Copies the stored weights of {@code slot} (from {@link #slots}, not -1) into {@code dst}. */
   public void copySlot(int slot, float[] dst, int off) {
-    System.arraycopy(weights, slot * dim, dst, off, dim);
+    RowCopy.copy(weights, slot * dim, dst, off, dim);
   }
 
   /** Writes the deterministic initial weights of {@code id} into {@code dst[off .. off + dim)}. */

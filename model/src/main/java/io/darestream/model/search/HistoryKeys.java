@@ -1,5 +1,7 @@
 package io.darestream.model.search;
 
+import io.darestream.model.RowCopy;
+
 /**
  * Attention keys of one history, in two layouts that the {@link SearchKernel} scores identically,
  * bit for bit:
@@ -114,7 +116,7 @@ public final class HistoryKeys {
 
   /** Copies the key of behaviour {@code i} into {@code dst[off .. off + width)}. */
   public void copyKey(int i, float[] dst, int off) {
-    System.arraycopy(rows, i * width, dst, off, width);
+    RowCopy.copy(rows, i * width, dst, off, width);
   }
 
   float[][] columns() {

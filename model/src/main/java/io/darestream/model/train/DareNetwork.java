@@ -4,6 +4,7 @@ import io.darestream.model.BatchResult;
 import io.darestream.model.DareConfig;
 import io.darestream.model.Explanation;
 import io.darestream.model.RetrievedBehaviour;
+import io.darestream.model.RowCopy;
 import io.darestream.model.SparseOptimizerKind;
 import io.darestream.model.TrainingSample;
 import io.darestream.model.Variant;
@@ -675,7 +676,7 @@ public final class DareNetwork {
       int vo = o * rDim;
       copyRow(valueItems, histItems[i], valueItemSlots[i], sel.values, vo);
       copyRow(valueCats, histCats[i], valueCatSlots[i], sel.values, vo + dr);
-      System.arraycopy(valuePos, i * dr, sel.values, vo + 2 * dr, dr);
+      RowCopy.copy(valuePos, i * dr, sel.values, vo + 2 * dr, dr);
       history.copyKey(i, sel.keys, o * keyWidth);
       for (int j = 0; j < rDim; j++) {
         uBar[ro + j] += w * sel.values[vo + j];
