@@ -368,13 +368,14 @@ public final class DareNetwork {
     checkBatch(bsz);
     refreshPositions(maxHistoryOf(batch));
     boolean aux = cfg.auxiliaryLoss();
+    lookUpTargets(batch);
     for (int b = 0; b < bsz; b++) {
       TrainingSample s = batch.get(b);
       // A clicked item and its sampled negatives share one history: gather it once.
       if (b == 0 || !s.sameHistory(batch.get(b - 1))) {
         gatherHistory(s);
       }
-      forwardSample(b, s.targetItem(), s.targetCategory(), aux);
+      forwardSample(b, aux);
     }
     float[] logits = mlp.forward(x, bsz);
     double loss = 0;
@@ -431,12 +432,13 @@ public final class DareNetwork {
       List<TrainingSample> chunk =
           samples.subList(start, Math.min(samples.size(), start + maxBatch));
       refreshPositions(maxHistoryOf(chunk));
+      lookUpTargets(chunk);
       for (int b = 0; b < chunk.size(); b++) {
         TrainingSample s = chunk.get(b);
         if (b == 0 || !s.sameHistory(chunk.get(b - 1))) {
           gatherHistory(s);
         }
-        forwardSample(b, s.targetItem(), s.targetCategory(), false);
+        forwardSample(b, false);
       }
       float[] logits = mlp.forward(x, chunk.size());
       for (int b = 0; b < chunk.size(); b++) {
@@ -472,8 +474,11 @@ public final class DareNetwork {
     float[] out = new float[candidateItems.length];
     for (int start = 0; start < candidateItems.length; start += maxBatch) {
       int count = Math.min(maxBatch, candidateItems.length - start);
+      System.arraycopy(candidateItems, start, tItem, 0, count);
+      System.arraycopy(candidateCategories, start, tCat, 0, count);
+      lookUpTargets(count);
       for (int b = 0; b < count; b++) {
-        forwardSample(b, candidateItems[start + b], candidateCategories[start + b], false);
+        forwardSample(b, false);
       }
       float[] logits = mlp.forward(x, count);
       for (int b = 0; b < count; b++) {
@@ -599,8 +604,8 @@ public final class DareNetwork {
   }
 
   /**
-   * Writes the target token (position 0) of {@code t} into {@code dst[off ..)} and records the
-   * table slots of its item and category rows at {@code b}.
+   * Writes the target token (position 0) of {@code t} into {@code dst[off ..)}, its item and
+   * category rows from the slots looked up at {@code b}.
    */
   private static void gatherTarget(
       FieldTables t,
@@ -612,8 +617,6 @@ public final class DareNetwork {
       int[] catSlot,
       int b) {
     int d = t.dim();
-    itemSlot[b] = t.item().slot(item);
-    catSlot[b] = t.category().slot(cat);
     copyRow(t.item(), item, itemSlot[b], dst, off);
     copyRow(t.category(), cat, catSlot[b], dst, off + d);
     t.position().copyWeights(TARGET_POSITION, dst, off + 2 * d);
@@ -627,11 +630,46 @@ public final class DareNetwork {
     return n;
   }
 
-  /** Forward of one target against the gathered history; fills the sample's slot {@code b}. */
-  private void forwardSample(int b, long item, long cat, boolean aux) {
+  /**
+   * Target ids of the batch into {@link #tItem}/{@link #tCat}, then {@link #lookUpTargets(int)}.
+   */
+  private void lookUpTargets(List<TrainingSample> batch) {
+    int n = batch.size();
+    for (int b = 0; b < n; b++) {
+      TrainingSample s = batch.get(b);
+      tItem[b] = s.targetItem();
+      tCat[b] = s.targetCategory();
+    }
+    lookUpTargets(n);
+  }
+
+  /**
+   * Table slots of the targets {@code tItem/tCat[0, n)} in both sets, each table's probes all at
+   * once so that their cache misses overlap (one by one in the forward, each waited alone).
+   */
+  private void lookUpTargets(int n) {
+    valueTables.item().slots(tItem, n, tValueItemSlot);
+    valueTables.category().slots(tCat, n, tValueCatSlot);
+    if (projected) {
+      return; // the query is a projection of the value token: no key rows
+    }
+    if (keyTables == valueTables) {
+      System.arraycopy(tValueItemSlot, 0, tKeyItemSlot, 0, n);
+      System.arraycopy(tValueCatSlot, 0, tKeyCatSlot, 0, n);
+    } else {
+      keyTables.item().slots(tItem, n, tKeyItemSlot);
+      keyTables.category().slots(tCat, n, tKeyCatSlot);
+    }
+  }
+
+  /**
+   * Forward of target {@code b} ({@link #tItem}, {@link #tCat}, slots from {@link #lookUpTargets})
+   * against the gathered history; fills the sample's slot {@code b}.
+   */
+  private void forwardSample(int b, boolean aux) {
     int n = history.length();
-    tItem[b] = item;
-    tCat[b] = cat;
+    long item = tItem[b];
+    long cat = tCat[b];
     int qo = b * qDim;
     int ro = b * rDim;
     gatherTarget(valueTables, item, cat, targetValue, ro, tValueItemSlot, tValueCatSlot, b);
