@@ -60,6 +60,7 @@ public final class ServingServer implements AutoCloseable {
   private BehaviorFeed behaviorFeed;
   private final List<TopicTailer> tailers = new ArrayList<>();
   private TopicTailer deltaTailer;
+  private DeltaFeed deltaFeed;
   private HttpApi http;
 
   private ServingServer(Builder b) {
@@ -127,12 +128,8 @@ public final class ServingServer implements AutoCloseable {
             metrics,
             System::currentTimeMillis);
     tailers.add(new TopicTailer(kafka.eventsTopic(), kafka, behaviorFeed).start());
-    deltaTailer =
-        new TopicTailer(
-                kafka.deltasTopic(),
-                kafka,
-                new DeltaFeed(kafka.deltasTopic(), live, metrics, this::servedDeltaOffsets))
-            .start();
+    deltaFeed = new DeltaFeed(kafka.deltasTopic(), live, metrics, this::servedDeltaOffsets);
+    deltaTailer = new TopicTailer(kafka.deltasTopic(), kafka, deltaFeed).start();
     tailers.add(deltaTailer);
     tailers.add(
         new TopicTailer(
@@ -167,14 +164,23 @@ public final class ServingServer implements AutoCloseable {
     loader.load(dir).ifPresent(this::install);
   }
 
-  /** Installs a loaded model and repositions the delta feed at its snapshot's offsets. */
+  /**
+   * Installs a loaded model and repositions the delta feed at its snapshot's offsets. The feed
+   * applies nothing between the install and the reposition (see {@link
+   * DeltaFeed#holdUntilRepositioned}).
+   */
   private void install(DareModelHandle model) {
+    if (deltaTailer == null) {
+      live.install(model);
+      return;
+    }
+    deltaFeed.holdUntilRepositioned();
     live.install(model);
-    if (deltaTailer != null) {
-      Map<TopicPartition, Long> offsets =
-          DeltaFeed.offsetsFor(model.deltaOffsets(), deltaTailer.topic());
-      deltaTailer.runOnTailerThread(
-          c -> {
+    Map<TopicPartition, Long> offsets =
+        DeltaFeed.offsetsFor(model.deltaOffsets(), deltaTailer.topic());
+    deltaTailer.runOnTailerThread(
+        c -> {
+          try {
             c.seekToBeginning(c.assignment());
             offsets.forEach(
                 (tp, o) -> {
@@ -182,8 +188,10 @@ public final class ServingServer implements AutoCloseable {
                     c.seek(tp, o);
                   }
                 });
-          });
-    }
+          } finally {
+            deltaFeed.repositioned();
+          }
+        });
   }
 
   /**

@@ -10,6 +10,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
@@ -27,6 +28,8 @@ public final class DeltaFeed implements RecordHandler {
   private final LiveModel live;
   private final ServingMetrics metrics;
   private final Supplier<List<DeltaOffset>> snapshotOffsets;
+  // Installs whose reposition has not run yet: records polled meanwhile are not applied.
+  private final AtomicInteger pendingRepositions = new AtomicInteger();
 
   /**
    * @param snapshotOffsets the delta offsets of the snapshot served now (empty: from the start)
@@ -58,8 +61,28 @@ public final class DeltaFeed implements RecordHandler {
     return out;
   }
 
+  /**
+   * Call before installing a model whose snapshot's offsets the feed will be repositioned at: until
+   * {@link #repositioned()}, records are dropped. Records already polled when a model is installed
+   * sit after its snapshot's offsets; applied to the new model, they would raise its tables'
+   * versions past the deltas replayed from those offsets, which would then be skipped as older,
+   * losing the rows they alone carry. Dropped records are read again after the reposition (or were
+   * in the snapshot already).
+   */
+  public void holdUntilRepositioned() {
+    pendingRepositions.incrementAndGet();
+  }
+
+  /** Call on the tailer's thread once the consumer has been repositioned for an install. */
+  public void repositioned() {
+    pendingRepositions.decrementAndGet();
+  }
+
   @Override
   public void handle(ConsumerRecord<byte[], byte[]> record) {
+    if (pendingRepositions.get() > 0) {
+      return;
+    }
     Optional<ModelDelta> decoded = BadRecords.decode(Codecs.MODEL_DELTA, record, metrics);
     if (decoded.isEmpty()) {
       return;
