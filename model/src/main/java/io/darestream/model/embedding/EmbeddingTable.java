@@ -284,17 +284,11 @@ public final class EmbeddingTable {
    * first, then the optimizer in blocks whose rows are touched before they are updated, so that the
    * cache misses of a block overlap instead of waiting one by one behind each row's arithmetic.
    *
+   * <p>{@code knownSlots[r] >= 0} is taken as the slot of {@code ids[r]} without probing the index
+   * (the caller read it while {@link #releases()} had its current value); a negative entry, or
+   * {@code knownSlots == null}, is probed.
+   *
    * @return rows updated
-   */
-  public int applyGradients(long[] ids, float[] grads, int count, long nowMs) {
-    return applyGradients(ids, null, grads, count, nowMs);
-  }
-
-  /**
-   * As {@link #applyGradients(long[], float[], int, long)}, with the slots the caller already
-   * looked up: {@code knownSlots[r] >= 0} is taken as the slot of {@code ids[r]} without probing
-   * the index (the caller read it while {@link #releases()} had its current value); a negative
-   * entry, or {@code knownSlots == null}, is probed.
    */
   public int applyGradients(long[] ids, int[] knownSlots, float[] grads, int count, long nowMs) {
     if (batchSlots.length < count) {

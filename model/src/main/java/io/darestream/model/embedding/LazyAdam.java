@@ -42,7 +42,6 @@ public final class LazyAdam implements SparseOptimizer {
 
   @Override
   public void step(float[] w, int wOff, float[] s, int sOff, int dim, float[] g, int gOff) {
-    int vOff = sOff + dim;
     int tOff = sOff + 2 * dim;
     float t = s[tOff] + 1f;
     s[tOff] = t;
@@ -50,17 +49,19 @@ public final class LazyAdam implements SparseOptimizer {
     int ti = (int) t;
     float c1 = ti < TABLE ? C1[ti] : 1f / (1f - (float) Math.pow(BETA1, t));
     float c2 = ti < TABLE ? C2[ti] : 1f / (1f - (float) Math.pow(BETA2, t));
-    UPDATE.update(w, wOff, s, sOff, vOff, dim, g, gOff, lr, c1, c2);
+    UPDATE.update(w, wOff, s, sOff, dim, g, gOff, lr, c1, c2);
   }
 
-  /** The element loop of a row's step: moments, then weights, with the bias corrections given. */
+  /**
+   * The element loop of a row's step: moments, then weights, with the bias corrections given. The
+   * second moments follow the first: {@code s[mOff + dim ..]}.
+   */
   interface Update {
     void update(
         float[] w,
         int wOff,
         float[] s,
         int mOff,
-        int vOff,
         int dim,
         float[] g,
         int gOff,
@@ -69,7 +70,10 @@ public final class LazyAdam implements SparseOptimizer {
         float c2);
   }
 
-  /** The loop without the Vector API; also the tail of {@link VectorAdamUpdate}'s rows. */
+  /**
+   * The loop without the Vector API; {@link #range} (elements {@code from .. dim} of a row) is also
+   * the tail of {@link VectorAdamUpdate}'s rows.
+   */
   static final class ScalarUpdate implements Update {
     @Override
     public void update(
@@ -77,14 +81,13 @@ public final class LazyAdam implements SparseOptimizer {
         int wOff,
         float[] s,
         int mOff,
-        int vOff,
         int dim,
         float[] g,
         int gOff,
         float lr,
         float c1,
         float c2) {
-      range(w, wOff, s, mOff, vOff, 0, dim, g, gOff, lr, c1, c2);
+      range(w, wOff, s, mOff, 0, dim, g, gOff, lr, c1, c2);
     }
 
     static void range(
@@ -92,15 +95,15 @@ public final class LazyAdam implements SparseOptimizer {
         int wOff,
         float[] s,
         int mOff,
-        int vOff,
         int from,
-        int to,
+        int dim,
         float[] g,
         int gOff,
         float lr,
         float c1,
         float c2) {
-      for (int j = from; j < to; j++) {
+      int vOff = mOff + dim;
+      for (int j = from; j < dim; j++) {
         float gj = g[gOff + j];
         float m = BETA1 * s[mOff + j] + (1 - BETA1) * gj;
         float v = BETA2 * s[vOff + j] + (1 - BETA2) * gj * gj;

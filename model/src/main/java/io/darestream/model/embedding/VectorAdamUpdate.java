@@ -21,13 +21,13 @@ final class VectorAdamUpdate implements LazyAdam.Update {
       int wOff,
       float[] s,
       int mOff,
-      int vOff,
       int dim,
       float[] g,
       int gOff,
       float lr,
       float c1,
       float c2) {
+    int vOff = mOff + dim;
     int j = 0;
     for (; j + L <= dim; j += L) {
       FloatVector gj = FloatVector.fromArray(S, g, gOff + j);
@@ -42,6 +42,6 @@ final class VectorAdamUpdate implements LazyAdam.Update {
       FloatVector step = m.mul(c1).mul(lr).div(v.mul(c2).sqrt().add(LazyAdam.EPS));
       FloatVector.fromArray(S, w, wOff + j).sub(step).intoArray(w, wOff + j);
     }
-    LazyAdam.ScalarUpdate.range(w, wOff, s, mOff, vOff, j, dim, g, gOff, lr, c1, c2);
+    LazyAdam.ScalarUpdate.range(w, wOff, s, mOff, j, dim, g, gOff, lr, c1, c2);
   }
 }

@@ -51,8 +51,7 @@ public final class Prelu {
     @Override
     public void forward(float[] pre, float[] out, float[] alpha, int width, int s0, int s1) {
       for (int s = s0; s < s1; s++) {
-        int row = s * width;
-        forwardRange(pre, out, alpha, row, 0, width);
+        forwardRange(pre, out, alpha, s * width, 0, width);
       }
     }
 

@@ -25,10 +25,10 @@ class AdamUpdateTest {
 
     float[] wScalar = w.clone();
     float[] sScalar = s.clone();
-    new LazyAdam.ScalarUpdate().update(wScalar, 3, sScalar, 2, dim + 2, dim, g, 1, 0.05f, c1, c2);
+    new LazyAdam.ScalarUpdate().update(wScalar, 3, sScalar, 2, dim, g, 1, 0.05f, c1, c2);
     float[] wVector = w.clone();
     float[] sVector = s.clone();
-    new VectorAdamUpdate().update(wVector, 3, sVector, 2, dim + 2, dim, g, 1, 0.05f, c1, c2);
+    new VectorAdamUpdate().update(wVector, 3, sVector, 2, dim, g, 1, 0.05f, c1, c2);
 
     assertThat(wVector).containsExactly(wScalar);
     assertThat(sVector).containsExactly(sScalar);
