@@ -13,6 +13,8 @@ import io.darestream.jobs.sequence.SequenceFunction;
 import io.darestream.jobs.sequence.SequenceOperator;
 import io.darestream.jobs.sequence.SequenceUpdate;
 import io.darestream.jobs.sequence.TrainingSampleSerializer;
+import io.darestream.jobs.topology.TrainingStage;
+import io.darestream.jobs.topology.Uids;
 import io.darestream.jobs.train.TrainerStage;
 import io.darestream.model.TrainingSample;
 import io.darestream.schemas.avro.DeadLetter;

@@ -4,10 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.darestream.jobs.config.LabelOptions;
 import io.darestream.jobs.config.LabelOptions.LabelMode;
-import io.darestream.jobs.kafka.EmbeddedKafka;
 import io.darestream.jobs.sequence.SequenceUpdate;
 import io.darestream.jobs.testing.JobReplay;
 import io.darestream.jobs.testing.ReplayOutput;
+import io.darestream.kafka.embedded.EmbeddedKafka;
 import io.darestream.model.TrainingSample;
 import io.darestream.schemas.avro.BehaviorEvent;
 import io.darestream.schemas.avro.BehaviorType;

@@ -1,0 +1,88 @@
+package io.darestream.app.cli;
+
+import io.darestream.jobs.config.CheckpointOptions;
+import io.darestream.jobs.config.DareJobOptions;
+import io.darestream.jobs.config.IngestOptions;
+import io.darestream.jobs.config.KafkaOptions;
+import io.darestream.jobs.config.LabelOptions;
+import io.darestream.jobs.config.ModelOptions;
+import io.darestream.jobs.config.SequenceOptions;
+import io.darestream.jobs.config.TrainerOptions;
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
+import java.time.Duration;
+import java.util.List;
+import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.configuration.description.HtmlFormatter;
+import org.apache.flink.util.TimeUtils;
+
+/**
+ * The configuration reference of README.md, generated from the {@code ConfigOption} constants of
+ * the job's {@code *Options} classes (a test keeps the README equal to it). Print it with {@code
+ * java -cp stream-jobs/target/dare-stream.jar io.darestream.app.cli.ConfigReference}.
+ */
+public final class ConfigReference {
+  /** The option classes, in the order the reference lists them. */
+  static final List<Class<?>> OPTION_CLASSES =
+      List.of(
+          KafkaOptions.class,
+          IngestOptions.class,
+          SequenceOptions.class,
+          LabelOptions.class,
+          ModelOptions.class,
+          TrainerOptions.class,
+          CheckpointOptions.class,
+          DareJobOptions.class);
+
+  private static final HtmlFormatter FORMATTER = new HtmlFormatter();
+
+  private ConfigReference() {}
+
+  public static void main(String[] args) {
+    System.out.print(markdown());
+  }
+
+  /** One table per options class: key, default, description. */
+  public static String markdown() {
+    StringBuilder b = new StringBuilder();
+    for (Class<?> c : OPTION_CLASSES) {
+      b.append("\n`").append(c.getSimpleName()).append("`\n\n");
+      b.append("| key | default | description |\n|---|---|---|\n");
+      for (ConfigOption<?> o : options(c)) {
+        b.append("| `")
+            .append(o.key())
+            .append("` | ")
+            .append(defaultText(o))
+            .append(" | ")
+            .append(FORMATTER.format(o.description()).replace("|", "\\|").replace("\n", " "))
+            .append(" |\n");
+      }
+    }
+    return b.toString();
+  }
+
+  static List<ConfigOption<?>> options(Class<?> c) {
+    return java.util.Arrays.stream(c.getFields())
+        .filter(f -> Modifier.isStatic(f.getModifiers()))
+        .filter(f -> ConfigOption.class.isAssignableFrom(f.getType()))
+        .map(ConfigReference::read)
+        .toList();
+  }
+
+  private static ConfigOption<?> read(Field f) {
+    try {
+      return (ConfigOption<?>) f.get(null);
+    } catch (IllegalAccessException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static String defaultText(ConfigOption<?> o) {
+    if (!o.hasDefaultValue()) {
+      return "(none)";
+    }
+    Object v = o.defaultValue();
+    String text = v instanceof Duration d ? TimeUtils.formatWithHighestUnit(d) : String.valueOf(v);
+    return "`" + text + "`";
+  }
+}

@@ -1,0 +1,306 @@
+package io.darestream.app.cli;
+
+import io.darestream.app.local.LocalRunner;
+import io.darestream.app.local.LocalSettings;
+import io.darestream.app.local.StatusText;
+import io.darestream.app.replay.Pacer;
+import io.darestream.app.replay.ProgressLine;
+import io.darestream.app.stats.LocalSummary;
+import io.darestream.jobs.config.LabelOptions.LabelMode;
+import io.darestream.model.Variant;
+import io.darestream.model.nn.Gemm;
+import io.darestream.schemas.generator.GeneratorMode;
+import io.darestream.schemas.input.EventFormat;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import org.apache.flink.util.TimeUtils;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code local}: the embedded default, everything in one JVM (see {@link LocalRunner}). */
+@Command(
+    name = "local",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Runs everything in this JVM: an embedded Kafka broker, the dare-train job on a Flink"
+          + " MiniCluster (RocksDB state, web UI on --web-ui-port), serving on --port, and a"
+          + " replay of a dataset (default: a generated one that takes a few minutes).",
+      "Shows one live status line, then a summary and a report (PNG plots + HTML); then keeps"
+          + " serving until Ctrl-C unless --exit-when-done.",
+      ""
+    })
+public final class LocalCommand implements Callable<Integer> {
+  private static final DateTimeFormatter RUN_NAME =
+      DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss", Locale.ROOT);
+
+  @Mixin DatasetOptions dataset;
+
+  @Option(
+      names = "--label-mode",
+      paramLabel = "IMPRESSION|CLICK_ONLY",
+      description =
+          "How samples are made. Default: IMPRESSION for generated impressions and event files,"
+              + " CLICK_ONLY for Taobao, MovieLens and --generator-mode click_only.")
+  LabelMode labelMode;
+
+  @Option(
+      names = "--variant",
+      defaultValue = "DARE",
+      description = "The model trained and served (default: ${DEFAULT-VALUE}).")
+  Variant variant;
+
+  @Option(
+      names = "--compare",
+      paramLabel = "VARIANT",
+      description =
+          "Also train this variant (twin or twin_proj) side by side on the same samples and"
+              + " report both; repeatable.")
+  List<String> compare = new ArrayList<>();
+
+  @Option(
+      names = "--port",
+      defaultValue = "8080",
+      description = "Serving's HTTP port (default: ${DEFAULT-VALUE}).")
+  int port;
+
+  @Option(
+      names = "--web-ui-port",
+      defaultValue = "8081",
+      description = "Flink web UI port (default: ${DEFAULT-VALUE}).")
+  int webUiPort;
+
+  @Option(
+      names = "--work-dir",
+      paramLabel = "DIR",
+      description =
+          "Kafka log, checkpoints, snapshots and serving data (default: a new directory under"
+              + " java.io.tmpdir/dare-stream). Kafka and checkpoints are deleted at the end.")
+  Path workDir;
+
+  @Option(
+      names = "--report-dir",
+      paramLabel = "DIR",
+      description = "Where the report goes (default: <work dir>/report).")
+  Path reportDir;
+
+  @Option(
+      names = "--exit-when-done",
+      description = "Drain the job and exit once everything is trained, instead of serving on.")
+  boolean exitWhenDone;
+
+  @Option(
+      names = "--checkpoint-interval",
+      defaultValue = "5 s",
+      description = "Checkpoint (and snapshot) interval of the job (default: ${DEFAULT-VALUE}).")
+  String checkpointInterval;
+
+  @Option(
+      names = "--set",
+      paramLabel = "KEY=VALUE",
+      description =
+          "Any job option, e.g. --set dare.model.max-history=500 (see README, Configuration);"
+              + " repeatable.")
+  Map<String, String> set = new LinkedHashMap<>();
+
+  @ArgGroup(exclusive = true)
+  ReplayCommand.PaceOptions pace;
+
+  @Option(
+      names = "--max-backlog",
+      defaultValue = "5000",
+      paramLabel = "EVENTS",
+      description =
+          "The replay waits while the job is more than this many events behind it, so freshness"
+              + " measures the pipeline, not a queue (default: ${DEFAULT-VALUE}; 0: never wait).")
+  long maxBacklog;
+
+  private final CountDownLatch stopped = new CountDownLatch(1);
+
+  @Override
+  public Integer call() throws Exception {
+    LocalSettings settings = settings();
+    requireFree(port, "serving (--port)");
+    requireFree(webUiPort, "the Flink web UI (--web-ui-port)");
+    PrintStream out = System.out;
+    ProgressLine line = ProgressLine.onStderr();
+    out.printf(
+        "dare-stream local: work dir %s, logs in %s%n",
+        settings.workDir(), System.getProperty(DareStreamCli.LOG_DIR_PROPERTY, "(test run)"));
+    LocalRunner runner = new LocalRunner(settings, out, line);
+    Thread hook =
+        new Thread(
+            () -> {
+              runner.close();
+              stopped.countDown();
+            },
+            "local-shutdown");
+    Runtime.getRuntime().addShutdownHook(hook);
+    LocalSummary summary;
+    try {
+      summary = runner.run();
+    } catch (Exception | Error e) {
+      closeNow(runner, hook);
+      throw e;
+    }
+    out.print(StatusText.summary(summary));
+    if (exitWhenDone) {
+      closeNow(runner, hook);
+      return 0;
+    }
+    out.println();
+    out.printf("Serving on http://localhost:%d until Ctrl-C. Score with explain:%n", port);
+    out.println("  " + curlExample(runner));
+    out.printf("Model info: curl -s localhost:%d/v1/model%n", port);
+    out.flush();
+    stopped.await();
+    return 0;
+  }
+
+  private static void closeNow(LocalRunner runner, Thread hook) {
+    runner.close();
+    try {
+      Runtime.getRuntime().removeShutdownHook(hook);
+    } catch (IllegalStateException shuttingDown) {
+      // the hook runs anyway; close() is idempotent
+    }
+  }
+
+  private String curlExample(LocalRunner runner) {
+    long[] e = runner.example();
+    long user = e == null ? 1 : e[0];
+    long item = e == null ? 1 : e[1];
+    long category = e == null ? 1 : e[2];
+    return String.format(
+        Locale.ROOT,
+        "curl -s localhost:%d/v1/score -H 'Content-Type: application/json' -d"
+            + " '{\"user_id\":%d,\"candidates\":[{\"item_id\":%d,\"category_id\":%d}],"
+            + "\"explain\":true}'",
+        port,
+        user,
+        item,
+        category);
+  }
+
+  /** Checks every option and builds the run's settings; nothing is started. */
+  LocalSettings settings() {
+    dataset.validate();
+    EventFormat format = dataset.formatOrNull();
+    List<Variant> variants = new ArrayList<>();
+    variants.add(variant);
+    for (String c : compare) {
+      Variant v;
+      try {
+        v = Variant.valueOf(c.trim().toUpperCase(Locale.ROOT));
+      } catch (IllegalArgumentException e) {
+        throw new CliException("--compare must be twin, twin_proj or dare, got " + c);
+      }
+      if (!variants.contains(v)) {
+        variants.add(v);
+      }
+    }
+    LabelMode mode = labelMode != null ? labelMode : defaultLabelMode(format);
+    Duration interval;
+    try {
+      interval = TimeUtils.parseDuration(checkpointInterval);
+    } catch (IllegalArgumentException e) {
+      throw new CliException("--checkpoint-interval: " + e.getMessage());
+    }
+    for (String key : set.keySet()) {
+      if (!key.contains(".")) {
+        throw new CliException("--set expects KEY=VALUE with a dotted key, got " + key);
+      }
+    }
+    Path work =
+        workDir != null
+            ? workDir
+            : Path.of(System.getProperty("java.io.tmpdir"), "dare-stream")
+                .resolve("local-" + LocalDateTime.now().format(RUN_NAME));
+    Path report = reportDir != null ? reportDir : work.resolve("report");
+    Pacer pacer = pace == null ? Pacer.unlimited() : pace.pacer();
+
+    Map<String, String> shown = new LinkedHashMap<>();
+    shown.put(
+        "dataset",
+        format == null
+            ? "generated: " + dataset.generatorConfig()
+            : format.cliName() + " " + dataset.input);
+    shown.put("order", dataset.order);
+    shown.put("label mode", mode.name());
+    shown.put("variants", variants.toString());
+    shown.put(
+        "pace",
+        pace == null
+            ? "unlimited"
+            : pace.rate != null ? pace.rate + " events/s" : "speed-up x" + pace.speedUp);
+    shown.put("max backlog", maxBacklog + " events");
+    shown.put("checkpoint interval", interval.toString());
+    shown.put("cores", Integer.toString(Runtime.getRuntime().availableProcessors()));
+    shown.put("max heap", Runtime.getRuntime().maxMemory() / (1 << 20) + " MiB");
+    shown.put("java", System.getProperty("java.version"));
+    shown.put(
+        "dense kernels",
+        Gemm.vectorised()
+            ? "Vector API"
+            : "scalar fallback (java --add-modules jdk.incubator.vector for the faster one)");
+    set.forEach(shown::put);
+
+    return new LocalSettings(
+        progress -> dataset.open(progress),
+        mode,
+        variants,
+        port,
+        webUiPort,
+        work,
+        report,
+        exitWhenDone,
+        pacer,
+        maxBacklog,
+        interval,
+        set,
+        shown);
+  }
+
+  private LabelMode defaultLabelMode(EventFormat format) {
+    if (format == null) {
+      return dataset.generatorConfig().mode() == GeneratorMode.IMPRESSIONS
+          ? LabelMode.IMPRESSION
+          : LabelMode.CLICK_ONLY;
+    }
+    return format == EventFormat.EVENTS ? LabelMode.IMPRESSION : LabelMode.CLICK_ONLY;
+  }
+
+  /** Fails with one line if {@code port} is taken (0 means any port and always passes). */
+  static void requireFree(int port, String what) {
+    if (port == 0) {
+      return;
+    }
+    // A listener on another address family may not block a wildcard bind: also try to connect.
+    try (Socket probe = new Socket()) {
+      probe.connect(new InetSocketAddress("127.0.0.1", port), 200);
+      throw new CliException("port " + port + " for " + what + " is in use");
+    } catch (IOException expected) {
+      // nothing listens there
+    }
+    try (ServerSocket s = new ServerSocket()) {
+      s.bind(new InetSocketAddress(port));
+    } catch (IOException e) {
+      throw new CliException("port " + port + " for " + what + " is in use");
+    }
+  }
+}

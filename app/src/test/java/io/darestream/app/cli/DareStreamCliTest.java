@@ -1,0 +1,148 @@
+package io.darestream.app.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.darestream.jobs.config.KafkaOptions;
+import io.darestream.jobs.config.LabelOptions;
+import io.darestream.jobs.config.TrainerOptions;
+import io.darestream.jobs.job.TrainCommand;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import org.apache.flink.configuration.Configuration;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** The CLI's help and its one-line configuration errors (no stack traces, exit status 2). */
+class DareStreamCliTest {
+  private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+  private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+  private PrintStream oldErr;
+  private PrintStream oldOut;
+
+  @TempDir Path tmp;
+
+  @BeforeEach
+  void capture() {
+    oldErr = System.err;
+    oldOut = System.out;
+    System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+    System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+  }
+
+  @AfterEach
+  void restore() {
+    System.setErr(oldErr);
+    System.setOut(oldOut);
+  }
+
+  private int run(String... args) {
+    CommandLine cmd = DareStreamCli.commandLine();
+    cmd.setOut(new java.io.PrintWriter(out, true));
+    cmd.setErr(new java.io.PrintWriter(err, true));
+    return cmd.execute(args);
+  }
+
+  private String errText() {
+    return err.toString(StandardCharsets.UTF_8);
+  }
+
+  @Test
+  void everyCommandHasHelp() {
+    for (String c : List.of("local", "replay", "generate", "train", "evaluate")) {
+      out.reset();
+      assertThat(run(c, "--help")).as(c).isZero();
+      assertThat(out.toString(StandardCharsets.UTF_8)).as(c).contains("Usage:");
+    }
+    assertThat(run("--help")).isZero();
+  }
+
+  @Test
+  void unknownFormatIsOneLine() {
+    assertThat(run("replay", "--input", tmp.toString(), "--format", "parquet")).isEqualTo(2);
+    assertThat(errText().strip())
+        .isEqualTo(
+            "replay: Unknown event format 'parquet': expected one of taobao, movielens, events");
+  }
+
+  @Test
+  void missingFileIsOneLine() {
+    assertThat(run("local", "--input", tmp.resolve("nope.csv").toString(), "--format", "taobao"))
+        .isEqualTo(2);
+    assertThat(errText().strip())
+        .isEqualTo("local: input file " + tmp.resolve("nope.csv") + " does not exist");
+  }
+
+  @Test
+  void portInUseIsOneLine() throws Exception {
+    try (ServerSocket taken = new ServerSocket(0)) {
+      assertThat(run("local", "--port", Integer.toString(taken.getLocalPort()))).isEqualTo(2);
+      assertThat(errText().strip())
+          .isEqualTo("local: port " + taken.getLocalPort() + " for serving (--port) is in use");
+    }
+  }
+
+  @Test
+  void unreachableKafkaIsOneLine() throws Exception {
+    int closed;
+    try (ServerSocket s = new ServerSocket(0)) {
+      closed = s.getLocalPort();
+    }
+    assertThat(
+            run(
+                "replay",
+                "--bootstrap-servers",
+                "127.0.0.1:" + closed,
+                "--users",
+                "2",
+                "--items",
+                "50",
+                "--behaviors-per-user",
+                "2"))
+        .isEqualTo(2);
+    assertThat(errText().strip())
+        .startsWith("replay: cannot reach Kafka at 127.0.0.1:" + closed)
+        .doesNotContain("\n")
+        .doesNotContain("Exception");
+  }
+
+  @Test
+  void unknownFlagPointsToHelp() {
+    assertThat(run("replay", "--no-such-flag")).isEqualTo(2);
+    assertThat(errText()).contains("Unknown option: '--no-such-flag'").contains("replay --help");
+  }
+
+  @Test
+  void trainMapsShortFlagsToJobOptions() {
+    TrainCommand train = new TrainCommand();
+    new CommandLine(train)
+        .parseArgs(
+            "--bootstrap-servers",
+            "kafka:29092",
+            "--snapshot-dir",
+            "/snap",
+            "--label-mode",
+            "IMPRESSION",
+            "--dare.trainer.micro-batch-size",
+            "64");
+    Configuration c = TrainCommand.checkedConfig(train.jobArgs());
+    assertThat(c.get(KafkaOptions.BOOTSTRAP_SERVERS)).isEqualTo("kafka:29092");
+    assertThat(c.get(TrainerOptions.SNAPSHOT_DIR)).isEqualTo("/snap");
+    assertThat(c.get(LabelOptions.MODE)).isEqualTo(LabelOptions.LabelMode.IMPRESSION);
+    assertThat(c.get(TrainerOptions.MICRO_BATCH_SIZE)).isEqualTo(64);
+    assertThat(TrainCommand.shortFlags())
+        .containsKeys("--bootstrap-servers", "--snapshot-dir", "--checkpoint-dir", "--label-mode");
+  }
+
+  @Test
+  void trainRejectsABadValueBeforeSubmitting() {
+    assertThat(run("train", "--label-mode", "SOMETIMES")).isEqualTo(2);
+    assertThat(errText().strip()).startsWith("train: ").doesNotContain("\n\tat ");
+  }
+}

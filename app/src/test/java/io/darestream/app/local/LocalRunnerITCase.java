@@ -1,0 +1,110 @@
+package io.darestream.app.local;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.darestream.app.cli.LocalCommandAccess;
+import io.darestream.app.replay.ProgressLine;
+import io.darestream.app.replay.UserOrderedFiles;
+import io.darestream.app.stats.LocalSummary;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code local --exit-when-done} end to end, as a user runs it (embedded Kafka, the job on a
+ * MiniCluster with RocksDB, serving, replay, drain, summary, report), on tiny datasets.
+ */
+class LocalRunnerITCase {
+  @TempDir Path tmp;
+
+  private LocalSummary run(String... args) throws Exception {
+    LocalSettings settings = LocalCommandAccess.settings(args);
+    ProgressLine quiet = new ProgressLine(System.out, false, 5_000_000_000L);
+    try (LocalRunner runner = new LocalRunner(settings, System.out, quiet)) {
+      LocalSummary summary = runner.run();
+      System.out.print(StatusText.summary(summary));
+      return summary;
+    }
+  }
+
+  @Test
+  void generatedStreamIsReplayedTrainedAndReported() throws Exception {
+    LocalSummary s =
+        run(
+            "--exit-when-done",
+            "--users",
+            "60",
+            "--items",
+            "600",
+            "--behaviors-per-user",
+            "40",
+            "--port",
+            "0",
+            "--web-ui-port",
+            "0",
+            "--checkpoint-interval",
+            "2 s",
+            "--work-dir",
+            tmp.resolve("work").toString());
+
+    assertThat(s.replay().sent()).isPositive().isEqualTo(s.replay().acknowledged());
+    assertThat(s.accepted()).as("nothing lost, nothing dead-lettered").isEqualTo(s.replay().sent());
+    assertThat(s.samples()).isPositive();
+    assertThat(s.variants())
+        .singleElement()
+        .satisfies(
+            v -> {
+              assertThat(v.name()).isEqualTo("dare");
+              assertThat(v.trained()).as("drained: every sample trained").isEqualTo(s.samples());
+              assertThat(v.modelVersion()).isPositive();
+            });
+    assertReport(s.reportDir());
+  }
+
+  @Test
+  void userOrderedTaobaoFileIsSortedSoNoEventIsLateAndTwinTrainsBeside() throws Exception {
+    Path file = UserOrderedFiles.taobao(tmp.resolve("UserBehavior.csv"), 40, 30);
+    LocalSummary s =
+        run(
+            "--exit-when-done",
+            "--input",
+            file.toString(),
+            "--format",
+            "taobao",
+            "--sort-run-size",
+            "300",
+            "--compare",
+            "twin",
+            "--port",
+            "0",
+            "--web-ui-port",
+            "0",
+            "--checkpoint-interval",
+            "2 s",
+            "--work-dir",
+            tmp.resolve("work").toString());
+
+    assertThat(s.replay().sent()).isEqualTo(1_200);
+    assertThat(s.accepted()).as("time-sorted: no event is late").isEqualTo(1_200);
+    // Click-only: a positive and (once the sampler has seen items) a sampled negative per click.
+    assertThat(s.samples()).isBetween(2_300L, 2_400L);
+    assertThat(s.variants())
+        .extracting(LocalSummary.VariantSummary::name)
+        .containsExactly("dare", "twin");
+    assertThat(s.variants()).allSatisfy(v -> assertThat(v.trained()).isEqualTo(s.samples()));
+    assertThat(s.dataset()).contains("sorted by time");
+    assertReport(s.reportDir());
+  }
+
+  private static void assertReport(Path dir) throws Exception {
+    for (String f :
+        new String[] {"index.html", "auc-over-time.png", "freshness.png", "throughput.png"}) {
+      assertThat(dir.resolve(f)).isRegularFile();
+      assertThat(Files.size(dir.resolve(f))).isPositive();
+    }
+    assertThat(Files.readString(dir.resolve("index.html")))
+        .contains("<img src=\"auc-over-time.png\"")
+        .contains("label mode");
+  }
+}

@@ -1,6 +1,0 @@
-/**
- * Replay of event files and generated streams into Kafka: bounded-memory time ordering of
- * user-ordered files ({@link io.darestream.jobs.replay.ExternalTimeSort}), pacing, an idempotent
- * producer whose every send is checked, and progress lines.
- */
-package io.darestream.jobs.replay;

@@ -1,2 +1,0 @@
-/** The report of a local run: PNG plots drawn with JFreeChart and an HTML page. */
-package io.darestream.jobs.report;
