@@ -1,5 +1,6 @@
 package io.darestream.app.stats;
 
+import io.darestream.model.metrics.BinnedAuc;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

@@ -1,5 +1,7 @@
 package io.darestream.app.stats;
 
+import io.darestream.model.metrics.Auc;
+import io.darestream.model.metrics.BinnedAuc;
 import java.util.Arrays;
 
 /**
@@ -12,7 +14,7 @@ public final class VariantStats {
 
   private final String name;
   private final float[] windowPredictions = new float[WINDOW];
-  private final byte[] windowLabels = new byte[WINDOW];
+  private final int[] windowLabels = new int[WINDOW];
   private final BinnedAuc overall = new BinnedAuc();
   private final AucOverTime overTime = new AucOverTime();
   private long samples;
@@ -30,7 +32,7 @@ public final class VariantStats {
   public synchronized void add(long eventTimeMs, float prediction, int label, long version) {
     int slot = (int) (samples % WINDOW);
     windowPredictions[slot] = prediction;
-    windowLabels[slot] = (byte) label;
+    windowLabels[slot] = label;
     samples++;
     modelVersion = Math.max(modelVersion, version);
     lastEventTimeMs = Math.max(lastEventTimeMs, eventTimeMs);
@@ -53,13 +55,14 @@ public final class VariantStats {
   /** Exact AUC of the last {@link #WINDOW} samples (fewer at the start); NaN if one class only. */
   public double windowAuc() {
     float[] p;
-    byte[] l;
+    int[] l;
+    int n;
     synchronized (this) {
-      int n = (int) Math.min(samples, WINDOW);
+      n = (int) Math.min(samples, WINDOW);
       p = Arrays.copyOf(windowPredictions, n);
       l = Arrays.copyOf(windowLabels, n);
     }
-    return exactAuc(p, l);
+    return Auc.compute(p, l, n);
   }
 
   public synchronized double overallAuc() {
@@ -68,37 +71,5 @@ public final class VariantStats {
 
   public AucOverTime overTime() {
     return overTime;
-  }
-
-  /** Mann-Whitney AUC with ties counted half. */
-  static double exactAuc(float[] predictions, byte[] labels) {
-    int n = predictions.length;
-    Integer[] order = new Integer[n];
-    for (int i = 0; i < n; i++) {
-      order[i] = i;
-    }
-    Arrays.sort(order, (a, b) -> Float.compare(predictions[a], predictions[b]));
-    double rankSum = 0;
-    long pos = 0;
-    int i = 0;
-    while (i < n) {
-      int j = i;
-      while (j + 1 < n && predictions[order[j + 1]] == predictions[order[i]]) {
-        j++;
-      }
-      double rank = (i + j) / 2.0 + 1; // average rank of the tie group
-      for (int k = i; k <= j; k++) {
-        if (labels[order[k]] > 0) {
-          rankSum += rank;
-          pos++;
-        }
-      }
-      i = j + 1;
-    }
-    long neg = n - pos;
-    if (pos == 0 || neg == 0) {
-      return Double.NaN;
-    }
-    return (rankSum - pos * (pos + 1) / 2.0) / ((double) pos * neg);
   }
 }

@@ -6,32 +6,8 @@ import static org.assertj.core.api.Assertions.within;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
-/** The report's AUC accumulators against the exact Mann-Whitney AUC. */
+/** The run's AUC accumulators: over time (bounded buckets) and over the newest samples. */
 class AucTest {
-  @Test
-  void exactAucOfKnownRankings() {
-    float[] p = {0.1f, 0.4f, 0.35f, 0.8f};
-    byte[] l = {0, 0, 1, 1};
-    assertThat(VariantStats.exactAuc(p, l)).isEqualTo(0.75);
-    assertThat(VariantStats.exactAuc(new float[] {0.5f, 0.5f}, new byte[] {0, 1})).isEqualTo(0.5);
-    assertThat(VariantStats.exactAuc(new float[] {0.2f}, new byte[] {1})).isNaN();
-  }
-
-  @Test
-  void binnedAucMatchesExactAuc() {
-    Random r = new Random(3);
-    int n = 5_000;
-    float[] p = new float[n];
-    byte[] l = new byte[n];
-    BinnedAuc binned = new BinnedAuc();
-    for (int i = 0; i < n; i++) {
-      l[i] = (byte) (r.nextDouble() < 0.3 ? 1 : 0);
-      p[i] = (float) Math.min(1, Math.max(0, 0.4 + 0.2 * l[i] + 0.2 * r.nextGaussian()));
-      binned.add(p[i], l[i]);
-    }
-    assertThat(binned.auc()).isCloseTo(VariantStats.exactAuc(p, l), within(0.002));
-  }
-
   @Test
   void aucOverTimeStaysBoundedOverLongSpans() {
     AucOverTime t = new AucOverTime();

@@ -3,8 +3,10 @@ package io.darestream.model.metrics;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import java.util.Random;
 import org.junit.jupiter.api.Test;
 
+/** The prequential metrics: exact AUC, binned AUC, GAUC, windows. */
 class MetricsTest {
   @Test
   void aucOfTheTextbookExample() {
@@ -48,5 +50,37 @@ class MetricsTest {
     assertThat(snap.meanPrediction()).isCloseTo(0.4125, within(1e-6));
     assertThat(snap.observedRate()).isEqualTo(0.5);
     assertThat(snap.calibration()).isCloseTo(0.825, within(1e-6));
+  }
+
+  @Test
+  void binnedAucMatchesTheExactAuc() {
+    Random r = new Random(3);
+    int n = 5_000;
+    float[] p = new float[n];
+    int[] l = new int[n];
+    BinnedAuc binned = new BinnedAuc();
+    for (int i = 0; i < n; i++) {
+      l[i] = r.nextDouble() < 0.3 ? 1 : 0;
+      p[i] = (float) Math.min(1, Math.max(0, 0.4 + 0.2 * l[i] + 0.2 * r.nextGaussian()));
+      binned.add(p[i], l[i]);
+    }
+    assertThat(binned.count()).isEqualTo(n);
+    assertThat(binned.auc()).isCloseTo(Auc.compute(p, l, n), within(0.002));
+  }
+
+  @Test
+  void mergedBinnedAucsEqualOneOverAllSamples() {
+    BinnedAuc a = new BinnedAuc();
+    BinnedAuc b = new BinnedAuc();
+    BinnedAuc all = new BinnedAuc();
+    for (int i = 0; i < 100; i++) {
+      float score = i / 100f;
+      int label = i % 3 == 0 ? 1 : 0;
+      (i < 50 ? a : b).add(score, label);
+      all.add(score, label);
+    }
+    a.addAll(b);
+    assertThat(a.auc()).isEqualTo(all.auc());
+    assertThat(new BinnedAuc().auc()).isNaN();
   }
 }

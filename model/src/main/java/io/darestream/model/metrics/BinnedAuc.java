@@ -1,17 +1,21 @@
-package io.darestream.app.stats;
+package io.darestream.model.metrics;
 
 /**
  * AUC from histograms of the predictions of positives and negatives: bounded memory however many
  * samples, mergeable, and exact up to ties within a bin (counted as half, as AUC counts ties).
+ * {@link Auc} is the exact AUC of a bounded set of scores; this one is for unbounded streams (a
+ * whole run, buckets of a time axis), where keeping every score is not an option.
  */
-final class BinnedAuc {
-  static final int BINS = 1000;
+public final class BinnedAuc {
+  /** Histogram bins over the prediction range [0, 1]. */
+  public static final int BINS = 1000;
 
   private final long[] positives = new long[BINS];
   private final long[] negatives = new long[BINS];
   private long count;
 
-  void add(float prediction, int label) {
+  /** Counts one scored sample; predictions outside [0, 1] fall into the end bins. */
+  public void add(float prediction, int label) {
     int bin = Math.min(BINS - 1, Math.max(0, (int) (prediction * BINS)));
     if (label > 0) {
       positives[bin]++;
@@ -21,7 +25,8 @@ final class BinnedAuc {
     count++;
   }
 
-  void addAll(BinnedAuc other) {
+  /** Adds the counts of {@code other} (merging two accumulators). */
+  public void addAll(BinnedAuc other) {
     for (int i = 0; i < BINS; i++) {
       positives[i] += other.positives[i];
       negatives[i] += other.negatives[i];
@@ -29,12 +34,13 @@ final class BinnedAuc {
     count += other.count;
   }
 
-  long count() {
+  /** Samples counted. */
+  public long count() {
     return count;
   }
 
   /** P(prediction of a positive > that of a negative); NaN without both classes. */
-  double auc() {
+  public double auc() {
     double pairs = 0;
     long negativesBelow = 0;
     long pos = 0;
