@@ -1,4 +1,4 @@
-package io.darestream.state.collections;
+package io.darestream.model.collections;
 
 /**
  * A set of {@code long} values without boxing, e.g. the ids of rows changed since a flush. Backed

@@ -1,5 +1,6 @@
-package io.darestream.state.collections;
+package io.darestream.model.collections;
 
+import io.darestream.state.collections.Mix64;
 import java.util.Arrays;
 
 /**

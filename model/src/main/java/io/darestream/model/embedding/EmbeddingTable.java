@@ -1,7 +1,7 @@
 package io.darestream.model.embedding;
 
 import io.darestream.model.RowCopy;
-import io.darestream.state.collections.LongIntHashMap;
+import io.darestream.model.collections.LongIntHashMap;
 import io.darestream.state.model.DirtyRowTracker;
 import java.util.Arrays;
 

@@ -1,7 +1,7 @@
 package io.darestream.model.sampling;
 
 import io.darestream.model.TrainingSample;
-import io.darestream.state.collections.LongHashSet;
+import io.darestream.model.collections.LongHashSet;
 import io.darestream.state.collections.Mix64;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,4 +1,4 @@
-package io.darestream.state.collections;
+package io.darestream.model.collections;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -14,6 +14,9 @@ import java.nio.file.Path;
 public final class ChecksummedText {
   private static final String TRAILER = "sha256 ";
 
+  /** Such files are small (manifests, file lists); a larger one is refused before it is read. */
+  public static final long MAX_BYTES = 16L << 20;
+
   private ChecksummedText() {}
 
   /** The content of such a file for {@code body} (which should end with a newline). */
@@ -34,9 +37,24 @@ public final class ChecksummedText {
    *     returned, not checked: callers decide which versions they read)
    */
   public static Content read(Path file, String formatName) throws IOException {
-    return parse(Files.readAllBytes(file), formatName, file.toString());
+    return parse(readBounded(file), formatName, file.toString());
   }
 
+  /**
+   * The bytes of a file of at most {@link #MAX_BYTES}.
+   *
+   * @throws CorruptDataException if the file is larger
+   */
+  public static byte[] readBounded(Path file) throws IOException {
+    long size = Files.size(file);
+    if (size > MAX_BYTES) {
+      throw new CorruptDataException(
+          file + ": " + size + " bytes, more than such a file may have (" + MAX_BYTES + ")");
+    }
+    return Files.readAllBytes(file);
+  }
+
+  /** Verifies {@code bytes} as {@link #read} does; {@code where} names them in errors. */
   public static Content parse(byte[] bytes, String formatName, String where) {
     String text = new String(bytes, StandardCharsets.UTF_8);
     int trailerAt = text.lastIndexOf("\n" + TRAILER);
