@@ -1,10 +1,12 @@
 package io.darestream.serving.sequence;
 
+import io.darestream.state.codec.CorruptDataException;
+import io.darestream.state.io.ChecksummedText;
+import io.darestream.state.io.Fs;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.zip.CRC32;
@@ -12,14 +14,16 @@ import org.apache.kafka.common.TopicPartition;
 
 /**
  * The {@code behavior-events} positions that the local sequence store already holds, kept next to
- * it so that a restart resumes where it stopped instead of replaying the whole topic. Text: a
- * {@code DARE-SERVING-OFFSETS <version>} line, one {@code topic partition offset} line per
- * partition, then {@code crc32 <hex>} of everything before; written to a temporary file and
- * renamed.
+ * it so that a restart resumes where it stopped instead of replaying the whole topic. A {@link
+ * ChecksummedText} file ({@code DARE-SERVING-OFFSETS 2}, one {@code topic partition offset} line
+ * per partition), written to a temporary file, synced and renamed.
  */
 public final class OffsetFile {
   static final String MAGIC = "DARE-SERVING-OFFSETS";
-  static final int VERSION = 1;
+  static final int VERSION = 2;
+
+  /** Version 1 ended with a CRC-32 line instead of the SHA-256 trailer; still read. */
+  private static final String V1_HEADER = MAGIC + " 1\n";
 
   private final Path file;
 
@@ -32,33 +36,38 @@ public final class OffsetFile {
     if (!Files.exists(file)) {
       return Map.of();
     }
-    String text = Files.readString(file, StandardCharsets.UTF_8);
-    int trailer = text.lastIndexOf("crc32 ");
-    if (trailer < 0 || !text.endsWith("\n")) {
-      throw new IOException(file + ": truncated offset file (no checksum line)");
-    }
-    String body = text.substring(0, trailer);
-    if (!crc(body).equals(text.substring(trailer + 6, text.length() - 1))) {
-      throw new IOException(file + ": offset file checksum mismatch");
-    }
-    String[] lines = body.split("\n");
-    if (!lines[0].equals(MAGIC + " " + VERSION)) {
-      throw new IOException(file + ": not a version " + VERSION + " offset file: " + lines[0]);
+    String body;
+    try {
+      byte[] bytes = ChecksummedText.readBounded(file);
+      body =
+          startsWith(bytes, V1_HEADER)
+              ? version1Body(new String(bytes, StandardCharsets.UTF_8))
+              : checkedBody(bytes);
+    } catch (CorruptDataException e) {
+      throw new IOException(e.getMessage(), e);
     }
     Map<TopicPartition, Long> out = new TreeMap<>(OffsetFile::compare);
-    for (int i = 1; i < lines.length; i++) {
-      String[] f = lines[i].split(" ");
-      if (f.length != 3) {
-        throw new IOException(file + ": bad line " + (i + 1) + ": " + lines[i]);
+    String[] lines = body.split("\n");
+    for (int i = 0; i < lines.length; i++) {
+      if (lines[i].isEmpty()) {
+        continue;
       }
-      out.put(new TopicPartition(f[0], Integer.parseInt(f[1])), Long.parseLong(f[2]));
+      String[] f = lines[i].split(" ");
+      try {
+        if (f.length != 3) {
+          throw new NumberFormatException("expected: topic partition offset");
+        }
+        out.put(new TopicPartition(f[0], Integer.parseInt(f[1])), Long.parseLong(f[2]));
+      } catch (NumberFormatException e) {
+        throw new IOException(file + ": bad line " + (i + 2) + ": " + lines[i], e);
+      }
     }
     return out;
   }
 
   /** Replaces the file with {@code positions}, atomically. */
   public void write(Map<TopicPartition, Long> positions) throws IOException {
-    StringBuilder sb = new StringBuilder(MAGIC).append(' ').append(VERSION).append('\n');
+    StringBuilder sb = new StringBuilder();
     Map<TopicPartition, Long> sorted = new TreeMap<>(OffsetFile::compare);
     sorted.putAll(positions);
     sorted.forEach(
@@ -69,16 +78,44 @@ public final class OffsetFile {
                 .append(' ')
                 .append(o)
                 .append('\n'));
-    String body = sb.toString();
     Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-    Files.writeString(tmp, body + "crc32 " + crc(body) + "\n", StandardCharsets.UTF_8);
-    Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    Fs.writeAndSync(tmp, ChecksummedText.render(MAGIC, VERSION, sb.toString()));
+    Fs.atomicRename(tmp, file);
   }
 
-  private static String crc(String s) {
-    CRC32 c = new CRC32();
-    c.update(s.getBytes(StandardCharsets.UTF_8));
-    return Long.toHexString(c.getValue());
+  private String checkedBody(byte[] bytes) {
+    ChecksummedText.Content c = ChecksummedText.parse(bytes, MAGIC, file.toString());
+    if (c.version() != VERSION) {
+      throw new CorruptDataException(file + ": offset file version " + c.version() + " unknown");
+    }
+    return c.body();
+  }
+
+  private String version1Body(String text) {
+    int trailer = text.lastIndexOf("crc32 ");
+    if (trailer < 0 || !text.endsWith("\n")) {
+      throw new CorruptDataException(file + ": truncated offset file (no checksum line)");
+    }
+    String head = text.substring(0, trailer);
+    CRC32 crc = new CRC32();
+    crc.update(head.getBytes(StandardCharsets.UTF_8));
+    if (!Long.toHexString(crc.getValue()).equals(text.substring(trailer + 6, text.length() - 1))) {
+      throw new CorruptDataException(file + ": offset file checksum mismatch");
+    }
+    return head.substring(V1_HEADER.length());
+  }
+
+  private static boolean startsWith(byte[] bytes, String prefix) {
+    byte[] p = prefix.getBytes(StandardCharsets.UTF_8);
+    if (bytes.length < p.length) {
+      return false;
+    }
+    for (int i = 0; i < p.length; i++) {
+      if (bytes[i] != p[i]) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static int compare(TopicPartition a, TopicPartition b) {

@@ -40,7 +40,22 @@ class OffsetFileTest {
     Files.writeString(p, good.replace("123", "124"));
     assertThatThrownBy(f::read).hasMessageContaining("checksum");
 
-    Files.writeString(p, good.substring(0, good.indexOf("crc32")));
+    Files.writeString(p, good.substring(0, good.indexOf("sha256")));
     assertThatThrownBy(f::read).hasMessageContaining("truncated");
+
+    Files.writeString(p, good.replace(OffsetFile.MAGIC, "DARE-SOMETHING-ELSE"));
+    assertThatThrownBy(f::read).isInstanceOf(IOException.class);
+  }
+
+  @Test
+  void readsTheCrc32FilesOfVersion1() throws IOException {
+    // Written by the serving build before the format moved to state's ChecksummedText.
+    Path p = dir.resolve("offsets");
+    Files.writeString(p, "DARE-SERVING-OFFSETS 1\nbehavior-events 0 42\ncrc32 172d6a32\n");
+    assertThat(new OffsetFile(p).read())
+        .containsExactly(Map.entry(new TopicPartition("behavior-events", 0), 42L));
+
+    Files.writeString(p, "DARE-SERVING-OFFSETS 1\nbehavior-events 0 43\ncrc32 172d6a32\n");
+    assertThatThrownBy(new OffsetFile(p)::read).hasMessageContaining("checksum");
   }
 }
