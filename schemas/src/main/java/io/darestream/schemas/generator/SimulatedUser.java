@@ -6,7 +6,8 @@ import java.util.PriorityQueue;
 import java.util.SplittableRandom;
 
 /**
- * One user's events, produced lazily in event-time order from the user's own random stream.
+ * One simulated user of the generator: the user's events, produced lazily in event-time order from
+ * the user's own random stream.
  *
  * <p>The timeline is {@code behaviorsPerUser} organic CLICKs plus, in IMPRESSIONS mode, {@code
  * impressionsPerUser} impressions placed uniformly among the organic steps after the burst. The
@@ -14,7 +15,7 @@ import java.util.SplittableRandom;
  * ones mostly popular noise. An impression is clicked with a probability that depends only on
  * whether its topic is one of the user's interests: evidence for that sits far back in history.
  */
-final class UserTimeline {
+final class SimulatedUser {
   /** A click follows its impression after 2 to 60 seconds. */
   static final int CLICK_DELAY_MIN_MS = 2_000;
 
@@ -39,7 +40,7 @@ final class UserTimeline {
   private int requests;
   private long nextStepMs;
 
-  UserTimeline(GeneratorConfig config, GroundTruth truth, ItemSamplers samplers, int userId) {
+  SimulatedUser(GeneratorConfig config, GroundTruth truth, ItemSamplers samplers, int userId) {
     this.config = config;
     this.truth = truth;
     this.samplers = samplers;

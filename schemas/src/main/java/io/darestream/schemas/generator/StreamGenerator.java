@@ -8,8 +8,8 @@ import java.util.PriorityQueue;
 
 /**
  * A deterministic synthetic behaviour stream with structure a long-sequence model can find (see
- * {@link GroundTruth} and {@link UserTimeline}): the same config and seed give the same events, ids
- * included, on every call of {@link #events()}.
+ * {@link GroundTruth} and {@link SimulatedUser}): the same config and seed give the same events,
+ * ids included, on every call of {@link #events()}.
  *
  * <pre>{@code
  * StreamGenerator gen = new StreamGenerator(GeneratorConfig.builder()
@@ -52,7 +52,7 @@ public final class StreamGenerator {
     if (userId < 1 || userId > config.users()) {
       throw new IllegalArgumentException("user id " + userId + " is not in 1.." + config.users());
     }
-    UserTimeline timeline = new UserTimeline(config, truth, samplers, (int) userId);
+    SimulatedUser timeline = new SimulatedUser(config, truth, samplers, (int) userId);
     return new Iterator<>() {
       @Override
       public boolean hasNext() {
@@ -71,15 +71,15 @@ public final class StreamGenerator {
 
   /** K-way merge of the users' timelines by (event time, user id). */
   private final class Merged implements Iterator<BehaviorEvent> {
-    private final PriorityQueue<UserTimeline> heads =
+    private final PriorityQueue<SimulatedUser> heads =
         new PriorityQueue<>(
             Math.max(1, config.users()),
-            Comparator.comparingLong(UserTimeline::nextTimeMs)
-                .thenComparingInt(UserTimeline::userId));
+            Comparator.comparingLong(SimulatedUser::nextTimeMs)
+                .thenComparingInt(SimulatedUser::userId));
 
     Merged() {
       for (int user = 1; user <= config.users(); user++) {
-        heads.add(new UserTimeline(config, truth, samplers, user));
+        heads.add(new SimulatedUser(config, truth, samplers, user));
       }
     }
 
@@ -90,7 +90,7 @@ public final class StreamGenerator {
 
     @Override
     public BehaviorEvent next() {
-      UserTimeline head = heads.poll();
+      SimulatedUser head = heads.poll();
       if (head == null) {
         throw new NoSuchElementException("The synthetic stream is exhausted");
       }
