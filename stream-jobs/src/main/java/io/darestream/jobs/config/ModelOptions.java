@@ -16,6 +16,9 @@ import org.apache.flink.configuration.ReadableConfig;
 public final class ModelOptions implements Serializable {
   private static final long serialVersionUID = 1L;
 
+  /** The model's own defaults ({@link DareConfig.Builder}): one source for both. */
+  private static final DareConfig DEFAULTS = DareConfig.builder().build();
+
   public static final ConfigOption<String> MODEL_ID =
       ConfigOptions.key("dare.model.id")
           .stringType()
@@ -27,7 +30,7 @@ public final class ModelOptions implements Serializable {
   public static final ConfigOption<Variant> VARIANT =
       ConfigOptions.key("dare.model.variant")
           .enumType(Variant.class)
-          .defaultValue(Variant.DARE)
+          .defaultValue(DEFAULTS.variant())
           .withDescription(
               "DARE (separate attention and representation tables), TWIN (one shared table set)"
                   + " or TWIN_PROJ (shared set plus linear projections).");
@@ -35,7 +38,7 @@ public final class ModelOptions implements Serializable {
   public static final ConfigOption<Integer> ATTENTION_DIM =
       ConfigOptions.key("dare.model.attention-dim")
           .intType()
-          .defaultValue(16)
+          .defaultValue(DEFAULTS.attentionDim())
           .withDescription(
               "Attention embedding dimensions per field (item, category, position); smaller makes"
                   + " search cheaper. TWIN requires it to equal the representation dimension.");
@@ -43,43 +46,43 @@ public final class ModelOptions implements Serializable {
   public static final ConfigOption<Integer> REPRESENTATION_DIM =
       ConfigOptions.key("dare.model.representation-dim")
           .intType()
-          .defaultValue(16)
+          .defaultValue(DEFAULTS.representationDim())
           .withDescription("Representation embedding dimensions per field.");
 
   public static final ConfigOption<Integer> TOP_K =
       ConfigOptions.key("dare.model.top-k")
           .intType()
-          .defaultValue(20)
+          .defaultValue(DEFAULTS.topK())
           .withDescription("Behaviours kept by the search stage per target.");
 
   public static final ConfigOption<Integer> MAX_HISTORY =
       ConfigOptions.key("dare.model.max-history")
           .intType()
-          .defaultValue(200)
+          .defaultValue(DEFAULTS.maxHistory())
           .withDescription("Newest behaviours of a user the model searches (L).");
 
   public static final ConfigOption<Double> DENSE_LEARNING_RATE =
       ConfigOptions.key("dare.model.dense-learning-rate")
           .doubleType()
-          .defaultValue(1e-3)
+          .defaultValue(asWritten(DEFAULTS.denseLearningRate()))
           .withDescription("Adam learning rate of the MLP (and projections).");
 
   public static final ConfigOption<Double> SPARSE_LEARNING_RATE =
       ConfigOptions.key("dare.model.sparse-learning-rate")
           .doubleType()
-          .defaultValue(1e-2)
+          .defaultValue(asWritten(DEFAULTS.sparseLearningRate()))
           .withDescription("Learning rate of the per-row embedding optimizer.");
 
   public static final ConfigOption<SparseOptimizerKind> SPARSE_OPTIMIZER =
       ConfigOptions.key("dare.model.sparse-optimizer")
           .enumType(SparseOptimizerKind.class)
-          .defaultValue(SparseOptimizerKind.ADAM)
+          .defaultValue(DEFAULTS.sparseOptimizer())
           .withDescription("Per-row optimizer of the embedding tables.");
 
   public static final ConfigOption<Boolean> AUXILIARY_LOSS =
       ConfigOptions.key("dare.model.auxiliary-loss")
           .booleanType()
-          .defaultValue(false)
+          .defaultValue(DEFAULTS.auxiliaryLoss())
           .withDescription(
               "Adds the reference code's auxiliary loss with a full softmax over all L behaviours"
                   + " (costly at large L).");
@@ -87,7 +90,7 @@ public final class ModelOptions implements Serializable {
   public static final ConfigOption<Long> SEED =
       ConfigOptions.key("dare.model.seed")
           .longType()
-          .defaultValue(42L)
+          .defaultValue(DEFAULTS.seed())
           .withDescription(
               "Seed of row initialisation and dense initialisation; trainer and serving derive"
                   + " identical initial rows from it.");
@@ -95,13 +98,13 @@ public final class ModelOptions implements Serializable {
   public static final ConfigOption<Integer> ADMISSION_MIN_COUNT =
       ConfigOptions.key("dare.model.admission-min-count")
           .intType()
-          .defaultValue(1)
+          .defaultValue(DEFAULTS.admissionMinCount())
           .withDescription("Sightings of an id before it gets a trainable row (1 = at once).");
 
   public static final ConfigOption<Duration> EXPIRY =
       ConfigOptions.key("dare.model.expiry")
           .durationType()
-          .defaultValue(Duration.ZERO)
+          .defaultValue(Duration.ofMillis(DEFAULTS.expiryMs()))
           .withDescription("Rows not updated for this long are dropped (0 = never).");
 
   private final String modelId;
@@ -128,6 +131,11 @@ public final class ModelOptions implements Serializable {
             .microBatchMaxWaitMs(maxWaitMs)
             .build();
     this.configProperties = config.toProperties();
+  }
+
+  /** A float default as a double with the same decimal digits (0.001, not 0.00100000004749...). */
+  private static double asWritten(float f) {
+    return Double.parseDouble(Float.toString(f));
   }
 
   /** Reads and validates the model options; micro-batching comes from the trainer options. */
