@@ -21,19 +21,32 @@ import org.junit.jupiter.params.provider.CsvSource;
  * MLP moved to fused multiply-add chains ({@link io.darestream.model.nn.Gemm}). The same bits come
  * out with and without the Vector API ({@code -Ddare.vector=false}); {@code GemmTest} checks the
  * kernels against each other directly.
+ *
+ * <p>The hash is chained step by step and every link is pinned, so a failure names the first step
+ * whose predictions or losses changed (training batches 0-7, then the scoring after training).
  */
 class PinnedPredictionsTest {
   @ParameterizedTest
-  @CsvSource({
-    "DARE, false, 1, 0, 0x30bdf69da4ff658aL",
-    "DARE, true, 2, 0, 0xeb7d5c1625f797acL",
-    "TWIN, false, 1, 0, 0x994b4e8cdb5bcb72L",
-    "TWIN_PROJ, true, 1, 0, 0xf13cb542914bd7f7L",
-    "DARE, false, 1, 1, 0x6e6b5ed26f8ca2f3L",
-    "DARE, false, 1, 2, 0x5a55b5bb8b685a0cL",
-  })
+  // variant, auxiliary loss, admission, shared histories, then the hash after each training batch
+  // (0-7) and after the final scoring, in one column
+  @CsvSource(
+      textBlock =
+          """
+          DARE, false, 1, 0, 8deb6e853c084e35 745f714f87cbe384 831aac55fa8e81f4 254c4b14f15717cb \
+          46b3586772c4ef89 2df536348a2c94ef a4f3f2ae793f0322 1f32116ca5d24690 30bdf69da4ff658a
+          DARE, true, 2, 0, 7ea9948954b0f2f8 b2afe05f5f89e16a 45c34c3fa6541bec 8b1527e2e3a91298 \
+          952a9338a774d4b9 20d98314bfba8770 b5b9365bdb9525e2 789673b7ee9f807f eb7d5c1625f797ac
+          TWIN, false, 1, 0, 8d7c85e29d5a5f66 6d286ccc35617bce 63a08d26f5d50eb1 4baeb5fe0d3f895f \
+          fb0a69abfc226e8e bb761397ecab0dde 72f00b0f58ebfd74 357527359a45703e 994b4e8cdb5bcb72
+          TWIN_PROJ, true, 1, 0, 416afba489f15d3d ff825c2efc360966 1837f9ec9004e5f7 2c6643efeab35a0d \
+          d365c22aa6580748 5837c1efc58a0edd 897ab1fc6dc7ef15 343b76dc8098be6e f13cb542914bd7f7
+          DARE, false, 1, 1, 5ffd6a0dfecd82e2 afeb65d42132a396 d4e68f494227694a ce8f596fda8fdd6a \
+          1da84db9514f85f7 853da53ec5edee61 ccc440a728eb4301 26c43e590240abe 6e6b5ed26f8ca2f3
+          DARE, false, 1, 2, 316418c4fb424fe7 89db1133395aa92c f16e5c8edeae0c04 d4bf6d510386fe35 \
+          349428ff2a9e022a 316c7d056befe72d e16f119f72c908ab 6a605f91860a4289 5a55b5bb8b685a0c
+          """)
   void prequentialRunIsBitIdentical(
-      Variant variant, boolean aux, int admission, int shareHistories, String expected) {
+      Variant variant, boolean aux, int admission, int shareHistories, String expectedChain) {
     DareConfig cfg =
         DareConfig.builder()
             .variant(variant)
@@ -52,7 +65,8 @@ class PinnedPredictionsTest {
             .build();
     DareModel model = DareModel.create(cfg);
     long h = 0x12345L;
-    for (int step = 0; step < 8; step++) {
+    List<String> chain = new ArrayList<>();
+    for (int step = 0; step < TRAINING_STEPS; step++) {
       List<TrainingSample> data = Samples.random(70, 60, 30, 100 + step);
       if (shareHistories >= 1) {
         List<TrainingSample> shared = new ArrayList<>();
@@ -69,11 +83,30 @@ class PinnedPredictionsTest {
       }
       h = mix(h, Double.doubleToRawLongBits(r.loss()));
       h = mix(h, Double.doubleToRawLongBits(r.auxiliaryLoss()));
+      chain.add(hex(h));
     }
     for (float p : model.score(Samples.random(50, 80, 40, 999))) {
       h = mix(h, Float.floatToRawIntBits(p));
     }
-    assertThat("0x" + Long.toHexString(h) + "L").isEqualTo(expected);
+    chain.add(hex(h));
+
+    List<String> expected = List.of(expectedChain.trim().split("\\s+"));
+    for (int step = 0; step < expected.size(); step++) {
+      assertThat(chain.get(step))
+          .as(
+              "%s: the first difference is at %s (whole chain now: %s)",
+              variant,
+              step < TRAINING_STEPS ? "training batch " + step : "the scoring after training",
+              String.join(" ", chain))
+          .isEqualTo(expected.get(step));
+    }
+    assertThat(chain).hasSameSizeAs(expected);
+  }
+
+  private static final int TRAINING_STEPS = 8;
+
+  private static String hex(long h) {
+    return Long.toHexString(h);
   }
 
   private static long mix(long h, long v) {
