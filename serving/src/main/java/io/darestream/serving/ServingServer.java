@@ -1,6 +1,7 @@
 package io.darestream.serving;
 
 import io.darestream.schemas.avro.SnapshotAnnouncement;
+import io.darestream.serving.http.ConnectionLimits;
 import io.darestream.serving.http.HttpApi;
 import io.darestream.serving.http.RequestLimits;
 import io.darestream.serving.http.ServiceState;
@@ -89,8 +90,10 @@ public final class ServingServer implements AutoCloseable {
               new State(),
               metrics,
               settings.limits,
+              settings.connections,
               settings.host,
               settings.port,
+              settings.healthPort,
               settings.threads);
       try {
         http.start();
@@ -231,6 +234,11 @@ public final class ServingServer implements AutoCloseable {
     return http.port();
   }
 
+  /** The bound port of the health connector, or -1 if none was asked for. */
+  public int healthPort() {
+    return http.healthPort();
+  }
+
   /** The model being served (what {@code GET /v1/model} reports); empty before the first. */
   public Optional<ModelStatus> modelStatus() {
     return live.status();
@@ -308,6 +316,8 @@ public final class ServingServer implements AutoCloseable {
     private KafkaSettings kafka;
     private String host = "0.0.0.0";
     private int port = 8080;
+    private int healthPort = -1;
+    private ConnectionLimits connections = ConnectionLimits.DEFAULTS;
     private int threads = Math.max(2, Runtime.getRuntime().availableProcessors());
     private RequestLimits limits = RequestLimits.DEFAULTS;
     private SequenceLimits sequenceLimits = SequenceLimits.defaults();
@@ -343,7 +353,23 @@ public final class ServingServer implements AutoCloseable {
       return this;
     }
 
-    /** HTTP request threads; scoring is CPU-bound, so about the number of cores. */
+    /**
+     * A second port answering only {@code /health/*} and {@code /metrics}, with its own threads and
+     * no connection limit, so that probes are answered even when the API port is saturated; 0 picks
+     * a free one (see {@link ServingServer#healthPort()}). Default -1: none.
+     */
+    public Builder optHealthPort(int port) {
+      this.healthPort = port;
+      return this;
+    }
+
+    /** Idle and body timeouts, header size and connection limit (see {@link ConnectionLimits}). */
+    public Builder optConnectionLimits(ConnectionLimits connections) {
+      this.connections = connections;
+      return this;
+    }
+
+    /** Requests scored at once; scoring is CPU-bound, so about the number of cores. */
     public Builder optThreads(int threads) {
       this.threads = threads;
       return this;
@@ -381,11 +407,15 @@ public final class ServingServer implements AutoCloseable {
       if (port < 0 || port > 65_535) {
         throw new ServingStartException("port must be in [0, 65535], got " + port);
       }
+      if (healthPort < -1 || healthPort > 65_535) {
+        throw new ServingStartException("health port must be in [-1, 65535], got " + healthPort);
+      }
       if (threads < 1) {
         throw new ServingStartException("threads must be >= 1, got " + threads);
       }
-      if (limits == null || sequenceLimits == null || host == null) {
-        throw new ServingStartException("limits, sequence limits and host must not be null");
+      if (limits == null || connections == null || sequenceLimits == null || host == null) {
+        throw new ServingStartException(
+            "limits, connection limits, sequence limits and host must not be null");
       }
       return new ServingServer(this);
     }
