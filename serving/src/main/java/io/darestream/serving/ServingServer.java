@@ -19,7 +19,6 @@ import io.darestream.serving.scoring.ScoreRequest;
 import io.darestream.serving.scoring.ScoreResult;
 import io.darestream.serving.sequence.OffsetFile;
 import io.darestream.serving.sequence.StoredHistory;
-import io.darestream.state.io.Fs;
 import io.darestream.state.sequence.SequenceLimits;
 import io.darestream.state.sequence.SequenceStore;
 import io.darestream.state.snapshot.DeltaOffset;
@@ -148,23 +147,7 @@ public final class ServingServer implements AutoCloseable {
 
   /** Loads an announced snapshot off to the side and swaps it in; refused ones change nothing. */
   private void reload(SnapshotAnnouncement a) {
-    Path dir = resolve(a.getLocation());
-    String sha;
-    try {
-      sha = Fs.sha256(dir.resolve("MANIFEST"));
-    } catch (IOException e) {
-      sha = "";
-    }
-    if (!sha.equals(a.getManifestSha256())) {
-      metrics.snapshotRefused();
-      LOG.warn(
-          "Refused announced snapshot {}: its MANIFEST is not the announced one (SHA-256 {} != {})",
-          dir,
-          sha,
-          a.getManifestSha256());
-      return;
-    }
-    loader.load(dir).ifPresent(this::install);
+    loader.loadAnnounced(a.getLocation(), a.getManifestSha256()).ifPresent(this::install);
   }
 
   /**
@@ -195,19 +178,6 @@ public final class ServingServer implements AutoCloseable {
             deltaFeed.repositioned();
           }
         });
-  }
-
-  /**
-   * The trainer announces its own path; where serving mounts the snapshot directory elsewhere, the
-   * same snapshot is found by its directory name under the configured snapshot directory.
-   */
-  private Path resolve(String location) {
-    Path p =
-        Path.of(location.startsWith("file:") ? java.net.URI.create(location).getPath() : location);
-    if (Files.isDirectory(p)) {
-      return p;
-    }
-    return settings.snapshotDir.resolve(p.getFileName().toString());
   }
 
   /**
