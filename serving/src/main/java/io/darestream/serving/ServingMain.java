@@ -1,11 +1,13 @@
 package io.darestream.serving;
 
+import io.darestream.serving.http.ConnectionLimits;
 import io.darestream.serving.http.RequestLimits;
 import io.darestream.serving.kafka.KafkaSettings;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.Callable;
@@ -54,8 +56,35 @@ public final class ServingMain implements Callable<Integer> {
   @Option(names = "--port", defaultValue = "8080")
   int port;
 
-  @Option(names = "--threads", description = "HTTP request threads (default: cores).")
+  @Option(
+      names = "--health-port",
+      defaultValue = "-1",
+      description = "Port answering only /health/* and /metrics, with its own threads (-1: none).")
+  int healthPort;
+
+  @Option(names = "--threads", description = "Requests scored at once (default: cores).")
   Integer threads;
+
+  @Option(
+      names = "--idle-timeout-ms",
+      defaultValue = "10000",
+      description = "Close a connection silent for this long.")
+  long idleTimeoutMs;
+
+  @Option(
+      names = "--body-timeout-ms",
+      defaultValue = "5000",
+      description = "Answer 408 to a request whose body is not complete within this.")
+  long bodyTimeoutMs;
+
+  @Option(names = "--max-header-bytes", defaultValue = "8192")
+  int maxHeaderBytes;
+
+  @Option(
+      names = "--max-connections",
+      defaultValue = "512",
+      description = "Open connections accepted on the API port.")
+  int maxConnections;
 
   @Option(names = "--max-candidates", defaultValue = "1000")
   int maxCandidates;
@@ -123,8 +152,15 @@ public final class ServingMain implements Callable<Integer> {
       throw new ServingStartException("--data-dir is required");
     }
     RequestLimits limits;
+    ConnectionLimits connections;
     try {
       limits = new RequestLimits(maxBodyBytes, maxCandidates);
+      connections =
+          new ConnectionLimits(
+              Duration.ofMillis(idleTimeoutMs),
+              Duration.ofMillis(bodyTimeoutMs),
+              maxHeaderBytes,
+              maxConnections);
     } catch (IllegalArgumentException e) {
       throw new ServingStartException(e.getMessage());
     }
@@ -134,7 +170,9 @@ public final class ServingMain implements Callable<Integer> {
             .setDataDir(dataDir)
             .optHost(host)
             .optPort(port)
-            .optLimits(limits);
+            .optHealthPort(healthPort)
+            .optLimits(limits)
+            .optConnectionLimits(connections);
     if (threads != null) {
       b.optThreads(threads);
     }

@@ -1,6 +1,7 @@
 package io.darestream.serving;
 
 import io.darestream.schemas.avro.SnapshotAnnouncement;
+import io.darestream.serving.http.ConnectionLimits;
 import io.darestream.serving.http.HttpApi;
 import io.darestream.serving.http.RequestLimits;
 import io.darestream.serving.http.ServiceState;
@@ -18,7 +19,6 @@ import io.darestream.serving.scoring.ScoreRequest;
 import io.darestream.serving.scoring.ScoreResult;
 import io.darestream.serving.sequence.OffsetFile;
 import io.darestream.serving.sequence.StoredHistory;
-import io.darestream.state.io.Fs;
 import io.darestream.state.sequence.SequenceLimits;
 import io.darestream.state.sequence.SequenceStore;
 import io.darestream.state.snapshot.DeltaOffset;
@@ -89,8 +89,10 @@ public final class ServingServer implements AutoCloseable {
               new State(),
               metrics,
               settings.limits,
+              settings.connections,
               settings.host,
               settings.port,
+              settings.healthPort,
               settings.threads);
       try {
         http.start();
@@ -145,23 +147,7 @@ public final class ServingServer implements AutoCloseable {
 
   /** Loads an announced snapshot off to the side and swaps it in; refused ones change nothing. */
   private void reload(SnapshotAnnouncement a) {
-    Path dir = resolve(a.getLocation());
-    String sha;
-    try {
-      sha = Fs.sha256(dir.resolve("MANIFEST"));
-    } catch (IOException e) {
-      sha = "";
-    }
-    if (!sha.equals(a.getManifestSha256())) {
-      metrics.snapshotRefused();
-      LOG.warn(
-          "Refused announced snapshot {}: its MANIFEST is not the announced one (SHA-256 {} != {})",
-          dir,
-          sha,
-          a.getManifestSha256());
-      return;
-    }
-    loader.load(dir).ifPresent(this::install);
+    loader.loadAnnounced(a.getLocation(), a.getManifestSha256()).ifPresent(this::install);
   }
 
   /**
@@ -195,19 +181,6 @@ public final class ServingServer implements AutoCloseable {
   }
 
   /**
-   * The trainer announces its own path; where serving mounts the snapshot directory elsewhere, the
-   * same snapshot is found by its directory name under the configured snapshot directory.
-   */
-  private Path resolve(String location) {
-    Path p =
-        Path.of(location.startsWith("file:") ? java.net.URI.create(location).getPath() : location);
-    if (Files.isDirectory(p)) {
-      return p;
-    }
-    return settings.snapshotDir.resolve(p.getFileName().toString());
-  }
-
-  /**
    * Loads the newest valid snapshot in the snapshot directory if it is ahead of the model served;
    * for deployments without {@code model-snapshots}, and for tests.
    *
@@ -229,6 +202,11 @@ public final class ServingServer implements AutoCloseable {
   /** The bound HTTP port. */
   public int port() {
     return http.port();
+  }
+
+  /** The bound port of the health connector, or -1 if none was asked for. */
+  public int healthPort() {
+    return http.healthPort();
   }
 
   /** The model being served (what {@code GET /v1/model} reports); empty before the first. */
@@ -308,6 +286,8 @@ public final class ServingServer implements AutoCloseable {
     private KafkaSettings kafka;
     private String host = "0.0.0.0";
     private int port = 8080;
+    private int healthPort = -1;
+    private ConnectionLimits connections = ConnectionLimits.DEFAULTS;
     private int threads = Math.max(2, Runtime.getRuntime().availableProcessors());
     private RequestLimits limits = RequestLimits.DEFAULTS;
     private SequenceLimits sequenceLimits = SequenceLimits.defaults();
@@ -343,7 +323,23 @@ public final class ServingServer implements AutoCloseable {
       return this;
     }
 
-    /** HTTP request threads; scoring is CPU-bound, so about the number of cores. */
+    /**
+     * A second port answering only {@code /health/*} and {@code /metrics}, with its own threads and
+     * no connection limit, so that probes are answered even when the API port is saturated; 0 picks
+     * a free one (see {@link ServingServer#healthPort()}). Default -1: none.
+     */
+    public Builder optHealthPort(int port) {
+      this.healthPort = port;
+      return this;
+    }
+
+    /** Idle and body timeouts, header size and connection limit (see {@link ConnectionLimits}). */
+    public Builder optConnectionLimits(ConnectionLimits connections) {
+      this.connections = connections;
+      return this;
+    }
+
+    /** Requests scored at once; scoring is CPU-bound, so about the number of cores. */
     public Builder optThreads(int threads) {
       this.threads = threads;
       return this;
@@ -381,11 +377,15 @@ public final class ServingServer implements AutoCloseable {
       if (port < 0 || port > 65_535) {
         throw new ServingStartException("port must be in [0, 65535], got " + port);
       }
+      if (healthPort < -1 || healthPort > 65_535) {
+        throw new ServingStartException("health port must be in [-1, 65535], got " + healthPort);
+      }
       if (threads < 1) {
         throw new ServingStartException("threads must be >= 1, got " + threads);
       }
-      if (limits == null || sequenceLimits == null || host == null) {
-        throw new ServingStartException("limits, sequence limits and host must not be null");
+      if (limits == null || connections == null || sequenceLimits == null || host == null) {
+        throw new ServingStartException(
+            "limits, connection limits, sequence limits and host must not be null");
       }
       return new ServingServer(this);
     }

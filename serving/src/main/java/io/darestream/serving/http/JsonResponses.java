@@ -56,6 +56,29 @@ public final class JsonResponses {
         });
   }
 
+  /**
+   * Whether every score and search weight of {@code r} is finite: JSON has no NaN or infinity
+   * (Jackson would write them as the strings {@code "NaN"}, {@code "Infinity"}), and a model that
+   * produces them is broken, not to be served.
+   */
+  public static boolean allFinite(ScoreResult r) {
+    for (float s : r.scores()) {
+      if (!Float.isFinite(s)) {
+        return false;
+      }
+    }
+    if (r.explained()) {
+      for (List<RetrievedBehavior> perCandidate : r.retrieved()) {
+        for (RetrievedBehavior b : perCandidate) {
+          if (!Float.isFinite(b.weight())) {
+            return false;
+          }
+        }
+      }
+    }
+    return true;
+  }
+
   /** {@code {"error": message, "field": field-or-null}}. */
   public static byte[] error(String message, String field) {
     return write(

@@ -1,7 +1,10 @@
 package io.darestream.serving.live;
 
+import io.darestream.schemas.avro.DeltaRow;
 import io.darestream.schemas.avro.ModelDelta;
 import io.darestream.serving.scoring.ModelVersion;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -17,6 +20,8 @@ import java.util.Map;
  *       what its table already holds is skipped, so that replaying from snapshot offsets cannot
  *       move a row back. Versions are tracked per table because tables are keyed (and so
  *       partitioned) separately and their records interleave.
+ *   <li>A record with a NaN or infinite value is refused whole: JSON cannot carry such a score, and
+ *       one such row poisons every score that reads it.
  * </ul>
  *
  * <p>Not thread-safe: one instance per model generation, used under its write lock.
@@ -67,6 +72,9 @@ public final class DeltaApplier {
         return DeltaOutcome.OLDER_VERSION;
       }
     }
+    if (!allFinite(delta)) {
+      return DeltaOutcome.NON_FINITE; // a diverged trainer or a forged record: never served
+    }
     try {
       rows.apply(delta);
     } catch (IllegalArgumentException e) {
@@ -80,5 +88,18 @@ public final class DeltaApplier {
     tableVersions.put(table, delta.getVersion());
     newestVersion = Math.max(newestVersion, delta.getVersion());
     return DeltaOutcome.APPLIED;
+  }
+
+  /** Whether every value of every row is a finite float (rows are float32 little-endian). */
+  static boolean allFinite(ModelDelta delta) {
+    for (DeltaRow row : delta.getRows()) {
+      ByteBuffer values = row.getValues().duplicate().order(ByteOrder.LITTLE_ENDIAN);
+      for (int i = values.position(); i + Float.BYTES <= values.limit(); i += Float.BYTES) {
+        if (!Float.isFinite(values.getFloat(i))) {
+          return false;
+        }
+      }
+    }
+    return true;
   }
 }

@@ -10,6 +10,8 @@ public enum DeltaOutcome {
   OLDER_VERSION,
   /** Written for another model id than the one being served. */
   OTHER_MODEL,
+  /** A row holds NaN or an infinity; refused whole, nothing written. */
+  NON_FINITE,
   /** Unusable: a row's byte length does not match {@code dim}, or the table is unknown. */
   MALFORMED
 }

@@ -106,6 +106,14 @@ public final class LiveModel implements AutoCloseable {
       case OLDER_VERSION -> metrics.deltaIgnoredOlderVersion();
       case OTHER_MODEL -> metrics.badRecord("model-deltas", "other_model");
       case MALFORMED -> metrics.badRecord("model-deltas", "malformed");
+      case NON_FINITE -> {
+        metrics.badRecord("model-deltas", "non_finite");
+        LOG.warn(
+            "Refused a model-deltas record of {} at epoch {} version {}: it holds NaN or infinity",
+            delta.getTable(),
+            delta.getEpoch(),
+            delta.getVersion());
+      }
     }
     return outcome;
   }

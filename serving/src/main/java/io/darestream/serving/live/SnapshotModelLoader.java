@@ -5,13 +5,21 @@ import io.darestream.model.DareModel;
 import io.darestream.model.sync.ModelStoreSync;
 import io.darestream.serving.metrics.ServingMetrics;
 import io.darestream.serving.scoring.ModelVersion;
+import io.darestream.state.io.Fs;
 import io.darestream.state.model.ModelStore;
 import io.darestream.state.snapshot.SnapshotManifest;
 import io.darestream.state.snapshot.SnapshotReader;
 import io.darestream.state.snapshot.SnapshotRejectedException;
 import io.darestream.state.snapshot.VerifiedSnapshot;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,10 +27,12 @@ import org.slf4j.LoggerFactory;
  * Builds a servable model from a snapshot directory, verified by the state module first (manifest,
  * sizes, SHA-256 of every file): the config from the manifest, then every row of every table and
  * the dense blocks from the snapshot's model store. A refused snapshot is logged with the reason
- * and counted; it never replaces the model being served.
+ * and counted; it never replaces the model being served, and never stops start-up.
  */
 public final class SnapshotModelLoader {
   private static final Logger LOG = LoggerFactory.getLogger(SnapshotModelLoader.class);
+  // The state module's SnapshotWriter publishes through directories named so, then renames them.
+  private static final String UNFINISHED_PREFIX = ".tmp-";
 
   private final Path root;
   private final ServingMetrics metrics;
@@ -36,30 +46,23 @@ public final class SnapshotModelLoader {
   }
 
   /**
-   * Loads the newest snapshot under the root that verifies; every newer one that does not is logged
-   * and counted.
+   * Loads the newest snapshot under the root that verifies and loads. Every newer one that does not
+   * is logged and counted, whatever the failure (a bad manifest or checksum, a store RocksDB cannot
+   * open, a config that does not fit its rows): start-up falls back to the previous snapshot rather
+   * than stopping.
    */
   public Optional<DareModelHandle> loadNewestValid() {
-    long start = System.nanoTime();
-    SnapshotReader.NewestSnapshot newest = SnapshotReader.findNewestValid(root);
-    long verifyMs = (System.nanoTime() - start) / 1_000_000;
-    for (SnapshotReader.Rejection r : newest.rejected()) {
-      refused(r.directory(), r.reason().name(), r.message());
+    for (Path dir : newestFirst()) {
+      Optional<DareModelHandle> model = load(dir);
+      if (model.isPresent()) {
+        return model;
+      }
     }
-    if (newest.snapshot().isEmpty()) {
-      LOG.warn("No valid snapshot under {}; waiting for one to be announced", root);
-      return Optional.empty();
-    }
-    LOG.info("Verified snapshot {} in {} ms", newest.snapshot().get().directory(), verifyMs);
-    try {
-      return Optional.of(load(newest.snapshot().get()));
-    } catch (SnapshotRejectedException e) {
-      refused(e.directory(), e.reason().name(), e.getMessage());
-      return Optional.empty();
-    }
+    LOG.warn("No valid snapshot under {}; waiting for one to be announced", root);
+    return Optional.empty();
   }
 
-  /** Verifies and loads the snapshot in {@code dir}; empty (logged, counted) if refused. */
+  /** Verifies and loads the snapshot in {@code dir}; empty (logged, counted) on any failure. */
   public Optional<DareModelHandle> load(Path dir) {
     try {
       long start = System.nanoTime();
@@ -68,8 +71,102 @@ public final class SnapshotModelLoader {
       return Optional.of(load(verified));
     } catch (SnapshotRejectedException e) {
       refused(dir, e.reason().name(), e.getMessage());
+    } catch (RuntimeException e) {
+      // Verified yet unloadable (RocksDB refuses the store, rows do not fit the config, ...).
+      refused(dir, "UNLOADABLE", e.toString());
+    }
+    return Optional.empty();
+  }
+
+  /**
+   * Loads a snapshot announced on {@code model-snapshots}. The announced location is not trusted:
+   * it must resolve (normalised, symbolic links followed) to a directory under the snapshot root,
+   * or, where serving mounts the trainer's directory elsewhere, a directory of the same name under
+   * the root must; otherwise the announcement is refused and counted. Its {@code MANIFEST} must be
+   * the announced one.
+   */
+  public Optional<DareModelHandle> loadAnnounced(String location, String manifestSha256) {
+    Optional<Path> dir = underRoot(location);
+    if (dir.isEmpty()) {
+      metrics.snapshotRefused();
+      metrics.badRecord("model-snapshots", "location_outside_snapshot_dir");
+      LOG.warn("Refused announced snapshot {}: not a snapshot directory under {}", location, root);
       return Optional.empty();
     }
+    String sha;
+    try {
+      sha = Fs.sha256(dir.get().resolve("MANIFEST"));
+    } catch (IOException e) {
+      sha = "";
+    }
+    if (!sha.equals(manifestSha256)) {
+      refused(
+          dir.get(),
+          "CORRUPT",
+          "its MANIFEST is not the announced one (SHA-256 " + sha + " != " + manifestSha256 + ")");
+      return Optional.empty();
+    }
+    return load(dir.get());
+  }
+
+  /** The real directory {@code location} names under the root, by path or else by name. */
+  private Optional<Path> underRoot(String location) {
+    Path announced;
+    Path realRoot;
+    try {
+      announced = Path.of(location.startsWith("file:") ? URI.create(location).getPath() : location);
+      realRoot = root.toRealPath();
+    } catch (IllegalArgumentException | IOException e) {
+      return Optional.empty();
+    }
+    Optional<Path> direct = realDirectoryUnder(announced, realRoot);
+    if (direct.isPresent()) {
+      return direct;
+    }
+    Path name = announced.normalize().getFileName();
+    return name == null
+        ? Optional.empty()
+        : realDirectoryUnder(root.resolve(name.toString()), realRoot);
+  }
+
+  private static Optional<Path> realDirectoryUnder(Path p, Path realRoot) {
+    try {
+      Path real = p.toRealPath();
+      if (real.startsWith(realRoot) && !real.equals(realRoot) && Files.isDirectory(real)) {
+        return Optional.of(real);
+      }
+    } catch (IOException | SecurityException e) {
+      // Missing or unreadable: not a snapshot of ours.
+    }
+    return Optional.empty();
+  }
+
+  /**
+   * The snapshot directories under the root whose manifests read, newest first; the others
+   * (unfinished publishes, broken manifests) are refused here.
+   */
+  private List<Path> newestFirst() {
+    List<Path> dirs;
+    try (Stream<Path> s = Files.list(root)) {
+      dirs = s.filter(Files::isDirectory).sorted().toList();
+    } catch (IOException e) {
+      LOG.warn("Cannot list snapshot directory {}: {}", root, e.toString());
+      return List.of();
+    }
+    List<Map.Entry<Path, SnapshotManifest>> candidates = new ArrayList<>();
+    for (Path dir : dirs) {
+      if (dir.getFileName().toString().startsWith(UNFINISHED_PREFIX)) {
+        refused(dir, "PARTIAL", "unfinished publish (temporary directory)");
+        continue;
+      }
+      try {
+        candidates.add(Map.entry(dir, SnapshotReader.readManifest(dir)));
+      } catch (SnapshotRejectedException e) {
+        refused(dir, e.reason().name(), e.getMessage());
+      }
+    }
+    candidates.sort((a, b) -> SnapshotManifest.compareAge(b.getValue(), a.getValue()));
+    return candidates.stream().map(Map.Entry::getKey).toList();
   }
 
   /** The manifest of the snapshot in {@code dir} (checked, data files not), or empty if refused. */

@@ -30,6 +30,7 @@ public final class ServingMetrics {
   private final Counter snapshotsRefused;
   private final Counter modelReloads;
   private final Counter behaviorsStored;
+  private final Counter nonFiniteScores;
 
   public ServingMetrics() {
     scoreLatency =
@@ -86,6 +87,10 @@ public final class ServingMetrics {
         Counter.builder("serving.behaviors.stored")
             .description("behavior-events records appended to the sequence store")
             .register(registry);
+    nonFiniteScores =
+        Counter.builder("serving.scores.nonfinite")
+            .description("Score requests refused because the model produced NaN or infinity")
+            .register(registry);
   }
 
   public PrometheusMeterRegistry registry() {
@@ -131,6 +136,23 @@ public final class ServingMetrics {
     behaviorsStored.increment();
   }
 
+  /**
+   * Counts an HTTP request refused before it reached a handler ({@code body_too_large}, {@code
+   * body_timeout}, {@code body_unreadable}).
+   */
+  public void httpRejected(String reason) {
+    Counter.builder("serving.http.rejected")
+        .tag("reason", reason)
+        .description("HTTP requests refused while their body was read")
+        .register(registry)
+        .increment();
+  }
+
+  /** Counts a score request whose model output was NaN or infinite (answered 500, not served). */
+  public void nonFiniteScore() {
+    nonFiniteScores.increment();
+  }
+
   /** Counts a record of {@code topic} that could not be used, by reason. */
   public void badRecord(String topic, String reason) {
     Counter.builder("serving.records.bad")
@@ -147,6 +169,19 @@ public final class ServingMetrics {
 
   public double deltasAppliedCount() {
     return deltasApplied.count();
+  }
+
+  /** The count of {@code serving_records_bad_total{topic, reason}}; 0 if never counted. */
+  public double badRecordCount(String topic, String reason) {
+    Counter c =
+        registry.find("serving.records.bad").tag("topic", topic).tag("reason", reason).counter();
+    return c == null ? 0 : c.count();
+  }
+
+  /** The count of {@code serving_http_rejected_total{reason}}; 0 if never counted. */
+  public double httpRejectedCount(String reason) {
+    Counter c = registry.find("serving.http.rejected").tag("reason", reason).counter();
+    return c == null ? 0 : c.count();
   }
 
   public double snapshotsRefusedCount() {

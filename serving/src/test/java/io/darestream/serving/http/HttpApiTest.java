@@ -15,10 +15,13 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -31,6 +34,7 @@ class HttpApiTest {
 
   private final HttpClient client = HttpClient.newHttpClient();
   private final AtomicReference<RuntimeException> scorerFailure = new AtomicReference<>();
+  private final AtomicBoolean nonFinite = new AtomicBoolean();
   private final ServingMetrics metrics = new ServingMetrics();
   private final List<String> notReady = new ArrayList<>();
   private HttpApi api;
@@ -47,6 +51,12 @@ class HttpApiTest {
           scores[i] = request.candidates().get(i).itemId() / 1000f;
           if (retrieved != null) {
             retrieved.add(List.of(new RetrievedBehavior(9, 8, 1, 1.0f)));
+          }
+          if (nonFinite.get()) {
+            scores[i] = retrieved == null ? Float.NaN : 0.5f;
+            if (retrieved != null) {
+              retrieved.set(i, List.of(new RetrievedBehavior(9, 8, 1, Float.POSITIVE_INFINITY)));
+            }
           }
         }
         return new ScoreResult(VERSION, scores, request.userId() == 1, retrieved);
@@ -68,7 +78,18 @@ class HttpApiTest {
 
   @BeforeEach
   void start() {
-    api = new HttpApi(echo, state, metrics, new RequestLimits(2048, 5), "127.0.0.1", 0, 4).start();
+    api =
+        new HttpApi(
+                echo,
+                state,
+                metrics,
+                new RequestLimits(2048, 5),
+                ConnectionLimits.DEFAULTS,
+                "127.0.0.1",
+                0,
+                -1,
+                4)
+            .start();
   }
 
   @AfterEach
@@ -80,6 +101,15 @@ class HttpApiTest {
     return client.send(
         HttpRequest.newBuilder(uri(path))
             .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(body))
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  private HttpResponse<String> postAs(String contentType, String body) throws Exception {
+    return client.send(
+        HttpRequest.newBuilder(uri("/v1/score"))
+            .header("Content-Type", contentType)
             .POST(HttpRequest.BodyPublishers.ofString(body))
             .build(),
         HttpResponse.BodyHandlers.ofString());
@@ -197,14 +227,138 @@ class HttpApiTest {
   }
 
   @Test
-  void unknownPathAndWrongMethodGetJsonErrors() throws Exception {
+  void unknownPathsGet404AndWrongMethodsOnKnownPaths405WithAllow() throws Exception {
     HttpResponse<String> missing = get("/v2/nothing");
-    HttpResponse<String> wrongMethod = get("/v1/score");
+    HttpResponse<String> getScore = get("/v1/score");
+    HttpResponse<String> postLive = post("/health/live", "{}");
+    HttpResponse<String> deleteModel =
+        client.send(
+            HttpRequest.newBuilder(uri("/v1/model")).DELETE().build(),
+            HttpResponse.BodyHandlers.ofString());
 
     assertThat(missing.statusCode()).isEqualTo(404);
     assertThat(JSON.readTree(missing.body()).get("error").asText()).contains("/v2/nothing");
-    assertThat(wrongMethod.statusCode()).isIn(404, 405);
-    assertThat(JSON.readTree(wrongMethod.body()).has("error")).isTrue();
+    assertThat(getScore.statusCode()).isEqualTo(405);
+    assertThat(getScore.headers().firstValue("Allow")).contains("POST");
+    assertThat(JSON.readTree(getScore.body()).get("error").asText()).contains("use POST");
+    assertThat(postLive.statusCode()).isEqualTo(405);
+    assertThat(postLive.headers().firstValue("Allow")).contains("GET");
+    assertThat(deleteModel.statusCode()).isEqualTo(405);
+    assertThat(deleteModel.headers().firstValue("Allow")).contains("GET");
+  }
+
+  @Test
+  void aBodyDeclaredAsSomethingOtherThanJsonGets415() throws Exception {
+    String valid = "{\"user_id\":1,\"candidates\":[{\"item_id\":1,\"category_id\":1}]}";
+    HttpResponse<String> form = postAs("application/x-www-form-urlencoded", valid);
+    HttpResponse<String> text = postAs("text/plain", valid);
+    HttpResponse<String> jsonWithCharset = postAs("application/json; charset=utf-8", valid);
+
+    assertThat(form.statusCode()).isEqualTo(415);
+    assertThat(JSON.readTree(form.body()).get("error").asText())
+        .contains("application/json")
+        .contains("application/x-www-form-urlencoded");
+    assertThat(text.statusCode()).isEqualTo(415);
+    assertThat(jsonWithCharset.statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  void nonFiniteScoresAreRefusedNeverWrittenAsNaN() throws Exception {
+    nonFinite.set(true);
+
+    HttpResponse<String> r =
+        post("/v1/score", "{\"user_id\":1,\"candidates\":[{\"item_id\":1,\"category_id\":1}]}");
+    HttpResponse<String> explained =
+        post(
+            "/v1/score",
+            "{\"user_id\":1,\"explain\":true,"
+                + "\"candidates\":[{\"item_id\":1,\"category_id\":1}]}");
+
+    assertThat(r.statusCode()).isEqualTo(500);
+    assertThat(r.body()).doesNotContain("NaN").doesNotContain("Infinity");
+    assertThat(JSON.readTree(r.body()).get("error").asText()).contains("non-finite");
+    assertThat(explained.statusCode()).isEqualTo(500);
+    assertThat(explained.body()).doesNotContain("NaN").doesNotContain("Infinity");
+    assertThat(get("/metrics").body()).contains("serving_scores_nonfinite_total 2.0");
+  }
+
+  @Test
+  void everyErrorIsJsonAndNeverNamesAJavaClass() throws Exception {
+    Map<String, String> raw = new LinkedHashMap<>();
+    raw.put("bad URI", "GET /%zz HTTP/1.1\r\nHost: x\r\n\r\n");
+    raw.put(
+        "bad Content-Length", "POST /v1/score HTTP/1.1\r\nHost: x\r\nContent-Length: ab\r\n\r\n");
+    raw.put(
+        "headers over the limit",
+        "GET /health/live HTTP/1.1\r\nX: " + "a".repeat(20_000) + "\r\n\r\n");
+    raw.put(
+        "broken chunked framing",
+        "POST /v1/score HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nZZ\r\n{}\r\n");
+    raw.put(
+        "unknown charset",
+        "POST /v1/score HTTP/1.1\r\nHost: x\r\nContent-Type: application/json; charset=nope\r\n"
+            + "Content-Length: 2\r\n\r\n{}");
+    raw.put(
+        "body cut short",
+        "POST /v1/score HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{\"user_id\"");
+    Map<String, String> answers = new LinkedHashMap<>();
+    for (Map.Entry<String, String> e : raw.entrySet()) {
+      try (RawConnection c = new RawConnection(api.port())) {
+        c.send(e.getValue());
+        c.shutdownOutput();
+        answers.put(e.getKey(), c.readUntilClosed(Duration.ofSeconds(30)));
+      }
+    }
+    // Exceptions whose messages carry class names.
+    scorerFailure.set(new ModelNotReadyException("java.lang.IllegalStateException: store closed"));
+    answers.put("class in a 503", post("/v1/score", "{\"user_id\":1,\"candidates\":[]}").body());
+    scorerFailure.set(new ApiException(400, "org.example.Secret: NullPointerException", null));
+    answers.put("class in a 400", post("/v1/score", "{\"user_id\":1,\"candidates\":[]}").body());
+
+    answers.forEach(
+        (what, answer) -> {
+          String body = answer.substring(answer.indexOf('{') < 0 ? 0 : answer.indexOf('{'));
+          assertThat(answer).as(what).doesNotStartWith("HTTP/1.1 5");
+          assertThat(body).as(what).startsWith("{\"error\":");
+          assertThat(body)
+              .as(what)
+              .doesNotContainPattern("(?:[a-z_]\\w*\\.)+[A-Z]\\w*")
+              .doesNotContain("Exception");
+        });
+  }
+
+  @Test
+  void aBodyFarOverTheLimitGets413BeforeTheConnectionCloses() throws Exception {
+    byte[] huge = new byte[5 << 20];
+    java.util.Arrays.fill(huge, (byte) ' ');
+    HttpResponse<String> fixedLength =
+        client.send(
+            HttpRequest.newBuilder(uri("/v1/score"))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(huge))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> chunked =
+        client.send(
+            HttpRequest.newBuilder(uri("/v1/score"))
+                .header("Content-Type", "application/json")
+                .POST(
+                    HttpRequest.BodyPublishers.ofInputStream(
+                        () -> new java.io.ByteArrayInputStream(huge)))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    String declaredHuge;
+    try (RawConnection c = new RawConnection(api.port())) {
+      c.send("POST /v1/score HTTP/1.1\r\nHost: x\r\nContent-Length: 50000000\r\n\r\n");
+      c.send(new byte[256 * 1024]);
+      declaredHuge = c.readResponseStart(Duration.ofSeconds(30));
+    }
+
+    assertThat(fixedLength.statusCode()).isEqualTo(413);
+    assertThat(JSON.readTree(fixedLength.body()).get("error").asText()).contains("2048 bytes");
+    assertThat(chunked.statusCode()).isEqualTo(413);
+    assertThat(declaredHuge).startsWith("HTTP/1.1 413").containsIgnoringCase("connection: close");
+    assertThat(metrics.httpRejectedCount("body_too_large")).isEqualTo(3);
   }
 
   @Test

@@ -57,6 +57,28 @@ class DareDeltaTest {
     assertThat(metrics.deltasIgnoredStaleEpochCount()).isEqualTo(1);
   }
 
+  @Test
+  void aDeltaWithNaNIsRefusedCountedAndNeverServed() {
+    DareModel trainer = TrainedModels.train(DareModel.create(TrainedModels.smallConfig(40)), 3, 1);
+    TrainedModels.publish(trainer, root, work, 1, 1, 0);
+    ServingMetrics metrics = new ServingMetrics();
+    LiveModel live = new LiveModel(metrics);
+    live.install(new SnapshotModelLoader(root, metrics).loadNewestValid().orElseThrow());
+    long id = trainer.table("repr.item").ids()[0];
+    float[] before = live.readWeights("repr.item", id);
+    float[] poisoned = before.clone();
+    poisoned[0] = Float.NaN;
+    ModelDelta delta =
+        record(
+            trainer, "repr.item", before.length, List.of(row(id, poisoned), row(id + 1, before)));
+    delta.setVersion(trainer.version() + 1);
+
+    assertThat(live.apply(delta)).isEqualTo(DeltaOutcome.NON_FINITE);
+    assertThat(live.readWeights("repr.item", id)).containsExactly(before);
+    assertThat(metrics.badRecordCount("model-deltas", "non_finite")).isEqualTo(1);
+    assertThat(live.position()).contains(new ModelVersion(1, trainer.version()));
+  }
+
   private static ModelDelta changedRows(DareModel trainer, String table) {
     var t = trainer.table(table);
     List<DeltaRow> rows = new ArrayList<>();

@@ -3,6 +3,7 @@ package io.darestream.serving.live;
 import static io.darestream.serving.live.Deltas.delta;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.darestream.model.sync.ModelDeltas;
 import io.darestream.schemas.avro.ModelDelta;
 import io.darestream.serving.scoring.ModelVersion;
 import java.nio.ByteBuffer;
@@ -79,6 +80,25 @@ class DeltaApplierTest {
     assertThat(applier.apply(delta(2, 101, "att.item", 3, 1, 1), rows))
         .isEqualTo(DeltaOutcome.MALFORMED);
     assertThat(rows.rows).isEmpty();
+  }
+
+  @Test
+  void refusesRecordsWithNaNOrInfinityWithoutWritingAnyRow() {
+    ModelDelta nan = delta(2, 101, "att.item", 2, 1, 1, 2, 2);
+    nan.getRows().get(1).setValues(ModelDeltas.packRow(new float[] {0.5f, Float.NaN}));
+    ModelDelta inf = delta(2, 101, "repr.item", 3, 4, 4);
+    inf.getRows()
+        .get(0)
+        .setValues(ModelDeltas.packRow(new float[] {Float.NEGATIVE_INFINITY, 0, 0}));
+
+    assertThat(applier.apply(nan, rows)).isEqualTo(DeltaOutcome.NON_FINITE);
+    assertThat(applier.apply(inf, rows)).isEqualTo(DeltaOutcome.NON_FINITE);
+    assertThat(rows.rows).isEmpty();
+    assertThat(applier.position()).isEqualTo(new ModelVersion(2, 100));
+    // A deletion (empty row) and extreme but finite values are still applied.
+    ModelDelta finite = delta(2, 102, "att.item", 2, 1, 1);
+    finite.getRows().get(0).setValues(ModelDeltas.packRow(new float[] {Float.MAX_VALUE, -0f}));
+    assertThat(applier.apply(finite, rows)).isEqualTo(DeltaOutcome.APPLIED);
   }
 
   @Test

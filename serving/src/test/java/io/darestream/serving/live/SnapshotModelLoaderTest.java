@@ -2,13 +2,16 @@ package io.darestream.serving.live;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.darestream.model.DareConfig;
 import io.darestream.model.DareModel;
 import io.darestream.model.sync.ModelDeltas;
 import io.darestream.serving.fixtures.TrainedModels;
 import io.darestream.serving.metrics.ServingMetrics;
 import io.darestream.serving.scoring.ModelVersion;
+import io.darestream.state.io.Fs;
 import java.io.IOException;
 import java.io.RandomAccessFile;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.stream.Stream;
@@ -73,6 +76,97 @@ class SnapshotModelLoaderTest {
 
     assertThat(new SnapshotModelLoader(root, metrics).loadNewestValid()).isEmpty();
     assertThat(metrics.snapshotsRefusedCount()).isEqualTo(1);
+  }
+
+  @Test
+  void aSnapshotThatVerifiesButWhoseStoreCannotOpenIsRefusedAndThePreviousOneLoaded() {
+    DareModel trainer = TrainedModels.train(DareModel.create(TrainedModels.smallConfig(50)), 3, 1);
+    TrainedModels.publish(trainer, root, work, 1, 1, 10);
+    long olderVersion = trainer.version();
+    TrainedModels.train(trainer, 3, 2);
+    // RocksDB cannot open a database without its CURRENT file; the manifest never listed it.
+    TrainedModels.publish(
+        trainer,
+        root,
+        work,
+        1,
+        2,
+        20,
+        trainer.config().toProperties(),
+        cp -> delete(cp, "CURRENT"));
+
+    DareModelHandle served = new SnapshotModelLoader(root, metrics).loadNewestValid().orElseThrow();
+
+    assertThat(served.snapshotPosition()).isEqualTo(new ModelVersion(1, olderVersion));
+    assertThat(metrics.snapshotsRefusedCount()).isEqualTo(1);
+  }
+
+  @Test
+  void aSnapshotWhoseConfigDoesNotFitItsRowsIsRefusedAndThePreviousOneLoaded() {
+    DareModel trainer = TrainedModels.train(DareModel.create(TrainedModels.smallConfig(50)), 3, 1);
+    TrainedModels.publish(trainer, root, work, 1, 1, 10);
+    long olderVersion = trainer.version();
+    TrainedModels.train(trainer, 3, 2);
+    String wider =
+        DareConfig.builder()
+            .attentionDim(4)
+            .representationDim(16)
+            .hiddenSizes(16, 8)
+            .topK(5)
+            .maxHistory(50)
+            .microBatchSize(32)
+            .seed(7)
+            .build()
+            .toProperties();
+    TrainedModels.publish(trainer, root, work, 1, 2, 20, wider, cp -> {});
+
+    DareModelHandle served = new SnapshotModelLoader(root, metrics).loadNewestValid().orElseThrow();
+
+    assertThat(served.snapshotPosition()).isEqualTo(new ModelVersion(1, olderVersion));
+    assertThat(metrics.snapshotsRefusedCount()).isEqualTo(1);
+  }
+
+  @Test
+  void anAnnouncedSnapshotUnderTheRootLoadsByPathOrByName() throws IOException {
+    DareModel trainer = TrainedModels.train(DareModel.create(TrainedModels.smallConfig(50)), 2, 1);
+    Path snapshot = TrainedModels.publish(trainer, root, work, 1, 1, 0);
+    String sha = Fs.sha256(snapshot.resolve("MANIFEST"));
+    SnapshotModelLoader loader = new SnapshotModelLoader(root, metrics);
+
+    assertThat(loader.loadAnnounced(snapshot.toString(), sha)).isPresent();
+    // The trainer's own path, where serving mounts the directory elsewhere.
+    assertThat(loader.loadAnnounced("/trainer/snapshots/" + snapshot.getFileName(), sha))
+        .isPresent();
+    assertThat(loader.loadAnnounced(snapshot.toString(), "0".repeat(64))).isEmpty();
+    assertThat(metrics.snapshotsRefusedCount()).isEqualTo(1);
+  }
+
+  @Test
+  void anAnnouncedLocationOutsideTheRootIsRefusedAndCountedEvenThroughALink(@TempDir Path elsewhere)
+      throws IOException {
+    DareModel trainer = TrainedModels.train(DareModel.create(TrainedModels.smallConfig(50)), 2, 1);
+    Path outside = TrainedModels.publish(trainer, elsewhere, work, 1, 1, 0);
+    String sha = Fs.sha256(outside.resolve("MANIFEST"));
+    Path link = Files.createSymbolicLink(root.resolve("snapshot-link"), outside);
+    SnapshotModelLoader loader = new SnapshotModelLoader(root, metrics);
+
+    assertThat(loader.loadAnnounced(outside.toString(), sha)).isEmpty();
+    assertThat(loader.loadAnnounced("file:" + outside, sha)).isEmpty();
+    assertThat(loader.loadAnnounced(root + "/../" + root.relativize(outside), sha)).isEmpty();
+    assertThat(loader.loadAnnounced(link.toString(), sha)).isEmpty();
+    assertThat(loader.loadAnnounced(root.toString(), sha)).isEmpty();
+
+    assertThat(metrics.snapshotsRefusedCount()).isEqualTo(5);
+    assertThat(metrics.badRecordCount("model-snapshots", "location_outside_snapshot_dir"))
+        .isEqualTo(5);
+  }
+
+  private static void delete(Path dir, String name) {
+    try {
+      Files.delete(dir.resolve(name));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   static void flipAByteOfAnSst(Path snapshot) throws IOException {
