@@ -1,8 +1,11 @@
 package io.darestream.serving;
 
+import io.darestream.schemas.validate.DurationText;
+import io.darestream.schemas.validate.EventPolicy;
 import io.darestream.serving.http.ConnectionLimits;
 import io.darestream.serving.http.RequestLimits;
 import io.darestream.serving.kafka.KafkaSettings;
+import io.darestream.state.sequence.SequenceLimits;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.file.Files;
@@ -29,6 +32,9 @@ import picocli.CommandLine.Option;
 public final class ServingMain implements Callable<Integer> {
   /** Exit status for a bad configuration. */
   public static final int CONFIG_ERROR = 2;
+
+  /** The job's key for the dedup horizon (stream-jobs' {@code SequenceOptions}). */
+  static final String DEDUP_HORIZON_KEY = "dare.sequence.dedup-horizon";
 
   @Option(
       names = "--bootstrap-servers",
@@ -91,6 +97,36 @@ public final class ServingMain implements Callable<Integer> {
 
   @Option(names = "--max-body-bytes", defaultValue = "1048576")
   int maxBodyBytes;
+
+  @Option(
+      names = "--" + EventPolicy.MAX_LATENESS_KEY,
+      description = "As the job's: events further behind the watermark are refused (default 1 d).")
+  String maxLateness;
+
+  @Option(
+      names = "--" + EventPolicy.MAX_FUTURE_KEY,
+      description = "As the job's: events further ahead of their record's time are refused (1 d).")
+  String maxFuture;
+
+  @Option(
+      names = "--" + EventPolicy.OUT_OF_ORDERNESS_KEY,
+      description = "As the job's: how far the watermark trails the newest event time (5 s).")
+  String outOfOrderness;
+
+  @Option(
+      names = "--" + EventPolicy.IDLENESS_KEY,
+      description = "As the job's: a silent partition stops holding the watermark back (30 s).")
+  String idleness;
+
+  @Option(
+      names = "--" + EventPolicy.MAX_ID_KEY,
+      description = "As the job's: largest accepted user, item and category id (2^53 - 1).")
+  Long maxId;
+
+  @Option(
+      names = "--" + DEDUP_HORIZON_KEY,
+      description = "As the job's: how long (event time) event ids are remembered for dedup (2 d).")
+  String dedupHorizon;
 
   @Option(names = "--config-file", description = "Properties file with any of these options.")
   Path configFile;
@@ -176,11 +212,51 @@ public final class ServingMain implements Callable<Integer> {
     if (threads != null) {
       b.optThreads(threads);
     }
+    b.optEventPolicy(eventPolicy());
+    if (dedupHorizon != null) {
+      b.optSequenceLimits(
+          SequenceLimits.builder()
+              .optDedupHorizonMs(millis(DEDUP_HORIZON_KEY, dedupHorizon))
+              .build());
+    }
     if (bootstrapServers != null && !bootstrapServers.isBlank()) {
       b.optKafka(
           new KafkaSettings(bootstrapServers, deltasTopic, snapshotsTopic, eventsTopic, Map.of()));
     }
     return b;
+  }
+
+  /** The event policy from the {@code dare.ingest.*} options, with the job's defaults. */
+  private EventPolicy eventPolicy() {
+    EventPolicy.Builder p = EventPolicy.builder();
+    if (maxLateness != null) {
+      p.optMaxLatenessMs(millis(EventPolicy.MAX_LATENESS_KEY, maxLateness));
+    }
+    if (maxFuture != null) {
+      p.optMaxFutureMs(millis(EventPolicy.MAX_FUTURE_KEY, maxFuture));
+    }
+    if (outOfOrderness != null) {
+      p.optOutOfOrdernessMs(millis(EventPolicy.OUT_OF_ORDERNESS_KEY, outOfOrderness));
+    }
+    if (idleness != null) {
+      p.optIdlenessMs(millis(EventPolicy.IDLENESS_KEY, idleness));
+    }
+    if (maxId != null) {
+      p.optMaxId(maxId);
+    }
+    try {
+      return p.build();
+    } catch (IllegalArgumentException e) {
+      throw new ServingStartException(e.getMessage());
+    }
+  }
+
+  private static long millis(String key, String text) {
+    try {
+      return DurationText.parse(text).toMillis();
+    } catch (IllegalArgumentException | ArithmeticException e) {
+      throw new ServingStartException("--" + key + ": " + e.getMessage());
+    }
   }
 
   /**

@@ -1,6 +1,7 @@
 package io.darestream.serving;
 
 import io.darestream.schemas.avro.SnapshotAnnouncement;
+import io.darestream.schemas.validate.EventPolicy;
 import io.darestream.serving.http.ConnectionLimits;
 import io.darestream.serving.http.HttpApi;
 import io.darestream.serving.http.RequestLimits;
@@ -115,10 +116,22 @@ public final class ServingServer implements AutoCloseable {
     Path dir = settings.dataDir.resolve("sequences");
     try {
       Files.createDirectories(dir);
-      return SequenceStore.builder().setPath(dir).optLimits(settings.sequenceLimits).open();
+      return SequenceStore.builder().setPath(dir).optLimits(storeLimits(settings)).open();
     } catch (IOException | RuntimeException e) {
       throw new ServingStartException("cannot open the sequence store in " + dir + ": " + e, e);
     }
+  }
+
+  /**
+   * The configured cap and dedup horizon with the event policy's ordering bound: a user's events
+   * are placed (or refused as too late) exactly as in the job's sequences.
+   */
+  static SequenceLimits storeLimits(Builder settings) {
+    return SequenceLimits.builder()
+        .optMaxLength(settings.sequenceLimits.maxLength())
+        .optDedupHorizonMs(settings.sequenceLimits.dedupHorizonMs())
+        .optMaxOutOfOrderMs(settings.eventPolicy.maxOutOfOrderMs())
+        .build();
   }
 
   private void startTailers(KafkaSettings kafka) {
@@ -126,6 +139,7 @@ public final class ServingServer implements AutoCloseable {
         new BehaviorFeed(
             kafka.eventsTopic(),
             store,
+            settings.eventPolicy,
             new OffsetFile(settings.dataDir.resolve("behavior-offsets")),
             metrics,
             System::currentTimeMillis);
@@ -291,6 +305,7 @@ public final class ServingServer implements AutoCloseable {
     private int threads = Math.max(2, Runtime.getRuntime().availableProcessors());
     private RequestLimits limits = RequestLimits.DEFAULTS;
     private SequenceLimits sequenceLimits = SequenceLimits.defaults();
+    private EventPolicy eventPolicy = EventPolicy.defaults();
 
     private Builder() {}
 
@@ -350,10 +365,26 @@ public final class ServingServer implements AutoCloseable {
       return this;
     }
 
-    /** Cap, dedup window and ordering bound of stored sequences (default L_max 2000). */
+    /**
+     * Cap and dedup horizon of stored sequences (default L_max 2000, 2 d); their ordering bound is
+     * the event policy's, whatever these limits say.
+     */
     public Builder optSequenceLimits(SequenceLimits limits) {
       this.sequenceLimits = limits;
       return this;
+    }
+
+    /**
+     * Which behaviour events enter the histories: the job's policy, built from the same {@code
+     * dare.ingest.*} settings, so that a user's history here equals the trainer's.
+     */
+    public Builder optEventPolicy(EventPolicy policy) {
+      this.eventPolicy = policy;
+      return this;
+    }
+
+    EventPolicy eventPolicy() {
+      return eventPolicy;
     }
 
     /**
@@ -383,9 +414,13 @@ public final class ServingServer implements AutoCloseable {
       if (threads < 1) {
         throw new ServingStartException("threads must be >= 1, got " + threads);
       }
-      if (limits == null || connections == null || sequenceLimits == null || host == null) {
+      if (limits == null
+          || connections == null
+          || sequenceLimits == null
+          || eventPolicy == null
+          || host == null) {
         throw new ServingStartException(
-            "limits, connection limits, sequence limits and host must not be null");
+            "limits, connection limits, sequence limits, event policy and host must not be null");
       }
       return new ServingServer(this);
     }

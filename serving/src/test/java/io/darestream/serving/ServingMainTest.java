@@ -83,6 +83,45 @@ class ServingMainTest {
   }
 
   @Test
+  void readsTheJobsIngestAndDedupKeysFromFlagsAndTheConfigFile() throws Exception {
+    Path config = data.resolve("serving.properties");
+    Files.writeString(config, "dare.ingest.max-future=2 h\ndare.sequence.dedup-horizon=3 d\n");
+    ServingMain main = new ServingMain();
+    picocli.CommandLine cmd = new picocli.CommandLine(main);
+    cmd.setDefaultValueProvider(
+        new picocli.CommandLine.PropertiesDefaultProvider(loadProperties(config)));
+    cmd.parseArgs(
+        "--snapshot-dir",
+        snapshots.toString(),
+        "--data-dir",
+        data.toString(),
+        "--dare.ingest.max-lateness",
+        "36 h",
+        "--dare.ingest.max-id",
+        "1000");
+
+    ServingServer.Builder b = main.build();
+    assertThat(b.eventPolicy().maxFutureMs()).isEqualTo(2 * 3_600_000L);
+    assertThat(b.eventPolicy().maxLatenessMs()).isEqualTo(36 * 3_600_000L);
+    assertThat(b.eventPolicy().maxId()).isEqualTo(1000);
+    assertThat(ServingServer.storeLimits(b).dedupHorizonMs()).isEqualTo(3 * 86_400_000L);
+    assertThat(ServingServer.storeLimits(b).maxOutOfOrderMs()).isEqualTo(36 * 3_600_000L + 5_000);
+  }
+
+  @Test
+  void badIngestDurationIsAOneLineError() {
+    assertOneLineError(
+        run(
+            "--snapshot-dir",
+            snapshots.toString(),
+            "--data-dir",
+            data.toString(),
+            "--dare.ingest.max-future",
+            "soon"),
+        "--dare.ingest.max-future: not a duration: 'soon'");
+  }
+
+  @Test
   void missingConfigFile() {
     assertOneLineError(
         run("--config-file", data.resolve("absent.properties").toString()), "absent");

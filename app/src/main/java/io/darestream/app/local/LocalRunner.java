@@ -14,9 +14,11 @@ import io.darestream.app.stats.RunStats;
 import io.darestream.app.stats.VariantStats;
 import io.darestream.jobs.config.CheckpointOptions;
 import io.darestream.jobs.config.DareJobOptions;
+import io.darestream.jobs.config.IngestOptions;
 import io.darestream.jobs.config.KafkaOptions;
 import io.darestream.jobs.config.LabelOptions;
 import io.darestream.jobs.config.ModelOptions;
+import io.darestream.jobs.config.SequenceOptions;
 import io.darestream.jobs.config.TrainerOptions;
 import io.darestream.jobs.job.DareTrainJob;
 import io.darestream.jobs.kafka.KafkaConnectors;
@@ -25,6 +27,7 @@ import io.darestream.model.Variant;
 import io.darestream.serving.ServingServer;
 import io.darestream.serving.kafka.KafkaSettings;
 import io.darestream.serving.scoring.ModelStatus;
+import io.darestream.state.sequence.SequenceLimits;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -216,7 +219,8 @@ public final class LocalRunner implements AutoCloseable {
   }
 
   private ServingServer startServing(Map<String, String> jobConfig) throws IOException {
-    KafkaOptions k = KafkaOptions.from(Configuration.fromMap(jobConfig));
+    Configuration config = Configuration.fromMap(jobConfig);
+    KafkaOptions k = KafkaOptions.from(config);
     Path snapshots = snapshotDir(settings.variants().get(0));
     Files.createDirectories(snapshots);
     return ServingServer.builder()
@@ -230,6 +234,12 @@ public final class LocalRunner implements AutoCloseable {
                 k.eventsTopic(),
                 Map.of()))
         .optPort(settings.servingPort())
+        // The job's event policy and dedup horizon: serving's histories equal the trainer's.
+        .optEventPolicy(IngestOptions.from(config).policy())
+        .optSequenceLimits(
+            SequenceLimits.builder()
+                .optDedupHorizonMs(SequenceOptions.from(config).dedupHorizon().toMillis())
+                .build())
         .build()
         .start();
   }

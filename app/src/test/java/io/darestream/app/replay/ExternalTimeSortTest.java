@@ -10,6 +10,7 @@ import io.darestream.schemas.avro.BehaviorEvent;
 import io.darestream.schemas.input.EventFormat;
 import io.darestream.schemas.input.ParseOptions;
 import io.darestream.schemas.serde.Codecs;
+import io.darestream.schemas.validate.EventPolicy;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -89,7 +90,7 @@ class ExternalTimeSortTest {
     Path file = UserOrderedFiles.taobao(tmp.resolve("UserBehavior.csv"), USERS, PER_USER);
     // The job's defaults: 5 s out-of-orderness, events more than 1 day behind are late.
     Duration outOfOrder = Duration.ofSeconds(5);
-    EventGate gate = new EventGate(Duration.ofDays(1).toMillis(), Duration.ofDays(1).toMillis());
+    EventGate gate = new EventGate(EventPolicy.defaults());
     assertThat(late(readAll(open(file, TimeOrder.TIME, 97)), gate, outOfOrder)).isZero();
     assertThat(late(readAll(open(file, TimeOrder.FILE, 1)), gate, outOfOrder))
         .as("replayed in file order, later users fall behind the first user's watermark")

@@ -14,6 +14,9 @@ public record Violation(String code, String message) {
   /** The event time is too far behind the stream's watermark to be placed in order. */
   public static final String LATE_EVENT = "LATE_EVENT";
 
-  /** The event time is too far ahead of the stream's watermark to be plausible. */
+  /** The event time is too far ahead of its record's time (see {@link EventPolicy}). */
   public static final String FUTURE_EVENT = "FUTURE_EVENT";
+
+  /** A user, item or category id is above the configured largest id. */
+  public static final String ID_OUT_OF_RANGE = "ID_OUT_OF_RANGE";
 }

@@ -3,7 +3,8 @@ package io.darestream.serving.kafka;
 import io.darestream.schemas.avro.BehaviorEvent;
 import io.darestream.schemas.avro.BehaviorType;
 import io.darestream.schemas.serde.Codecs;
-import io.darestream.schemas.validate.EventValidator;
+import io.darestream.schemas.validate.EventPolicy;
+import io.darestream.schemas.validate.StreamClock;
 import io.darestream.schemas.validate.Violation;
 import io.darestream.serving.metrics.ServingMetrics;
 import io.darestream.serving.sequence.OffsetFile;
@@ -22,17 +23,25 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Feeds {@code behavior-events} into the local sequence store, with the trainer's rules: every
- * behaviour except impressions enters the history (impressions are what was shown, not what the
- * user did), deduplicated by event id. Resumes from the positions in its {@link OffsetFile}, else
- * from the beginning of the topic, and reports itself caught up once it has read to the end offsets
- * seen at start, which is when a user's history is complete enough to serve.
+ * Feeds {@code behavior-events} into the local sequence store, with the trainer's rules: the job's
+ * {@link EventPolicy} (fields, id ranges, late against a watermark kept by the job's rules in a
+ * {@link StreamClock}, future against the record's time), then every behaviour except impressions
+ * enters the history (impressions are what was shown, not what the user did), placed within the
+ * policy's ordering bound and deduplicated by event id over the store's horizon. So an event the
+ * job dead-letters (say, stamped in the year 3000) never reaches a history here, and one it accepts
+ * ahead of time (12 h) is placed as the job places it instead of freezing the user.
+ *
+ * <p>Resumes from the positions in its {@link OffsetFile}, else from the beginning of the topic,
+ * and reports itself caught up once it has read to the end offsets seen at start, which is when a
+ * user's history is complete enough to serve.
  */
 public final class BehaviorFeed implements RecordHandler {
   private static final Logger LOG = LoggerFactory.getLogger(BehaviorFeed.class);
   private static final long OFFSET_WRITE_INTERVAL_MS = 1_000;
 
   private final SequenceStore store;
+  private final EventPolicy policy;
+  private final StreamClock streamClock;
   private final OffsetFile offsets;
   private final ServingMetrics metrics;
   private final LongSupplier clockMs;
@@ -42,14 +51,22 @@ public final class BehaviorFeed implements RecordHandler {
   private long lastOffsetWriteMs;
   private Map<TopicPartition, Long> lastPositions = Map.of();
 
+  /**
+   * @param store its limits' ordering bound should be the policy's {@link
+   *     EventPolicy#maxOutOfOrderMs()}, as in the job
+   * @param clockMs the wall clock: caps record times, idles partitions, paces offset writes
+   */
   public BehaviorFeed(
       String topic,
       SequenceStore store,
+      EventPolicy policy,
       OffsetFile offsets,
       ServingMetrics metrics,
       LongSupplier clockMs) {
     this.topic = topic;
     this.store = store;
+    this.policy = policy;
+    this.streamClock = new StreamClock(policy);
     this.offsets = offsets;
     this.metrics = metrics;
     this.clockMs = clockMs;
@@ -84,16 +101,23 @@ public final class BehaviorFeed implements RecordHandler {
 
   @Override
   public void handle(ConsumerRecord<byte[], byte[]> record) {
+    long now = clockMs.getAsLong();
+    // The watermark before this record, as the job's gate sees it; any record, even a bad one,
+    // keeps its partition active, as it keeps a Flink split active.
+    long watermark = streamClock.watermark(now);
+    streamClock.touch(record.partition(), now);
     Optional<BehaviorEvent> decoded = BadRecords.decode(Codecs.BEHAVIOR_EVENT, record, metrics);
     if (decoded.isEmpty()) {
       return;
     }
     BehaviorEvent e = decoded.get();
-    Optional<Violation> violation = EventValidator.validate(e);
+    long reference = EventPolicy.referenceTime(record.timestamp(), now);
+    Optional<Violation> violation = policy.check(e, watermark, reference);
     if (violation.isPresent()) {
       BadRecords.skip(record, violation.get().code(), violation.get().message(), metrics);
       return;
     }
+    streamClock.observe(record.partition(), e.getEventTimeMs(), reference, now);
     if (e.getType() == BehaviorType.IMPRESSION) {
       return;
     }

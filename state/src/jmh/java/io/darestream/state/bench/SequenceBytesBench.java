@@ -53,7 +53,7 @@ public final class SequenceBytesBench {
   public static void main(String[] args) throws IOException {
     Path data = Path.of(args.length > 0 ? args[0] : "/work/shared/data");
     System.out.println(
-        "| dataset | users | behaviours | L_max | packed, no dedup ids | packed + 32 dedup ids |"
+        "| dataset | users | behaviours | L_max | packed, no dedup ids | packed + dedup ids (2 d horizon) |"
             + " Kryo POJO list (no event id) | Java serialization (no event id) |");
     System.out.println("|---|---:|---:|---:|---:|---:|---:|---:|");
     Map<Long, List<Behavior>> movielens = movieLens(data.resolve("movielens-latest-small"));
@@ -77,7 +77,8 @@ public final class SequenceBytesBench {
     kryo.register(BehaviorType.class);
     for (List<Behavior> events : users.values()) {
       BehaviorSequence plain = BehaviorSequence.create(limits(cap, 0));
-      BehaviorSequence dedup = BehaviorSequence.create(limits(cap, 32));
+      BehaviorSequence dedup =
+          BehaviorSequence.create(limits(cap, SequenceLimits.DEFAULT_DEDUP_HORIZON_MS));
       for (Behavior b : events) {
         plain.append(0, b.itemId, b.categoryId, b.timeMs, BehaviorCodes.code(b.type));
         dedup.append(EventIds.hash64(b.eventId), b.itemId, b.categoryId, b.timeMs, b.type);
@@ -110,11 +111,11 @@ public final class SequenceBytesBench {
         javaBytes / (double) behaviours);
   }
 
-  private static SequenceLimits limits(int cap, int dedup) {
+  private static SequenceLimits limits(int cap, long dedupHorizonMs) {
     return SequenceLimits.builder()
         .optMaxLength(cap)
         .optMaxOutOfOrderMs(0)
-        .optDedupWindow(dedup)
+        .optDedupHorizonMs(dedupHorizonMs)
         .build();
   }
 

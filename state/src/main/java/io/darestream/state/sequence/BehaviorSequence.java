@@ -6,13 +6,21 @@ import java.util.ArrayList;
 
 /**
  * One user's behaviour sequence: behaviours in event-time order, capped at L_max (oldest dropped),
- * with bounded out-of-order placement and dedup of recently seen event ids. This is the value the
- * Flink job keeps per user (via {@link SequenceCodec}) and what builds leakage-free training
+ * with bounded out-of-order placement and dedup by event id over a time horizon. This is the value
+ * the Flink job keeps per user (via {@link SequenceCodec}) and what builds leakage-free training
  * samples through {@link #asOf}.
  *
  * <p>Serialized as self-contained blocks of {@value #BLOCK_SIZE} behaviours aligned to the absolute
  * append position; the encoded bytes of unchanged blocks are cached, so a serialize after an append
  * re-encodes only the newest block (and the oldest one when the cap dropped from it).
+ *
+ * <p>Dedup guarantee: an event whose id was appended before is refused as {@link
+ * AppendResult#DUPLICATE} while the first one's event time is at most {@link
+ * SequenceLimits#dedupHorizonMs()} behind the user's newest behaviour. Beyond that it may count
+ * again, unless it is refused as too late: with a horizon of at least {@link
+ * SequenceLimits#maxOutOfOrderMs()} no event id is ever appended twice. Ids of behaviours older
+ * than one the cap dropped are forgotten early (their duplicates are too late for the cap), and at
+ * most {@link SequenceLimits#maxDedupIds()} are kept.
  *
  * <p>Not thread-safe: one instance belongs to one key at a time.
  */
@@ -29,11 +37,8 @@ public final class BehaviorSequence {
    */
   long dropped;
 
-  /** Ring of recent event-id hashes, in insertion order from {@code dedupNext - dedupCount}. */
-  long[] dedupRing;
-
-  int dedupCount;
-  int dedupNext;
+  /** Remembered event ids, by event time. */
+  DedupIds dedup = new DedupIds();
 
   /** Encoded blocks, index j = block {@code firstBlock() + j}; null = must be re-encoded. */
   final ArrayList<byte[]> blockCache = new ArrayList<>();
@@ -41,7 +46,6 @@ public final class BehaviorSequence {
   BehaviorSequence(SequenceLimits limits, int capacity) {
     this.limits = limits;
     this.buffer = new BehaviorBuffer(capacity);
-    this.dedupRing = new long[limits.dedupWindow()];
   }
 
   /** An empty sequence with the given bounds. */
@@ -94,7 +98,7 @@ public final class BehaviorSequence {
     if (typeCode < 0 || typeCode >= BehaviorCodes.CODE_LIMIT) {
       throw new IllegalArgumentException("type code out of range: " + typeCode);
     }
-    if (eventIdHash != 0 && seen(eventIdHash)) {
+    if (eventIdHash != 0 && dedup.contains(eventIdHash)) {
       return AppendResult.DUPLICATE;
     }
     int n = buffer.size();
@@ -105,15 +109,18 @@ public final class BehaviorSequence {
     if (pos == 0 && n >= limits.maxLength()) {
       return AppendResult.TOO_LATE;
     }
-    if (eventIdHash != 0) {
-      remember(eventIdHash);
-    }
     buffer.insert(pos, itemId, categoryId, eventTimeMs, typeCode);
     invalidateFrom(pos);
     int excess = buffer.size() - limits.maxLength();
+    long droppedUpTo = Long.MIN_VALUE;
     if (excess > 0) {
+      droppedUpTo = buffer.time(excess - 1);
       dropOldest(excess);
     }
+    if (eventIdHash != 0) {
+      dedup.add(eventIdHash, eventTimeMs, limits.maxDedupIds());
+    }
+    forgetIds(droppedUpTo);
     return AppendResult.APPENDED;
   }
 
@@ -147,32 +154,29 @@ public final class BehaviorSequence {
   public record History(long[] items, long[] categories) {}
 
   /**
-   * Applies new bounds (e.g. after a job restarts with another L_max): trims to the new cap and
-   * dedup window.
+   * Applies new bounds (e.g. after a job restarts with another L_max or horizon): trims to the new
+   * cap and forgets the ids the new horizon no longer covers.
    */
   public void setLimits(SequenceLimits newLimits) {
-    long[] recent = recentIdHashes();
     limits = newLimits;
-    dedupRing = new long[newLimits.dedupWindow()];
-    dedupCount = 0;
-    dedupNext = 0;
-    for (int i = Math.max(0, recent.length - dedupRing.length); i < recent.length; i++) {
-      remember(recent[i]);
-    }
     int excess = buffer.size() - newLimits.maxLength();
+    long droppedUpTo = Long.MIN_VALUE;
     if (excess > 0) {
+      droppedUpTo = buffer.time(excess - 1);
       dropOldest(excess);
     }
+    dedup.trimTo(newLimits.maxDedupIds());
+    forgetIds(droppedUpTo);
   }
 
-  /** The remembered event-id hashes, oldest first. */
-  public long[] recentIdHashes() {
-    long[] out = new long[dedupCount];
-    int cap = dedupRing.length;
-    for (int i = 0; i < dedupCount; i++) {
-      out[i] = dedupRing[Math.floorMod(dedupNext - dedupCount + i, cap)];
-    }
-    return out;
+  /** Number of remembered event ids. */
+  public int dedupIdCount() {
+    return dedup.size();
+  }
+
+  /** Whether the id with this {@link EventIds#hash64} is remembered. */
+  public boolean remembers(long eventIdHash) {
+    return dedup.contains(eventIdHash);
   }
 
   /** Serialized form; see {@link SequenceCodec}. */
@@ -245,24 +249,20 @@ public final class BehaviorSequence {
 
   // ---- dedup ---------------------------------------------------------------------------------
 
-  private boolean seen(long hash) {
-    for (int i = 0; i < dedupCount; i++) {
-      if (dedupRing[i] == hash) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  void remember(long hash) {
-    int cap = dedupRing.length;
-    if (cap == 0) {
+  /**
+   * Forgets ids beyond the horizon behind the newest behaviour, and ids older than the newest
+   * behaviour the cap dropped ({@code droppedUpTo}): a duplicate of one of those would land before
+   * everything kept at the cap, which {@link #append} refuses as too late.
+   */
+  private void forgetIds(long droppedUpTo) {
+    if (limits.dedupHorizonMs() == 0) {
+      dedup.trimTo(0);
       return;
     }
-    dedupRing[dedupNext] = hash;
-    dedupNext = (dedupNext + 1) % cap;
-    if (dedupCount < cap) {
-      dedupCount++;
+    long bound = droppedUpTo;
+    if (buffer.size() > 0) {
+      bound = Math.max(bound, newestTimeMs() - limits.dedupHorizonMs());
     }
+    dedup.forgetBefore(bound);
   }
 }

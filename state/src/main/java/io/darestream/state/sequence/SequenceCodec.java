@@ -9,24 +9,31 @@ import io.darestream.state.codec.CorruptDataException;
  * {@code TypeSerializer}.
  *
  * <pre>
- * magic 0xDA 0x51, version 1
- * uvarint maxLength, uvarint maxOutOfOrderMs, uvarint dedupWindow      (the limits)
+ * magic 0xDA 0x51, version 2
+ * uvarint maxLength, uvarint maxOutOfOrderMs, uvarint dedupHorizonMs   (the limits)
  * uvarint blockSize, uvarint phase (= dropped mod blockSize), uvarint size
- * uvarint dedupCount, dedupCount x int64 event-id hash (oldest first)
+ * dedup ids (see DedupIds): uvarint count, count x int64 hash, their event times delta-coded
  * per block: uvarint byteLength, block bytes (see BehaviorBuffer)
  * </pre>
+ *
+ * <p>Version 1 (read, never written) had {@code uvarint dedupWindow} (a count) as its third limit
+ * and {@code uvarint dedupCount, dedupCount x int64 hash} without times. Its ids are read with the
+ * newest behaviour's time, so they are remembered for a full horizon from there; its limits get the
+ * default horizon (the job applies its configured limits on the user's next event).
  */
 public final class SequenceCodec {
   static final int MAGIC0 = 0xDA;
   static final int MAGIC1 = 0x51;
 
-  /** Current format version; readers refuse any other. */
-  public static final int VERSION = 1;
+  /** Current format version, the one written; readers also read version 1. */
+  public static final int VERSION = 2;
+
+  static final int VERSION_1 = 1;
 
   private SequenceCodec() {}
 
   public static byte[] serialize(BehaviorSequence seq) {
-    ByteWriter out = new ByteWriter(16 + seq.size() * 8 + seq.dedupCount * 8);
+    ByteWriter out = new ByteWriter(16 + seq.size() * 8 + seq.dedup.size() * 10);
     ByteWriter scratch = new ByteWriter(BehaviorSequence.BLOCK_SIZE * 12);
     out.writeByte(MAGIC0);
     out.writeByte(MAGIC1);
@@ -34,15 +41,11 @@ public final class SequenceCodec {
     SequenceLimits limits = seq.limits();
     out.writeUVarint(limits.maxLength());
     out.writeUVarint(limits.maxOutOfOrderMs());
-    out.writeUVarint(limits.dedupWindow());
+    out.writeUVarint(limits.dedupHorizonMs());
     out.writeUVarint(BehaviorSequence.BLOCK_SIZE);
     out.writeUVarint(seq.dropped % BehaviorSequence.BLOCK_SIZE);
     out.writeUVarint(seq.size());
-    long[] recent = seq.recentIdHashes();
-    out.writeUVarint(recent.length);
-    for (long h : recent) {
-      out.writeLong(h);
-    }
+    seq.dedup.write(out);
     int blocks = seq.blockCount();
     for (int j = 0; j < blocks; j++) {
       byte[] block = seq.encodedBlock(j, scratch);
@@ -63,7 +66,7 @@ public final class SequenceCodec {
       throw new CorruptDataException("not a behaviour sequence (bad magic)");
     }
     int version = in.readByte();
-    if (version != VERSION) {
+    if (version != VERSION && version != VERSION_1) {
       throw new CorruptDataException(
           "unknown behaviour sequence format version "
               + version
@@ -72,13 +75,18 @@ public final class SequenceCodec {
               + ")");
     }
     SequenceLimits limits;
+    int v1Window = 0;
     try {
-      limits =
+      SequenceLimits.Builder b =
           SequenceLimits.builder()
               .optMaxLength(in.readUVarintInt(SequenceLimits.MAX_LENGTH_LIMIT, "maxLength"))
-              .optMaxOutOfOrderMs(in.readUVarint())
-              .optDedupWindow(in.readUVarintInt(SequenceLimits.MAX_DEDUP_WINDOW, "dedupWindow"))
-              .build();
+              .optMaxOutOfOrderMs(in.readUVarint());
+      if (version == VERSION_1) {
+        v1Window = in.readUVarintInt(SequenceLimits.V1_MAX_DEDUP_WINDOW, "dedupWindow");
+      } else {
+        b.optDedupHorizonMs(in.readUVarint());
+      }
+      limits = b.build();
     } catch (IllegalArgumentException e) {
       throw new CorruptDataException("bad limits: " + e.getMessage(), e);
     }
@@ -88,10 +96,19 @@ public final class SequenceCodec {
     }
     int phase = in.readUVarintInt(blockSize - 1, "phase");
     int size = in.readUVarintInt(limits.maxLength(), "size");
-    int dedupCount = in.readUVarintInt(limits.dedupWindow(), "dedupCount");
     BehaviorSequence seq = new BehaviorSequence(limits, Math.max(size, 4));
-    for (int i = 0; i < dedupCount; i++) {
-      seq.remember(in.readLong());
+    long[] v1Hashes = null;
+    if (version == VERSION_1) {
+      int dedupCount = in.readUVarintInt(v1Window, "dedupCount");
+      if ((long) dedupCount * 8 > in.remaining()) {
+        throw new CorruptDataException(dedupCount + " dedup ids claimed, too few bytes left");
+      }
+      v1Hashes = new long[dedupCount];
+      for (int i = 0; i < dedupCount; i++) {
+        v1Hashes[i] = in.readLong();
+      }
+    } else {
+      seq.dedup = DedupIds.read(in, limits.maxDedupIds());
     }
     seq.dropped = phase;
     int blocks = seq.blockCountFor(size);
@@ -117,6 +134,10 @@ public final class SequenceCodec {
     }
     if (in.remaining() != 0) {
       throw new CorruptDataException(in.remaining() + " trailing bytes after the last block");
+    }
+    if (v1Hashes != null) {
+      seq.dedup = DedupIds.ofHashes(v1Hashes, Math.max(0, seq.newestTimeMs()));
+      seq.dedup.trimTo(limits.maxDedupIds());
     }
     return seq;
   }

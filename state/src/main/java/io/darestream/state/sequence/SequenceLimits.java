@@ -2,27 +2,37 @@ package io.darestream.state.sequence;
 
 /**
  * Bounds of one user's behaviour sequence: the cap L_max (oldest dropped beyond it), how far out of
- * order an event may arrive and still be placed in time order, and how many recent event ids are
- * remembered to drop duplicates. Stored in every serialized sequence, so a reader needs no config.
+ * order an event may arrive and still be placed in time order, and the dedup horizon: for how long
+ * (event time, behind the user's newest behaviour) an event id is remembered to drop duplicates.
+ * Stored in every serialized sequence, so a reader needs no config.
  */
 public final class SequenceLimits {
   /** Largest accepted cap; beyond it one value no longer fits comfortably in a state entry. */
   public static final int MAX_LENGTH_LIMIT = 1 << 20;
 
-  /** Largest dedup window: each remembered id costs 8 bytes in every stored sequence. */
-  public static final int MAX_DEDUP_WINDOW = 4096;
+  /**
+   * Largest dedup window of the version-1 formats, which remembered a count of ids instead of a
+   * horizon; still the bound when reading them.
+   */
+  static final int V1_MAX_DEDUP_WINDOW = 4096;
+
+  /** Default dedup horizon: two days, more than the job's default lateness bound (1 d + 5 s). */
+  public static final long DEFAULT_DEDUP_HORIZON_MS = 2 * 86_400_000L;
+
+  /** Largest horizon or out-of-order bound, so that time arithmetic cannot overflow. */
+  public static final long MAX_SPAN_MS = 1L << 60;
 
   private final int maxLength;
   private final long maxOutOfOrderMs;
-  private final int dedupWindow;
+  private final long dedupHorizonMs;
 
   private SequenceLimits(Builder b) {
     this.maxLength = b.maxLength;
     this.maxOutOfOrderMs = b.maxOutOfOrderMs;
-    this.dedupWindow = b.dedupWindow;
+    this.dedupHorizonMs = b.dedupHorizonMs;
   }
 
-  /** Defaults: L_max 2000, 60 s out of order, 32 remembered event ids. */
+  /** Defaults: L_max 2000, 60 s out of order, ids remembered for two days. */
   public static SequenceLimits defaults() {
     return builder().build();
   }
@@ -39,8 +49,20 @@ public final class SequenceLimits {
     return maxOutOfOrderMs;
   }
 
-  public int dedupWindow() {
-    return dedupWindow;
+  /**
+   * How far behind the user's newest behaviour (event time) an event id is still remembered; 0
+   * remembers none.
+   */
+  public long dedupHorizonMs() {
+    return dedupHorizonMs;
+  }
+
+  /**
+   * Most ids one sequence remembers: the cap's worth twice over. Ids older than a behaviour the cap
+   * dropped are forgotten anyway, so only events sharing the oldest kept time stamp can reach it.
+   */
+  public int maxDedupIds() {
+    return dedupHorizonMs == 0 ? 0 : (int) Math.min(Integer.MAX_VALUE, 2L * maxLength + 64);
   }
 
   @Override
@@ -48,12 +70,12 @@ public final class SequenceLimits {
     return o instanceof SequenceLimits l
         && l.maxLength == maxLength
         && l.maxOutOfOrderMs == maxOutOfOrderMs
-        && l.dedupWindow == dedupWindow;
+        && l.dedupHorizonMs == dedupHorizonMs;
   }
 
   @Override
   public int hashCode() {
-    return (maxLength * 31 + Long.hashCode(maxOutOfOrderMs)) * 31 + dedupWindow;
+    return (maxLength * 31 + Long.hashCode(maxOutOfOrderMs)) * 31 + Long.hashCode(dedupHorizonMs);
   }
 
   @Override
@@ -62,8 +84,8 @@ public final class SequenceLimits {
         + maxLength
         + ", maxOutOfOrderMs="
         + maxOutOfOrderMs
-        + ", dedupWindow="
-        + dedupWindow
+        + ", dedupHorizonMs="
+        + dedupHorizonMs
         + "}";
   }
 
@@ -71,7 +93,7 @@ public final class SequenceLimits {
   public static final class Builder {
     private int maxLength = 2000;
     private long maxOutOfOrderMs = 60_000;
-    private int dedupWindow = 32;
+    private long dedupHorizonMs = DEFAULT_DEDUP_HORIZON_MS;
 
     private Builder() {}
 
@@ -87,9 +109,12 @@ public final class SequenceLimits {
       return this;
     }
 
-    /** How many recent event ids are remembered for dedup; 0 disables dedup. */
-    public Builder optDedupWindow(int dedupWindow) {
-      this.dedupWindow = dedupWindow;
+    /**
+     * An event id is remembered while its behaviour is at most this far (event time) behind the
+     * user's newest one; 0 disables dedup.
+     */
+    public Builder optDedupHorizonMs(long dedupHorizonMs) {
+      this.dedupHorizonMs = dedupHorizonMs;
       return this;
     }
 
@@ -98,12 +123,13 @@ public final class SequenceLimits {
         throw new IllegalArgumentException(
             "maxLength must be in [1, " + MAX_LENGTH_LIMIT + "], got " + maxLength);
       }
-      if (maxOutOfOrderMs < 0) {
-        throw new IllegalArgumentException("maxOutOfOrderMs must be >= 0, got " + maxOutOfOrderMs);
-      }
-      if (dedupWindow < 0 || dedupWindow > MAX_DEDUP_WINDOW) {
+      if (maxOutOfOrderMs < 0 || maxOutOfOrderMs > MAX_SPAN_MS) {
         throw new IllegalArgumentException(
-            "dedupWindow must be in [0, " + MAX_DEDUP_WINDOW + "], got " + dedupWindow);
+            "maxOutOfOrderMs must be in [0, 2^60], got " + maxOutOfOrderMs);
+      }
+      if (dedupHorizonMs < 0 || dedupHorizonMs > MAX_SPAN_MS) {
+        throw new IllegalArgumentException(
+            "dedupHorizonMs must be in [0, 2^60], got " + dedupHorizonMs);
       }
       return new SequenceLimits(this);
     }

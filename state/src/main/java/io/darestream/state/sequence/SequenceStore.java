@@ -45,7 +45,8 @@ import org.slf4j.LoggerFactory;
 public final class SequenceStore implements AutoCloseable {
   private static final int META_MAGIC0 = 0xDA;
   private static final int META_MAGIC1 = 0x53;
-  private static final int META_VERSION = 1;
+  private static final int META_VERSION = 2;
+  private static final int META_VERSION_1 = 1;
   private static final int BLOCK = BehaviorSequence.BLOCK_SIZE;
   private static final int LOCK_STRIPES = 256;
 
@@ -178,7 +179,7 @@ public final class SequenceStore implements AutoCloseable {
       long eventTimeMs,
       byte typeCode)
       throws RocksDBException {
-    if (eventIdHash != 0 && meta.seen(eventIdHash)) {
+    if (eventIdHash != 0 && meta.ids.contains(eventIdHash)) {
       return AppendResult.DUPLICATE;
     }
     if (meta.size > 0 && eventTimeMs < meta.newestTimeMs - limits.maxOutOfOrderMs()) {
@@ -205,13 +206,12 @@ public final class SequenceStore implements AutoCloseable {
     meta.size++;
     meta.newestTimeMs = Math.max(meta.newestTimeMs, eventTimeMs);
     meta.lastWriteMs = now;
-    if (eventIdHash != 0) {
-      meta.remember(eventIdHash, limits.dedupWindow());
-    }
+    long droppedUpTo = Long.MIN_VALUE;
     while (meta.size > limits.maxLength()) {
       long f = meta.firstBlock;
       BehaviorBuffer first = f == k ? buf : readBlock(ro, userId, f);
       int m = Math.min(first.size(), meta.size - limits.maxLength());
+      droppedUpTo = Math.max(droppedUpTo, first.time(m - 1));
       first.dropOldest(m);
       meta.size -= m;
       if (first.size() == 0) {
@@ -220,6 +220,16 @@ public final class SequenceStore implements AutoCloseable {
       } else {
         putBlock(batch, userId, f, first);
       }
+    }
+    if (eventIdHash != 0) {
+      meta.ids.add(eventIdHash, eventTimeMs, limits.maxDedupIds());
+    }
+    // The same forgetting rule as BehaviorSequence: beyond the horizon, or older than a behaviour
+    // the cap dropped (a duplicate of it is too late for the cap).
+    if (limits.dedupHorizonMs() == 0) {
+      meta.ids.trimTo(0);
+    } else {
+      meta.ids.forgetBefore(Math.max(droppedUpTo, meta.newestTimeMs - limits.dedupHorizonMs()));
     }
     batch.put(metaCf, userKey(userId), meta.encode());
     return AppendResult.APPENDED;
@@ -434,41 +444,26 @@ public final class SequenceStore implements AutoCloseable {
     return s.getBytes(java.nio.charset.StandardCharsets.UTF_8);
   }
 
-  /** Per-user bookkeeping stored in the {@code meta} column family. */
-  private static final class UserMeta {
+  /**
+   * Per-user bookkeeping stored in the {@code meta} column family: magic {@code 0xDA 0x53}, version
+   * 2, uvarint first and last block, uvarint size, zigzag newest time and last write time, then the
+   * remembered event ids ({@link DedupIds}). Version 1 (read, never written) had {@code uvarint
+   * count, count x int64 hash} without times; those ids are read with the newest time.
+   */
+  static final class UserMeta {
     long firstBlock;
     long lastBlock;
     int size;
     long newestTimeMs = Long.MIN_VALUE;
     long lastWriteMs;
-    long[] recent = new long[0];
+    DedupIds ids = new DedupIds();
 
     static UserMeta empty() {
       return new UserMeta();
     }
 
-    boolean seen(long hash) {
-      for (long h : recent) {
-        if (h == hash) {
-          return true;
-        }
-      }
-      return false;
-    }
-
-    void remember(long hash, int window) {
-      if (window == 0) {
-        return;
-      }
-      int keep = Math.min(recent.length, window - 1);
-      long[] next = new long[keep + 1];
-      System.arraycopy(recent, recent.length - keep, next, 0, keep);
-      next[keep] = hash;
-      recent = next;
-    }
-
     byte[] encode() {
-      ByteWriter w = new ByteWriter(40 + recent.length * 8);
+      ByteWriter w = new ByteWriter(40 + ids.size() * 10);
       w.writeByte(META_MAGIC0);
       w.writeByte(META_MAGIC1);
       w.writeByte(META_VERSION);
@@ -477,10 +472,7 @@ public final class SequenceStore implements AutoCloseable {
       w.writeUVarint(size);
       w.writeZigZag(newestTimeMs);
       w.writeZigZag(lastWriteMs);
-      w.writeUVarint(recent.length);
-      for (long h : recent) {
-        w.writeLong(h);
-      }
+      ids.write(w);
       return w.toByteArray();
     }
 
@@ -490,7 +482,7 @@ public final class SequenceStore implements AutoCloseable {
         throw new CorruptDataException("sequence store meta: bad magic");
       }
       int version = r.readByte();
-      if (version != META_VERSION) {
+      if (version != META_VERSION && version != META_VERSION_1) {
         throw new CorruptDataException("sequence store meta: unknown version " + version);
       }
       UserMeta m = new UserMeta();
@@ -499,10 +491,19 @@ public final class SequenceStore implements AutoCloseable {
       m.size = r.readUVarintInt(SequenceLimits.MAX_LENGTH_LIMIT, "size");
       m.newestTimeMs = r.readZigZag();
       m.lastWriteMs = r.readZigZag();
-      int n = r.readUVarintInt(SequenceLimits.MAX_DEDUP_WINDOW, "dedup count");
-      m.recent = new long[n];
-      for (int i = 0; i < n; i++) {
-        m.recent[i] = r.readLong();
+      if (version == META_VERSION_1) {
+        int n = r.readUVarintInt(SequenceLimits.V1_MAX_DEDUP_WINDOW, "dedup count");
+        if ((long) n * 8 > r.remaining()) {
+          throw new CorruptDataException("sequence store meta: " + n + " ids claimed, too short");
+        }
+        long[] hashes = new long[n];
+        for (int i = 0; i < n; i++) {
+          hashes[i] = r.readLong();
+        }
+        m.ids = DedupIds.ofHashes(hashes, Math.max(0, m.newestTimeMs));
+      } else {
+        // Bounded by the largest cap any store may have, whatever the limits this one opened with.
+        m.ids = DedupIds.read(r, 2 * SequenceLimits.MAX_LENGTH_LIMIT + 64);
       }
       return m;
     }

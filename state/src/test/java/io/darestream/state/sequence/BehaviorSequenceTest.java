@@ -16,11 +16,11 @@ import org.junit.jupiter.api.Test;
 class BehaviorSequenceTest {
   private static final long T0 = 1_511_544_070_000L;
 
-  private static SequenceLimits limits(int maxLength, long outOfOrderMs, int dedup) {
+  private static SequenceLimits limits(int maxLength, long outOfOrderMs, long dedupHorizonMs) {
     return SequenceLimits.builder()
         .optMaxLength(maxLength)
         .optMaxOutOfOrderMs(outOfOrderMs)
-        .optDedupWindow(dedup)
+        .optDedupHorizonMs(dedupHorizonMs)
         .build();
   }
 
@@ -73,38 +73,96 @@ class BehaviorSequenceTest {
   }
 
   @Test
-  void duplicatesWithinWindowAreDropped() {
-    BehaviorSequence seq = BehaviorSequence.create(limits(100, 0, 4));
+  void duplicatesWithinTheHorizonAreDroppedHoweverManyEventsCameBetween() {
+    BehaviorSequence seq = BehaviorSequence.create(limits(1000, 60_000, 10_000));
     long a = EventIds.hash64("evt-a");
     assertThat(seq.append(a, 1, 1, T0, BehaviorType.CLICK)).isEqualTo(AppendResult.APPENDED);
     assertThat(seq.append(a, 1, 1, T0, BehaviorType.CLICK)).isEqualTo(AppendResult.DUPLICATE);
-    for (int i = 0; i < 4; i++) {
+    for (int i = 0; i < 500; i++) { // the old 64-id window forgot "evt-a" after 64 of these
       seq.append(EventIds.hash64("other-" + i), 2, 1, T0 + 1 + i, BehaviorType.CLICK);
     }
-    // "evt-a" has left the 4-id window: the bound is documented, so it is accepted again
-    assertThat(seq.append(a, 1, 1, T0 + 10, BehaviorType.CLICK)).isEqualTo(AppendResult.APPENDED);
+    assertThat(seq.append(a, 1, 1, T0, BehaviorType.CLICK)).isEqualTo(AppendResult.DUPLICATE);
+    // the ids survive serialization
+    BehaviorSequence back = SequenceCodec.deserialize(seq.toBytes());
+    assertThat(back.append(a, 1, 1, T0, BehaviorType.CLICK)).isEqualTo(AppendResult.DUPLICATE);
+    // the user's newest behaviour moves 10 s + 1 ms past "evt-a": beyond the horizon it counts
+    // again
+    back.append(EventIds.hash64("later"), 3, 1, T0 + 10_001, BehaviorType.CLICK);
+    assertThat(back.remembers(a)).isFalse();
+    assertThat(back.append(a, 1, 1, T0, BehaviorType.CLICK)).isEqualTo(AppendResult.APPENDED);
     // id 0 means "no id": never a duplicate
     assertThat(seq.append(0, 1, 1, T0 + 11, BehaviorType.CLICK)).isEqualTo(AppendResult.APPENDED);
     assertThat(seq.append(0, 1, 1, T0 + 11, BehaviorType.CLICK)).isEqualTo(AppendResult.APPENDED);
-    // the window survives serialization
-    BehaviorSequence back = SequenceCodec.deserialize(seq.toBytes());
-    assertThat(back.append(a, 1, 1, T0 + 12, BehaviorType.CLICK)).isEqualTo(AppendResult.DUPLICATE);
+  }
+
+  @Test
+  void withAHorizonAtLeastTheOrderingBoundNoIdIsEverAppendedTwice() {
+    BehaviorSequence seq = BehaviorSequence.create(limits(20, 5_000, 5_000));
+    Random rnd = new Random(7);
+    Set<Long> appended = new HashSet<>();
+    for (int step = 0; step < 20_000; step++) {
+      long id = EventIds.hash64("e" + rnd.nextInt(400));
+      long time = T0 + (id & 0xFFFF); // a re-sent event keeps its time
+      if (seq.append(id, 1, 1, time, BehaviorType.CLICK) == AppendResult.APPENDED) {
+        assertThat(appended.add(id)).as("step %d", step).isTrue();
+      }
+    }
+    // ids are bounded by the cap, not by how many events came
+    assertThat(seq.dedupIdCount()).isLessThanOrEqualTo(seq.limits().maxDedupIds());
+  }
+
+  @Test
+  void idsOfBehavioursOlderThanWhatTheCapDroppedAreForgottenTheirDuplicatesAreTooLate() {
+    BehaviorSequence seq = BehaviorSequence.create(limits(10, Long.MAX_VALUE / 8, 1L << 50));
+    for (int i = 0; i < 100; i++) {
+      seq.append(EventIds.hash64("e" + i), i, 1, T0 + i, BehaviorType.PV);
+    }
+    assertThat(seq.dedupIdCount()).isEqualTo(11); // the 10 kept and the last one dropped
+    assertThat(seq.append(EventIds.hash64("e5"), 5, 1, T0 + 5, BehaviorType.PV))
+        .isEqualTo(AppendResult.TOO_LATE);
+    assertThat(seq.append(EventIds.hash64("e89"), 89, 1, T0 + 89, BehaviorType.PV))
+        .isEqualTo(AppendResult.DUPLICATE);
+  }
+
+  @Test
+  void readsVersion1SequencesWithTheirIdsRememberedFromTheNewestBehaviour() {
+    // Written by the version-1 codec (commit 79281a4): L_max 200, 60 s, a 64-id window; ids
+    // "e0".."e4" at T0 + i s with T0 = 2024-03-01T12:00:00Z, items 100..104.
+    byte[] v1 =
+        java.util.HexFormat.of()
+            .parseHex(
+                "da5101c801e0d40340400005058308c86e5203d16fe0646ea9421d77e83cd04d900a2e307b4516342e"
+                    + "af4721651402d4558072e374190580c8959ebf63e807010ec8010900020900020900020900"
+                    + "02");
+    long t0 = 1_709_294_400_000L;
+    BehaviorSequence back = SequenceCodec.deserialize(v1);
+
+    assertThat(back.newest(10).items()).containsExactly(104, 103, 102, 101, 100);
+    assertThat(back.limits().maxLength()).isEqualTo(200);
+    assertThat(back.limits().dedupHorizonMs()).isEqualTo(SequenceLimits.DEFAULT_DEDUP_HORIZON_MS);
+    assertThat(back.append(EventIds.hash64("e2"), 102, 7, t0 + 2_000, BehaviorType.CLICK))
+        .isEqualTo(AppendResult.DUPLICATE);
+    byte[] v2 = back.toBytes();
+    assertThat(v2[2]).isEqualTo((byte) SequenceCodec.VERSION);
+    assertThat(SequenceCodec.deserialize(v2).remembers(EventIds.hash64("e0"))).isTrue();
   }
 
   @Test
   void randomStreamMatchesReferenceAndRoundTripsAfterEveryAppend() {
     Random rnd = new Random(42);
-    SequenceLimits lim = limits(150, 5_000, 16);
+    long horizon = 3_000; // shorter than the ordering bound: forgotten ids may count again
+    SequenceLimits lim = limits(150, 5_000, horizon);
     BehaviorSequence seq = BehaviorSequence.create(lim);
     List<long[]> reference = new ArrayList<>(); // {item, cat, time, type, arrival}
-    List<Long> recentIds = new ArrayList<>();
+    List<Long> appendedIds = new ArrayList<>();
+    java.util.Map<Long, Long> remembered = new java.util.HashMap<>(); // id -> its event time
     long clock = T0;
     for (int step = 0; step < 3000; step++) {
       clock += rnd.nextInt(3000);
       long time = clock - (rnd.nextInt(10) == 0 ? rnd.nextInt(8000) : 0);
       long id =
-          rnd.nextInt(20) == 0 && !recentIds.isEmpty()
-              ? recentIds.get(rnd.nextInt(recentIds.size()))
+          rnd.nextInt(20) == 0 && !appendedIds.isEmpty()
+              ? appendedIds.get(rnd.nextInt(appendedIds.size()))
               : EventIds.hash64("e" + step);
       long item = rnd.nextInt(5) == 0 ? rnd.nextLong() >>> 1 : rnd.nextInt(5000);
       long cat = rnd.nextInt(30);
@@ -112,8 +170,7 @@ class BehaviorSequenceTest {
 
       AppendResult expected;
       long newest = reference.isEmpty() ? Long.MIN_VALUE : reference.get(reference.size() - 1)[2];
-      List<Long> window = recentIds.subList(Math.max(0, recentIds.size() - 16), recentIds.size());
-      if (window.contains(id)) {
+      if (remembered.containsKey(id)) {
         expected = AppendResult.DUPLICATE;
       } else if (!reference.isEmpty() && time < newest - 5_000) {
         expected = AppendResult.TOO_LATE;
@@ -121,12 +178,16 @@ class BehaviorSequenceTest {
         expected = AppendResult.TOO_LATE;
       } else {
         expected = AppendResult.APPENDED;
-        recentIds.add(id);
+        appendedIds.add(id);
+        remembered.put(id, time);
         reference.add(new long[] {item, cat, time, type, step});
         reference.sort(Comparator.<long[]>comparingLong(r -> r[2]).thenComparingLong(r -> r[4]));
+        long droppedUpTo = Long.MIN_VALUE;
         while (reference.size() > 150) {
-          reference.remove(0);
+          droppedUpTo = reference.remove(0)[2];
         }
+        long bound = Math.max(droppedUpTo, reference.get(reference.size() - 1)[2] - horizon);
+        remembered.values().removeIf(t -> t < bound);
       }
       assertThat(seq.append(id, item, cat, time, (byte) type))
           .as("step %d", step)
@@ -134,6 +195,7 @@ class BehaviorSequenceTest {
       if (step % 7 == 0) {
         seq = roundTripChecked(seq);
       }
+      assertThat(seq.dedupIdCount()).as("step %d", step).isEqualTo(remembered.size());
       SequenceView all = seq.newest(Integer.MAX_VALUE);
       assertThat(all.length()).isEqualTo(reference.size());
       for (int k = 0; k < all.length(); k++) {
@@ -179,7 +241,10 @@ class BehaviorSequenceTest {
     }
     seq.setLimits(limits(10, 0, 2));
     assertThat(seq.size()).isEqualTo(10);
-    assertThat(seq.recentIdHashes()).containsExactly(99, 100);
+    // ids within 2 ms of the newest (T0 + 99): those at T0 + 97..99, i.e. hashes 98..100
+    assertThat(seq.dedupIdCount()).isEqualTo(3);
+    assertThat(seq.remembers(100)).isTrue();
+    assertThat(seq.remembers(97)).isFalse();
     assertThat(SequenceCodec.deserialize(seq.toBytes()).newest(10).items())
         .containsExactly(99, 98, 97, 96, 95, 94, 93, 92, 91, 90);
   }
@@ -244,8 +309,8 @@ class BehaviorSequenceTest {
   void limitsBuilderValidates() {
     assertThatThrownBy(() -> SequenceLimits.builder().optMaxLength(0).build())
         .hasMessageContaining("maxLength");
-    assertThatThrownBy(() -> SequenceLimits.builder().optDedupWindow(-1).build())
-        .hasMessageContaining("dedupWindow");
+    assertThatThrownBy(() -> SequenceLimits.builder().optDedupHorizonMs(-1).build())
+        .hasMessageContaining("dedupHorizonMs");
     assertThatThrownBy(
             () ->
                 BehaviorSequence.create(SequenceLimits.defaults())

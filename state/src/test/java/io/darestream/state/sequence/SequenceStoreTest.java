@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.darestream.schemas.avro.BehaviorType;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -31,7 +32,7 @@ class SequenceStoreTest {
         SequenceLimits.builder()
             .optMaxLength(150)
             .optMaxOutOfOrderMs(5_000)
-            .optDedupWindow(16)
+            .optDedupHorizonMs(3_000)
             .build();
     Random rnd = new Random(7);
     List<BehaviorSequence> refs = new ArrayList<>();
@@ -106,9 +107,56 @@ class SequenceStoreTest {
   }
 
   @Test
+  void opensAStoreWrittenByTheVersion1MetaFormatAndKeepsItsIds() throws Exception {
+    // Written by the store of commit 79281a4 (meta version 1, a 64-id window): user 1, events
+    // "e0".."e4" at 2024-03-01T12:00:00Z + i s, items 100..104.
+    Path old = dir.resolve("v1");
+    Files.createDirectories(old);
+    for (String f :
+        List.of(
+            "000008.sst",
+            "000009.sst",
+            "000010.log",
+            "CURRENT",
+            "IDENTITY",
+            "MANIFEST-000011",
+            "OPTIONS-000013")) {
+      try (var in =
+          SequenceStoreTest.class.getResourceAsStream("/fixtures/sequence-store-v1/" + f)) {
+        Files.copy(in, old.resolve(f));
+      }
+    }
+    long t0 = 1_709_294_400_000L;
+    try (SequenceStore store = SequenceStore.builder().setPath(old).open()) {
+      assertThat(store.newest(1, 10).items()).containsExactly(104, 103, 102, 101, 100);
+      assertThat(store.append(1, EventIds.hash64("e3"), 103, 7, t0 + 3_000, CLICK))
+          .isEqualTo(AppendResult.DUPLICATE);
+      assertThat(store.append(1, EventIds.hash64("e5"), 105, 7, t0 + 5_000, CLICK))
+          .isEqualTo(AppendResult.APPENDED);
+    }
+    try (SequenceStore store = SequenceStore.builder().setPath(old).open()) {
+      assertThat(store.append(1, EventIds.hash64("e0"), 100, 7, t0, CLICK))
+          .isEqualTo(AppendResult.DUPLICATE);
+      assertThat(store.newest(1, 10).length()).isEqualTo(6);
+    }
+  }
+
+  @Test
+  void duplicatesWithinTheHorizonAreDroppedHoweverManyEventsCameBetween() throws Exception {
+    try (SequenceStore store = SequenceStore.builder().setPath(dir).open()) {
+      for (int copy = 0; copy < 11; copy++) {
+        for (int i = 0; i < 100; i++) {
+          store.append(7, EventIds.hash64("e" + i), i, 1, T0 + i * 1000L, CLICK);
+        }
+      }
+      assertThat(store.size(7)).isEqualTo(100);
+    }
+  }
+
+  @Test
   void readersSeeAConsistentPrefixWhileAnAppenderWrites() throws Exception {
     int events = 3000;
-    SequenceLimits limits = SequenceLimits.builder().optMaxLength(500).optDedupWindow(0).build();
+    SequenceLimits limits = SequenceLimits.builder().optMaxLength(500).optDedupHorizonMs(0).build();
     try (SequenceStore store = SequenceStore.builder().setPath(dir).optLimits(limits).open()) {
       ExecutorService pool = Executors.newFixedThreadPool(3);
       CountDownLatch start = new CountDownLatch(1);

@@ -1,5 +1,6 @@
 package io.darestream.jobs.config;
 
+import io.darestream.state.sequence.SequenceLimits;
 import java.io.Serializable;
 import java.time.Duration;
 import org.apache.flink.configuration.ConfigOption;
@@ -26,14 +27,19 @@ public final class SequenceOptions implements Serializable {
               "A user's sequence not written for this long (processing time) is dropped from"
                   + " state.");
 
-  public static final ConfigOption<Integer> DEDUP_IDS =
-      ConfigOptions.key("dare.sequence.dedup-ids")
-          .intType()
-          .defaultValue(64)
+  public static final ConfigOption<Duration> DEDUP_HORIZON =
+      ConfigOptions.key("dare.sequence.dedup-horizon")
+          .durationType()
+          .defaultValue(Duration.ofMillis(SequenceLimits.DEFAULT_DEDUP_HORIZON_MS))
           .withDescription(
-              "How many recent event ids per user are remembered to drop duplicates (replays,"
-                  + " producer retries); each costs 8 bytes in every stored sequence. At most"
-                  + " 4096.");
+              "Dedup by event id (replays, producer retries): an event whose id was already"
+                  + " appended to its user's sequence is dropped while the first one's event time"
+                  + " is at most this far behind the user's newest behaviour; beyond it, it may"
+                  + " count again. With a horizon of at least max-lateness + out-of-orderness (the"
+                  + " default) no event id is appended twice while the user's state lives: older"
+                  + " duplicates are refused as too late. Ids cost 8-10 bytes each in the stored"
+                  + " sequence, at most 2 L_max + 64 per user. Serving's sequence store uses the"
+                  + " same rule.");
 
   public static final ConfigOption<Integer> CACHE_USERS =
       ConfigOptions.key("dare.sequence.cache-users")
@@ -47,13 +53,16 @@ public final class SequenceOptions implements Serializable {
 
   private final int maxLength;
   private final Duration ttl;
-  private final int dedupIds;
+  private final Duration dedupHorizon;
   private final int cacheUsers;
 
   private SequenceOptions(ReadableConfig c) {
     this.maxLength = Checks.positive(c, MAX_LENGTH);
     this.ttl = Checks.positiveDuration(c, TTL);
-    this.dedupIds = Checks.positive(c, DEDUP_IDS);
+    this.dedupHorizon = Checks.positiveDuration(c, DEDUP_HORIZON);
+    if (dedupHorizon.toMillis() > SequenceLimits.MAX_SPAN_MS) {
+      throw new IllegalArgumentException(DEDUP_HORIZON.key() + " must be < 2^60 ms");
+    }
     this.cacheUsers = Checks.notNegative(c, CACHE_USERS);
   }
 
@@ -70,8 +79,8 @@ public final class SequenceOptions implements Serializable {
     return ttl;
   }
 
-  public int dedupIds() {
-    return dedupIds;
+  public Duration dedupHorizon() {
+    return dedupHorizon;
   }
 
   public int cacheUsers() {

@@ -96,8 +96,7 @@ public final class DareTrainJob {
         .uid(Uids.DEAD_LETTER_SINK)
         .name("dead letters");
 
-    long maxOutOfOrderMs =
-        options.ingest().maxLateness().toMillis() + options.ingest().outOfOrderness().toMillis();
+    long maxOutOfOrderMs = options.ingest().policy().maxOutOfOrderMs();
     SingleOutputStreamOperator<TrainingSample> samples =
         accepted
             .keyBy(new UserKey(), Types.LONG)

@@ -83,7 +83,7 @@ public final class SequenceFunction
 
   /**
    * @param maxOutOfOrderMs how far behind a user's newest behaviour an event may still be placed in
-   *     order (ingest already rejected anything further behind the watermark)
+   *     order: the {@code EventPolicy}'s bound, which serving's store applies too
    */
   public SequenceFunction(
       SequenceOptions sequenceOptions, LabelOptions labelOptions, long maxOutOfOrderMs) {
@@ -104,7 +104,7 @@ public final class SequenceFunction
     SequenceLimits limits =
         SequenceLimits.builder()
             .optMaxLength(sequenceOptions.maxLength())
-            .optDedupWindow(sequenceOptions.dedupIds())
+            .optDedupHorizonMs(sequenceOptions.dedupHorizon().toMillis())
             .optMaxOutOfOrderMs(maxOutOfOrderMs)
             .build();
     // Seeded per subtask so that parallel instances draw different negatives.

@@ -8,6 +8,7 @@ import io.darestream.jobs.testing.Events;
 import io.darestream.schemas.avro.BehaviorEvent;
 import io.darestream.schemas.avro.BehaviorType;
 import io.darestream.schemas.avro.DeadLetter;
+import io.darestream.schemas.validate.EventPolicy;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.Arrays;
@@ -18,7 +19,8 @@ class EventGateTest {
   private static final long DAY = Duration.ofDays(1).toMillis();
   private static final long NOW = T0 + 30 * DAY;
 
-  private final EventGate gate = new EventGate(DAY, DAY);
+  private final EventGate gate =
+      new EventGate(EventPolicy.builder().optMaxLatenessMs(DAY).optMaxFutureMs(DAY).build());
 
   @Test
   void validEventPasses() {
@@ -95,6 +97,34 @@ class EventGateTest {
     // A replay of old data: event times jump by weeks, but all lie before the wall clock.
     assertThat(gate.check(IngestRecords.of(click("e1", 7, 1, T0 + 20 * DAY)), T0, NOW).accepted())
         .isTrue();
+  }
+
+  @Test
+  void theFutureIsMeasuredFromTheRecordsKafkaTimeSoAReReadDecidesAsTheLiveRunDid() {
+    long produced = NOW - 10 * DAY;
+    BehaviorEvent ahead = click("e1", 7, 1, produced + DAY + 1);
+
+    // Read ten days later (a fresh job replaying the topic): still from the future.
+    DeadLetter d = gate.check(IngestRecords.at(ahead, produced), Long.MIN_VALUE, NOW).deadLetter();
+    assertThat(d.getReasonCode()).isEqualTo("FUTURE_EVENT");
+    assertThat(d.getReason()).contains("ahead of the record's time " + produced);
+    // A record time ahead of the wall clock is capped by it.
+    assertThat(reason(IngestRecords.at(click("e2", 7, 1, NOW + DAY + 1), NOW + 5 * DAY)))
+        .isEqualTo("FUTURE_EVENT");
+  }
+
+  @Test
+  void idsAboveTheMaximumAreDeadLetteredWithTheirField() {
+    DeadLetter d =
+        gate.check(IngestRecords.of(click("e1", 7, Long.MAX_VALUE, T0)), Long.MIN_VALUE, NOW)
+            .deadLetter();
+
+    assertThat(d.getReasonCode()).isEqualTo("ID_OUT_OF_RANGE");
+    assertThat(d.getReason()).startsWith("item_id " + Long.MAX_VALUE + " is above");
+  }
+
+  private String reason(IngestRecord r) {
+    return gate.check(r, Long.MIN_VALUE, NOW).deadLetter().getReasonCode();
   }
 
   private String reason(BehaviorEvent e, long watermark) {

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.darestream.schemas.avro.BehaviorEvent;
 import io.darestream.schemas.avro.DeadLetter;
+import io.darestream.schemas.validate.EventPolicy;
 import java.time.Duration;
 import java.util.List;
 import org.apache.flink.api.common.serialization.SerializerConfigImpl;
@@ -26,7 +27,10 @@ class IngestFunctionTest {
   void setUp() throws Exception {
     harness =
         new OneInputStreamOperatorTestHarness<>(
-            new ProcessOperator<>(new IngestFunction(new EventGate(DAY, DAY))));
+            new ProcessOperator<>(
+                new IngestFunction(
+                    new EventGate(
+                        EventPolicy.builder().optMaxLatenessMs(DAY).optMaxFutureMs(DAY).build()))));
     // Explicit output serializer: the harness would otherwise look for flink-avro.
     harness.setup(IngestedEventSerializer.TYPE_INFO.createSerializer(new SerializerConfigImpl()));
     harness.open();
@@ -50,8 +54,9 @@ class IngestFunctionTest {
     assertThat(harness.extractOutputValues())
         .extracting(IngestedEvent::event)
         .containsExactly(good, good2);
+    // No Kafka timestamp on these records: ingest time is the processing time.
     assertThat(harness.extractOutputValues())
-        .allSatisfy(e -> assertThat(e.ingestTimeMs()).isEqualTo(1_000L));
+        .allSatisfy(e -> assertThat(e.ingestTimeMs()).isEqualTo(T0 + 10 * DAY));
     List<String> reasons =
         harness.getSideOutput(IngestFunction.DEAD_LETTERS).stream()
             .map(StreamRecord::getValue)
@@ -74,5 +79,27 @@ class IngestFunctionTest {
     assertThat(harness.getSideOutput(IngestFunction.DEAD_LETTERS))
         .extracting(r -> r.getValue().getReasonCode())
         .containsExactly("LATE_EVENT");
+  }
+
+  @Test
+  void eventsAheadOfTheirRecordAreAcceptedWithinMaxFutureAndTheYear3000IsDeadLettered()
+      throws Exception {
+    long now = T0 + 10 * DAY;
+    harness.processWatermark(new Watermark(now - 5_001));
+    long year3000 = java.time.Instant.parse("3000-01-01T00:00:00Z").toEpochMilli();
+
+    harness.processElement(
+        new StreamRecord<>(IngestRecords.at(click("ahead", 1, 10, now + DAY / 2), now), now));
+    harness.processElement(
+        new StreamRecord<>(IngestRecords.at(click("y3000", 1, 10, year3000), now), now));
+    harness.processElement(
+        new StreamRecord<>(IngestRecords.at(click("ok", 1, 11, now + 1_000), now + 1_000), now));
+
+    assertThat(harness.extractOutputValues())
+        .extracting(e -> e.event().getEventId())
+        .containsExactly("ahead", "ok");
+    assertThat(harness.getSideOutput(IngestFunction.DEAD_LETTERS))
+        .extracting(r -> r.getValue().getReasonCode())
+        .containsExactly("FUTURE_EVENT");
   }
 }

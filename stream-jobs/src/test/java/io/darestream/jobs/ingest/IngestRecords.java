@@ -11,8 +11,20 @@ final class IngestRecords {
 
   private IngestRecords() {}
 
+  /** A record without a Kafka timestamp: the gate measures the future from the wall clock. */
   static IngestRecord of(BehaviorEvent e) {
-    return raw(Long.toString(e.getUserId()).getBytes(StandardCharsets.UTF_8), Events.bytes(e));
+    return at(e, -1);
+  }
+
+  /** A record with Kafka timestamp {@code kafkaTimestampMs}. */
+  static IngestRecord at(BehaviorEvent e, long kafkaTimestampMs) {
+    return DECODER.decode(
+        "behavior-events",
+        0,
+        nextOffset++,
+        kafkaTimestampMs,
+        Long.toString(e.getUserId()).getBytes(StandardCharsets.UTF_8),
+        Events.bytes(e));
   }
 
   static IngestRecord raw(byte[] key, byte[] value) {

@@ -23,6 +23,7 @@ import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.apache.flink.streaming.util.OperatorSnapshotUtil;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -355,6 +356,81 @@ class SequenceFunctionTest {
                 .map(
                     s -> org.assertj.core.groups.Tuple.tuple(s.userId(), s.targetItem(), s.label()))
                 .toList());
+  }
+
+  // ---- dedup over a time horizon --------------------------------------------------------------
+
+  @Test
+  void hundredEventsSentElevenTimesEachLandOnce() throws Exception {
+    harness = open(LabelMode.CLICK_ONLY, 0, null);
+
+    for (int copy = 0; copy < 11; copy++) {
+      for (int i = 0; i < 100; i++) {
+        send(click("e" + i, 1, 1000 + i, T0 + i * SECOND));
+      }
+    }
+    send(click("target", 1, 5, T0 + 200 * SECOND));
+
+    assertThat(updates())
+        .filteredOn(u -> u.result() == AppendResult.APPENDED)
+        .extracting(SequenceUpdate::eventId)
+        .hasSize(101)
+        .doesNotHaveDuplicates();
+    assertThat(updates()).filteredOn(u -> u.result() == AppendResult.DUPLICATE).hasSize(1000);
+    TrainingSample last = sampleFor(5L);
+    assertThat(last.historyItems()).hasSize(100).doesNotHaveDuplicates();
+  }
+
+  @Test
+  void anIdComesBackOnlyBeyondTheHorizon() throws Exception {
+    Configuration c = new Configuration();
+    c.set(SequenceOptions.DEDUP_HORIZON, Duration.ofMinutes(1));
+    harness = open(LabelMode.CLICK_ONLY, 0, c);
+
+    send(click("a", 1, 10, T0));
+    send(click("b", 1, 11, T0 + 60 * SECOND));
+    send(click("a", 1, 10, T0)); // the newest is exactly one horizon ahead: still remembered
+    send(click("c", 1, 12, T0 + 60 * SECOND + 1));
+    send(click("a", 1, 10, T0)); // now beyond: counts again (the documented bound)
+
+    assertThat(updates())
+        .extracting(SequenceUpdate::result)
+        .containsExactly(
+            AppendResult.APPENDED,
+            AppendResult.APPENDED,
+            AppendResult.DUPLICATE,
+            AppendResult.APPENDED,
+            AppendResult.APPENDED);
+  }
+
+  @Test
+  void stateWrittenByTheVersion1SequenceFormatRestoresWithItsIds() throws Exception {
+    // Written by SequenceOperator at commit 79281a4 (sequence codec version 1, 64-id window):
+    // user 1, clicks "v1-0".."v1-4" on items 100..104 at T0 + i s.
+    String path =
+        SequenceFunctionTest.class.getResource("/fixtures/sequence-operator-v1.snapshot").getPath();
+    harness = create(LabelMode.CLICK_ONLY, 0, null);
+    harness.initializeState(OperatorSnapshotUtil.readStateHandle(path));
+    harness.open();
+
+    send(click("v1-2", 1, 102, T0 + 2 * SECOND));
+    send(click("next", 1, 105, T0 + 10 * SECOND));
+
+    assertThat(updates())
+        .extracting(SequenceUpdate::result)
+        .containsExactly(AppendResult.DUPLICATE, AppendResult.APPENDED);
+    assertThat(sampleFor(105L).historyItems()).containsExactly(104L, 103L, 102L, 101L, 100L);
+
+    // Written again (now in version 2) and restored: the ids are still there.
+    OperatorSubtaskState v2 = harness.snapshot(2L, 2L);
+    harness.close();
+    harness = create(LabelMode.CLICK_ONLY, 0, null);
+    harness.initializeState(v2);
+    harness.open();
+    send(click("v1-0", 1, 100, T0));
+    assertThat(updates())
+        .extracting(SequenceUpdate::result)
+        .containsExactly(AppendResult.DUPLICATE);
   }
 
   // ---- helpers ---------------------------------------------------------------------------------
