@@ -5,10 +5,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.darestream.schemas.avro.BehaviorEvent;
 import io.darestream.schemas.avro.BehaviorType;
 import io.darestream.schemas.serde.Codecs;
+import io.darestream.schemas.testing.ForgedRecords;
+import io.darestream.schemas.testing.ForgedRecords.Forged;
+import io.darestream.schemas.testing.ForgedRecords.Kind;
 import io.darestream.serving.metrics.ServingMetrics;
 import io.darestream.serving.sequence.OffsetFile;
 import io.darestream.state.sequence.SequenceStore;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
@@ -92,5 +97,30 @@ class BehaviorFeedTest {
         new BehaviorFeed(TOPIC, store, new OffsetFile(dir.resolve("offsets")), metrics, () -> 0);
     assertThat(restarted.startOffsets(Map.of(P0, 5L))).containsEntry(P0, 2L);
     assertThat(restarted.caughtUp()).isFalse();
+  }
+
+  @Test
+  void forgedRecordsOfEveryKindAreCountedAndSkippedAndEveryGoodOneIsStored() {
+    long records = Long.getLong("fuzz.records", 2_000);
+    List<Long> goodUsers = new ArrayList<>();
+    List<String> wrong = new ArrayList<>();
+    for (Forged f : new ForgedRecords(records, 5, 1_000_000)) {
+      double badBefore = metrics.badRecordsCount(TOPIC);
+      feed.handle(new ConsumerRecord<>(TOPIC, 0, offset++, f.key(), f.value()));
+      boolean counted = metrics.badRecordsCount(TOPIC) == badBefore + 1;
+      // The outcome the real decoder and validator give the record: skipped exactly when refused.
+      boolean refused = !ForgedRecords.outcomeOf(f.value()).equals(ForgedRecords.ACCEPTED);
+      if (counted != refused || (f.mustBeAccepted() && counted)) {
+        wrong.add(f + (counted ? " counted as bad" : " not counted"));
+      }
+      if (f.kind() == Kind.GOOD) {
+        goodUsers.add(f.userId());
+      }
+    }
+    deliver(event("after-the-storm", 77, 10, BehaviorType.CLICK, T0));
+
+    assertThat(wrong).isEmpty();
+    assertThat(goodUsers).isNotEmpty().allSatisfy(u -> assertThat(store.size(u)).isOne());
+    assertThat(store.newest(77, 10).items()).containsExactly(10L);
   }
 }
