@@ -14,6 +14,12 @@ import java.nio.file.Path;
 public final class ChecksummedText {
   private static final String TRAILER = "sha256 ";
 
+  /**
+   * Largest file {@link #read} accepts (64 MiB): a manifest or file list of the biggest store is a
+   * few MB; a larger file is not one of these, and reading it whole could exhaust the heap.
+   */
+  public static final long MAX_BYTES = 64L << 20;
+
   private ChecksummedText() {}
 
   /** The content of such a file for {@code body} (which should end with a newline). */
@@ -30,10 +36,18 @@ public final class ChecksummedText {
   /**
    * Reads and verifies a file written by {@link #render}.
    *
-   * @throws CorruptDataException if the name, the checksum or the layout is wrong (the version is
-   *     returned, not checked: callers decide which versions they read)
+   * @throws CorruptDataException if the file is over {@link #MAX_BYTES}, or the name, the checksum
+   *     or the layout is wrong (the version is returned, not checked: callers decide which versions
+   *     they read)
    */
   public static Content read(Path file, String formatName) throws IOException {
+    long size = Files.size(file);
+    if (size > MAX_BYTES) {
+      throw new CorruptDataException(
+          String.format(
+              "%s: %d bytes, more than any %s file (at most %d)",
+              file, size, formatName, MAX_BYTES));
+    }
     return parse(Files.readAllBytes(file), formatName, file.toString());
   }
 
