@@ -9,6 +9,7 @@ import io.darestream.serving.http.ServiceState;
 import io.darestream.serving.kafka.BehaviorFeed;
 import io.darestream.serving.kafka.DeltaFeed;
 import io.darestream.serving.kafka.KafkaSettings;
+import io.darestream.serving.kafka.RecordHandler;
 import io.darestream.serving.kafka.SnapshotFeed;
 import io.darestream.serving.kafka.TopicTailer;
 import io.darestream.serving.live.DareModelHandle;
@@ -31,6 +32,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Function;
+import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -59,7 +63,8 @@ public final class ServingServer implements AutoCloseable {
   private SequenceStore store;
   private StoredHistory history;
   private BehaviorFeed behaviorFeed;
-  private final List<TopicTailer> tailers = new ArrayList<>();
+  // Read by readiness checks on HTTP threads while start and close change it.
+  private final List<TopicTailer> tailers = new CopyOnWriteArrayList<>();
   private TopicTailer deltaTailer;
   private DeltaFeed deltaFeed;
   private HttpApi http;
@@ -143,16 +148,22 @@ public final class ServingServer implements AutoCloseable {
             new OffsetFile(settings.dataDir.resolve("behavior-offsets")),
             metrics,
             System::currentTimeMillis);
-    tailers.add(new TopicTailer(kafka.eventsTopic(), kafka, behaviorFeed).start());
+    tailers.add(tailer(kafka, kafka.eventsTopic(), behaviorFeed).start());
     deltaFeed = new DeltaFeed(kafka.deltasTopic(), live, metrics, this::servedDeltaOffsets);
-    deltaTailer = new TopicTailer(kafka.deltasTopic(), kafka, deltaFeed).start();
+    deltaTailer = tailer(kafka, kafka.deltasTopic(), deltaFeed).start();
     tailers.add(deltaTailer);
     tailers.add(
-        new TopicTailer(
-                kafka.snapshotsTopic(),
+        tailer(
                 kafka,
+                kafka.snapshotsTopic(),
                 new SnapshotFeed(metrics, live::shouldReload, this::reload))
             .start());
+  }
+
+  private TopicTailer tailer(KafkaSettings kafka, String topic, RecordHandler handler) {
+    return settings.consumers == null
+        ? new TopicTailer(topic, kafka, handler)
+        : new TopicTailer(topic, () -> settings.consumers.apply(topic), handler);
   }
 
   private List<DeltaOffset> servedDeltaOffsets() {
@@ -246,6 +257,9 @@ public final class ServingServer implements AutoCloseable {
     if (behaviorFeed != null && !behaviorFeed.caughtUp()) {
       reasons.add("sequence feed has not caught up with " + settings.kafka.eventsTopic());
     }
+    for (TopicTailer t : tailers) {
+      t.failure().ifPresent(f -> reasons.add("feed of " + t.topic() + " stopped: " + f));
+    }
     return reasons;
   }
 
@@ -306,8 +320,20 @@ public final class ServingServer implements AutoCloseable {
     private RequestLimits limits = RequestLimits.DEFAULTS;
     private SequenceLimits sequenceLimits = SequenceLimits.defaults();
     private EventPolicy eventPolicy = EventPolicy.defaults();
+    private Function<String, Consumer<byte[], byte[]>> consumers;
 
     private Builder() {}
+
+    /**
+     * Makes the consumer of each tailed topic instead of a {@link
+     * org.apache.kafka.clients.consumer.KafkaConsumer} from the {@link KafkaSettings}: for tests
+     * that drive the feeds with Kafka's {@code MockConsumer}. Needs {@link #optKafka} for the topic
+     * names.
+     */
+    Builder optConsumers(Function<String, Consumer<byte[], byte[]>> consumers) {
+      this.consumers = consumers;
+      return this;
+    }
 
     /** Where the trainer publishes snapshots (read-only for serving). */
     public Builder setSnapshotDir(Path dir) {

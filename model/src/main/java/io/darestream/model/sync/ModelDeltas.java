@@ -147,7 +147,9 @@ public final class ModelDeltas {
    * @throws IllegalArgumentException unless there are exactly {@code dim} of them
    */
   public static float[] unpackRow(ByteBuffer bytes, int dim) {
-    if (dim <= 0 || bytes.remaining() != dim * Float.BYTES) {
+    // In long: dim * 4 overflows int for a forged dim of 2^30, and an empty row would then pass
+    // and allocate a 4 GB array.
+    if (dim <= 0 || bytes.remaining() != (long) dim * Float.BYTES) {
       throw new IllegalArgumentException(
           "row has "
               + bytes.remaining()

@@ -9,9 +9,11 @@ import io.darestream.model.DenseBlock;
 import io.darestream.model.TrainingSample;
 import io.darestream.model.Variant;
 import io.darestream.model.embedding.EmbeddingTable;
+import io.darestream.schemas.avro.DeltaRow;
 import io.darestream.schemas.avro.ModelDelta;
 import io.darestream.schemas.serde.Codecs;
 import io.darestream.state.model.ModelStore;
+import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -110,6 +112,26 @@ class ModelSyncTest {
     assertThatThrownBy(() -> ModelDeltas.apply(DareModel.create(config(Variant.DARE)), d))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("dim");
+  }
+
+  @Test
+  void refusesADenseRowWhoseClaimedWidthOverflowsBeforeAllocatingIt() {
+    // dim * 4 is 0 in int arithmetic: an empty row must not pass as a row of 2^30 floats.
+    ModelDelta forged =
+        ModelDelta.newBuilder()
+            .setModelId("m")
+            .setEpoch(1)
+            .setVersion(1)
+            .setTable(ModelDeltas.DENSE_PREFIX + "mlp.0.weight")
+            .setDim(1 << 30)
+            .setRows(List.of(new DeltaRow(0L, ByteBuffer.allocate(0))))
+            .setNewestEventTimeMs(T0)
+            .setPublishTimeMs(T0)
+            .build();
+
+    assertThatThrownBy(() -> ModelDeltas.apply(DareModel.create(config(Variant.DARE)), forged))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("row has 0 bytes, expected 4294967296");
   }
 
   @ParameterizedTest

@@ -26,6 +26,11 @@ import org.apache.avro.specific.SpecificRecordBase;
  * or a body that does not decode raise a {@link DecodeException} with a reason; decoding never
  * returns null.
  *
+ * <p>Decoding is bounded by the codec's {@link DecodeLimits}: the payload size is checked first,
+ * then {@link BoundedAvroScan} checks every length the body claims against the bytes present and
+ * the limits, and only then does Avro decode it. A forged record is refused without allocating what
+ * it claims.
+ *
  * <p>Thread-safe: Avro's message encoder and decoder keep per-thread buffers.
  *
  * @param <T> the generated record class
@@ -39,12 +44,18 @@ public final class AvroCodec<T extends SpecificRecordBase> {
   private final SchemaStore.Cache writerSchemas;
   private final BinaryMessageEncoder<T> encoder;
   private final BinaryMessageDecoder<T> decoder;
+  private final DecodeLimits limits;
+  private final BoundedAvroScan scan;
 
-  private AvroCodec(Class<T> type, Collection<Schema> extraWriterSchemas) {
+  private AvroCodec(Class<T> type, Collection<Schema> extraWriterSchemas, DecodeLimits limits) {
     AvroTrust.ensure();
+    AvroSystemLimits.ensure();
     this.type = type;
+    this.limits = Objects.requireNonNull(limits, "limits");
+    this.scan = new BoundedAvroScan(limits);
     this.schema = SpecificData.get().getSchema(type);
     this.writerSchemas = new SchemaStore.Cache();
+    writerSchemas.addSchema(schema);
     for (Schema s : SchemaHistory.forRecord(schema.getFullName())) {
       writerSchemas.addSchema(s);
     }
@@ -60,9 +71,17 @@ public final class AvroCodec<T extends SpecificRecordBase> {
     this.decoder = new BinaryMessageDecoder<>(model, schema, writerSchemas);
   }
 
-  /** A codec for {@code type} that knows its current schema and the shipped history. */
+  /**
+   * A codec for {@code type} that knows its current schema and the shipped history, with {@link
+   * DecodeLimits#DEFAULT}.
+   */
   public static <T extends SpecificRecordBase> AvroCodec<T> of(Class<T> type) {
-    return new AvroCodec<>(type, List.of());
+    return of(type, DecodeLimits.DEFAULT);
+  }
+
+  /** A codec for {@code type} that decodes within {@code limits}. */
+  public static <T extends SpecificRecordBase> AvroCodec<T> of(Class<T> type, DecodeLimits limits) {
+    return new AvroCodec<>(type, List.of(), limits);
   }
 
   /**
@@ -71,7 +90,13 @@ public final class AvroCodec<T extends SpecificRecordBase> {
    */
   public static <T extends SpecificRecordBase> AvroCodec<T> withWriterSchemas(
       Class<T> type, Collection<Schema> writerSchemas) {
-    return new AvroCodec<>(type, List.copyOf(writerSchemas));
+    return withWriterSchemas(type, writerSchemas, DecodeLimits.DEFAULT);
+  }
+
+  /** As {@link #withWriterSchemas(Class, Collection)}, decoding within {@code limits}. */
+  public static <T extends SpecificRecordBase> AvroCodec<T> withWriterSchemas(
+      Class<T> type, Collection<Schema> writerSchemas, DecodeLimits limits) {
+    return new AvroCodec<>(type, List.copyOf(writerSchemas), limits);
   }
 
   public Class<T> type() {
@@ -80,6 +105,11 @@ public final class AvroCodec<T extends SpecificRecordBase> {
 
   public Schema schema() {
     return schema;
+  }
+
+  /** What one record may make this codec allocate. */
+  public DecodeLimits limits() {
+    return limits;
   }
 
   /** CRC-64-AVRO fingerprint of this reader's (and writer's) schema. */
@@ -104,8 +134,10 @@ public final class AvroCodec<T extends SpecificRecordBase> {
   /**
    * Decodes one single-object-encoded record.
    *
-   * @throws DecodeException if the bytes are empty, do not carry the single-object header, were
-   *     written with a schema this codec does not know, or do not decode
+   * @throws DecodeException if the bytes are empty, larger than {@link
+   *     DecodeLimits#maxRecordBytes}, do not carry the single-object header, were written with a
+   *     schema this codec does not know, claim lengths they do not hold or the limits do not allow,
+   *     or do not decode
    */
   public T decode(byte[] bytes) {
     if (bytes == null || bytes.length == 0) {
@@ -121,6 +153,22 @@ public final class AvroCodec<T extends SpecificRecordBase> {
               + " bytes starting "
               + hexPrefix(bytes));
     }
+    if (bytes.length > limits.maxRecordBytes()) {
+      throw new DecodeException(
+          DecodeException.Reason.TOO_LARGE,
+          String.format(
+              "%s record of %d bytes is larger than the %d bytes accepted",
+              schema.getName(), bytes.length, limits.maxRecordBytes()));
+    }
+    Schema writer = writerSchemas.findByFingerprint(fingerprint(bytes));
+    if (writer == null) {
+      throw unknownSchema(bytes, null);
+    }
+    try {
+      scan.check(writer, bytes, HEADER_LENGTH);
+    } catch (DecodeException e) {
+      throw new DecodeException(e.reason(), cannotDecode(bytes) + e.getMessage());
+    }
     try {
       T record = decoder.decode(bytes);
       if (record == null) {
@@ -129,26 +177,39 @@ public final class AvroCodec<T extends SpecificRecordBase> {
       }
       return record;
     } catch (MissingSchemaException e) {
-      throw new DecodeException(
-          DecodeException.Reason.UNKNOWN_SCHEMA,
-          String.format(
-              "Unknown writer schema fingerprint %s for %s: register the producer's schema"
-                  + " (this reader knows %s)",
-              fingerprintHex(bytes), schema.getName(), SchemaHistory.describe(schema)),
-          e);
+      throw unknownSchema(bytes, e);
     } catch (BadHeaderException e) {
       throw new DecodeException(DecodeException.Reason.BAD_HEADER, e.getMessage(), e);
     } catch (IOException | RuntimeException e) {
-      throw new DecodeException(
-          DecodeException.Reason.DECODE_FAILED,
-          "Cannot decode "
-              + schema.getName()
-              + " written with schema "
-              + fingerprintHex(bytes)
-              + ": "
-              + e,
-          e);
+      throw new DecodeException(DecodeException.Reason.DECODE_FAILED, cannotDecode(bytes) + e, e);
     }
+  }
+
+  private String cannotDecode(byte[] bytes) {
+    return "Cannot decode "
+        + schema.getName()
+        + " written with schema "
+        + fingerprintHex(bytes)
+        + ": ";
+  }
+
+  private DecodeException unknownSchema(byte[] bytes, Exception cause) {
+    return new DecodeException(
+        DecodeException.Reason.UNKNOWN_SCHEMA,
+        String.format(
+            "Unknown writer schema fingerprint %s for %s: register the producer's schema"
+                + " (this reader knows %s)",
+            fingerprintHex(bytes), schema.getName(), SchemaHistory.describe(schema)),
+        cause);
+  }
+
+  /** The writer-schema fingerprint in a payload of at least {@link #HEADER_LENGTH} bytes. */
+  private static long fingerprint(byte[] bytes) {
+    long fp = 0;
+    for (int i = 9; i >= 2; i--) { // little-endian
+      fp = (fp << 8) | (bytes[i] & 0xFF);
+    }
+    return fp;
   }
 
   /** The writer-schema fingerprint in a single-object-encoded payload, as 16 hex digits. */
@@ -156,11 +217,7 @@ public final class AvroCodec<T extends SpecificRecordBase> {
     if (bytes.length < HEADER_LENGTH) {
       return "<none>";
     }
-    long fp = 0;
-    for (int i = 9; i >= 2; i--) { // little-endian
-      fp = (fp << 8) | (bytes[i] & 0xFF);
-    }
-    return String.format("%016x", fp);
+    return String.format("%016x", fingerprint(bytes));
   }
 
   private static String hexPrefix(byte[] bytes) {

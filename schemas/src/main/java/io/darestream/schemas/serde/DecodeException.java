@@ -15,6 +15,17 @@ public final class DecodeException extends RuntimeException {
     BAD_HEADER,
     /** The writer schema's fingerprint is not known to this reader. */
     UNKNOWN_SCHEMA,
+    /**
+     * The payload (or, in the job, its Kafka key) is larger than the reader accepts; see {@link
+     * DecodeLimits#maxRecordBytes}.
+     */
+    TOO_LARGE,
+    /**
+     * A string, bytes, array or map claims more than the record holds or than the {@link
+     * DecodeLimits} allow (the poison pill: a tiny record claiming a 2 GB string), or nests too
+     * deep. Refused before anything is allocated.
+     */
+    BAD_LENGTH,
     /** The header is fine but the body does not decode against the writer schema. */
     DECODE_FAILED
   }

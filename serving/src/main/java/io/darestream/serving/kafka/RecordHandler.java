@@ -14,7 +14,8 @@ public interface RecordHandler {
 
   /**
    * Handles one record. A record that cannot be used is counted and logged by the handler and
-   * skipped; an exception escaping here is logged by the tailer and the record skipped as well.
+   * skipped; an exception escaping here is logged by the tailer and the record skipped as well. An
+   * {@link Error} stops the tailer, which then fails readiness ({@link TopicTailer#failure()}).
    */
   void handle(ConsumerRecord<byte[], byte[]> record);
 

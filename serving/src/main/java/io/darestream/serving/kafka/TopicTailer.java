@@ -5,6 +5,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -21,8 +22,13 @@ import org.slf4j.LoggerFactory;
 /**
  * One thread that reads every partition of one topic with a plain {@link KafkaConsumer} and hands
  * each record to a {@link RecordHandler}. A bad record never stops it: the handler counts it, and
- * anything the handler throws is logged and the record skipped. Other threads may ask it to
+ * any exception the handler throws is logged and the record skipped. Other threads may ask it to
  * reposition through {@link #runOnTailerThread}, since a consumer may only be used by one thread.
+ *
+ * <p>Anything else that ends the thread (an {@link Error}, a consumer that fails, a failing task)
+ * is never a silent death: it is logged as an error and kept as {@link #failure()}, which the
+ * server's readiness reports, so an orchestrator sees the dead feed instead of a service that
+ * answers 200 while its data stopped moving.
  */
 public final class TopicTailer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(TopicTailer.class);
@@ -37,6 +43,7 @@ public final class TopicTailer implements AutoCloseable {
   private final ConcurrentLinkedQueue<java.util.function.Consumer<Consumer<byte[], byte[]>>> tasks =
       new ConcurrentLinkedQueue<>();
   private volatile Consumer<byte[], byte[]> consumer;
+  private volatile String failure;
 
   public TopicTailer(String topic, KafkaSettings settings, RecordHandler handler) {
     this(
@@ -57,6 +64,14 @@ public final class TopicTailer implements AutoCloseable {
 
   public String topic() {
     return topic;
+  }
+
+  /**
+   * Why the tailer's thread stopped by itself (the throwable, as text); empty while it runs and
+   * after {@link #close()}.
+   */
+  public Optional<String> failure() {
+    return Optional.ofNullable(failure);
   }
 
   public TopicTailer start() {
@@ -90,8 +105,15 @@ public final class TopicTailer implements AutoCloseable {
           // A queued task or a stop; both are handled at the top of the loop.
         }
       }
-    } catch (RuntimeException e) {
-      LOG.error("Tailer of {} stopped by an unexpected error", topic, e);
+    } catch (Throwable t) {
+      // Caught whole: an Error (out of memory, stack overflow) must not end the thread unseen.
+      failure = t.toString();
+      LOG.error(
+          "Tailer of {} STOPPED: {}. Its records are no longer applied; readiness fails until"
+              + " the service is restarted",
+          topic,
+          t.toString(),
+          t);
     } finally {
       consumer = null;
     }

@@ -163,6 +163,13 @@ public final class ServingMetrics {
         .increment();
   }
 
+  /** Records of {@code topic} skipped so far, over all reasons. */
+  public double badRecordsCount(String topic) {
+    return registry.find("serving.records.bad").tag("topic", topic).counters().stream()
+        .mapToDouble(Counter::count)
+        .sum();
+  }
+
   public double deltasIgnoredStaleEpochCount() {
     return deltasStaleEpoch.count();
   }

@@ -38,7 +38,7 @@ public final class OffsetFile {
     }
     String body;
     try {
-      byte[] bytes = ChecksummedText.readBounded(file);
+      byte[] bytes = ChecksummedText.readBounded(file, MAGIC);
       body =
           startsWith(bytes, V1_HEADER)
               ? version1Body(new String(bytes, StandardCharsets.UTF_8))

@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.darestream.schemas.avro.BehaviorEvent;
 import io.darestream.schemas.avro.BehaviorType;
 import io.darestream.schemas.serde.Codecs;
+import io.darestream.schemas.testing.ForgedRecords;
+import io.darestream.schemas.testing.ForgedRecords.Forged;
+import io.darestream.schemas.testing.ForgedRecords.Kind;
 import io.darestream.schemas.validate.EventPolicy;
 import io.darestream.schemas.validate.StreamClock;
 import io.darestream.serving.metrics.ServingMetrics;
@@ -15,6 +18,7 @@ import io.darestream.state.sequence.SequenceLimits;
 import io.darestream.state.sequence.SequenceStore;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -209,5 +213,31 @@ class BehaviorFeedTest {
       t += 1_000;
     }
     return seq.newest(n).items();
+  }
+
+  @Test
+  void forgedRecordsOfEveryKindAreCountedAndSkippedAndEveryGoodOneIsStored() {
+    long records = Long.getLong("fuzz.records", 2_000);
+    now = ForgedRecords.BASE_TIME_MS; // the feed's clock: the forged records' own present
+    List<Long> goodUsers = new ArrayList<>();
+    List<String> wrong = new ArrayList<>();
+    for (Forged f : new ForgedRecords(records, 5, 1_000_000)) {
+      double badBefore = metrics.badRecordsCount(TOPIC);
+      feed.handle(new ConsumerRecord<>(TOPIC, 0, offset++, f.key(), f.value()));
+      boolean counted = metrics.badRecordsCount(TOPIC) == badBefore + 1;
+      // The outcome the real decoder and validator give the record: skipped exactly when refused.
+      boolean refused = !ForgedRecords.outcomeAt(f.value(), now).equals(ForgedRecords.ACCEPTED);
+      if (counted != refused || (f.mustBeAccepted() && counted)) {
+        wrong.add(f + (counted ? " counted as bad" : " not counted"));
+      }
+      if (f.kind() == Kind.GOOD) {
+        goodUsers.add(f.userId());
+      }
+    }
+    deliver(event("after-the-storm", 77, 10, BehaviorType.CLICK, ForgedRecords.BASE_TIME_MS));
+
+    assertThat(wrong).isEmpty();
+    assertThat(goodUsers).isNotEmpty().allSatisfy(u -> assertThat(store.size(u)).isOne());
+    assertThat(store.newest(77, 10).items()).containsExactly(10L);
   }
 }

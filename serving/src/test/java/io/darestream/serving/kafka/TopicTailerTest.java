@@ -11,6 +11,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.MockConsumer;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.Node;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
@@ -46,13 +47,17 @@ class TopicTailerTest {
     consumer.addRecord(new ConsumerRecord<>(TOPIC, 0, offset, null, value));
   }
 
-  @Test
-  void startsWhereTheHandlerSaysSkipsFailingRecordsAndRepositionsOnRequest() throws Exception {
+  private void onePartition() {
     Node node = new Node(0, "localhost", 9092);
     consumer.updatePartitions(
         TOPIC, List.of(new PartitionInfo(TOPIC, 0, node, new Node[] {node}, new Node[] {node})));
     consumer.updateBeginningOffsets(Map.of(P0, 0L));
     consumer.updateEndOffsets(Map.of(P0, 0L));
+  }
+
+  @Test
+  void startsWhereTheHandlerSaysSkipsFailingRecordsAndRepositionsOnRequest() throws Exception {
+    onePartition();
     TopicTailer tailer = new TopicTailer(TOPIC, () -> consumer, handler).start();
     try {
       assertThat(assigned.await(10, TimeUnit.SECONDS)).isTrue();
@@ -70,5 +75,50 @@ class TopicTailerTest {
       tailer.close();
     }
     assertThat(consumer.closed()).isTrue();
+  }
+
+  @Test
+  void anErrorStopsTheTailerLoudlyAndItSaysWhy() throws Exception {
+    onePartition();
+    RecordHandler overflowing =
+        new RecordHandler() {
+          @Override
+          public Map<TopicPartition, Long> startOffsets(Map<TopicPartition, Long> endOffsets) {
+            assigned.countDown();
+            return Map.of();
+          }
+
+          @Override
+          public void handle(ConsumerRecord<byte[], byte[]> record) {
+            throw new StackOverflowError("simulated, at offset " + record.offset());
+          }
+        };
+    TopicTailer tailer = new TopicTailer(TOPIC, () -> consumer, overflowing).start();
+    try {
+      assertThat(assigned.await(10, TimeUnit.SECONDS)).isTrue();
+      assertThat(tailer.failure()).isEmpty();
+      add(0, new byte[] {1});
+
+      await().atMost(Duration.ofSeconds(10)).until(() -> tailer.failure().isPresent());
+      assertThat(tailer.failure()).hasValue("java.lang.StackOverflowError: simulated, at offset 0");
+    } finally {
+      tailer.close();
+    }
+    assertThat(consumer.closed()).isTrue();
+  }
+
+  @Test
+  void aConsumerThatFailsStopsTheTailerAndItSaysWhy() throws Exception {
+    onePartition();
+    TopicTailer tailer = new TopicTailer(TOPIC, () -> consumer, handler).start();
+    try {
+      assertThat(assigned.await(10, TimeUnit.SECONDS)).isTrue();
+      consumer.setPollException(new KafkaException("simulated broker failure"));
+
+      await().atMost(Duration.ofSeconds(10)).until(() -> tailer.failure().isPresent());
+      assertThat(tailer.failure().get()).contains("simulated broker failure");
+    } finally {
+      tailer.close();
+    }
   }
 }

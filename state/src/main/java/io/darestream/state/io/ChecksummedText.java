@@ -14,8 +14,11 @@ import java.nio.file.Path;
 public final class ChecksummedText {
   private static final String TRAILER = "sha256 ";
 
-  /** Such files are small (manifests, file lists); a larger one is refused before it is read. */
-  public static final long MAX_BYTES = 16L << 20;
+  /**
+   * Largest file {@link #read} accepts (64 MiB): a manifest or file list of the biggest store is a
+   * few MB; a larger file is not one of these, and reading it whole could exhaust the heap.
+   */
+  public static final long MAX_BYTES = 64L << 20;
 
   private ChecksummedText() {}
 
@@ -33,23 +36,26 @@ public final class ChecksummedText {
   /**
    * Reads and verifies a file written by {@link #render}.
    *
-   * @throws CorruptDataException if the name, the checksum or the layout is wrong (the version is
-   *     returned, not checked: callers decide which versions they read)
+   * @throws CorruptDataException if the file is over {@link #MAX_BYTES}, or the name, the checksum
+   *     or the layout is wrong (the version is returned, not checked: callers decide which versions
+   *     they read)
    */
   public static Content read(Path file, String formatName) throws IOException {
-    return parse(readBounded(file), formatName, file.toString());
+    return parse(readBounded(file, formatName), formatName, file.toString());
   }
 
   /**
-   * The bytes of a file of at most {@link #MAX_BYTES}.
+   * The bytes of a file of at most {@link #MAX_BYTES}; {@code formatName} names it in the error.
    *
    * @throws CorruptDataException if the file is larger
    */
-  public static byte[] readBounded(Path file) throws IOException {
+  public static byte[] readBounded(Path file, String formatName) throws IOException {
     long size = Files.size(file);
     if (size > MAX_BYTES) {
       throw new CorruptDataException(
-          file + ": " + size + " bytes, more than such a file may have (" + MAX_BYTES + ")");
+          String.format(
+              "%s: %d bytes, more than any %s file (at most %d)",
+              file, size, formatName, MAX_BYTES));
     }
     return Files.readAllBytes(file);
   }

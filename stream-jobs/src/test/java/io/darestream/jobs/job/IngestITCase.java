@@ -19,6 +19,7 @@ import io.darestream.schemas.generator.GeneratorConfig;
 import io.darestream.schemas.generator.GeneratorMode;
 import io.darestream.schemas.generator.StreamGenerator;
 import io.darestream.schemas.serde.Codecs;
+import io.darestream.schemas.testing.AvroBytes;
 import io.darestream.state.sequence.AppendResult;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -52,12 +53,14 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Ingest end to end: a generated stream with duplicates and malformed records through embedded
- * Kafka and the job on a MiniCluster (RocksDB, incremental checkpoints, exactly-once DLQ sink).
+ * Ingest end to end: a generated stream with duplicates and malformed records (poison pills and an
+ * oversized record among them) through embedded Kafka and the job on a MiniCluster (RocksDB,
+ * incremental checkpoints, exactly-once DLQ sink).
  */
 class IngestITCase {
   private static final String EVENTS = "behavior-events";
   private static final String DLQ = "behavior-events-dlq";
+  private static final int OVERSIZED_REQUEST_ID_CHARS = 200_000;
 
   private static EmbeddedKafka kafka;
 
@@ -131,6 +134,16 @@ class IngestITCase {
         .containsExactlyInAnyOrderElementsOf(
             malformed.keySet().stream().map(k -> k.substring(0, k.indexOf('#'))).toList());
     assertThat(letters).allSatisfy(d -> assertThat(d.getReason()).isNotBlank());
+    // The oversized record's dead letter keeps a bounded prefix and says so.
+    assertThat(letters)
+        .filteredOn(d -> d.getReasonCode().equals("TOO_LARGE"))
+        .singleElement()
+        .satisfies(
+            d -> {
+              assertThat(d.getRawValue().remaining())
+                  .isEqualTo(Codecs.EVENT_LIMITS.maxRecordBytes());
+              assertThat(d.getReason()).contains("raw_value holds its first");
+            });
   }
 
   private static List<BehaviorEvent> generate() {
@@ -166,6 +179,20 @@ class IngestITCase {
           encodeChanged(template, "fut-" + i, e -> e.setEventTimeMs(4_102_444_800_000L + i)));
     }
     m.put("EMPTY#0", new byte[0]);
+    // The poison pill: a valid header and fingerprint, then event_id claiming ~2 GB (it once ran
+    // the job out of memory), and a record over the event size limit.
+    for (int n = 0; n < 3; n++) {
+      m.put(
+          "BAD_LENGTH#" + n,
+          AvroBytes.concat(
+              AvroBytes.header(Codecs.BEHAVIOR_EVENT.fingerprint()),
+              AvroBytes.varLong(2_000_000_000L + n),
+              new byte[] {1, 2, 3, 4}));
+    }
+    m.put(
+        "TOO_LARGE#0",
+        encodeChanged(
+            template, "big", e -> e.setRequestId("r".repeat(OVERSIZED_REQUEST_ID_CHARS))));
     byte[] unknownSchema = good.clone();
     unknownSchema[2] ^= 0x5A; // corrupt the fingerprint
     m.put("UNKNOWN_SCHEMA#0", unknownSchema);
