@@ -5,26 +5,18 @@ import io.darestream.model.DareConfig;
 import io.darestream.model.Explanation;
 import io.darestream.model.RetrievedBehaviour;
 import io.darestream.model.RowCopy;
-import io.darestream.model.SparseOptimizerKind;
 import io.darestream.model.TrainingSample;
-import io.darestream.model.Variant;
 import io.darestream.model.embedding.EmbeddingTable;
 import io.darestream.model.embedding.FieldTables;
 import io.darestream.model.embedding.RowIndex;
-import io.darestream.model.embedding.RowInitializer;
-import io.darestream.model.embedding.SparseOptimizer;
 import io.darestream.model.nn.DenseAdam;
 import io.darestream.model.nn.DenseGradient;
 import io.darestream.model.nn.DenseParameters;
 import io.darestream.model.nn.LinearMap;
 import io.darestream.model.nn.Mlp;
-import io.darestream.model.search.HistoryKeys;
-import io.darestream.model.search.SearchKernel;
-import io.darestream.model.search.TopK;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.SplittableRandom;
 
 /**
  * Forward and backward of DARE and its baselines on micro-batches (DARE paper Section 4):
@@ -51,13 +43,14 @@ public final class DareNetwork {
   private static final long TARGET_POSITION = 0L;
   // Searches of one history from which transposing its keys for the column kernel pays off.
   private static final int TRANSPOSE_FROM_SEARCHES = 8;
-  private static final int NOT_LOOKED_UP = -2;
+  private static final int NOT_LOOKED_UP = Workspace.NOT_LOOKED_UP;
 
   private final DareConfig cfg;
+  private final DareParameters params;
+  private final Workspace ws;
   private final boolean projected;
   private final FieldTables keyTables;
   private final FieldTables valueTables;
-  private final List<EmbeddingTable> tables;
   private final DenseParameters dense;
   private final DenseGradient denseGrad;
   private final DenseAdam denseAdam;
@@ -84,57 +77,6 @@ public final class DareNetwork {
   private final int kCap;
   private final int maxBatch;
 
-  // Batch-level position rows (positions 1..L), refreshed at the start of every forward batch.
-  private final float[] keyPos;
-  private final float[] valuePos;
-  private final float[] posBias;
-  private final float[] posBiasQuery;
-  private boolean posBiasValid;
-
-  // Per-history scratch.
-  private final HistoryKeys history;
-  private final SearchKernel kernel;
-  private final TopK top;
-  private final TopK all;
-  private final long[] histItems;
-  private final long[] histCats;
-  private final int[] itemSlots;
-  private final int[] catSlots;
-  // Value-table slots per history index, NOT_LOOKED_UP until a search picks the behaviour.
-  private final int[] valueItemSlots;
-  private final int[] valueCatSlots;
-  // Scratch of lookUpValueSlots: the picked behaviours not looked up yet.
-  private final int[] pickIndex;
-  private final long[] pickItems;
-  private final long[] pickCats;
-  private final int[] pickSlots;
-  private final float[] row;
-  private final float[] query;
-  // The auxiliary loss's backward: every behaviour of one history.
-  private final Picks full;
-
-  // Per-sample state saved by the forward pass for the backward pass.
-  private final long[] tItem;
-  private final long[] tCat;
-  private final int[] selCount;
-  // Table slots of each target's item and category rows in the key and the value set.
-  private final int[] tKeyItemSlot;
-  private final int[] tKeyCatSlot;
-  private final int[] tValueItemSlot;
-  private final int[] tValueCatSlot;
-  private final float[] selScore;
-  // The selected behaviours of every sample, K per sample.
-  private final Picks sel;
-  private final float[] queries;
-  private final float[] qProj;
-  private final float[] targetValue;
-  private final float[] uBar;
-  private final float[] u;
-  private final float[] v;
-  private final float[] uBarAux;
-  private final float[] uAux;
-  private final float[] x;
-  private final float[] xAux;
   private final float[] dx;
   private final float[] dLogits;
   private final float[] predictions;
@@ -146,129 +88,42 @@ public final class DareNetwork {
   private final float[] dqp;
 
   private float[] dwScratch = new float[16];
-  // Positions held in keyPos/valuePos, and the tables' modification counts when they were copied.
-  private int posRows;
-  private long posKeyMods = -1;
-  private long posValueMods = -1;
-  private long version;
 
   public DareNetwork(DareConfig cfg) {
-    this(cfg, null);
+    this(new DareParameters(cfg), false);
   }
 
-  /**
-   * With {@code shared == null} a network with its own parameters; otherwise a scoring-only view
-   * over {@code shared}'s tables and dense parameters with scratch of its own (see {@link
-   * #scorer()}).
-   */
-  private DareNetwork(DareConfig cfg, DareNetwork shared) {
-    this.cfg = cfg;
-    this.scoringOnly = shared != null;
-    Variant variant = cfg.variant();
-    this.projected = variant == Variant.TWIN_PROJ;
-    if (shared != null) {
-      tables = shared.tables;
-      keyTables = shared.keyTables;
-      valueTables = shared.valueTables;
-    } else {
-      SparseOptimizerKind kind = cfg.sparseOptimizer();
-      float lr = cfg.sparseLearningRate();
-      this.tables = new ArrayList<>();
-      if (variant == Variant.DARE) {
-        keyTables = fieldTables("att", cfg.attentionDim(), kind, lr);
-        valueTables = fieldTables("repr", cfg.representationDim(), kind, lr);
-      } else {
-        keyTables = fieldTables("shared", cfg.representationDim(), kind, lr);
-        valueTables = keyTables;
-      }
-      addTables(keyTables);
-      if (valueTables != keyTables) {
-        addTables(valueTables);
-      }
-    }
-    dk = keyTables.dim();
-    dr = valueTables.dim();
-    keyWidth = 2 * dk;
-    qDim = 3 * dk;
-    rDim = 3 * dr;
-    xDim = 3 * rDim;
-    projDim = projected ? cfg.attentionTokenDim() : qDim;
-    scale = (float) (1.0 / Math.sqrt(projDim));
-    maxL = cfg.maxHistory();
-    kCap = Math.min(cfg.topK(), maxL);
-    maxBatch = cfg.microBatchSize();
-
-    if (shared != null) {
-      dense = shared.dense;
-      mlp = new Mlp(shared.mlp, maxBatch);
-      projQuery = shared.projQuery;
-      projKey = shared.projKey;
-      projValue = shared.projValue;
-      projTarget = shared.projTarget;
-    } else {
-      dense = new DenseParameters();
-      SplittableRandom rng = new SplittableRandom(cfg.seed() ^ 0x5DEECE66DL);
-      mlp = new Mlp(dense, xDim, cfg.hiddenSizes(), maxBatch, rng);
-      if (projected) {
-        projQuery = new LinearMap(dense, "proj.query", rDim, projDim, rng);
-        projKey = new LinearMap(dense, "proj.key", rDim, projDim, rng);
-        projValue = new LinearMap(dense, "proj.value", rDim, rDim, rng);
-        projTarget = new LinearMap(dense, "proj.target", rDim, rDim, rng);
-      } else {
-        projQuery = null;
-        projKey = null;
-        projValue = null;
-        projTarget = null;
-      }
-    }
-    // A scoring view never backpropagates: no gradient buffers.
-    denseGrad = shared != null ? null : new DenseGradient(dense);
-    keyGrads = shared != null ? null : gradientsOf(keyTables);
-    valueGrads = shared != null ? null : gradientsOf(valueTables);
+  private DareNetwork(DareParameters params, boolean scoringOnly) {
+    this.cfg = params.config();
+    this.params = params;
+    this.scoringOnly = scoringOnly;
+    this.ws = new Workspace(params);
+    this.projected = params.projected();
+    keyTables = params.attention();
+    valueTables = params.representation();
+    NetworkShape s = params.shape();
+    dk = s.dk();
+    dr = s.dr();
+    keyWidth = s.keyWidth();
+    qDim = s.qDim();
+    rDim = s.rDim();
+    xDim = s.xDim();
+    projDim = s.projDim();
+    scale = s.scale();
+    maxL = s.maxL();
+    kCap = s.kCap();
+    maxBatch = s.maxBatch();
+    dense = params.dense();
+    mlp = ws.mlp;
+    Projections p = params.projections();
+    projQuery = p == null ? null : p.query();
+    projKey = p == null ? null : p.key();
+    projValue = p == null ? null : p.value();
+    projTarget = p == null ? null : p.target();
+    denseGrad = scoringOnly ? null : new DenseGradient(dense);
+    keyGrads = scoringOnly ? null : gradientsOf(keyTables);
+    valueGrads = scoringOnly ? null : gradientsOf(valueTables);
     denseAdam = new DenseAdam(cfg.denseLearningRate());
-
-    keyPos = new float[maxL * dk];
-    valuePos = new float[maxL * dr];
-    posBias = new float[maxL];
-    posBiasQuery = new float[dk];
-    history = new HistoryKeys(keyWidth, maxL);
-    kernel = new SearchKernel(maxL);
-    top = new TopK(kCap);
-    all = new TopK(maxL);
-    histItems = new long[maxL];
-    histCats = new long[maxL];
-    itemSlots = new int[maxL];
-    catSlots = new int[maxL];
-    valueItemSlots = new int[maxL];
-    valueCatSlots = new int[maxL];
-    pickIndex = new int[kCap];
-    pickItems = new long[kCap];
-    pickCats = new long[kCap];
-    pickSlots = new int[kCap];
-    row = new float[Math.max(qDim, rDim)];
-    query = new float[qDim];
-    boolean aux = cfg.auxiliaryLoss();
-    full = new Picks(aux ? maxL : 0, rDim, keyWidth);
-
-    tItem = new long[maxBatch];
-    tCat = new long[maxBatch];
-    selCount = new int[maxBatch];
-    tKeyItemSlot = new int[maxBatch];
-    tKeyCatSlot = new int[maxBatch];
-    tValueItemSlot = new int[maxBatch];
-    tValueCatSlot = new int[maxBatch];
-    selScore = new float[maxBatch * kCap];
-    sel = new Picks(maxBatch * kCap, rDim, keyWidth);
-    queries = new float[maxBatch * qDim];
-    qProj = new float[projected ? maxBatch * projDim : 0];
-    targetValue = new float[maxBatch * rDim];
-    uBar = new float[maxBatch * rDim];
-    u = new float[maxBatch * rDim];
-    v = new float[maxBatch * rDim];
-    uBarAux = new float[aux ? maxBatch * rDim : 0];
-    uAux = new float[aux ? maxBatch * rDim : 0];
-    x = new float[maxBatch * xDim];
-    xAux = new float[aux ? maxBatch * xDim : 0];
     dx = new float[maxBatch * xDim];
     dLogits = new float[maxBatch];
     predictions = new float[maxBatch];
@@ -280,33 +135,10 @@ public final class DareNetwork {
     dqp = new float[projDim];
   }
 
-  private FieldTables fieldTables(String prefix, int dim, SparseOptimizerKind kind, float lr) {
-    return new FieldTables(
-        table(prefix + ".item", dim, kind, lr),
-        table(prefix + ".category", dim, kind, lr),
-        table(prefix + ".position", dim, kind, lr));
-  }
-
-  private EmbeddingTable table(String name, int dim, SparseOptimizerKind kind, float lr) {
-    return new EmbeddingTable(
-        name,
-        dim,
-        SparseOptimizer.of(kind, lr),
-        new RowInitializer(cfg.seed(), name, cfg.initStd()),
-        cfg.admissionMinCount(),
-        cfg.expiryMs());
-  }
-
   private RowGradients.TableGradient[] gradientsOf(FieldTables t) {
     return new RowGradients.TableGradient[] {
       rowGrads.of(t.item()), rowGrads.of(t.category()), rowGrads.of(t.position(), maxL + 1)
     };
-  }
-
-  private void addTables(FieldTables t) {
-    tables.add(t.item());
-    tables.add(t.category());
-    tables.add(t.position());
   }
 
   public DareConfig config() {
@@ -320,11 +152,11 @@ public final class DareNetwork {
    * network's.
    */
   public DareNetwork scorer() {
-    return new DareNetwork(cfg, this);
+    return new DareNetwork(params, true);
   }
 
   public List<EmbeddingTable> tables() {
-    return List.copyOf(tables);
+    return params.tables();
   }
 
   public DenseParameters dense() {
@@ -332,11 +164,11 @@ public final class DareNetwork {
   }
 
   public long version() {
-    return version;
+    return params.version();
   }
 
   public void setVersion(long version) {
-    this.version = version;
+    params.setVersion(version);
   }
 
   // ---------------------------------------------------------------- training
@@ -350,7 +182,7 @@ public final class DareNetwork {
     }
     g.rows().apply(now);
     denseAdam.step(dense, g.dense());
-    version++;
+    long version = params.advanceVersion();
     return new BatchResult(
         Arrays.copyOf(predictions, batch.size()), g.loss(), g.auxiliaryLoss(), version);
   }
@@ -377,7 +209,7 @@ public final class DareNetwork {
       }
       forwardSample(b, aux);
     }
-    float[] logits = mlp.forward(x, bsz);
+    float[] logits = mlp.forward(ws.x, bsz);
     double loss = 0;
     for (int b = 0; b < bsz; b++) {
       int y = batch.get(b).label();
@@ -396,7 +228,7 @@ public final class DareNetwork {
     }
     double auxLoss = 0;
     if (aux) {
-      float[] auxLogits = mlp.forward(xAux, bsz);
+      float[] auxLogits = mlp.forward(ws.xAux, bsz);
       float weight = cfg.auxiliaryLossWeight();
       for (int b = 0; b < bsz; b++) {
         int y = batch.get(b).label();
@@ -440,7 +272,7 @@ public final class DareNetwork {
         }
         forwardSample(b, false);
       }
-      float[] logits = mlp.forward(x, chunk.size());
+      float[] logits = mlp.forward(ws.x, chunk.size());
       for (int b = 0; b < chunk.size(); b++) {
         out[start + b] = sigmoid(logits[b]);
       }
@@ -469,18 +301,18 @@ public final class DareNetwork {
     refreshPositions(n);
     gatherHistory(historyItems, historyCategories, n);
     if (candidateItems.length >= TRANSPOSE_FROM_SEARCHES) {
-      history.transpose();
+      ws.history.transpose();
     }
     float[] out = new float[candidateItems.length];
     for (int start = 0; start < candidateItems.length; start += maxBatch) {
       int count = Math.min(maxBatch, candidateItems.length - start);
-      System.arraycopy(candidateItems, start, tItem, 0, count);
-      System.arraycopy(candidateCategories, start, tCat, 0, count);
+      System.arraycopy(candidateItems, start, ws.tItem, 0, count);
+      System.arraycopy(candidateCategories, start, ws.tCat, 0, count);
       lookUpTargets(count);
       for (int b = 0; b < count; b++) {
         forwardSample(b, false);
       }
-      float[] logits = mlp.forward(x, count);
+      float[] logits = mlp.forward(ws.x, count);
       for (int b = 0; b < count; b++) {
         out[start + b] = sigmoid(logits[b]);
         if (explain != null) {
@@ -492,77 +324,63 @@ public final class DareNetwork {
   }
 
   private Explanation explanation(int b, float p) {
-    List<RetrievedBehaviour> r = new ArrayList<>(selCount[b]);
-    for (int j = 0; j < selCount[b]; j++) {
+    List<RetrievedBehaviour> r = new ArrayList<>(ws.selCount[b]);
+    for (int j = 0; j < ws.selCount[b]; j++) {
       int o = b * kCap + j;
       r.add(
           new RetrievedBehaviour(
-              sel.index[o] + 1, sel.items[o], sel.cats[o], selScore[o], sel.weights[o]));
+              ws.sel.index[o] + 1,
+              ws.sel.items[o],
+              ws.sel.cats[o],
+              ws.selScore[o],
+              ws.sel.weights[o]));
     }
-    return new Explanation(tItem[b], tCat[b], p, r);
+    return new Explanation(ws.tItem[b], ws.tCat[b], p, r);
   }
 
   // ---------------------------------------------------------------- forward
 
-  /**
-   * Copies the position rows 1..n of both sets, unless the copies held are of the same rows and
-   * cover n: serving scores request after request against tables that change only when a delta
-   * touches them, and the copy is one hash probe per position and table.
-   */
   private void refreshPositions(int longest) {
-    int n = Math.min(longest, maxL);
-    EmbeddingTable keyPosTable = keyTables.position();
-    EmbeddingTable valuePosTable = valueTables.position();
-    long keyMods = keyPosTable.modifications();
-    long valueMods = valuePosTable.modifications();
-    if (n <= posRows && keyMods == posKeyMods && valueMods == posValueMods) {
-      return;
-    }
-    posRows = n;
-    for (int i = 0; i < n; i++) {
-      keyPosTable.copyWeights(i + 1, keyPos, i * dk);
-      valuePosTable.copyWeights(i + 1, valuePos, i * dr);
-    }
-    posKeyMods = keyMods;
-    posValueMods = valueMods;
-    posBiasValid = false;
+    ws.positions.refresh(keyTables, valueTables, Math.min(longest, maxL));
   }
 
   private void gatherHistory(TrainingSample s) {
     int n = Math.min(s.historyLength(), maxL);
     for (int i = 0; i < n; i++) {
-      histItems[i] = s.historyItem(i);
-      histCats[i] = s.historyCategory(i);
+      ws.histItems[i] = s.historyItem(i);
+      ws.histCats[i] = s.historyCategory(i);
     }
     gatherKeys(n);
   }
 
   private void gatherHistory(long[] items, long[] cats, int n) {
-    System.arraycopy(items, 0, histItems, 0, n);
-    System.arraycopy(cats, 0, histCats, 0, n);
+    System.arraycopy(items, 0, ws.histItems, 0, n);
+    System.arraycopy(cats, 0, ws.histCats, 0, n);
     gatherKeys(n);
   }
 
-  /** Gathers the attention keys of {@code histItems/histCats[0, n)} into {@link #history}. */
+  /**
+   * Gathers the attention keys of {@code histItems/histCats[0, n)} into {@link Workspace#history}.
+   */
   private void gatherKeys(int n) {
     EmbeddingTable items = keyTables.item();
     EmbeddingTable cats = keyTables.category();
     // All row-id probes first (they overlap in the memory system), then the copies.
-    items.slots(histItems, n, itemSlots);
-    cats.slots(histCats, n, catSlots);
-    float[] rows = history.rows();
+    items.slots(ws.histItems, n, ws.itemSlots);
+    cats.slots(ws.histCats, n, ws.catSlots);
+    float[] rows = ws.history.rows();
     for (int i = 0; i < n; i++) {
-      copyRow(items, histItems[i], itemSlots[i], rows, i * keyWidth);
-      copyRow(cats, histCats[i], catSlots[i], rows, i * keyWidth + dk);
+      copyRow(items, ws.histItems[i], ws.itemSlots[i], rows, i * keyWidth);
+      copyRow(cats, ws.histCats[i], ws.catSlots[i], rows, i * keyWidth + dk);
     }
-    history.publish(n);
+    ws.history.publish(n);
     if (valueTables == keyTables) {
       // TWIN: the value rows are the key rows just probed.
-      System.arraycopy(itemSlots, 0, valueItemSlots, 0, n);
-      System.arraycopy(catSlots, 0, valueCatSlots, 0, n);
+      System.arraycopy(ws.itemSlots, 0, ws.valueItemSlots, 0, n);
+      System.arraycopy(ws.catSlots, 0, ws.valueCatSlots, 0, n);
     } else {
-      Arrays.fill(valueItemSlots, 0, n, NOT_LOOKED_UP);
-      Arrays.fill(valueCatSlots, 0, n, NOT_LOOKED_UP);
+      Arrays.fill(ws.valueItemSlots, 0, n, NOT_LOOKED_UP);
+      Arrays.fill(ws.valueCatSlots, 0, n, NOT_LOOKED_UP);
     }
   }
 
@@ -574,24 +392,24 @@ public final class DareNetwork {
   private void lookUpValueSlots(int m) {
     int missing = 0;
     for (int r = 0; r < m; r++) {
-      int i = top.index(r);
-      if (valueItemSlots[i] == NOT_LOOKED_UP) {
-        pickIndex[missing] = i;
-        pickItems[missing] = histItems[i];
-        pickCats[missing] = histCats[i];
+      int i = ws.top.index(r);
+      if (ws.valueItemSlots[i] == NOT_LOOKED_UP) {
+        ws.pickIndex[missing] = i;
+        ws.pickItems[missing] = ws.histItems[i];
+        ws.pickCats[missing] = ws.histCats[i];
         missing++;
       }
     }
     if (missing == 0) {
       return;
     }
-    valueTables.item().slots(pickItems, missing, pickSlots);
+    valueTables.item().slots(ws.pickItems, missing, ws.pickSlots);
     for (int j = 0; j < missing; j++) {
-      valueItemSlots[pickIndex[j]] = pickSlots[j];
+      ws.valueItemSlots[ws.pickIndex[j]] = ws.pickSlots[j];
     }
-    valueTables.category().slots(pickCats, missing, pickSlots);
+    valueTables.category().slots(ws.pickCats, missing, ws.pickSlots);
     for (int j = 0; j < missing; j++) {
-      valueCatSlots[pickIndex[j]] = pickSlots[j];
+      ws.valueCatSlots[ws.pickIndex[j]] = ws.pickSlots[j];
     }
   }
 
@@ -631,14 +449,15 @@ public final class DareNetwork {
   }
 
   /**
-   * Target ids of the batch into {@link #tItem}/{@link #tCat}, then {@link #lookUpTargets(int)}.
+   * Target ids of the batch into {@link Workspace#tItem}/{@link Workspace#tCat}, then {@link
+   * #lookUpTargets(int)}.
    */
   private void lookUpTargets(List<TrainingSample> batch) {
     int n = batch.size();
     for (int b = 0; b < n; b++) {
       TrainingSample s = batch.get(b);
-      tItem[b] = s.targetItem();
-      tCat[b] = s.targetCategory();
+      ws.tItem[b] = s.targetItem();
+      ws.tCat[b] = s.targetCategory();
     }
     lookUpTargets(n);
   }
@@ -648,79 +467,80 @@ public final class DareNetwork {
    * once so that their cache misses overlap (one by one in the forward, each waited alone).
    */
   private void lookUpTargets(int n) {
-    valueTables.item().slots(tItem, n, tValueItemSlot);
-    valueTables.category().slots(tCat, n, tValueCatSlot);
+    valueTables.item().slots(ws.tItem, n, ws.tValueItemSlot);
+    valueTables.category().slots(ws.tCat, n, ws.tValueCatSlot);
     if (projected) {
       return; // the query is a projection of the value token: no key rows
     }
     if (keyTables == valueTables) {
-      System.arraycopy(tValueItemSlot, 0, tKeyItemSlot, 0, n);
-      System.arraycopy(tValueCatSlot, 0, tKeyCatSlot, 0, n);
+      System.arraycopy(ws.tValueItemSlot, 0, ws.tKeyItemSlot, 0, n);
+      System.arraycopy(ws.tValueCatSlot, 0, ws.tKeyCatSlot, 0, n);
     } else {
-      keyTables.item().slots(tItem, n, tKeyItemSlot);
-      keyTables.category().slots(tCat, n, tKeyCatSlot);
+      keyTables.item().slots(ws.tItem, n, ws.tKeyItemSlot);
+      keyTables.category().slots(ws.tCat, n, ws.tKeyCatSlot);
     }
   }
 
   /**
-   * Forward of target {@code b} ({@link #tItem}, {@link #tCat}, slots from {@link #lookUpTargets})
-   * against the gathered history; fills the sample's slot {@code b}.
+   * Forward of target {@code b} ({@link Workspace#tItem}, {@link Workspace#tCat}, slots from {@link
+   * #lookUpTargets}) against the gathered history; fills the sample's slot {@code b}.
    */
   private void forwardSample(int b, boolean aux) {
-    int n = history.length();
-    long item = tItem[b];
-    long cat = tCat[b];
+    int n = ws.history.length();
+    long item = ws.tItem[b];
+    long cat = ws.tCat[b];
     int qo = b * qDim;
     int ro = b * rDim;
-    gatherTarget(valueTables, item, cat, targetValue, ro, tValueItemSlot, tValueCatSlot, b);
+    gatherTarget(
+        valueTables, item, cat, ws.targetValue, ro, ws.tValueItemSlot, ws.tValueCatSlot, b);
     if (projected) {
-      projQuery.apply(targetValue, ro, qProj, b * projDim);
-      projKey.applyTransposed(qProj, b * projDim, queries, qo);
+      projQuery.apply(ws.targetValue, ro, ws.qProj, b * projDim);
+      projKey.applyTransposed(ws.qProj, b * projDim, ws.queries, qo);
     } else {
-      gatherTarget(keyTables, item, cat, queries, qo, tKeyItemSlot, tKeyCatSlot, b);
+      gatherTarget(keyTables, item, cat, ws.queries, qo, ws.tKeyItemSlot, ws.tKeyCatSlot, b);
     }
-    System.arraycopy(queries, qo, query, 0, qDim);
+    System.arraycopy(ws.queries, qo, ws.query, 0, qDim);
     updatePositionBias();
 
     // Search (Section 4: top-K by attention score; the selection itself has no gradient).
-    kernel.search(query, history, posBias, scale, top);
-    int m = top.size();
-    selCount[b] = m;
+    ws.kernel.search(ws.query, ws.history, ws.positions.bias, scale, ws.top);
+    int m = ws.top.size();
+    ws.selCount[b] = m;
     int so = b * kCap;
-    float max = m > 0 ? top.score(0) : 0f;
+    float max = m > 0 ? ws.top.score(0) : 0f;
     float sum = 0f;
     for (int r = 0; r < m; r++) {
-      float e = (float) Math.exp(top.score(r) - max);
-      sel.weights[so + r] = e;
+      float e = (float) Math.exp(ws.top.score(r) - max);
+      ws.sel.weights[so + r] = e;
       sum += e;
     }
-    Arrays.fill(uBar, ro, ro + rDim, 0f);
+    Arrays.fill(ws.uBar, ro, ro + rDim, 0f);
     lookUpValueSlots(m);
     EmbeddingTable valueItems = valueTables.item();
     EmbeddingTable valueCats = valueTables.category();
     for (int r = 0; r < m; r++) {
-      int i = top.index(r);
+      int i = ws.top.index(r);
       int o = so + r;
-      float w = sel.weights[o] / sum;
-      sel.weights[o] = w;
-      sel.index[o] = i;
-      selScore[o] = top.score(r);
-      sel.items[o] = histItems[i];
-      sel.cats[o] = histCats[i];
-      sel.keyItemSlot[o] = itemSlots[i];
-      sel.keyCatSlot[o] = catSlots[i];
-      sel.valueItemSlot[o] = valueItemSlots[i];
-      sel.valueCatSlot[o] = valueCatSlots[i];
+      float w = ws.sel.weights[o] / sum;
+      ws.sel.weights[o] = w;
+      ws.sel.index[o] = i;
+      ws.selScore[o] = ws.top.score(r);
+      ws.sel.items[o] = ws.histItems[i];
+      ws.sel.cats[o] = ws.histCats[i];
+      ws.sel.keyItemSlot[o] = ws.itemSlots[i];
+      ws.sel.keyCatSlot[o] = ws.catSlots[i];
+      ws.sel.valueItemSlot[o] = ws.valueItemSlots[i];
+      ws.sel.valueCatSlot[o] = ws.valueCatSlots[i];
       int vo = o * rDim;
-      copyRow(valueItems, histItems[i], valueItemSlots[i], sel.values, vo);
-      copyRow(valueCats, histCats[i], valueCatSlots[i], sel.values, vo + dr);
-      RowCopy.copy(valuePos, i * dr, sel.values, vo + 2 * dr, dr);
-      history.copyKey(i, sel.keys, o * keyWidth);
+      copyRow(valueItems, ws.histItems[i], ws.valueItemSlots[i], ws.sel.values, vo);
+      copyRow(valueCats, ws.histCats[i], ws.valueCatSlots[i], ws.sel.values, vo + dr);
+      RowCopy.copy(ws.positions.valueRows, i * dr, ws.sel.values, vo + 2 * dr, dr);
+      ws.history.copyKey(i, ws.sel.keys, o * keyWidth);
       for (int j = 0; j < rDim; j++) {
-        uBar[ro + j] += w * sel.values[vo + j];
+        ws.uBar[ro + j] += w * ws.sel.values[vo + j];
       }
     }
-    finishInput(b, uBar, u, x);
+    finishInput(b, ws.uBar, ws.u, ws.x);
     if (aux) {
       forwardAux(b, n);
     }
@@ -729,26 +549,26 @@ public final class DareNetwork {
   /** Auxiliary path: full softmax over every behaviour, no top-K. */
   private void forwardAux(int b, int n) {
     int ro = b * rDim;
-    kernel.scoreEvery(query, history, posBias, scale, all);
+    ws.kernel.scoreEvery(ws.query, ws.history, ws.positions.bias, scale, ws.all);
     float max = Float.NEGATIVE_INFINITY;
     for (int i = 0; i < n; i++) {
-      max = Math.max(max, all.score(i));
+      max = Math.max(max, ws.all.score(i));
     }
     float sum = 0f;
     for (int i = 0; i < n; i++) {
-      float e = (float) Math.exp(all.score(i) - max);
-      full.weights[i] = e;
+      float e = (float) Math.exp(ws.all.score(i) - max);
+      ws.full.weights[i] = e;
       sum += e;
     }
-    Arrays.fill(uBarAux, ro, ro + rDim, 0f);
+    Arrays.fill(ws.uBarAux, ro, ro + rDim, 0f);
     for (int i = 0; i < n; i++) {
-      float w = full.weights[i] / sum;
-      valueTables.gatherToken(histItems[i], histCats[i], i + 1, row, 0);
+      float w = ws.full.weights[i] / sum;
+      valueTables.gatherToken(ws.histItems[i], ws.histCats[i], i + 1, ws.row, 0);
       for (int j = 0; j < rDim; j++) {
-        uBarAux[ro + j] += w * row[j];
+        ws.uBarAux[ro + j] += w * ws.row[j];
       }
     }
-    finishInput(b, uBarAux, uAux, xAux);
+    finishInput(b, ws.uBarAux, ws.uAux, ws.xAux);
   }
 
   /** {@code u = P_v ubar}, {@code v = P_t e_t} (identity without projection), x = [v, u, v*u]. */
@@ -756,14 +576,14 @@ public final class DareNetwork {
     int ro = b * rDim;
     if (projected) {
       projValue.apply(ubarArr, ro, uArr, ro);
-      projTarget.apply(targetValue, ro, v, ro);
+      projTarget.apply(ws.targetValue, ro, ws.v, ro);
     } else {
       System.arraycopy(ubarArr, ro, uArr, ro, rDim);
-      System.arraycopy(targetValue, ro, v, ro, rDim);
+      System.arraycopy(ws.targetValue, ro, ws.v, ro, rDim);
     }
     int xo = b * xDim;
     for (int j = 0; j < rDim; j++) {
-      float vj = v[ro + j];
+      float vj = ws.v[ro + j];
       float uj = uArr[ro + j];
       xArr[xo + j] = vj;
       xArr[xo + rDim + j] = uj;
@@ -771,29 +591,8 @@ public final class DareNetwork {
     }
   }
 
-  /** bias_i = <q_pos, E^Att(position i + 1)>: the position field's share of the score. */
   private void updatePositionBias() {
-    int off = 2 * dk;
-    if (posBiasValid) {
-      boolean same = true;
-      for (int j = 0; j < dk && same; j++) {
-        same = posBiasQuery[j] == query[off + j];
-      }
-      if (same) {
-        return;
-      }
-    }
-    // Cover every position refreshed for this batch, so the cache serves all its samples.
-    for (int i = 0; i < posRows; i++) {
-      float s = 0f;
-      int po = i * dk;
-      for (int j = 0; j < dk; j++) {
-        s += query[off + j] * keyPos[po + j];
-      }
-      posBias[i] = s;
-    }
-    System.arraycopy(query, off, posBiasQuery, 0, dk);
-    posBiasValid = true;
+    ws.positions.updateBias(ws.query);
   }
 
   // ---------------------------------------------------------------- backward
@@ -801,17 +600,17 @@ public final class DareNetwork {
   private void backwardSample(int b, float[] dxArr, boolean aux) {
     int ro = b * rDim;
     int xo = b * xDim;
-    float[] uArr = aux ? uAux : u;
-    float[] ubarArr = aux ? uBarAux : uBar;
+    float[] uArr = aux ? ws.uAux : ws.u;
+    float[] ubarArr = aux ? ws.uBarAux : ws.uBar;
     for (int j = 0; j < rDim; j++) {
       float dh = dxArr[xo + 2 * rDim + j];
       dv[j] = dxArr[xo + j] + dh * uArr[ro + j];
-      du[j] = dxArr[xo + rDim + j] + dh * v[ro + j];
+      du[j] = dxArr[xo + rDim + j] + dh * ws.v[ro + j];
     }
     Arrays.fill(dTarget, 0f);
     Arrays.fill(dUbar, 0f);
     if (projected) {
-      projTarget.backward(targetValue, ro, dv, 0, denseGrad, dTarget, 0);
+      projTarget.backward(ws.targetValue, ro, dv, 0, denseGrad, dTarget, 0);
       projValue.backward(ubarArr, ro, du, 0, denseGrad, dUbar, 0);
     } else {
       System.arraycopy(dv, 0, dTarget, 0, rDim);
@@ -821,16 +620,16 @@ public final class DareNetwork {
     if (aux) {
       auxAttentionBackward(b);
     } else {
-      attentionBackward(b, selCount[b], sel, b * kCap);
+      attentionBackward(b, ws.selCount[b], ws.sel, b * kCap);
     }
     if (projected) {
       Arrays.fill(dqp, 0f);
-      projKey.backwardTransposed(qProj, b * projDim, dq, 0, denseGrad, dqp, 0);
-      projQuery.backward(targetValue, ro, dqp, 0, denseGrad, dTarget, 0);
+      projKey.backwardTransposed(ws.qProj, b * projDim, dq, 0, denseGrad, dqp, 0);
+      projQuery.backward(ws.targetValue, ro, dqp, 0, denseGrad, dTarget, 0);
     } else {
-      addToken(keyGrads, keyTables.dim(), b, tKeyItemSlot, tKeyCatSlot, dq);
+      addToken(keyGrads, keyTables.dim(), b, ws.tKeyItemSlot, ws.tKeyCatSlot, dq);
     }
-    addToken(valueGrads, valueTables.dim(), b, tValueItemSlot, tValueCatSlot, dTarget);
+    addToken(valueGrads, valueTables.dim(), b, ws.tValueItemSlot, ws.tValueCatSlot, dTarget);
   }
 
   /**
@@ -896,16 +695,16 @@ public final class DareNetwork {
       if (ds == 0f) {
         continue;
       }
-      keyGrads[0].addAt(p.keyItemSlot[o], item, queries, qo, ds);
-      keyGrads[1].addAt(p.keyCatSlot[o], cat, queries, qo + dk, ds);
-      keyGrads[2].add(i + 1, queries, qo + 2 * dk, ds);
+      keyGrads[0].addAt(p.keyItemSlot[o], item, ws.queries, qo, ds);
+      keyGrads[1].addAt(p.keyCatSlot[o], cat, ws.queries, qo + dk, ds);
+      keyGrads[2].add(i + 1, ws.queries, qo + 2 * dk, ds);
       int ko = kOff + r * keyWidth;
       for (int j = 0; j < keyWidth; j++) {
         dq[j] += ds * keys[ko + j];
       }
       int po = i * dk;
       for (int j = 0; j < dk; j++) {
-        dq[2 * dk + j] += ds * keyPos[po + j];
+        dq[2 * dk + j] += ds * ws.positions.keyRows[po + j];
       }
     }
   }
@@ -919,36 +718,36 @@ public final class DareNetwork {
 
   /** The auxiliary path's attention backward: recomputes the full softmax over the history. */
   private void auxAttentionBackward(int b) {
-    int n = history.length();
-    System.arraycopy(queries, b * qDim, query, 0, qDim);
+    int n = ws.history.length();
+    System.arraycopy(ws.queries, b * qDim, ws.query, 0, qDim);
     updatePositionBias();
-    kernel.scoreEvery(query, history, posBias, scale, all);
+    ws.kernel.scoreEvery(ws.query, ws.history, ws.positions.bias, scale, ws.all);
     float max = Float.NEGATIVE_INFINITY;
     for (int i = 0; i < n; i++) {
-      max = Math.max(max, all.score(i));
+      max = Math.max(max, ws.all.score(i));
     }
     float sum = 0f;
     for (int i = 0; i < n; i++) {
-      float e = (float) Math.exp(all.score(i) - max);
-      full.weights[i] = e;
+      float e = (float) Math.exp(ws.all.score(i) - max);
+      ws.full.weights[i] = e;
       sum += e;
     }
     for (int i = 0; i < n; i++) {
-      full.weights[i] /= sum;
-      full.index[i] = i;
-      full.items[i] = histItems[i];
-      full.cats[i] = histCats[i];
-      full.keyItemSlot[i] = itemSlots[i];
-      full.keyCatSlot[i] = catSlots[i];
-      valueTables.gatherToken(histItems[i], histCats[i], i + 1, full.values, i * rDim);
-      history.copyKey(i, full.keys, i * keyWidth);
+      ws.full.weights[i] /= sum;
+      ws.full.index[i] = i;
+      ws.full.items[i] = ws.histItems[i];
+      ws.full.cats[i] = ws.histCats[i];
+      ws.full.keyItemSlot[i] = ws.itemSlots[i];
+      ws.full.keyCatSlot[i] = ws.catSlots[i];
+      valueTables.gatherToken(ws.histItems[i], ws.histCats[i], i + 1, ws.full.values, i * rDim);
+      ws.history.copyKey(i, ws.full.keys, i * keyWidth);
     }
-    valueTables.item().slots(full.items, n, full.valueItemSlot);
-    valueTables.category().slots(full.cats, n, full.valueCatSlot);
-    attentionBackward(b, n, full, 0);
+    valueTables.item().slots(ws.full.items, n, ws.full.valueItemSlot);
+    valueTables.category().slots(ws.full.cats, n, ws.full.valueCatSlot);
+    attentionBackward(b, n, ws.full, 0);
   }
 
-  /** Adds the gradient of sample {@code b}'s target token (position 0) to its three rows. */
+  /** Adds the gradient of sample {@code b}'s target token (position 0) to its three ro */
   private void addToken(
       RowGradients.TableGradient[] grads,
       int d,
@@ -956,40 +755,9 @@ public final class DareNetwork {
       int[] itemSlot,
       int[] catSlot,
       float[] grad) {
-    grads[0].addAt(itemSlot[b], tItem[b], grad, 0, 1f);
-    grads[1].addAt(catSlot[b], tCat[b], grad, d, 1f);
+    grads[0].addAt(itemSlot[b], ws.tItem[b], grad, 0, 1f);
+    grads[1].addAt(catSlot[b], ws.tCat[b], grad, d, 1f);
     grads[2].add(TARGET_POSITION, grad, 2 * d, 1f);
-  }
-
-  /**
-   * Behaviours an attention backward runs over: per pick its history index, ids, the table slots of
-   * its item and category rows in both sets (the row gradients are found by slot), its softmax
-   * weight, and its value and key rows.
-   */
-  private static final class Picks {
-    final int[] index;
-    final long[] items;
-    final long[] cats;
-    final int[] keyItemSlot;
-    final int[] keyCatSlot;
-    final int[] valueItemSlot;
-    final int[] valueCatSlot;
-    final float[] weights;
-    final float[] values;
-    final float[] keys;
-
-    Picks(int n, int valueWidth, int keyWidth) {
-      index = new int[n];
-      items = new long[n];
-      cats = new long[n];
-      keyItemSlot = new int[n];
-      keyCatSlot = new int[n];
-      valueItemSlot = new int[n];
-      valueCatSlot = new int[n];
-      weights = new float[n];
-      values = new float[n * valueWidth];
-      keys = new float[n * keyWidth];
-    }
   }
 
   private void checkBatch(int bsz) {
