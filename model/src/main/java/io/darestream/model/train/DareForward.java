@@ -4,7 +4,6 @@ import io.darestream.model.RowCopy;
 import io.darestream.model.TrainingSample;
 import io.darestream.model.embedding.EmbeddingTable;
 import io.darestream.model.embedding.FieldTables;
-import io.darestream.model.embedding.RowIndex;
 import io.darestream.model.nn.LinearMap;
 import io.darestream.model.search.TopK;
 import java.util.Arrays;
@@ -26,16 +25,14 @@ import java.util.List;
  *   <li>optionally the auxiliary path: the same with a full softmax over all L behaviours.
  * </ol>
  *
- * <p>Every row it reads is recorded in the {@link Workspace} with its table slot, so that the
- * backward and the optimizer never look a row up again (model README, speed rules). The MLP itself
- * runs on the workspace's {@link io.darestream.model.nn.Mlp} ({@link #logits}). Training and
- * scoring run this very code, so serving and training agree bit for bit.
+ * <p>Its {@link RowGather} reads the rows and records each one's table slot in the {@link
+ * Workspace}, so that the backward and the optimizer never look a row up again (model README, speed
+ * rules). The MLP itself runs on the workspace's {@link io.darestream.model.nn.Mlp} ({@link
+ * #logits}). Training and scoring run this very code, so serving and training agree bit for bit.
  */
 final class DareForward {
-  private static final long TARGET_POSITION = 0L;
-  private static final int NOT_LOOKED_UP = Workspace.NOT_LOOKED_UP;
-
   private final Workspace ws;
+  private final RowGather gather;
   private final boolean projected;
   private final FieldTables keyTables;
   private final FieldTables valueTables;
@@ -45,7 +42,6 @@ final class DareForward {
   private final LinearMap projValue;
   private final LinearMap projTarget;
 
-  private final int dk;
   private final int dr;
   private final int keyWidth;
   private final int qDim;
@@ -58,6 +54,7 @@ final class DareForward {
 
   DareForward(DareParameters params, Workspace ws) {
     this.ws = ws;
+    this.gather = new RowGather(params, ws);
     this.projected = params.projected();
     this.keyTables = params.attention();
     this.valueTables = params.representation();
@@ -67,7 +64,6 @@ final class DareForward {
     projValue = p == null ? null : p.value();
     projTarget = p == null ? null : p.target();
     NetworkShape s = params.shape();
-    dk = s.dk();
     dr = s.dr();
     keyWidth = s.keyWidth();
     qDim = s.qDim();
@@ -87,7 +83,7 @@ final class DareForward {
    */
   void embedBatch(List<TrainingSample> batch, boolean aux) {
     refreshPositions(maxHistoryOf(batch));
-    lookUpTargets(batch);
+    gather.targets(batch);
     for (int b = 0; b < batch.size(); b++) {
       TrainingSample s = batch.get(b);
       // A clicked item and its sampled negatives share one history: gather it once.
@@ -121,144 +117,19 @@ final class DareForward {
     return n;
   }
 
-  // ---------------------------------------------------------------- the history
-
-  /** Gathers the history of {@code s}, cut to its newest L behaviours. */
+  /** Gathers the history of {@code s}, cut to its newest L behaviours (see {@link RowGather}). */
   void gatherHistory(TrainingSample s) {
-    int n = Math.min(s.historyLength(), maxL);
-    long[] histItems = ws.histItems;
-    long[] histCats = ws.histCats;
-    for (int i = 0; i < n; i++) {
-      histItems[i] = s.historyItem(i);
-      histCats[i] = s.historyCategory(i);
-    }
-    gatherKeys(n);
+    gather.history(s);
   }
 
   /** Gathers the first {@code n} behaviours of {@code items} and {@code cats}. */
   void gatherHistory(long[] items, long[] cats, int n) {
-    System.arraycopy(items, 0, ws.histItems, 0, n);
-    System.arraycopy(cats, 0, ws.histCats, 0, n);
-    gatherKeys(n);
+    gather.history(items, cats, n);
   }
 
-  /** Gathers the attention keys of the history's first {@code n} behaviours into its keys. */
-  private void gatherKeys(int n) {
-    EmbeddingTable items = keyTables.item();
-    EmbeddingTable cats = keyTables.category();
-    long[] histItems = ws.histItems;
-    long[] histCats = ws.histCats;
-    int[] itemSlots = ws.itemSlots;
-    int[] catSlots = ws.catSlots;
-    // All row-id probes first (they overlap in the memory system), then the copies.
-    items.slots(histItems, n, itemSlots);
-    cats.slots(histCats, n, catSlots);
-    float[] rows = ws.history.rows();
-    for (int i = 0; i < n; i++) {
-      copyRow(items, histItems[i], itemSlots[i], rows, i * keyWidth);
-      copyRow(cats, histCats[i], catSlots[i], rows, i * keyWidth + dk);
-    }
-    ws.history.publish(n);
-    if (valueTables == keyTables) {
-      // TWIN: the value rows are the key rows just probed.
-      System.arraycopy(itemSlots, 0, ws.valueItemSlots, 0, n);
-      System.arraycopy(catSlots, 0, ws.valueCatSlots, 0, n);
-    } else {
-      Arrays.fill(ws.valueItemSlots, 0, n, NOT_LOOKED_UP);
-      Arrays.fill(ws.valueCatSlots, 0, n, NOT_LOOKED_UP);
-    }
-  }
-
-  /**
-   * Value-table slots of the behaviours the last search picked, looked up once per history: a
-   * behaviour picked for several targets (serving scores 100 candidates against one history) is
-   * probed once, and the new ones are probed all at once so that their misses overlap.
-   */
-  private void lookUpValueSlots(int m) {
-    int[] valueItemSlots = ws.valueItemSlots;
-    int[] valueCatSlots = ws.valueCatSlots;
-    int[] pickIndex = ws.pickIndex;
-    int[] pickSlots = ws.pickSlots;
-    int missing = 0;
-    for (int r = 0; r < m; r++) {
-      int i = ws.top.index(r);
-      if (valueItemSlots[i] == NOT_LOOKED_UP) {
-        pickIndex[missing] = i;
-        ws.pickItems[missing] = ws.histItems[i];
-        ws.pickCats[missing] = ws.histCats[i];
-        missing++;
-      }
-    }
-    if (missing == 0) {
-      return;
-    }
-    valueTables.item().slots(ws.pickItems, missing, pickSlots);
-    for (int j = 0; j < missing; j++) {
-      valueItemSlots[pickIndex[j]] = pickSlots[j];
-    }
-    valueTables.category().slots(ws.pickCats, missing, pickSlots);
-    for (int j = 0; j < missing; j++) {
-      valueCatSlots[pickIndex[j]] = pickSlots[j];
-    }
-  }
-
-  private static void copyRow(EmbeddingTable t, long id, int slot, float[] dst, int off) {
-    if (slot == RowIndex.MISSING) {
-      t.initialWeights(id, dst, off);
-    } else {
-      t.copySlot(slot, dst, off);
-    }
-  }
-
-  // ---------------------------------------------------------------- the targets
-
-  /** Target ids of the batch into the workspace, then {@link #lookUpTargets(int)}. */
-  private void lookUpTargets(List<TrainingSample> batch) {
-    int n = batch.size();
-    for (int b = 0; b < n; b++) {
-      TrainingSample s = batch.get(b);
-      ws.tItem[b] = s.targetItem();
-      ws.tCat[b] = s.targetCategory();
-    }
-    lookUpTargets(n);
-  }
-
-  /**
-   * Table slots of the targets {@code tItem/tCat[0, n)} in both sets, each table's probes all at
-   * once so that their cache misses overlap (one by one in the forward, each waited alone).
-   */
+  /** Table slots of the targets {@code tItem/tCat[0, n)} in the workspace, in both sets. */
   void lookUpTargets(int n) {
-    valueTables.item().slots(ws.tItem, n, ws.tValueItemSlot);
-    valueTables.category().slots(ws.tCat, n, ws.tValueCatSlot);
-    if (projected) {
-      return; // the query is a projection of the value token: no key rows
-    }
-    if (keyTables == valueTables) {
-      System.arraycopy(ws.tValueItemSlot, 0, ws.tKeyItemSlot, 0, n);
-      System.arraycopy(ws.tValueCatSlot, 0, ws.tKeyCatSlot, 0, n);
-    } else {
-      keyTables.item().slots(ws.tItem, n, ws.tKeyItemSlot);
-      keyTables.category().slots(ws.tCat, n, ws.tKeyCatSlot);
-    }
-  }
-
-  /**
-   * Writes the target token (position 0) of {@code t} into {@code dst[off ..)}, its item and
-   * category rows from the slots looked up at {@code b}.
-   */
-  private static void gatherTarget(
-      FieldTables t,
-      long item,
-      long cat,
-      float[] dst,
-      int off,
-      int[] itemSlot,
-      int[] catSlot,
-      int b) {
-    int d = t.dim();
-    copyRow(t.item(), item, itemSlot[b], dst, off);
-    copyRow(t.category(), cat, catSlot[b], dst, off + d);
-    t.position().copyWeights(TARGET_POSITION, dst, off + 2 * d);
+    gather.targets(n);
   }
 
   // ---------------------------------------------------------------- one sample
@@ -287,13 +158,14 @@ final class DareForward {
     long cat = ws.tCat[b];
     int qo = b * qDim;
     int ro = b * rDim;
-    gatherTarget(
+    RowGather.targetToken(
         valueTables, item, cat, ws.targetValue, ro, ws.tValueItemSlot, ws.tValueCatSlot, b);
     if (projected) {
       projQuery.apply(ws.targetValue, ro, ws.qProj, b * projDim);
       projKey.applyTransposed(ws.qProj, b * projDim, ws.queries, qo);
     } else {
-      gatherTarget(keyTables, item, cat, ws.queries, qo, ws.tKeyItemSlot, ws.tKeyCatSlot, b);
+      RowGather.targetToken(
+          keyTables, item, cat, ws.queries, qo, ws.tKeyItemSlot, ws.tKeyCatSlot, b);
     }
     System.arraycopy(ws.queries, qo, ws.query, 0, qDim);
   }
@@ -332,7 +204,7 @@ final class DareForward {
       sum += e;
     }
     Arrays.fill(uBar, ro, ro + rDim, 0f);
-    lookUpValueSlots(m);
+    gather.valueSlots(m);
     EmbeddingTable valueItems = valueTables.item();
     EmbeddingTable valueCats = valueTables.category();
     for (int r = 0; r < m; r++) {
@@ -349,8 +221,8 @@ final class DareForward {
       sel.valueItemSlot[o] = valueItemSlots[i];
       sel.valueCatSlot[o] = valueCatSlots[i];
       int vo = o * rDim;
-      copyRow(valueItems, histItems[i], valueItemSlots[i], sel.values, vo);
-      copyRow(valueCats, histCats[i], valueCatSlots[i], sel.values, vo + dr);
+      RowGather.copyRow(valueItems, histItems[i], valueItemSlots[i], sel.values, vo);
+      RowGather.copyRow(valueCats, histCats[i], valueCatSlots[i], sel.values, vo + dr);
       RowCopy.copy(ws.positions.valueRows, i * dr, sel.values, vo + 2 * dr, dr);
       ws.history.copyKey(i, sel.keys, o * keyWidth);
       for (int j = 0; j < rDim; j++) {
