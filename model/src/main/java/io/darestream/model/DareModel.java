@@ -3,7 +3,9 @@ package io.darestream.model;
 import io.darestream.model.embedding.EmbeddingTable;
 import io.darestream.model.embedding.TableCounters;
 import io.darestream.model.nn.DenseParameters;
-import io.darestream.model.train.DareNetwork;
+import io.darestream.model.train.DareParameters;
+import io.darestream.model.train.DareScorer;
+import io.darestream.model.train.DareTrainer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -22,29 +24,31 @@ import java.util.function.Supplier;
  * {@link TableNames name}) and the dense parameters for persisting and publishing.
  *
  * <p>Thread-safe. Scoring ({@code score}, {@code explain}) is read-only and runs concurrently from
- * any number of threads, each on a scoring view with scratch of its own ({@link
- * DareNetwork#scorer()}, pooled), under the model's read lock. Every method that writes (training,
- * row and dense writes, expiry, {@link #exclusive}) holds the model's monitor and its write lock,
- * so it waits for running scorers and excludes new ones. Code that mutates the live {@link #table
- * tables} directly must do so inside {@link #exclusive} (holding only the monitor, {@code
- * synchronized (model)}, excludes other writers but not scorers). Create one per trainer subtask.
+ * any number of threads, each on a {@link DareScorer} with a workspace of its own (pooled), under
+ * the model's read lock. Every method that writes (training, row and dense writes, expiry, {@link
+ * #exclusive}) holds the model's monitor and its write lock, so it waits for running scorers and
+ * excludes new ones. Code that mutates the live {@link #table tables} directly must do so inside
+ * {@link #exclusive} (holding only the monitor, {@code synchronized (model)}, excludes other
+ * writers but not scorers). Create one per trainer subtask.
  */
 public final class DareModel {
   /** Idle scoring views kept for reuse; more are created under load and dropped when returned. */
   private static final int MAX_IDLE_SCORERS =
       Math.max(2, Runtime.getRuntime().availableProcessors());
 
-  private final DareNetwork net;
+  private final DareParameters params;
+  private final DareTrainer trainer;
   private final Map<String, EmbeddingTable> tables = new LinkedHashMap<>();
   private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
   private final Lock readLock = lock.readLock();
   private final Lock writeLock = lock.writeLock();
-  private final ConcurrentLinkedQueue<DareNetwork> idleScorers = new ConcurrentLinkedQueue<>();
+  private final ConcurrentLinkedQueue<DareScorer> idleScorers = new ConcurrentLinkedQueue<>();
   private final AtomicInteger idleCount = new AtomicInteger();
 
   private DareModel(DareConfig config) {
-    this.net = new DareNetwork(config);
-    for (EmbeddingTable t : net.tables()) {
+    this.params = new DareParameters(config);
+    this.trainer = new DareTrainer(params);
+    for (EmbeddingTable t : params.tables()) {
       tables.put(t.name(), t);
     }
   }
@@ -55,17 +59,17 @@ public final class DareModel {
   }
 
   public DareConfig config() {
-    return net.config();
+    return params.config();
   }
 
   /** Incremented by every training micro-batch. */
   public synchronized long version() {
-    return net.version();
+    return params.version();
   }
 
   /** Sets the version, e.g. after a restore or when serving applies a delta. */
   public synchronized void setVersion(long version) {
-    exclusive(() -> net.setVersion(version));
+    exclusive(() -> params.setVersion(version));
   }
 
   /**
@@ -80,20 +84,20 @@ public final class DareModel {
 
   private BatchResult train(List<TrainingSample> batch) {
     if (batch.isEmpty()) {
-      return new BatchResult(new float[0], 0, 0, net.version());
+      return new BatchResult(new float[0], 0, 0, params.version());
     }
-    int step = net.config().microBatchSize();
+    int step = params.config().microBatchSize();
     float[] predictions = new float[batch.size()];
     double loss = 0;
     double aux = 0;
     for (int start = 0; start < batch.size(); start += step) {
       List<TrainingSample> chunk = batch.subList(start, Math.min(batch.size(), start + step));
-      BatchResult r = net.trainStep(chunk);
+      BatchResult r = trainer.trainStep(chunk);
       System.arraycopy(r.predictions(), 0, predictions, start, chunk.size());
       loss += r.loss() * chunk.size();
       aux += r.auxiliaryLoss() * chunk.size();
     }
-    return new BatchResult(predictions, loss / batch.size(), aux / batch.size(), net.version());
+    return new BatchResult(predictions, loss / batch.size(), aux / batch.size(), params.version());
   }
 
   /** Click probability of the sample's target, without training. */
@@ -156,10 +160,10 @@ public final class DareModel {
   }
 
   /** Runs a read-only scoring action on a pooled view under the read lock. */
-  private <T> T scoring(Function<DareNetwork, T> action) {
-    DareNetwork view = idleScorers.poll();
+  private <T> T scoring(Function<DareScorer, T> action) {
+    DareScorer view = idleScorers.poll();
     if (view == null) {
-      view = net.scorer();
+      view = new DareScorer(params);
     } else {
       idleCount.decrementAndGet();
     }
@@ -198,7 +202,7 @@ public final class DareModel {
 
   /** The dense parameters ({@link TableNames#DENSE}). */
   public DenseParameters dense() {
-    return net.dense();
+    return params.dense();
   }
 
   /** Stores a row (e.g. from a delta); see {@link EmbeddingTable#writeRow(long, float[])}. */
@@ -213,7 +217,7 @@ public final class DareModel {
 
   /** Overwrites a dense block (e.g. from a delta or a snapshot). */
   public synchronized void writeDense(DenseBlock block) {
-    exclusive(() -> net.dense().set(block));
+    exclusive(() -> params.dense().set(block));
   }
 
   /** Runs expiry on every table; returns rows dropped. */
@@ -235,9 +239,9 @@ public final class DareModel {
     return m;
   }
 
-  /** The engine, for benchmarks and gradient checks. */
-  public DareNetwork network() {
-    return net;
+  /** The trainer over this model's parameters, for benchmarks and gradient checks. */
+  public DareTrainer trainer() {
+    return trainer;
   }
 
   @Override

@@ -18,13 +18,14 @@ import java.util.SplittableRandom;
  * serving's scores), and the same with or without the Vector API (see {@link Gemm}).
  *
  * <p>An instance holds its activations between {@link #forward} and {@link #backward}; use one per
- * thread. {@link #Mlp(Mlp, int)} makes another instance over the same weights.
+ * thread. The weights are a {@link MlpWeights}, shared by every instance made over it.
  */
 public final class Mlp {
   // Samples per block of the forward and backward passes: a block's activations stay in cache
   // from one layer to the next (a whole batch's do not fit L2).
   private static final int SAMPLE_BLOCK = 32;
 
+  private final MlpWeights weights;
   private final int layers;
   private final int[] widths; // widths[0] = input, widths[layers] = 1
   private final float[][] weight;
@@ -44,38 +45,32 @@ public final class Mlp {
   private final float[] logits;
   private int batch;
 
-  /** Registers the MLP's blocks in {@code params} and initialises them from {@code rng}. */
+  /**
+   * Registers new weights in {@code params}, initialised from {@code rng} (see {@link MlpWeights}),
+   * and makes an MLP over them.
+   */
   public Mlp(
       DenseParameters params, int inputDim, int[] hidden, int maxBatch, SplittableRandom rng) {
-    this.layers = hidden.length + 1;
-    this.widths = new int[layers + 1];
-    widths[0] = inputDim;
-    System.arraycopy(hidden, 0, widths, 1, hidden.length);
-    widths[layers] = 1;
+    this(new MlpWeights(params, inputDim, hidden, rng), maxBatch);
+  }
+
+  /**
+   * An MLP over {@code weights} (live: writes to the blocks reach it) with activations of its own
+   * for batches of up to {@code maxBatch}, so that several threads can run {@link #forward} at once
+   * while nobody writes the weights.
+   */
+  public Mlp(MlpWeights weights, int maxBatch) {
+    this.weights = weights;
+    // Copied into fields of this class so the loops read them as before the split.
+    this.layers = weights.layers;
+    this.widths = weights.widths;
+    this.weight = weights.weight;
+    this.bias = weights.bias;
+    this.prelu = weights.prelu;
+    this.weightName = weights.weightName;
+    this.biasName = weights.biasName;
+    this.preluName = weights.preluName;
     this.maxBatch = maxBatch;
-    weight = new float[layers][];
-    bias = new float[layers][];
-    prelu = new float[layers][];
-    weightName = new String[layers];
-    biasName = new String[layers];
-    preluName = new String[layers];
-    for (int l = 0; l < layers; l++) {
-      int in = widths[l];
-      int out = widths[l + 1];
-      weightName[l] = "mlp." + l + ".weight";
-      biasName[l] = "mlp." + l + ".bias";
-      weight[l] = params.register(weightName[l], in * out);
-      bias[l] = params.register(biasName[l], out);
-      float limit = (float) Math.sqrt(6.0 / (in + out));
-      for (int i = 0; i < weight[l].length; i++) {
-        weight[l][i] = (float) ((rng.nextDouble() * 2 - 1) * limit);
-      }
-      if (l < layers - 1) {
-        preluName[l] = "mlp." + l + ".prelu";
-        prelu[l] = params.register(preluName[l], out);
-        Arrays.fill(prelu[l], 0.25f);
-      }
-    }
     act = new float[layers + 1][];
     pre = new float[layers + 1][];
     dAct = new float[layers + 1][];
@@ -84,27 +79,9 @@ public final class Mlp {
     allocateScratch();
   }
 
-  /**
-   * Another instance over the same (live) weight blocks as {@code shared}, with its own
-   * activations, so that several threads can run {@link #forward} at once while nobody writes the
-   * weights.
-   */
-  public Mlp(Mlp shared, int maxBatch) {
-    this.layers = shared.layers;
-    this.widths = shared.widths;
-    this.weight = shared.weight;
-    this.bias = shared.bias;
-    this.prelu = shared.prelu;
-    this.weightName = shared.weightName;
-    this.biasName = shared.biasName;
-    this.preluName = shared.preluName;
-    this.maxBatch = maxBatch;
-    act = new float[layers + 1][];
-    pre = new float[layers + 1][];
-    dAct = new float[layers + 1][];
-    weightT = new float[layers][];
-    logits = new float[maxBatch];
-    allocateScratch();
+  /** The weights this MLP runs over. */
+  public MlpWeights weights() {
+    return weights;
   }
 
   private void allocateScratch() {

@@ -69,7 +69,7 @@ class MlpTest {
     SplittableRandom rng = new SplittableRandom(5);
     DenseParameters params = new DenseParameters();
     Mlp mlp = new Mlp(params, in, new int[] {h1, h2}, 32, rng);
-    Mlp other = new Mlp(mlp, 1);
+    Mlp other = new Mlp(mlp.weights(), 1);
     int batch = 31;
     float[] x = new float[batch * in];
     for (int i = 0; i < x.length; i++) {

@@ -44,7 +44,7 @@ class GradientCheckTest {
             .seed(7)
             .build();
     DareModel model = DareModel.create(cfg);
-    DareNetwork net = model.network();
+    DareTrainer net = model.trainer();
     List<TrainingSample> batch = Samples.random(6, 12, 8, 3);
 
     Gradients g = net.gradients(batch, true);
@@ -94,7 +94,7 @@ class GradientCheckTest {
   }
 
   private static double numericDense(
-      DareModel model, DareNetwork net, List<TrainingSample> batch, String name, float[] v, int i) {
+      DareModel model, DareTrainer net, List<TrainingSample> batch, String name, float[] v, int i) {
     float orig = v[i];
     v[i] = orig + EPS;
     model.writeDense(new DenseBlock(name, v));
@@ -108,7 +108,7 @@ class GradientCheckTest {
   }
 
   private static double numericRow(
-      DareNetwork net, List<TrainingSample> batch, EmbeddingTable t, long id, int j) {
+      DareTrainer net, List<TrainingSample> batch, EmbeddingTable t, long id, int j) {
     float[] w = new float[t.dim()];
     t.copyWeights(id, w, 0);
     float orig = w[j];

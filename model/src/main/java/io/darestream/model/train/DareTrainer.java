@@ -1,0 +1,127 @@
+package io.darestream.model.train;
+
+import static io.darestream.model.train.Logistic.crossEntropy;
+import static io.darestream.model.train.Logistic.sigmoid;
+
+import io.darestream.model.BatchResult;
+import io.darestream.model.DareConfig;
+import io.darestream.model.TrainingSample;
+import io.darestream.model.nn.DenseAdam;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Prequential training on micro-batches (DESIGN.md section 4): {@link DareForward} scores every
+ * sample with the current parameters, the mean binary cross-entropy (plus the weighted auxiliary
+ * loss, whose full softmax over all L behaviours the reference code trains with) is backpropagated
+ * by {@link DareBackward}, then the row gradients go to each table's sparse optimizer and the dense
+ * gradient to Adam.
+ *
+ * <p>Owns its {@link Workspace}; writes the shared {@link DareParameters}, so nothing may score
+ * them meanwhile ({@code DareModel}'s write lock). Not thread-safe.
+ */
+public final class DareTrainer {
+  private final DareConfig cfg;
+  private final DareParameters params;
+  private final DareForward forward;
+  private final DareBackward backward;
+  private final DenseAdam denseAdam;
+  private final int maxBatch;
+  // Per sample of the batch: the pre-update prediction and dL/dlogit.
+  private final float[] predictions;
+  private final float[] dLogits;
+
+  public DareTrainer(DareParameters params) {
+    this.cfg = params.config();
+    this.params = params;
+    Workspace ws = new Workspace(params);
+    this.forward = new DareForward(params, ws);
+    this.backward = new DareBackward(params, ws);
+    this.denseAdam = new DenseAdam(cfg.denseLearningRate());
+    this.maxBatch = params.shape().maxBatch();
+    this.predictions = new float[maxBatch];
+    this.dLogits = new float[maxBatch];
+  }
+
+  /** The parameters this trainer updates. */
+  public DareParameters parameters() {
+    return params;
+  }
+
+  /** Prequential step on up to {@code microBatchSize} samples: predict, then update. */
+  public BatchResult trainStep(List<TrainingSample> batch) {
+    Gradients g = gradients(batch, true);
+    long now = Long.MIN_VALUE;
+    for (TrainingSample s : batch) {
+      now = Math.max(now, s.eventTimeMs());
+    }
+    g.rows().apply(now);
+    denseAdam.step(params.dense(), g.dense());
+    long version = params.advanceVersion();
+    return new BatchResult(
+        Arrays.copyOf(predictions, batch.size()), g.loss(), g.auxiliaryLoss(), version);
+  }
+
+  /**
+   * Gradient of the batch's mean loss (plus the weighted auxiliary loss) without applying it; the
+   * returned objects are live scratch, valid until the next call. Predictions of the forward pass
+   * are kept for {@link #trainStep}.
+   */
+  public Gradients gradients(List<TrainingSample> batch, boolean withBackward) {
+    int bsz = batch.size();
+    checkBatch(bsz);
+    boolean aux = cfg.auxiliaryLoss();
+    forward.embedBatch(batch, aux);
+    float[] logits = forward.logits(bsz);
+    double loss = 0;
+    for (int b = 0; b < bsz; b++) {
+      int y = batch.get(b).label();
+      predictions[b] = sigmoid(logits[b]);
+      loss += crossEntropy(logits[b], y);
+      dLogits[b] = (predictions[b] - y) / bsz;
+    }
+    loss /= bsz;
+    backward.clear();
+    if (withBackward) {
+      backward.mlp(dLogits);
+      for (int b = 0; b < bsz; b++) {
+        backward.sample(b, false);
+      }
+    }
+    double auxLoss = 0;
+    if (aux) {
+      // After the main backward: the auxiliary forward reuses the MLP's activations.
+      float[] auxLogits = forward.auxLogits(bsz);
+      float weight = cfg.auxiliaryLossWeight();
+      for (int b = 0; b < bsz; b++) {
+        int y = batch.get(b).label();
+        auxLoss += crossEntropy(auxLogits[b], y);
+        dLogits[b] = weight * (sigmoid(auxLogits[b]) - y) / bsz;
+      }
+      auxLoss /= bsz;
+      if (withBackward) {
+        backward.mlp(dLogits);
+        for (int b = 0; b < bsz; b++) {
+          // The workspace holds the last sample's history: gather each one again.
+          if (b == 0 || !batch.get(b).sameHistory(batch.get(b - 1))) {
+            forward.gatherHistory(batch.get(b));
+          }
+          backward.sample(b, true);
+        }
+      }
+    }
+    return backward.gradients(loss, auxLoss);
+  }
+
+  /** Mean loss of a batch plus the weighted auxiliary loss, forward only (for gradient checks). */
+  public double objective(List<TrainingSample> batch) {
+    Gradients g = gradients(batch, false);
+    return g.loss() + cfg.auxiliaryLossWeight() * g.auxiliaryLoss();
+  }
+
+  private void checkBatch(int bsz) {
+    if (bsz == 0 || bsz > maxBatch) {
+      throw new IllegalArgumentException("batch size must be in [1, " + maxBatch + "], got " + bsz);
+    }
+  }
+}
