@@ -202,6 +202,9 @@ public final class TrainerOperator extends AbstractStreamOperator<PrequentialSco
     if (dense) {
       lastDensePublishMs = nowMs;
     }
+    // Expiry runs at the publish pace, so each publish carries the deletions of its interval (and
+    // the barrier's publish those the checkpoint's store must not hold any more).
+    trainer.expireRows();
     publisher.publish(trainer.drainDeltas(nowMs, dense));
   }
 
@@ -318,6 +321,17 @@ public final class TrainerOperator extends AbstractStreamOperator<PrequentialSco
             "aucWindow",
             (Gauge<Double>) () -> lastMetrics == null ? Double.NaN : lastMetrics.auc());
     getMetricGroup().gauge("deltaRecordsSent", (Gauge<Long>) () -> publisher.recordsSent());
+    getMetricGroup()
+        .gauge(
+            "rowsExpired",
+            (Gauge<Long>)
+                () -> model.counters().values().stream().mapToLong(c -> c.expired()).sum());
+    getMetricGroup()
+        .gauge(
+            "admissionPending",
+            (Gauge<Long>)
+                () ->
+                    model.counters().values().stream().mapToLong(c -> c.pendingAdmission()).sum());
   }
 
   /** The live model, for tests in this package. */
