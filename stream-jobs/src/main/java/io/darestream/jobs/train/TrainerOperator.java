@@ -116,7 +116,8 @@ public final class TrainerOperator extends AbstractStreamOperator<PrequentialSco
     long newestPublishedEpoch = newestPublishedEpoch(snapshotRoot);
     if (restored != null) {
       model = durable.restore(restored.checkpointId());
-      epoch = Math.max(restored.epoch(), newestPublishedEpoch) + 1;
+      // Recorded before open() creates the publisher: no delta of this attempt precedes it.
+      epoch = durable.beginEpoch(Math.max(restored.epoch(), newestPublishedEpoch));
       LOG.info(
           "Trainer restored checkpoint {} (model version {}, epoch {}); new epoch {}",
           restored.checkpointId(),
@@ -127,7 +128,7 @@ public final class TrainerOperator extends AbstractStreamOperator<PrequentialSco
       model = DareModel.create(modelOptions.config());
       durable.start(model);
       // A fresh start must still supersede whatever an earlier run published to serving.
-      epoch = newestPublishedEpoch + 1;
+      epoch = durable.beginEpoch(newestPublishedEpoch);
       LOG.info("Trainer starts a new model {} in epoch {}", modelOptions.modelId(), epoch);
     }
   }
@@ -332,6 +333,11 @@ public final class TrainerOperator extends AbstractStreamOperator<PrequentialSco
             (Gauge<Long>)
                 () ->
                     model.counters().values().stream().mapToLong(c -> c.pendingAdmission()).sum());
+  }
+
+  /** This attempt's epoch, for tests in this package. */
+  long epoch() {
+    return epoch;
   }
 
   /** The live model, for tests in this package. */
