@@ -254,7 +254,7 @@ public final class TrainerOperator extends AbstractStreamOperator<PrequentialSco
   @Override
   public void notifyCheckpointComplete(long checkpointId) throws Exception {
     super.notifyCheckpointComplete(checkpointId);
-    // Publishing (links, digests, fsyncs) runs beside training; the announcement follows it.
+    // Publishing (copies, digests, fsyncs) runs beside training; the announcement follows it.
     durable.publish(checkpointId, published -> announce(checkpointId, published));
   }
 
