@@ -41,9 +41,14 @@ public final class UnboundedIds {
     return startMs + index * stepMs;
   }
 
-  /** The next sample. */
+  /** The next sample, stamped {@code start + i * stepMs}. */
   public TrainingSample next() {
-    long t = nextEventTimeMs();
+    return nextAt(nextEventTimeMs());
+  }
+
+  /** The next sample, stamped {@code eventTimeMs} (e.g. the wall clock of a soak run). */
+  public TrainingSample nextAt(long eventTimeMs) {
+    long t = eventTimeMs;
     index++;
     long[] items = new long[HISTORY];
     long[] cats = new long[HISTORY];
