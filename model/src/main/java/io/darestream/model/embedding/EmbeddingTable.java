@@ -16,6 +16,12 @@ import java.util.Arrays;
  * rows not updated for {@code expiryMs}. Every update and every expiry marks the id in {@link
  * #dirty()}; a dirty id whose {@link #readRow} returns false was deleted.
  *
+ * <p>Admission counts are bounded by the same horizon: they are kept in two generations that {@link
+ * #expire} rotates once per {@code expiryMs} of its clock, so a sighting is forgotten unless the id
+ * is seen again within one to two horizons, and the counts held never exceed the distinct ids seen
+ * in the last two horizons. Without expiry ({@code expiryMs == 0}) counts are kept until admission,
+ * like rows are kept for ever.
+ *
  * <p>A full row ({@link #rowWidth()}) is the weights followed by the optimizer slots. Not
  * thread-safe.
  */
@@ -34,7 +40,10 @@ public final class EmbeddingTable {
   private final int admissionMinCount;
   private final long expiryMs;
   private final RowIndex index = new RowIndex(1024);
-  private final LongIntHashMap pendingCounts = new LongIntHashMap(16);
+  // Sightings of ids not yet admitted, this generation and the one before (see expire()).
+  private LongIntHashMap pendingCounts = new LongIntHashMap(16);
+  private LongIntHashMap olderPendingCounts = new LongIntHashMap(16);
+  private long generationStartMs = Long.MIN_VALUE;
   private final DirtyRowTracker dirty = new DirtyRowTracker();
 
   private float[] weights;
@@ -134,7 +143,8 @@ public final class EmbeddingTable {
   }
 
   public TableCounters counters() {
-    return new TableCounters(admitted, expired, index.size(), pendingCounts.size());
+    return new TableCounters(
+        admitted, expired, index.size(), pendingCounts.size() + olderPendingCounts.size());
   }
 
   /**
@@ -347,7 +357,9 @@ public final class EmbeddingTable {
 
   /**
    * Drops rows not updated since {@code nowMs - expiryMs} (no-op when expiry is disabled); the
-   * dropped ids are marked dirty so that deletions reach the store and serving.
+   * dropped ids are marked dirty so that deletions reach the store and serving. Also forgets the
+   * admission counts of the older generation once {@code expiryMs} has passed since the current one
+   * began. {@code nowMs} is on the clock of the update times given to {@link #applyGradient}.
    *
    * @return rows dropped
    */
@@ -355,6 +367,7 @@ public final class EmbeddingTable {
     if (expiryMs <= 0) {
       return 0;
     }
+    rotateAdmissionCounts(nowMs);
     long cutoff = nowMs - expiryMs;
     int dropped = 0;
     for (int slot = 0; slot < highWater; slot++) {
@@ -375,11 +388,27 @@ public final class EmbeddingTable {
     return dropped;
   }
 
+  private void rotateAdmissionCounts(long nowMs) {
+    if (generationStartMs == Long.MIN_VALUE) {
+      generationStartMs = nowMs;
+    } else if (nowMs - generationStartMs >= expiryMs) {
+      // Ids last seen in the older generation were not seen for at least one horizon: forgotten.
+      // A new map, not a cleared one, so that a burst of ids does not keep its capacity for ever.
+      olderPendingCounts = pendingCounts;
+      pendingCounts = new LongIntHashMap(16);
+      generationStartMs = nowMs;
+    }
+  }
+
   private boolean admit(long id) {
     if (admissionMinCount <= 1) {
       return true;
     }
     int seen = pendingCounts.get(id);
+    if (seen == LongIntHashMap.MISSING) {
+      // Seen in the older generation: the count moves to the current one, where it stays alive.
+      seen = olderPendingCounts.remove(id);
+    }
     seen = seen == LongIntHashMap.MISSING ? 1 : seen + 1;
     if (seen >= admissionMinCount) {
       pendingCounts.remove(id);

@@ -110,6 +110,65 @@ class EmbeddingTableTest {
   }
 
   @Test
+  void admissionCountsAreForgottenAfterTheExpiryHorizon() {
+    EmbeddingTable t = table("x", 5, 2, 1_000);
+    float[] g = new float[8];
+    t.expire(0); // the first generation begins
+    assertThat(t.applyGradient(7, g, 0, 100)).isFalse();
+    assertThat(t.applyGradient(8, g, 0, 100)).isFalse();
+    t.expire(1_000); // rotation: 7 and 8 are in the older generation, still counted
+    assertThat(t.counters().pendingAdmission()).isEqualTo(2);
+    assertThat(t.applyGradient(7, g, 0, 1_100)).isTrue(); // second sighting within the horizon
+    t.expire(2_000); // 8 was not seen for a whole generation: forgotten
+    assertThat(t.counters().pendingAdmission()).isZero();
+    assertThat(t.applyGradient(8, g, 0, 2_100)).isFalse(); // counts from 1 again
+    assertThat(t.contains(8)).isFalse();
+  }
+
+  @Test
+  void admissionCountsStayBoundedOverAnUnboundedIdSpace() {
+    long expiryMs = 1_000;
+    EmbeddingTable t = table("x", 5, 3, expiryMs);
+    float[] g = new float[8];
+    int idsPerMs = 5;
+    int maxPending = 0;
+    long id = 0;
+    // Every id is seen once (never admitted), as forged or one-off ids are; expiry runs every 100
+    // ms. Counts live for at most two generations, each at most expiryMs + 100 ms long.
+    for (long now = 0; now < 20_000; now++) {
+      for (int i = 0; i < idsPerMs; i++) {
+        t.applyGradient(id++, g, 0, now);
+      }
+      if (now % 100 == 0) {
+        t.expire(now);
+      }
+      maxPending = Math.max(maxPending, t.counters().pendingAdmission());
+    }
+    assertThat(t.size()).isZero();
+    assertThat(maxPending).isLessThanOrEqualTo((int) (2 * (expiryMs + 100) * idsPerMs));
+    assertThat(id).isEqualTo(100_000); // 10 times the bound went through
+  }
+
+  @Test
+  void liveRowsStayBoundedOverAnUnboundedIdSpace() {
+    long expiryMs = 1_000;
+    EmbeddingTable t = table("x", 5, 1, expiryMs);
+    float[] g = new float[8];
+    int maxLive = 0;
+    long id = 0;
+    for (long now = 0; now < 20_000; now++) {
+      t.applyGradient(id++, g, 0, now);
+      if (now % 100 == 0) {
+        t.expire(now);
+      }
+      maxLive = Math.max(maxLive, t.size());
+    }
+    // Alive after an expiry at c: updated at or after c - expiryMs; plus 100 ms until the next.
+    assertThat(maxLive).isLessThanOrEqualTo((int) (expiryMs + 100 + 1));
+    assertThat(t.counters().expired()).isGreaterThan(18_000);
+  }
+
+  @Test
   void rowsRoundTripWithOptimizerSlots() {
     EmbeddingTable t = table("x", 5, 1, 0);
     float[] g = {1, 2, 3, 4, 5, 6, 7, 8};

@@ -79,6 +79,51 @@ class DareDeltaTest {
     assertThat(live.position()).contains(new ModelVersion(1, trainer.version()));
   }
 
+  @Test
+  void rowsTheTrainerExpiredAreDeletedInServingByTheirDeletionDeltas() {
+    DareModel trainer =
+        DareModel.create(TrainedModels.smallConfig(40).toBuilder().expiryMs(1_500).build());
+    TrainedModels.train(trainer, 3, 1); // batches at event times 0, 1,000 and 2,000 ms
+    TrainedModels.publish(trainer, root, work, 1, 1, 0);
+    trainer.tables().forEach(t -> t.dirty().drainSincePublish()); // the snapshot holds them
+    ServingMetrics metrics = new ServingMetrics();
+    LiveModel live = new LiveModel(metrics);
+    DareModelHandle served = new SnapshotModelLoader(root, metrics).loadNewestValid().orElseThrow();
+    live.install(served);
+    String table = "att.item";
+    long[] before = served.model().table(table).ids();
+
+    // Rows not updated since 3,200 - 1,500 ms (the batches at 0 and 1,000 only) expire.
+    assertThat(trainer.expire(3_200)).isPositive();
+    DeltaStamp stamp = new DeltaStamp(TrainedModels.MODEL_ID, 1, trainer.version(), 0, 0, 0, 0);
+    List<ModelDelta> deltas = ModelDeltas.drainChangedRows(trainer, stamp, 2048);
+    assertThat(deltas)
+        .allSatisfy(
+            d ->
+                assertThat(d.getRows())
+                    .allSatisfy(r -> assertThat(r.getValues().remaining()).isZero()));
+    deltas.forEach(d -> assertThat(live.apply(d)).isEqualTo(DeltaOutcome.APPLIED));
+
+    int gone = 0;
+    for (long id : before) {
+      boolean alive = trainer.table(table).contains(id);
+      assertThat(served.model().table(table).contains(id)).as("row %d", id).isEqualTo(alive);
+      if (!alive) {
+        gone++;
+        // Gone, it reads as its initial value, on both sides.
+        float[] expected = new float[trainer.table(table).dim()];
+        trainer.table(table).copyWeights(id, expected, 0);
+        assertThat(live.readWeights(table, id)).containsExactly(expected);
+      }
+    }
+    assertThat(gone).isPositive().isLessThan(before.length);
+    for (String t : trainer.tableNames()) {
+      assertThat(live.status().orElseThrow().rowsPerTable().get(t))
+          .as(t)
+          .isEqualTo((long) trainer.table(t).size());
+    }
+  }
+
   private static ModelDelta changedRows(DareModel trainer, String table) {
     var t = trainer.table(table);
     List<DeltaRow> rows = new ArrayList<>();

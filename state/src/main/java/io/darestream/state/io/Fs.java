@@ -60,6 +60,29 @@ public final class Fs {
     fsync(to);
   }
 
+  /**
+   * Copies {@code from} to {@code to} (which must not exist), fsyncs the copy and returns the
+   * lower-case hex SHA-256 of the bytes copied: one read of the source for both.
+   */
+  public static String copyAndSyncWithDigest(Path from, Path to) throws IOException {
+    MessageDigest md = sha256Digest();
+    ByteBuffer buf = ByteBuffer.allocate(1 << 20);
+    try (FileChannel in = FileChannel.open(from, StandardOpenOption.READ);
+        FileChannel out =
+            FileChannel.open(to, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+      while (in.read(buf) >= 0) {
+        buf.flip();
+        md.update(buf.array(), 0, buf.limit());
+        while (buf.hasRemaining()) {
+          out.write(buf);
+        }
+        buf.clear();
+      }
+      out.force(true);
+    }
+    return HexFormat.of().formatHex(md.digest());
+  }
+
   /** Hard-links {@code to} to {@code from} where possible (immutable files), else copies. */
   public static void linkOrCopy(Path from, Path to) throws IOException {
     try {

@@ -18,9 +18,13 @@ import java.util.stream.Stream;
  *
  * <p>Crash safety: everything is written under {@code <root>/.tmp-...}, each file fsynced, the
  * manifest written last, the directory fsynced, then renamed atomically; a reader sees a whole
- * snapshot or none. Immutable SST files are hard-linked from the checkpoint when on the same file
- * system, and the SHA-256 of an SST already listed (same name and size) in the previous snapshot is
- * reused instead of re-read, so a publish costs about the size of the new files.
+ * snapshot or none.
+ *
+ * <p>Independence: every file is copied, never hard-linked, so that a snapshot shares no file with
+ * another one (nor with the trainer's store): a damaged file invalidates one snapshot only. The
+ * SHA-256 is taken from the bytes copied, in the same pass. (Digests are not carried over from the
+ * previous snapshot by file name: after a fresh start a new store reuses SST numbers.) Retention
+ * never deletes the newest snapshot that verifies (see {@link #applyRetention}).
  *
  * <p>One writer per root: the constructor removes {@code .tmp-} directories left by a crashed one.
  */
@@ -73,7 +77,6 @@ public final class SnapshotWriter {
     if (Files.exists(target)) {
       throw new StateStoreException("snapshot " + target + " already exists");
     }
-    Map<String, String> knownDigests = previousDigests();
     Path tmp = root.resolve(TMP_PREFIX + name + "-" + System.nanoTime());
     try {
       Path data = Files.createDirectories(tmp.resolve(DATA_DIR));
@@ -86,17 +89,9 @@ public final class SnapshotWriter {
         String fileName = src.getFileName().toString();
         Path dest = data.resolve(fileName);
         long size = Files.size(src);
-        String sha;
-        if (fileName.endsWith(".sst")) {
-          // Immutable: a link is as good as a copy, and cheap.
-          Fs.linkOrCopy(src, dest);
-          sha = knownDigests.get(fileName + "/" + size);
-          if (sha == null) {
-            sha = Fs.sha256(dest);
-          }
-        } else {
-          Fs.copyAndSync(src, dest);
-          sha = Fs.sha256(dest);
+        String sha = Fs.copyAndSyncWithDigest(src, dest);
+        if (Files.size(dest) != size) {
+          throw new IOException(fileName + " changed size while it was copied");
         }
         files.add(new SnapshotFile(DATA_DIR + "/" + fileName, size, sha));
         listener.afterFile(dest);
@@ -130,7 +125,12 @@ public final class SnapshotWriter {
     return target;
   }
 
-  /** Deletes all but the newest {@code retain} snapshots (unreadable ones count as oldest). */
+  /**
+   * Deletes all but the newest {@code retain} snapshots, and those whose manifest cannot be read,
+   * but never the newest snapshot that verifies (every file's size and SHA-256): when none of the
+   * newest {@code retain} does, the newest older one that does is kept as well. Snapshots are
+   * verified only when there is something to delete, newest first, until one passes.
+   */
   public void applyRetention() {
     List<Path> readable = new ArrayList<>();
     Map<Path, SnapshotManifest> manifests = new HashMap<>();
@@ -146,40 +146,34 @@ public final class SnapshotWriter {
           Fs.deleteTree(dir);
         }
       }
+      if (readable.size() <= retain) {
+        return;
+      }
       readable.sort((a, b) -> SnapshotManifest.compareAge(manifests.get(b), manifests.get(a)));
-      for (Path old : readable.subList(Math.min(retain, readable.size()), readable.size())) {
-        Fs.deleteTree(old);
+      Path newestValid = null;
+      for (Path dir : readable) {
+        if (verifies(dir)) {
+          newestValid = dir;
+          break;
+        }
+      }
+      for (int i = retain; i < readable.size(); i++) {
+        Path old = readable.get(i);
+        if (!old.equals(newestValid)) {
+          Fs.deleteTree(old);
+        }
       }
     } catch (IOException e) {
       throw new StateStoreException("snapshot retention in " + root + " failed: " + e, e);
     }
   }
 
-  /** SHA-256 of the SSTs of the newest readable snapshot, keyed by "name/size". */
-  private Map<String, String> previousDigests() {
-    Map<String, String> out = new HashMap<>();
-    SnapshotManifest newest = null;
-    for (Path dir : SnapshotReader.listDirectories(root)) {
-      if (dir.getFileName().toString().startsWith(TMP_PREFIX)) {
-        continue;
-      }
-      try {
-        SnapshotManifest m = SnapshotReader.readManifest(dir);
-        if (newest == null || SnapshotManifest.compareAge(m, newest) > 0) {
-          newest = m;
-        }
-      } catch (SnapshotRejectedException ignored) {
-        // a refused snapshot contributes no digests
-      }
+  private static boolean verifies(Path dir) {
+    try {
+      SnapshotReader.verify(dir);
+      return true;
+    } catch (SnapshotRejectedException e) {
+      return false;
     }
-    if (newest != null) {
-      for (SnapshotFile f : newest.files()) {
-        if (f.path().endsWith(".sst")) {
-          String fileName = f.path().substring(f.path().lastIndexOf('/') + 1);
-          out.put(fileName + "/" + f.size(), f.sha256());
-        }
-      }
-    }
-    return out;
   }
 }

@@ -8,9 +8,13 @@ import io.darestream.state.io.Fs;
 import io.darestream.state.model.ModelStore;
 import io.darestream.state.snapshot.SnapshotRejectedException.Reason;
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -150,6 +154,88 @@ class SnapshotTest {
   }
 
   @Test
+  void aDamagedFileOfTheNewestSnapshotLeavesThePreviousOneValidAndLoadable() throws IOException {
+    Path second;
+    try (ModelStore store = ModelStore.open(tmp.resolve("db"), SnapshotFixtures.LAYOUT)) {
+      SnapshotFixtures.writeRows(store, 2, 100);
+      second =
+          new SnapshotWriter(root, 2)
+              .publish(SnapshotFixtures.meta(1, 8), SnapshotFixtures.checkpoint(store, tmp, 8));
+    }
+    // An SST both snapshots hold (RocksDB never rewrites one), damaged in place as a disk would.
+    Path shared =
+        listTree(second.resolve("data")).stream()
+            .filter(f -> f.toString().endsWith(".sst"))
+            .filter(f -> Files.exists(published.resolve("data").resolve(f.getFileName())))
+            .findFirst()
+            .orElseThrow();
+    flipByteInPlace(shared);
+
+    assertReason(second, Reason.CORRUPT);
+    SnapshotReader.NewestSnapshot newest = SnapshotReader.findNewestValid(root);
+    assertThat(newest.snapshot()).isPresent();
+    assertThat(newest.snapshot().get().directory()).isEqualTo(published);
+    Map<Long, float[]> rows = new HashMap<>();
+    try (ModelStore store = newest.snapshot().get().openStore()) {
+      store.forEachRow("repr.item", (id, row) -> rows.put(id, row.clone()));
+    }
+    assertThat(rows).containsOnlyKeys(expectedRows.keySet());
+    expectedRows.forEach((id, row) -> assertThat(rows.get(id)).containsExactly(row));
+  }
+
+  @Test
+  void retentionKeepsTheLastValidSnapshotWhileTheNewestIsDamaged() throws IOException {
+    SnapshotWriter writer = new SnapshotWriter(root, 1);
+    try (ModelStore store = ModelStore.open(tmp.resolve("db"), SnapshotFixtures.LAYOUT)) {
+      SnapshotFixtures.writeRows(store, 2, 100);
+      // The newest is damaged on disk right after it is written (before retention runs).
+      Path damaged =
+          writer.publish(
+              SnapshotFixtures.meta(1, 8),
+              SnapshotFixtures.checkpoint(store, tmp, 8),
+              file -> {
+                if (file.getFileName().toString().equals(ManifestCodec.FILE_NAME)) {
+                  flipByteInPlace(file.resolveSibling("data").resolve("CURRENT"));
+                }
+              });
+      assertReason(damaged, Reason.CORRUPT);
+      try (Stream<Path> s = Files.list(root)) {
+        assertThat(s.toList()).containsExactlyInAnyOrder(published, damaged);
+      }
+      assertThat(SnapshotReader.findNewestValid(root).snapshot().get().directory())
+          .isEqualTo(published);
+
+      // Once a newer one verifies, the others go.
+      SnapshotFixtures.writeRows(store, 3, 100);
+      Path third =
+          writer.publish(SnapshotFixtures.meta(2, 9), SnapshotFixtures.checkpoint(store, tmp, 9));
+      try (Stream<Path> s = Files.list(root)) {
+        assertThat(s.toList()).containsExactly(third);
+      }
+    }
+  }
+
+  @Test
+  void snapshotsShareNoFileWithEachOtherNorWithTheCheckpoint() throws IOException {
+    Path cp;
+    Path second;
+    try (ModelStore store = ModelStore.open(tmp.resolve("db"), SnapshotFixtures.LAYOUT)) {
+      SnapshotFixtures.writeRows(store, 2, 100);
+      cp = SnapshotFixtures.checkpoint(store, tmp, 8);
+      second = new SnapshotWriter(root, 2).publish(SnapshotFixtures.meta(1, 8), cp);
+    }
+    for (Path f : listTree(second.resolve("data"))) {
+      for (Path other :
+          List.of(
+              published.resolve("data").resolve(f.getFileName()), cp.resolve(f.getFileName()))) {
+        if (Files.exists(other)) {
+          assertThat(Files.isSameFile(f, other)).as(f + " vs " + other).isFalse();
+        }
+      }
+    }
+  }
+
+  @Test
   void metadataBuilderSaysWhatIsMissing() {
     assertThatThrownBy(() -> SnapshotMetadata.builder().build())
         .hasMessageContaining("Model id is required");
@@ -182,6 +268,21 @@ class SnapshotTest {
       Path t = to.resolve(from.relativize(f));
       Files.createDirectories(t.getParent());
       Files.copy(f, t);
+    }
+  }
+
+  /** Flips one byte in the middle of {@code file} without replacing the file (same inode). */
+  private static void flipByteInPlace(Path file) {
+    try (FileChannel ch =
+        FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+      long pos = ch.size() / 2;
+      ByteBuffer b = ByteBuffer.allocate(1);
+      ch.read(b, pos);
+      b.put(0, (byte) (b.get(0) ^ 1));
+      b.rewind();
+      ch.write(b, pos);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
   }
 }

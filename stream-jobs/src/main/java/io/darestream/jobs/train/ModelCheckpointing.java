@@ -6,6 +6,7 @@ import io.darestream.model.sync.ModelChanges;
 import io.darestream.model.sync.ModelStoreSync;
 import io.darestream.model.sync.RowChunkPool;
 import io.darestream.state.checkpoint.CheckpointExporter;
+import io.darestream.state.checkpoint.EpochLedger;
 import io.darestream.state.checkpoint.ExportResult;
 import io.darestream.state.io.Fs;
 import io.darestream.state.model.ModelStore;
@@ -54,6 +55,7 @@ public final class ModelCheckpointing implements AutoCloseable {
   private static final long BACKGROUND_BYTES_PER_SECOND = 24L << 20;
   private final Path workDir;
   private final CheckpointExporter exporter;
+  private final EpochLedger epochs;
   private final SnapshotWriter snapshots;
   // Only touched on the background thread (or before it starts, in start and restore).
   private final NavigableMap<Long, Pending> pending = new TreeMap<>();
@@ -80,6 +82,7 @@ public final class ModelCheckpointing implements AutoCloseable {
       Path workDir, Path exportRoot, Path snapshotRoot, int snapshotRetention) {
     this.workDir = workDir;
     this.exporter = new CheckpointExporter(exportRoot);
+    this.epochs = new EpochLedger(exportRoot);
     this.snapshots = new SnapshotWriter(snapshotRoot, snapshotRetention);
     this.background =
         Executors.newSingleThreadExecutor(
@@ -93,6 +96,16 @@ public final class ModelCheckpointing implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot create trainer work dir " + workDir, e);
     }
+  }
+
+  /**
+   * Begins this attempt's epoch: greater than {@code after} (the restored checkpoint's epoch, the
+   * newest published one) and than every epoch begun before under this export root, and recorded
+   * there durably before it returns, so that an attempt that fails before its first checkpoint
+   * still uses its epoch up. Call it before the first delta of the attempt.
+   */
+  public long beginEpoch(long after) {
+    return epochs.begin(after);
   }
 
   /** Opens an empty working store for a new model. */

@@ -13,8 +13,14 @@ import java.util.List;
 
 /**
  * The trainer's logic without Flink: collects samples into micro-batches, trains each batch
- * prequentially (every sample is scored before the model learns from it), keeps streaming metrics
- * and remembers which events the next delta publish covers (for freshness).
+ * prequentially (every sample is scored before the model learns from it), keeps streaming metrics,
+ * expires stale rows and remembers which events the next delta publish covers (for freshness).
+ *
+ * <p>Expiry runs on event time: the clock is the newest event time trained on, the same clock that
+ * stamps each updated row (a micro-batch stamps its rows with its newest event time). A replay of
+ * the same stream therefore expires the same rows however fast it runs, and a stream that stops
+ * expires nothing (nor grows). Expired rows are marked dirty, so the next {@link #drainDeltas}
+ * carries them as deletions (empty rows) and the next checkpoint deletes them from the store.
  *
  * <p>Not thread-safe: the trainer operator calls it from its task thread only.
  */
@@ -93,6 +99,20 @@ public final class OnlineTrainer {
     samplesTrained += pending.size();
     pending.clear();
     return out;
+  }
+
+  /**
+   * Drops the rows not updated for the model's expiry horizon ({@code DareConfig.expiryMs()}; none
+   * when it is 0) as of the newest event time trained on, and ages admission counts with it. Call
+   * it before {@link #drainDeltas} so that the deletions go out in the same publish.
+   *
+   * @return rows dropped
+   */
+  public int expireRows() {
+    if (newestEventTimeMs == Long.MIN_VALUE || model.config().expiryMs() <= 0) {
+      return 0;
+    }
+    return model.expire(newestEventTimeMs);
   }
 
   /**

@@ -116,7 +116,8 @@ public final class TrainerOperator extends AbstractStreamOperator<PrequentialSco
     long newestPublishedEpoch = newestPublishedEpoch(snapshotRoot);
     if (restored != null) {
       model = durable.restore(restored.checkpointId());
-      epoch = Math.max(restored.epoch(), newestPublishedEpoch) + 1;
+      // Recorded before open() creates the publisher: no delta of this attempt precedes it.
+      epoch = durable.beginEpoch(Math.max(restored.epoch(), newestPublishedEpoch));
       LOG.info(
           "Trainer restored checkpoint {} (model version {}, epoch {}); new epoch {}",
           restored.checkpointId(),
@@ -127,7 +128,7 @@ public final class TrainerOperator extends AbstractStreamOperator<PrequentialSco
       model = DareModel.create(modelOptions.config());
       durable.start(model);
       // A fresh start must still supersede whatever an earlier run published to serving.
-      epoch = newestPublishedEpoch + 1;
+      epoch = durable.beginEpoch(newestPublishedEpoch);
       LOG.info("Trainer starts a new model {} in epoch {}", modelOptions.modelId(), epoch);
     }
   }
@@ -202,6 +203,9 @@ public final class TrainerOperator extends AbstractStreamOperator<PrequentialSco
     if (dense) {
       lastDensePublishMs = nowMs;
     }
+    // Expiry runs at the publish pace, so each publish carries the deletions of its interval (and
+    // the barrier's publish those the checkpoint's store must not hold any more).
+    trainer.expireRows();
     publisher.publish(trainer.drainDeltas(nowMs, dense));
   }
 
@@ -250,7 +254,7 @@ public final class TrainerOperator extends AbstractStreamOperator<PrequentialSco
   @Override
   public void notifyCheckpointComplete(long checkpointId) throws Exception {
     super.notifyCheckpointComplete(checkpointId);
-    // Publishing (links, digests, fsyncs) runs beside training; the announcement follows it.
+    // Publishing (copies, digests, fsyncs) runs beside training; the announcement follows it.
     durable.publish(checkpointId, published -> announce(checkpointId, published));
   }
 
@@ -318,6 +322,22 @@ public final class TrainerOperator extends AbstractStreamOperator<PrequentialSco
             "aucWindow",
             (Gauge<Double>) () -> lastMetrics == null ? Double.NaN : lastMetrics.auc());
     getMetricGroup().gauge("deltaRecordsSent", (Gauge<Long>) () -> publisher.recordsSent());
+    getMetricGroup()
+        .gauge(
+            "rowsExpired",
+            (Gauge<Long>)
+                () -> model.counters().values().stream().mapToLong(c -> c.expired()).sum());
+    getMetricGroup()
+        .gauge(
+            "admissionPending",
+            (Gauge<Long>)
+                () ->
+                    model.counters().values().stream().mapToLong(c -> c.pendingAdmission()).sum());
+  }
+
+  /** This attempt's epoch, for tests in this package. */
+  long epoch() {
+    return epoch;
   }
 
   /** The live model, for tests in this package. */

@@ -4,11 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.darestream.jobs.testing.TrainingSamples;
+import io.darestream.jobs.testing.UnboundedIds;
 import io.darestream.model.DareConfig;
 import io.darestream.model.DareModel;
+import io.darestream.model.TableNames;
 import io.darestream.model.TrainingSample;
 import io.darestream.model.sync.ModelStoreSync;
 import io.darestream.state.checkpoint.ExportResult;
+import io.darestream.state.model.ModelStore;
 import io.darestream.state.snapshot.SnapshotMetadata;
 import io.darestream.state.snapshot.SnapshotReader;
 import io.darestream.state.snapshot.VerifiedSnapshot;
@@ -143,5 +146,68 @@ class ModelCheckpointingTest {
     } finally {
       durable.close();
     }
+  }
+
+  @Test
+  void aRowExpiredBeforeACheckpointIsDeletedFromTheStoreAndAbsentFromItsSnapshot()
+      throws Exception {
+    DareModel model = DareModel.create(config().toBuilder().expiryMs(1_000).build());
+    OnlineTrainer trainer = new OnlineTrainer(model, "m", 1, 16, 2048, 100);
+    UnboundedIds stream = new UnboundedIds(4, TrainingSamples.T0, 50); // 50 ms apart
+    Path snapshots = tmp.resolve("snapshots");
+    ModelCheckpointing durable =
+        new ModelCheckpointing(tmp.resolve("work"), tmp.resolve("exports"), snapshots, 2);
+    long expiring;
+    try {
+      durable.start(model);
+      TrainingSample first = stream.next();
+      expiring = first.targetItem(); // a fresh id, never seen again
+      trainer.add(first);
+      train(trainer, stream, 63);
+      assertThat(model.table(TableNames.ATT_ITEM).contains(expiring)).isTrue();
+      checkpointAndPublish(durable, model, 1);
+
+      train(trainer, stream, 64); // 3.2 s of event time later: expiring is stale
+      assertThat(trainer.expireRows()).isPositive();
+      assertThat(model.table(TableNames.ATT_ITEM).contains(expiring)).isFalse();
+      checkpointAndPublish(durable, model, 2);
+    } finally {
+      durable.close();
+    }
+
+    VerifiedSnapshot newest = SnapshotReader.findNewestValid(snapshots).snapshot().orElseThrow();
+    assertThat(newest.manifest().checkpointId()).isEqualTo(2);
+    try (ModelStore store = newest.openStore()) {
+      assertThat(store.getRow(TableNames.ATT_ITEM, expiring)).isNull();
+      assertThat(ModelStoreSync.load(store).table(TableNames.ATT_ITEM).size())
+          .isEqualTo(model.table(TableNames.ATT_ITEM).size());
+    }
+    // The previous snapshot still has it (it was alive then).
+    try (ModelStore store =
+        SnapshotReader.verify(snapshots.resolve("snapshot-e1-c1")).openStore()) {
+      assertThat(store.getRow(TableNames.ATT_ITEM, expiring)).isNotNull();
+    }
+    // A restore from the exported checkpoint does not bring it back either.
+    ModelCheckpointing again =
+        new ModelCheckpointing(
+            tmp.resolve("work-2"), tmp.resolve("exports"), tmp.resolve("snapshots-2"), 2);
+    try {
+      assertThat(again.restore(2).table(TableNames.ATT_ITEM).contains(expiring)).isFalse();
+    } finally {
+      again.close();
+    }
+  }
+
+  private static void train(OnlineTrainer trainer, UnboundedIds stream, int n) {
+    for (int i = 0; i < n; i++) {
+      trainer.add(stream.next());
+    }
+    trainer.trainPending();
+  }
+
+  private static void checkpointAndPublish(ModelCheckpointing durable, DareModel model, long id)
+      throws Exception {
+    durable.checkpoint(id, model, "m", 1, meta(id, model)).get(60, TimeUnit.SECONDS);
+    durable.publish(id, p -> {}).get(60, TimeUnit.SECONDS);
   }
 }

@@ -8,6 +8,7 @@ import io.darestream.jobs.config.KafkaOptions;
 import io.darestream.jobs.config.ModelOptions;
 import io.darestream.jobs.config.TrainerOptions;
 import io.darestream.jobs.testing.TrainingSamples;
+import io.darestream.jobs.testing.UnboundedIds;
 import io.darestream.kafka.embedded.EmbeddedKafka;
 import io.darestream.model.DareModel;
 import io.darestream.model.TrainingSample;
@@ -177,6 +178,44 @@ class TrainerOperatorITCase {
         assertThat(replica.score(probe)).isEqualTo(restoredModel.score(probe));
       }
     }
+  }
+
+  @Test
+  void expiredRowsLeaveTheModelAndArePublishedAsDeletions() throws Exception {
+    Configuration c = config("expiry");
+    c.set(ModelOptions.EXPIRY, Duration.ofSeconds(1));
+    kafka.createTopic("model-deltas-expiry", 1);
+    kafka.createTopic("model-snapshots-expiry", 1);
+    UnboundedIds stream = new UnboundedIds(9, TrainingSamples.T0, 50); // 20 samples a second
+    TrainingSample first = stream.next();
+    long expiring = first.targetItem(); // fresh, never seen again
+
+    try (var h = harness(operator(c))) {
+      h.setup();
+      h.initializeEmptyState();
+      h.open();
+      h.processElement(new StreamRecord<>(first, first.eventTimeMs()));
+      List<TrainingSample> more = new ArrayList<>();
+      for (int i = 0; i < 199; i++) {
+        more.add(stream.next()); // 10 s of event time
+      }
+      feed(h, more); // the barrier's publish runs expiry, then drains
+      DareModel model = ((TrainerOperator) h.getOperator()).model();
+      assertThat(model.table("att.item").contains(expiring)).isFalse();
+      assertThat(model.counters().get("att.item").expired()).isPositive();
+      h.getOperator().finish();
+    }
+
+    List<Long> deleted = new ArrayList<>();
+    for (ConsumerRecord<byte[], byte[]> r : readAll("model-deltas-expiry")) {
+      ModelDelta d = Codecs.MODEL_DELTA.decode(r.value());
+      if (d.getTable().equals("att.item")) {
+        d.getRows().stream()
+            .filter(row -> row.getValues().remaining() == 0)
+            .forEach(row -> deleted.add(row.getId()));
+      }
+    }
+    assertThat(deleted).contains(expiring);
   }
 
   private static List<ConsumerRecord<byte[], byte[]>> readAll(String topic) {
