@@ -142,9 +142,9 @@ public final class EvaluateMain {
       int negatives,
       Map<String, String> opt) {
     System.out.println(
-        "| variant | sparse optimizer | sparse lr | AUC (all) | AUC (last 20k) "
-            + "| logloss (last 20k) | samples/s |");
-    System.out.println("|---|---|---|---|---|---|---|");
+        "| variant | sparse optimizer | sparse lr | samples | cold clicks | AUC (all) "
+            + "| AUC (last 20k) | logloss (last 20k) | samples/s |");
+    System.out.println("|---|---|---|---|---|---|---|---|---|");
     for (Variant v : variants) {
       for (String o : opt.getOrDefault("optimizers", "ADAM,ADAGRAD").split(",")) {
         SparseOptimizerKind kind = SparseOptimizerKind.valueOf(o.trim());
@@ -156,13 +156,21 @@ public final class EvaluateMain {
                   .sparseLearningRate(Float.parseFloat(lr))
                   .seed(1)
                   .build();
-          OnlineReplay.Result r = OnlineReplay.run(cfg, users, negatives);
+          OnlineReplay.Result r =
+              OnlineReplay.run(
+                  cfg,
+                  users,
+                  negatives,
+                  Integer.parseInt(opt.getOrDefault("warm-min-count", "1")),
+                  Boolean.parseBoolean(opt.getOrDefault("exclude-history", "false")));
           System.out.printf(
               Locale.ROOT,
-              "| %s | %s | %s | %.4f | %.4f | %.4f | %.0f |%n",
+              "| %s | %s | %s | %d | %d | %.4f | %.4f | %.4f | %.0f |%n",
               v,
               kind,
               lr,
+              r.samples(),
+              r.coldClicks(),
               r.auc(),
               r.lastWindowAuc(),
               r.lastWindowLogloss(),

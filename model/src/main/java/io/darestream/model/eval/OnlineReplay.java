@@ -5,6 +5,7 @@ import io.darestream.model.DareModel;
 import io.darestream.model.TrainingSample;
 import io.darestream.model.metrics.Auc;
 import io.darestream.model.metrics.StreamingMetrics;
+import io.darestream.model.sampling.ClickOnlyLabels;
 import io.darestream.model.sampling.NegativeSampler;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -13,8 +14,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Prequential replay: every behaviour of every user, in global time order, becomes a positive with
- * {@code negatives} sampled negatives; each micro-batch is scored first, then trained. This is what
+ * Prequential replay: every behaviour of every user, in global time order, is labelled as the job's
+ * CLICK_ONLY mode labels it ({@link ClickOnlyLabels}: a positive with {@code negatives} sampled
+ * negatives once its item is warm); each micro-batch is scored first, then trained. This is what
  * the streaming trainer does, without Flink, and is how the sparse optimizers were compared.
  */
 public final class OnlineReplay {
@@ -22,6 +24,7 @@ public final class OnlineReplay {
    * Metrics of a replay.
    *
    * @param samples samples scored
+   * @param coldClicks behaviours whose item was not warm yet: no sample
    * @param auc AUC over all prequential predictions
    * @param lastWindowAuc AUC over the last window
    * @param lastWindowLogloss logloss over the last window
@@ -29,14 +32,32 @@ public final class OnlineReplay {
    */
   public record Result(
       long samples,
+      long coldClicks,
       double auc,
       double lastWindowAuc,
       double lastWindowLogloss,
       double samplesPerSecond) {}
 
+  /** The job's default negative-sampler window (dare.label.sampler-window). */
+  public static final int SAMPLER_WINDOW = 100_000;
+
   private OnlineReplay() {}
 
+  /** A replay with the job's default labels: warm minimum 1, history not excluded. */
   public static Result run(DareConfig config, List<UserSequence> users, int negatives) {
+    return run(config, users, negatives, 1, false);
+  }
+
+  /**
+   * @param warmMinCount occurrences in the sampler's window before an item's clicks are samples
+   * @param excludeHistory whether negatives exclude the user's whole history
+   */
+  public static Result run(
+      DareConfig config,
+      List<UserSequence> users,
+      int negatives,
+      int warmMinCount,
+      boolean excludeHistory) {
     List<long[]> events = new ArrayList<>();
     Map<Long, UserSequence> byUser = new HashMap<>();
     for (UserSequence u : users) {
@@ -50,11 +71,16 @@ public final class OnlineReplay {
             .thenComparingLong(e -> e[1])
             .thenComparingLong(e -> e[2]));
     DareModel model = DareModel.create(config);
-    NegativeSampler sampler = new NegativeSampler(50_000, config.seed());
+    ClickOnlyLabels labels =
+        new ClickOnlyLabels(
+            new NegativeSampler(SAMPLER_WINDOW, config.seed()),
+            negatives,
+            warmMinCount,
+            excludeHistory);
     StreamingMetrics window = new StreamingMetrics(20_000);
     int total = events.size() * (1 + negatives);
     float[] all = new float[total];
-    int[] labels = new int[total];
+    int[] labelOf = new int[total];
     int scored = 0;
     List<TrainingSample> batch = new ArrayList<>(config.microBatchSize());
     long start = System.nanoTime();
@@ -71,20 +97,23 @@ public final class OnlineReplay {
               e[0],
               Sequences.historyBefore(u.items(), t, config.maxHistory()),
               Sequences.historyBefore(u.categories(), t, config.maxHistory()));
-      batch.add(positive);
-      batch.addAll(sampler.negatives(positive, negatives));
-      sampler.observe(u.items()[t], u.categories()[t]);
+      batch.addAll(labels.label(positive));
       if (batch.size() >= config.microBatchSize()) {
-        scored = train(model, batch, window, all, labels, scored);
+        scored = train(model, batch, window, all, labelOf, scored);
       }
     }
     if (!batch.isEmpty()) {
-      scored = train(model, batch, window, all, labels, scored);
+      scored = train(model, batch, window, all, labelOf, scored);
     }
     double seconds = (System.nanoTime() - start) / 1e9;
     var snap = window.snapshot();
     return new Result(
-        scored, Auc.compute(all, labels, scored), snap.auc(), snap.logloss(), scored / seconds);
+        scored,
+        labels.coldClicks(),
+        Auc.compute(all, labelOf, scored),
+        snap.auc(),
+        snap.logloss(),
+        scored / seconds);
   }
 
   private static int train(

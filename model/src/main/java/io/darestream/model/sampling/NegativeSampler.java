@@ -2,6 +2,7 @@ package io.darestream.model.sampling;
 
 import io.darestream.model.TrainingSample;
 import io.darestream.model.collections.LongHashSet;
+import io.darestream.model.collections.LongIntHashMap;
 import io.darestream.state.collections.Mix64;
 import java.util.ArrayList;
 import java.util.List;
@@ -9,7 +10,8 @@ import java.util.List;
 /**
  * Frequency-proportional negative sampling over recently seen items: a ring buffer holds the last
  * {@code window} item occurrences, so a uniform draw from it picks items in proportion to their
- * recent frequency. Items in the user's history (and the positive target) are excluded.
+ * recent frequency. It also counts each item's occurrences in the window ({@link #occurrences}),
+ * which tells how warm an item is on the same scale negatives are drawn from.
  *
  * <p>Deterministic: draw {@code k} for a positive is a pure function of (seed, user, event time, k,
  * attempt) and the buffer's content, so the same stream and seed give the same negatives.
@@ -23,6 +25,8 @@ public final class NegativeSampler {
   private final long seed;
   private final long[] items;
   private final long[] categories;
+  // Occurrences per item in the window: bounded by the window, derived from it (not snapshotted).
+  private final LongIntHashMap counts;
   private long observed;
 
   /**
@@ -35,15 +39,38 @@ public final class NegativeSampler {
     }
     this.items = new long[window];
     this.categories = new long[window];
+    this.counts = new LongIntHashMap(Math.min(window, 1 << 16));
     this.seed = seed;
   }
 
   /** Records one occurrence of an item (call for every positive behaviour of the stream). */
   public void observe(long item, long category) {
     int slot = (int) (observed % items.length);
+    if (observed >= items.length) {
+      forget(items[slot]);
+    }
     items[slot] = item;
     categories[slot] = category;
+    count(item);
     observed++;
+  }
+
+  /** Occurrences of {@code item} among those the window holds now. */
+  public int occurrences(long item) {
+    return Math.max(0, counts.get(item));
+  }
+
+  private void count(long item) {
+    counts.put(item, occurrences(item) + 1);
+  }
+
+  private void forget(long item) {
+    int n = counts.get(item);
+    if (n <= 1) {
+      counts.remove(item);
+    } else {
+      counts.put(item, n - 1);
+    }
   }
 
   /** Occurrences currently held. */
@@ -97,6 +124,10 @@ public final class NegativeSampler {
     System.arraycopy(snapshot, SNAPSHOT_HEADER, items, 0, n);
     System.arraycopy(snapshot, SNAPSHOT_HEADER + n, categories, 0, n);
     observed = seen;
+    counts.clear();
+    for (int i = 0; i < n; i++) {
+      count(items[i]);
+    }
   }
 
   /**
@@ -114,6 +145,15 @@ public final class NegativeSampler {
 
   /** Draws up to {@code count} items not in {@code exclude}; {@code nonce} varies the draws. */
   public List<SampledItem> sample(long userId, long nonce, LongHashSet exclude, int count) {
+    return sample(userId, nonce, exclude, count, 0);
+  }
+
+  /**
+   * Draws up to {@code count} items not in {@code exclude} that occur at least {@code
+   * minOccurrences} times in the window; {@code nonce} varies the draws.
+   */
+  public List<SampledItem> sample(
+      long userId, long nonce, LongHashSet exclude, int count, int minOccurrences) {
     List<SampledItem> out = new ArrayList<>(count);
     int n = size();
     if (n == 0) {
@@ -126,7 +166,9 @@ public final class NegativeSampler {
         long h = Mix64.mix(base + (long) k * MAX_ATTEMPTS_PER_DRAW + attempt);
         int slot = (int) Long.remainderUnsigned(h, n);
         long item = items[slot];
-        if (!exclude.contains(item) && !taken.contains(item)) {
+        if (!exclude.contains(item)
+            && !taken.contains(item)
+            && (minOccurrences <= 1 || occurrences(item) >= minOccurrences)) {
           taken.add(item);
           out.add(new SampledItem(item, categories[slot]));
           break;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.darestream.model.Samples;
 import io.darestream.model.TrainingSample;
+import io.darestream.model.collections.LongHashSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -100,5 +101,42 @@ class NegativeSamplerTest {
     s.observe(5, 0);
     assertThat(s.sample(Samples.sample(1, 2, 1, 5), 2)).isEmpty();
     assertThat(new NegativeSampler(10, 1).sample(Samples.sample(1, 2, 1), 2)).isEmpty();
+  }
+
+  @Test
+  void countsEachItemsOccurrencesInTheWindowAndForgetsEvictedOnes() {
+    NegativeSampler s = new NegativeSampler(4, 1);
+    for (long item : new long[] {7, 8, 7, 9}) {
+      s.observe(item, 0);
+    }
+    assertThat(s.occurrences(7)).isEqualTo(2);
+    assertThat(s.occurrences(8)).isEqualTo(1);
+    assertThat(s.occurrences(10)).isZero();
+    s.observe(10, 0); // evicts the first 7
+    s.observe(10, 0); // evicts 8
+    assertThat(s.occurrences(7)).isEqualTo(1);
+    assertThat(s.occurrences(8)).isZero();
+    assertThat(s.occurrences(10)).isEqualTo(2);
+
+    NegativeSampler restored = new NegativeSampler(4, 1);
+    restored.restore(s.snapshot());
+    for (long item = 6; item <= 11; item++) {
+      assertThat(restored.occurrences(item)).as("item %d", item).isEqualTo(s.occurrences(item));
+    }
+  }
+
+  @Test
+  void drawsOnlyItemsWithTheMinimumOccurrences() {
+    NegativeSampler s = filled(3); // items 3..7 occur 200 times each, 1 and 2 more often
+    s.observe(100, 1); // once
+    LongHashSet none = new LongHashSet(1);
+    Map<Long, Integer> drawn = new HashMap<>();
+    for (int u = 0; u < 2000; u++) {
+      for (SampledItem it : s.sample(u, 9, none, 2, 2)) {
+        drawn.merge(it.item(), 1, Integer::sum);
+      }
+    }
+    assertThat(drawn).doesNotContainKey(100L).containsKeys(1L, 2L);
+    assertThat(s.sample(1, 9, none, 1, 10_001)).isEmpty();
   }
 }

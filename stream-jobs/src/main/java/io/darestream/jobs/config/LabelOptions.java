@@ -32,8 +32,39 @@ public final class LabelOptions implements Serializable {
           .intType()
           .defaultValue(1)
           .withDescription(
-              "CLICK_ONLY mode: negatives sampled (by item frequency, excluding the user's"
-                  + " history) per positive.");
+              "CLICK_ONLY mode: negatives sampled per positive, by item frequency among the"
+                  + " sampler window's recent behaviours.");
+
+  public static final ConfigOption<Integer> SAMPLER_WINDOW =
+      ConfigOptions.key("dare.label.sampler-window")
+          .intType()
+          .defaultValue(100_000)
+          .withDescription(
+              "CLICK_ONLY mode: recent behaviours (per sequence subtask) that negatives are drawn"
+                  + " from and that decide whether an item is warm; checkpointed. A restore with"
+                  + " another size starts with an empty window.");
+
+  public static final ConfigOption<Integer> WARM_MIN_COUNT =
+      ConfigOptions.key("dare.label.warm-min-count")
+          .intType()
+          .defaultValue(1)
+          .withDescription(
+              "CLICK_ONLY mode: a behaviour is a positive only if its item occurs at least this"
+                  + " often in the sampler window before it (warm), and negatives must too; cold"
+                  + " behaviours still enter the history and the window and are counted (metric"
+                  + " coldClicks). Without it a never-seen item (an untrained row) gives a"
+                  + " positive away: AUC 0.98 on a structureless stream of 4,000,000 items, and"
+                  + " serving prefers cold items. 0 labels every behaviour.");
+
+  public static final ConfigOption<Boolean> NEGATIVES_EXCLUDE_HISTORY =
+      ConfigOptions.key("dare.label.negatives-exclude-history")
+          .booleanType()
+          .defaultValue(false)
+          .withDescription(
+              "CLICK_ONLY mode: whether sampled negatives exclude every item of the user's"
+                  + " history (else only the clicked item). Excluding them makes a target found in"
+                  + " the history a sure sign of a positive: on a structureless stream of 200"
+                  + " items, AUC 0.55 instead of 0.50.");
 
   public static final ConfigOption<Long> SAMPLER_SEED =
       ConfigOptions.key("dare.label.sampler-seed")
@@ -52,12 +83,29 @@ public final class LabelOptions implements Serializable {
   private final LabelMode mode;
   private final Duration attributionWindow;
   private final int negativeRatio;
+  private final int samplerWindow;
+  private final int warmMinCount;
+  private final boolean negativesExcludeHistory;
   private final long samplerSeed;
 
   private LabelOptions(ReadableConfig c) {
     this.mode = c.get(MODE);
     this.attributionWindow = Checks.positiveDuration(c, ATTRIBUTION_WINDOW);
     this.negativeRatio = Checks.notNegative(c, NEGATIVE_RATIO);
+    this.samplerWindow = Checks.positive(c, SAMPLER_WINDOW);
+    this.warmMinCount = Checks.notNegative(c, WARM_MIN_COUNT);
+    if (warmMinCount > samplerWindow) {
+      throw new IllegalArgumentException(
+          WARM_MIN_COUNT.key()
+              + " must be <= "
+              + SAMPLER_WINDOW.key()
+              + " ("
+              + samplerWindow
+              + "), got "
+              + warmMinCount
+              + ": no item could ever be warm");
+    }
+    this.negativesExcludeHistory = c.get(NEGATIVES_EXCLUDE_HISTORY);
     this.samplerSeed = c.get(SAMPLER_SEED);
   }
 
@@ -76,6 +124,18 @@ public final class LabelOptions implements Serializable {
 
   public int negativeRatio() {
     return negativeRatio;
+  }
+
+  public int samplerWindow() {
+    return samplerWindow;
+  }
+
+  public int warmMinCount() {
+    return warmMinCount;
+  }
+
+  public boolean negativesExcludeHistory() {
+    return negativesExcludeHistory;
   }
 
   public long samplerSeed() {

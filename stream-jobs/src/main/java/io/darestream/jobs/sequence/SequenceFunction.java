@@ -36,8 +36,9 @@ import org.slf4j.LoggerFactory;
  * (per subtask, not per user) is operator state.
  *
  * <p>Side output {@link #UPDATES}: one {@link SequenceUpdate} per behaviour. Metrics: {@code
- * samples}, {@code samplesPerSecond}, {@code positives}, and {@code appended}, {@code duplicates},
- * {@code tooLate}.
+ * samples}, {@code samplesPerSecond}, {@code positives}, {@code coldClicks} (CLICK_ONLY behaviours
+ * whose item was not warm yet: no sample), and {@code appended}, {@code duplicates}, {@code
+ * tooLate}.
  */
 public final class SequenceFunction
     extends KeyedProcessFunction<Long, IngestedEvent, TrainingSample>
@@ -48,9 +49,6 @@ public final class SequenceFunction
   /** Side output of what happened to each behaviour. */
   public static final OutputTag<SequenceUpdate> UPDATES =
       new OutputTag<>("sequence-updates", TypeInformation.of(SequenceUpdate.class));
-
-  /** Recent positive occurrences the negative sampler draws from, per subtask. */
-  private static final int SAMPLER_WINDOW = 100_000;
 
   private final SequenceOptions sequenceOptions;
   private final LabelOptions labelOptions;
@@ -67,6 +65,7 @@ public final class SequenceFunction
   private transient Adapter adapter;
   private transient Counter samples;
   private transient Counter positives;
+  private transient Counter coldClicks;
   private transient Map<AppendResult, Counter> appends;
   private transient SequenceCache cache;
   private transient KeyContext keys;
@@ -110,7 +109,7 @@ public final class SequenceFunction
     // Seeded per subtask so that parallel instances draw different negatives.
     long seed =
         labelOptions.samplerSeed() * 31 + getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
-    sampler = new NegativeSampler(SAMPLER_WINDOW, seed);
+    sampler = new NegativeSampler(labelOptions.samplerWindow(), seed);
     restoreSampler();
     timeline = new UserTimeline(limits, labelOptions, sampler);
     adapter = new Adapter();
@@ -118,6 +117,7 @@ public final class SequenceFunction
     samples = metrics.counter("samples");
     metrics.meter("samplesPerSecond", new MeterView(samples));
     positives = metrics.counter("positives");
+    coldClicks = metrics.counter("coldClicks");
     appends = new EnumMap<>(AppendResult.class);
     appends.put(AppendResult.APPENDED, metrics.counter("appended"));
     appends.put(AppendResult.DUPLICATE, metrics.counter("duplicates"));
@@ -283,6 +283,11 @@ public final class SequenceFunction
         positives.inc();
       }
       collector.collect(sample);
+    }
+
+    @Override
+    public void coldClick(TrainingSample click) {
+      coldClicks.inc();
     }
 
     @Override

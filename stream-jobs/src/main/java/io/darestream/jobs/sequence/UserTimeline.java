@@ -4,6 +4,7 @@ import io.darestream.jobs.config.LabelOptions;
 import io.darestream.jobs.config.LabelOptions.LabelMode;
 import io.darestream.jobs.ingest.IngestedEvent;
 import io.darestream.model.TrainingSample;
+import io.darestream.model.sampling.ClickOnlyLabels;
 import io.darestream.model.sampling.NegativeSampler;
 import io.darestream.schemas.avro.BehaviorEvent;
 import io.darestream.schemas.avro.BehaviorType;
@@ -11,6 +12,7 @@ import io.darestream.state.sequence.AppendResult;
 import io.darestream.state.sequence.BehaviorSequence;
 import io.darestream.state.sequence.EventIds;
 import io.darestream.state.sequence.SequenceLimits;
+import java.util.List;
 
 /**
  * One user's behaviour sequence and label join, independent of Flink: appends behaviours and turns
@@ -29,8 +31,12 @@ import io.darestream.state.sequence.SequenceLimits;
  *       all-positive and all-negative stretches, biasing the model and making prequential AUC
  *       meaningless (seen: AUC 0.15 on a short stream whose negatives all arrived at its end). The
  *       attribution window is therefore also the label delay.
- *   <li>CLICK_ONLY mode: every behaviour is a positive and gets N negatives drawn by item
- *       frequency, none of them in the user's history.
+ *   <li>CLICK_ONLY mode: every behaviour is a positive and gets N negatives drawn by item frequency
+ *       ({@link ClickOnlyLabels}); a behaviour whose item is not yet warm (seen fewer than {@code
+ *       dare.label.warm-min-count} times in the sampler's window) makes no sample and is counted as
+ *       a cold click, so that novelty cannot give positives away. Negatives exclude the clicked
+ *       item, not the history (unless {@code dare.label.negatives-exclude-history}), so that a
+ *       repeated item cannot either.
  * </ul>
  *
  * <p>No leakage: a sample's history is the sequence <b>strictly before</b> the target's event time
@@ -42,6 +48,9 @@ public final class UserTimeline {
     void sample(TrainingSample sample);
 
     void update(SequenceUpdate update);
+
+    /** A CLICK_ONLY behaviour whose item was cold: appended, but no sample (see the class doc). */
+    void coldClick(TrainingSample click);
   }
 
   private static final BehaviorSequence.History NO_HISTORY =
@@ -50,15 +59,21 @@ public final class UserTimeline {
   private final SequenceLimits limits;
   private final LabelMode mode;
   private final long windowMs;
-  private final int negativeRatio;
-  private final NegativeSampler sampler;
+  private final ClickOnlyLabels clickLabels;
 
+  /**
+   * @param sampler the CLICK_ONLY negatives' window; the timeline records every behaviour in it
+   */
   public UserTimeline(SequenceLimits limits, LabelOptions labels, NegativeSampler sampler) {
     this.limits = limits;
     this.mode = labels.mode();
     this.windowMs = labels.attributionWindow().toMillis();
-    this.negativeRatio = labels.negativeRatio();
-    this.sampler = sampler;
+    this.clickLabels =
+        new ClickOnlyLabels(
+            sampler,
+            labels.negativeRatio(),
+            labels.warmMinCount(),
+            labels.negativesExcludeHistory());
   }
 
   /** Handles one accepted event of the state's user. */
@@ -98,11 +113,11 @@ public final class UserTimeline {
               t,
               in.ingestTimeMs(),
               seq.historyAsOf(t, limits.maxLength()));
-      out.sample(positive);
-      if (negativeRatio > 0) {
-        sampler.negatives(positive, negativeRatio).forEach(out::sample);
+      List<TrainingSample> samples = clickLabels.label(positive);
+      if (samples.isEmpty()) {
+        out.coldClick(positive);
       }
-      sampler.observe(e.getItemId(), e.getCategoryId());
+      samples.forEach(out::sample);
     }
   }
 

@@ -21,6 +21,10 @@ class DareJobOptionsTest {
     assertThat(options.kafka().dlqTopic()).isEqualTo("behavior-events-dlq");
     assertThat(options.sequence().maxLength()).isEqualTo(200);
     assertThat(options.labels().mode()).isEqualTo(LabelMode.CLICK_ONLY);
+    // Honest click-only labels by default: warm targets, negatives not kept out of the history.
+    assertThat(options.labels().warmMinCount()).isEqualTo(1);
+    assertThat(options.labels().negativesExcludeHistory()).isFalse();
+    assertThat(options.labels().samplerWindow()).isEqualTo(100_000);
     assertThat(options.trainer().microBatchSize()).isEqualTo(64);
     assertThat(options.kafka().transactionTimeout()).isLessThanOrEqualTo(Duration.ofMinutes(15));
   }
@@ -52,6 +56,18 @@ class DareJobOptionsTest {
     assertThatThrownBy(() -> DareJobOptions.from(config))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("dare.sequence.max-length");
+  }
+
+  @Test
+  void aWarmMinimumNoWindowCanReachIsRefused() {
+    Configuration config = new Configuration();
+    config.set(LabelOptions.SAMPLER_WINDOW, 10);
+    config.set(LabelOptions.WARM_MIN_COUNT, 11);
+
+    assertThatThrownBy(() -> DareJobOptions.from(config))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("dare.label.warm-min-count")
+        .hasMessageContaining("dare.label.sampler-window");
   }
 
   @Test

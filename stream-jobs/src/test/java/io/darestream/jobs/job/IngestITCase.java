@@ -252,6 +252,9 @@ class IngestITCase {
     c.set(DareJobOptions.PARALLELISM, 2);
     c.set(LabelOptions.MODE, LabelOptions.LabelMode.CLICK_ONLY);
     c.set(LabelOptions.NEGATIVE_RATIO, 1);
+    // Every click a positive, so that samples count behaviours (warm targets:
+    // StructurelessStreamITCase).
+    c.set(LabelOptions.WARM_MIN_COUNT, 0);
     c.set(SequenceOptions.MAX_LENGTH, 1000);
     c.set(CheckpointOptions.INTERVAL, Duration.ofMillis(500));
     c.set(CheckpointOptions.DIR, checkpoints.toUri().toString());

@@ -137,6 +137,10 @@ class PipelineITCase {
                 .setBehaviorsPerUser(60)
                 .optTopics(8)
                 .optCategories(20)
+                // Each user clicks mostly on one topic: structure that honest click-only labels
+                // can show (see the AUC comment below).
+                .optInterestsPerUser(1)
+                .optOnTopic(0.9, 0.9)
                 .optMode(GeneratorMode.CLICK_ONLY)
                 .optSeed(12)
                 .build());
@@ -163,27 +167,30 @@ class PipelineITCase {
     assertEveryBehaviourAppendedOnce(out, events);
     assertDeadLettered(out, malformed);
 
-    // One positive per appended behaviour, each with one sampled negative, except at the very
-    // start: the sampler draws from items its subtask has already seen, outside the user's
-    // history, so the first behaviour of each subtask (parallelism 2) has nothing to draw from.
+    // One positive per appended behaviour on a warm item (one its sequence subtask has seen
+    // before: each item's first click per subtask, parallelism 2, is cold), each with one sampled
+    // negative unless the window holds nothing but the target.
     long appended =
         out.sequenceUpdates().stream().filter(u -> u.result() == AppendResult.APPENDED).count();
-    assertThat(out.samples()).filteredOn(s -> s.label() == 1).hasSize((int) appended);
+    long items = events.stream().map(BehaviorEvent::getItemId).distinct().count();
+    long positives = out.samples().stream().filter(s -> s.label() == 1).count();
+    assertThat(positives).isBetween(appended - 2 * items, appended - items);
     assertThat(out.samples().stream().filter(s -> s.label() == 0).count())
-        .isBetween(appended - 5, appended);
+        .isBetween(positives - 5, positives);
     assertThat(out.scores()).hasSize(out.samples().size());
     assertNoLeakage(out.samples(), events);
 
     double auc = out.auc(1_000);
     LOG.info("CLICK_ONLY mode: prequential AUC of the last 1,000 samples {}", auc);
-    // Measured 0.70 to 0.76 over five replays of this stream (seed 12, 2,400 behaviours, small
-    // model). Negatives are drawn by item frequency, so popularity alone does not separate them;
-    // what does is the planted structure the generator makes reachable (each user's clicks stay
-    // on a few of 8 topics, and categories lean to topics), learned online within ~3,000 samples.
-    // 0.6 is far enough below the lowest measurement not to flake and far enough above chance
-    // (0.5) that a model that stopped learning, or scores that no longer match their samples,
-    // fails it.
-    assertThat(auc).isGreaterThan(0.6);
+    // Negatives are drawn by item frequency and may be in the user's history, and only warm items
+    // are labelled, so neither popularity, repetition nor novelty separates them; what does is
+    // the planted structure (each user's clicks stay on one of 8 topics, categories lean to
+    // topics). Measured 0.79 to 0.86 on five seeds of this stream with the same label join and
+    // model outside Flink (StructurelessStreamTest's driver). The former stream (three interests,
+    // on topic 0.1 after an early burst) measured 0.70 to 0.76 here only while negatives excluded
+    // the history: with honest labels it gives 0.52, its signal having been mostly "the target
+    // repeats a behaviour". 0.65 is far below the measurements and far above chance.
+    assertThat(auc).isGreaterThan(0.65);
 
     assertModelPublished(out);
   }

@@ -92,8 +92,28 @@ class SequenceFunctionTest {
   }
 
   @Test
-  void negativesAreSampledOutsideTheHistory() throws Exception {
-    harness = open(LabelMode.CLICK_ONLY, 2, null);
+  void aClickOnAnItemNotYetWarmIsAppendedButMakesNoSample() throws Exception {
+    harness = open(LabelMode.CLICK_ONLY, 1, warmMinCount(1));
+
+    send(click("a", 1, 10, T0)); // item 10 never seen: cold
+    send(click("b", 2, 11, T0 + SECOND)); // cold
+    assertThat(harness.extractOutputValues()).isEmpty();
+    send(click("c", 3, 10, T0 + 2 * SECOND)); // seen once: warm
+
+    List<TrainingSample> out = harness.extractOutputValues();
+    assertThat(out).extracting(TrainingSample::targetItem).containsExactly(10L, 11L);
+    assertThat(out).extracting(TrainingSample::label).containsExactly(1, 0);
+    assertThat(updates())
+        .extracting(SequenceUpdate::result)
+        .containsOnly(AppendResult.APPENDED)
+        .hasSize(3);
+  }
+
+  @Test
+  void negativesExcludeTheHistoryWhenConfigured() throws Exception {
+    Configuration c = new Configuration();
+    c.set(LabelOptions.NEGATIVES_EXCLUDE_HISTORY, true);
+    harness = open(LabelMode.CLICK_ONLY, 2, c);
     for (int u = 2; u < 12; u++) { // other users make items frequent
       send(click("o" + u, u, 100 + u, T0));
     }
@@ -329,14 +349,15 @@ class SequenceFunctionTest {
     List<TrainingSample> uninterrupted = new ArrayList<>();
     List<TrainingSample> restored = new ArrayList<>();
     for (boolean restore : new boolean[] {false, true}) {
-      harness = open(LabelMode.CLICK_ONLY, 2, null);
+      // Warm targets on: a restored window must also know which items are warm.
+      harness = open(LabelMode.CLICK_ONLY, 2, warmMinCount(1));
       for (int u = 2; u < 40; u++) { // fills the sampler's window
         send(click("o" + u, u, 100 + u % 13, T0 + u));
       }
       if (restore) {
         OperatorSubtaskState snapshot = harness.snapshot(1L, 1L);
         harness.close();
-        harness = create(LabelMode.CLICK_ONLY, 2, null);
+        harness = create(LabelMode.CLICK_ONLY, 2, warmMinCount(1));
         harness.initializeState(snapshot);
         harness.open();
       } else {
@@ -348,6 +369,7 @@ class SequenceFunctionTest {
       harness.close();
       harness = null;
     }
+    assertThat(uninterrupted).filteredOn(s -> s.label() == 1).hasSize(2);
     assertThat(uninterrupted).filteredOn(s -> s.label() == 0).hasSize(4);
     assertThat(restored)
         .extracting(TrainingSample::userId, TrainingSample::targetItem, TrainingSample::label)
@@ -442,9 +464,22 @@ class SequenceFunctionTest {
     return h;
   }
 
+  private static Configuration warmMinCount(int count) {
+    Configuration c = new Configuration();
+    c.set(LabelOptions.WARM_MIN_COUNT, count);
+    return c;
+  }
+
+  /**
+   * A harness of the function; CLICK_ONLY labels every click (warm minimum 0) unless {@code extra}
+   * sets a warm minimum, so that tests of the sequence see a sample per click.
+   */
   private static KeyedOneInputStreamOperatorTestHarness<Long, IngestedEvent, TrainingSample> create(
       LabelMode mode, int negativeRatio, Configuration extra) throws Exception {
     Configuration c = extra == null ? new Configuration() : extra;
+    if (!c.contains(LabelOptions.WARM_MIN_COUNT)) {
+      c.set(LabelOptions.WARM_MIN_COUNT, 0);
+    }
     c.set(LabelOptions.MODE, mode);
     c.set(LabelOptions.NEGATIVE_RATIO, negativeRatio);
     c.set(LabelOptions.ATTRIBUTION_WINDOW, Duration.ofMillis(WINDOW));
