@@ -80,6 +80,11 @@ public final class BehaviorFeed implements RecordHandler {
   @Override
   public Map<TopicPartition, Long> startOffsets(Map<TopicPartition, Long> endOffsets) {
     catchUpTargets = Map.copyOf(endOffsets);
+    // Every assigned partition holds the watermark back until it has records or goes idle, as a
+    // Flink split does from its assignment: else, catching up, the first partition read alone
+    // would set the watermark and the others' older events would all be "late".
+    long now = clockMs.getAsLong();
+    endOffsets.keySet().forEach(tp -> streamClock.touch(tp.partition(), now));
     Map<TopicPartition, Long> stored;
     try {
       stored = offsets.read();

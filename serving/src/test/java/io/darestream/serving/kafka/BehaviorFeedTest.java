@@ -74,10 +74,14 @@ class BehaviorFeedTest {
 
   /** A record the producer stamped (Kafka CreateTime) at {@code producedMs}. */
   private void deliverAt(byte[] value, long producedMs) {
+    deliverAt(0, value, producedMs);
+  }
+
+  private void deliverAt(int partition, byte[] value, long producedMs) {
     feed.handle(
         new ConsumerRecord<>(
             TOPIC,
-            0,
+            partition,
             offset++,
             producedMs,
             TimestampType.CREATE_TIME,
@@ -174,6 +178,23 @@ class BehaviorFeedTest {
     assertThat(metrics.scrape())
         .contains("reason=\"late_event\"")
         .contains("reason=\"id_out_of_range\"");
+  }
+
+  @Test
+  void catchingUpOnePartitionAfterAnotherLosesNoOlderEvent() {
+    // Replaying a topic from its start: partition 1 is read to its end (4 days of events) before
+    // partition 0's first record. As in the job, an assigned partition holds the watermark back
+    // until it has records (or goes idle), so partition 0's older events are not late.
+    now = T0 + 5 * 24 * HOUR; // the replay runs days after the events
+    feed.startOffsets(Map.of(P0, 3L, new TopicPartition(TOPIC, 1), 3L));
+    for (int day = 0; day < 4; day++) {
+      long t = T0 + day * 24 * HOUR;
+      deliverAt(1, event("p1-" + day, 5, 100 + day, BehaviorType.CLICK, t), t);
+    }
+    deliverAt(0, event("p0-old", 6, 200, BehaviorType.CLICK, T0), T0);
+
+    assertThat(store.newest(5, 10).length()).isEqualTo(4);
+    assertThat(store.newest(6, 10).items()).containsExactly(200L);
   }
 
   @Test
