@@ -45,6 +45,12 @@ public final class BehaviorFeed implements RecordHandler {
   private final OffsetFile offsets;
   private final ServingMetrics metrics;
   private final LongSupplier clockMs;
+
+  /** Flink's default {@code pipeline.auto-watermark-interval}. */
+  static final long WATERMARK_INTERVAL_MS = 200;
+
+  private long watermark = Long.MIN_VALUE;
+  private long watermarkAtMs = Long.MIN_VALUE;
   private final String topic;
   private Map<TopicPartition, Long> catchUpTargets = Map.of();
   private volatile boolean caughtUp;
@@ -107,9 +113,16 @@ public final class BehaviorFeed implements RecordHandler {
   @Override
   public void handle(ConsumerRecord<byte[], byte[]> record) {
     long now = clockMs.getAsLong();
-    // The watermark before this record, as the job's gate sees it; any record, even a bad one,
-    // keeps its partition active, as it keeps a Flink split active.
-    long watermark = streamClock.watermark(now);
+    // The watermark as the job's gate sees it: Flink emits it periodically (every 200 ms by
+    // default), not after each record, so a batch read at once is judged against the watermark
+    // from before it. Any record, even a bad one, keeps its partition active, as it keeps a Flink
+    // split active.
+    if (watermarkAtMs == Long.MIN_VALUE
+        || now - watermarkAtMs >= WATERMARK_INTERVAL_MS
+        || now < watermarkAtMs) {
+      watermark = streamClock.watermark(now);
+      watermarkAtMs = now;
+    }
     streamClock.touch(record.partition(), now);
     Optional<BehaviorEvent> decoded = BadRecords.decode(Codecs.BEHAVIOR_EVENT, record, metrics);
     if (decoded.isEmpty()) {
@@ -137,6 +150,22 @@ public final class BehaviorFeed implements RecordHandler {
     if (r == AppendResult.APPENDED) {
       metrics.behaviorStored();
     }
+  }
+
+  /**
+   * A partition with records still to read is not idle, however long since its last record: idle
+   * means nothing to read, as for a Flink split. Without this, catching up after a pause would let
+   * the partitions read first set the watermark, and the others' records would be "late".
+   */
+  @Override
+  public void backlog(Map<TopicPartition, Long> recordsBehind) {
+    long now = clockMs.getAsLong();
+    recordsBehind.forEach(
+        (tp, n) -> {
+          if (n > 0) {
+            streamClock.touch(tp.partition(), now);
+          }
+        });
   }
 
   @Override

@@ -21,4 +21,10 @@ public interface RecordHandler {
 
   /** Called after each poll with the positions reached, e.g. to persist them or detect catch-up. */
   default void afterPoll(Map<TopicPartition, Long> positions) {}
+
+  /**
+   * Called after each poll with the records each partition still has to read (the consumer's lag;
+   * partitions whose lag is not known yet are absent).
+   */
+  default void backlog(Map<TopicPartition, Long> recordsBehind) {}
 }

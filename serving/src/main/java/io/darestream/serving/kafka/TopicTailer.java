@@ -101,6 +101,7 @@ public final class TopicTailer implements AutoCloseable {
             handleSafely(r);
           }
           handler.afterPoll(positions(c));
+          handler.backlog(lags(c));
         } catch (WakeupException e) {
           // A queued task or a stop; both are handled at the top of the loop.
         }
@@ -164,6 +165,14 @@ public final class TopicTailer implements AutoCloseable {
       LOG.warn(
           "Skipped record {}-{}@{}: {}", r.topic(), r.partition(), r.offset(), e.toString(), e);
     }
+  }
+
+  private static Map<TopicPartition, Long> lags(Consumer<byte[], byte[]> c) {
+    Map<TopicPartition, Long> out = new HashMap<>();
+    for (TopicPartition tp : c.assignment()) {
+      c.currentLag(tp).ifPresent(lag -> out.put(tp, lag));
+    }
+    return out;
   }
 
   private static Map<TopicPartition, Long> positions(Consumer<byte[], byte[]> c) {

@@ -243,6 +243,7 @@ class BehaviorFeedTest {
     List<Long> goodUsers = new ArrayList<>();
     List<String> wrong = new ArrayList<>();
     for (Forged f : new ForgedRecords(records, 5, 1_000_000)) {
+      now += 10; // the records arrive as their stream's time passes, 10 ms apart
       double badBefore = metrics.badRecordsCount(TOPIC);
       feed.handle(new ConsumerRecord<>(TOPIC, 0, offset++, f.key(), f.value()));
       boolean counted = metrics.badRecordsCount(TOPIC) == badBefore + 1;
