@@ -1,11 +1,11 @@
 package io.darestream.jobs.ingest;
 
+import io.darestream.jobs.serde.ValueSerializer;
 import io.darestream.schemas.avro.BehaviorEvent;
 import io.darestream.schemas.avro.BehaviorType;
 import java.io.IOException;
 import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
-import org.apache.flink.api.common.typeutils.base.TypeSerializerSingleton;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
 import org.apache.flink.types.StringValue;
@@ -20,36 +20,20 @@ import org.apache.flink.types.StringValue;
  * needs no schema: event id, user, item, category, type ordinal, event time, optional request id. A
  * field added to the Avro schema must be added here; {@code SerializersTest} fails until it is.
  */
-public final class BehaviorEventSerializer extends TypeSerializerSingleton<BehaviorEvent> {
+public final class BehaviorEventSerializer extends ValueSerializer<BehaviorEvent> {
   private static final long serialVersionUID = 1L;
 
   public static final BehaviorEventSerializer INSTANCE = new BehaviorEventSerializer();
 
   private static final BehaviorType[] TYPES = BehaviorType.values();
 
-  @Override
-  public boolean isImmutableType() {
-    return false;
-  }
-
-  @Override
-  public BehaviorEvent createInstance() {
-    return null;
+  private BehaviorEventSerializer() {
+    super(false);
   }
 
   @Override
   public BehaviorEvent copy(BehaviorEvent from) {
     return from == null ? null : BehaviorEvent.newBuilder(from).build();
-  }
-
-  @Override
-  public BehaviorEvent copy(BehaviorEvent from, BehaviorEvent reuse) {
-    return copy(from);
-  }
-
-  @Override
-  public int getLength() {
-    return -1;
   }
 
   @Override
@@ -82,16 +66,6 @@ public final class BehaviorEventSerializer extends TypeSerializerSingleton<Behav
     e.setEventTimeMs(in.readLong());
     e.setRequestId(in.readBoolean() ? StringValue.readString(in) : null);
     return e;
-  }
-
-  @Override
-  public BehaviorEvent deserialize(BehaviorEvent reuse, DataInputView in) throws IOException {
-    return deserialize(in);
-  }
-
-  @Override
-  public void copy(DataInputView in, DataOutputView out) throws IOException {
-    serialize(deserialize(in), out);
   }
 
   @Override

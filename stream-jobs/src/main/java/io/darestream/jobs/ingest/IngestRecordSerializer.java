@@ -1,11 +1,11 @@
 package io.darestream.jobs.ingest;
 
 import io.darestream.jobs.serde.SerializerTypeInfo;
+import io.darestream.jobs.serde.ValueSerializer;
 import java.io.IOException;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
-import org.apache.flink.api.common.typeutils.base.TypeSerializerSingleton;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
 
@@ -14,7 +14,7 @@ import org.apache.flink.core.memory.DataOutputView;
  * read (decoding is a pure function of the bytes). Used only if the source and the ingest function
  * are not chained; normally records pass by reference.
  */
-public final class IngestRecordSerializer extends TypeSerializerSingleton<IngestRecord> {
+public final class IngestRecordSerializer extends ValueSerializer<IngestRecord> {
   private static final long serialVersionUID = 1L;
 
   public static final IngestRecordSerializer INSTANCE = new IngestRecordSerializer();
@@ -24,29 +24,8 @@ public final class IngestRecordSerializer extends TypeSerializerSingleton<Ingest
 
   private static final EventDecoder DECODER = new EventDecoder();
 
-  @Override
-  public boolean isImmutableType() {
-    return true;
-  }
-
-  @Override
-  public IngestRecord createInstance() {
-    return null;
-  }
-
-  @Override
-  public IngestRecord copy(IngestRecord from) {
-    return from;
-  }
-
-  @Override
-  public IngestRecord copy(IngestRecord from, IngestRecord reuse) {
-    return from;
-  }
-
-  @Override
-  public int getLength() {
-    return -1;
+  private IngestRecordSerializer() {
+    super(true);
   }
 
   @Override
@@ -68,16 +47,6 @@ public final class IngestRecordSerializer extends TypeSerializerSingleton<Ingest
     byte[] key = readBytes(in);
     byte[] value = readBytes(in);
     return DECODER.decode(topic, partition, offset, timestamp, key, value);
-  }
-
-  @Override
-  public IngestRecord deserialize(IngestRecord reuse, DataInputView in) throws IOException {
-    return deserialize(in);
-  }
-
-  @Override
-  public void copy(DataInputView in, DataOutputView out) throws IOException {
-    serialize(deserialize(in), out);
   }
 
   @Override

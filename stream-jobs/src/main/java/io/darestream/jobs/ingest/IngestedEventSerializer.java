@@ -1,6 +1,7 @@
 package io.darestream.jobs.ingest;
 
 import io.darestream.jobs.serde.SerializerTypeInfo;
+import io.darestream.jobs.serde.ValueSerializer;
 import io.darestream.schemas.avro.BehaviorEvent;
 import java.io.IOException;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -14,7 +15,7 @@ import org.apache.flink.core.memory.DataOutputView;
  * Serializer of {@link IngestedEvent}: ingest time, then the event ({@link BehaviorEventSerializer}
  * in the job; any event serializer, e.g. Avro, can be nested).
  */
-public final class IngestedEventSerializer extends TypeSerializer<IngestedEvent> {
+public final class IngestedEventSerializer extends ValueSerializer<IngestedEvent> {
   private static final long serialVersionUID = 1L;
 
   public static final TypeInformation<IngestedEvent> TYPE_INFO =
@@ -24,37 +25,13 @@ public final class IngestedEventSerializer extends TypeSerializer<IngestedEvent>
   private final TypeSerializer<BehaviorEvent> eventSerializer;
 
   IngestedEventSerializer(TypeSerializer<BehaviorEvent> eventSerializer) {
+    super(false);
     this.eventSerializer = eventSerializer;
-  }
-
-  @Override
-  public boolean isImmutableType() {
-    return false;
-  }
-
-  @Override
-  public TypeSerializer<IngestedEvent> duplicate() {
-    return new IngestedEventSerializer(eventSerializer.duplicate());
-  }
-
-  @Override
-  public IngestedEvent createInstance() {
-    return null;
   }
 
   @Override
   public IngestedEvent copy(IngestedEvent from) {
     return new IngestedEvent(eventSerializer.copy(from.event()), from.ingestTimeMs());
-  }
-
-  @Override
-  public IngestedEvent copy(IngestedEvent from, IngestedEvent reuse) {
-    return copy(from);
-  }
-
-  @Override
-  public int getLength() {
-    return -1;
   }
 
   @Override
@@ -70,14 +47,15 @@ public final class IngestedEventSerializer extends TypeSerializer<IngestedEvent>
   }
 
   @Override
-  public IngestedEvent deserialize(IngestedEvent reuse, DataInputView source) throws IOException {
-    return deserialize(source);
-  }
-
-  @Override
   public void copy(DataInputView source, DataOutputView target) throws IOException {
     target.writeLong(source.readLong());
     eventSerializer.copy(source, target);
+  }
+
+  @Override
+  public TypeSerializer<IngestedEvent> duplicate() {
+    TypeSerializer<BehaviorEvent> duplicated = eventSerializer.duplicate();
+    return duplicated == eventSerializer ? this : new IngestedEventSerializer(duplicated);
   }
 
   @Override

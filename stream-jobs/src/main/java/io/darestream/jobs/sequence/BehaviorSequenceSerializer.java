@@ -1,6 +1,7 @@
 package io.darestream.jobs.sequence;
 
 import io.darestream.jobs.serde.SerializerTypeInfo;
+import io.darestream.jobs.serde.ValueSerializer;
 import io.darestream.state.sequence.BehaviorSequence;
 import io.darestream.state.sequence.SequenceCodec;
 import java.io.IOException;
@@ -8,7 +9,6 @@ import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.api.common.typeutils.TypeSerializerSchemaCompatibility;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
-import org.apache.flink.api.common.typeutils.base.TypeSerializerSingleton;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
 
@@ -22,7 +22,7 @@ import org.apache.flink.core.memory.DataOutputView;
  * older one is declared "compatible after migration", so Flink rewrites old values with the new
  * codec (reading them through the restored serializer, i.e. the codec's reader for old versions).
  */
-public final class BehaviorSequenceSerializer extends TypeSerializerSingleton<BehaviorSequence> {
+public final class BehaviorSequenceSerializer extends ValueSerializer<BehaviorSequence> {
   private static final long serialVersionUID = 1L;
 
   public static final BehaviorSequenceSerializer INSTANCE = new BehaviorSequenceSerializer();
@@ -30,58 +30,24 @@ public final class BehaviorSequenceSerializer extends TypeSerializerSingleton<Be
   public static final TypeInformation<BehaviorSequence> TYPE_INFO =
       new SerializerTypeInfo<>(BehaviorSequence.class, INSTANCE);
 
-  @Override
-  public boolean isImmutableType() {
-    return false;
-  }
-
-  @Override
-  public BehaviorSequence createInstance() {
-    return null;
-  }
-
-  @Override
-  public BehaviorSequence copy(BehaviorSequence from) {
-    return from == null ? null : SequenceCodec.deserialize(SequenceCodec.serialize(from));
-  }
-
-  @Override
-  public BehaviorSequence copy(BehaviorSequence from, BehaviorSequence reuse) {
-    return copy(from);
-  }
-
-  @Override
-  public int getLength() {
-    return -1;
+  private BehaviorSequenceSerializer() {
+    super(false);
   }
 
   @Override
   public void serialize(BehaviorSequence record, DataOutputView target) throws IOException {
-    byte[] bytes = SequenceCodec.serialize(record);
-    target.writeInt(bytes.length);
-    target.write(bytes);
+    writeLengthPrefixed(SequenceCodec.serialize(record), target);
   }
 
   @Override
   public BehaviorSequence deserialize(DataInputView source) throws IOException {
-    byte[] bytes = new byte[source.readInt()];
-    source.readFully(bytes);
-    return SequenceCodec.deserialize(bytes);
-  }
-
-  @Override
-  public BehaviorSequence deserialize(BehaviorSequence reuse, DataInputView source)
-      throws IOException {
-    return deserialize(source);
+    // The codec bounds what it decodes (SequenceLimits); the frame is only checked for sign.
+    return SequenceCodec.deserialize(readLengthPrefixed(source, Integer.MAX_VALUE, "sequence"));
   }
 
   @Override
   public void copy(DataInputView source, DataOutputView target) throws IOException {
-    int length = source.readInt();
-    target.writeInt(length);
-    byte[] bytes = new byte[length];
-    source.readFully(bytes);
-    target.write(bytes);
+    copyLengthPrefixed(source, target, Integer.MAX_VALUE, "sequence");
   }
 
   @Override

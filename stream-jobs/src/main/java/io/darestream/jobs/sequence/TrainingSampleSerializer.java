@@ -1,12 +1,12 @@
 package io.darestream.jobs.sequence;
 
 import io.darestream.jobs.serde.SerializerTypeInfo;
+import io.darestream.jobs.serde.ValueSerializer;
 import io.darestream.model.TrainingSample;
 import java.io.IOException;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
-import org.apache.flink.api.common.typeutils.base.TypeSerializerSingleton;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
 
@@ -14,7 +14,7 @@ import org.apache.flink.core.memory.DataOutputView;
  * Flink serializer of {@link TrainingSample}: fixed fields, then the history length and the item
  * and category arrays (newest first). No Kryo: samples are the hot stream into the trainer.
  */
-public final class TrainingSampleSerializer extends TypeSerializerSingleton<TrainingSample> {
+public final class TrainingSampleSerializer extends ValueSerializer<TrainingSample> {
   private static final long serialVersionUID = 1L;
 
   public static final TrainingSampleSerializer INSTANCE = new TrainingSampleSerializer();
@@ -22,29 +22,10 @@ public final class TrainingSampleSerializer extends TypeSerializerSingleton<Trai
   public static final TypeInformation<TrainingSample> TYPE_INFO =
       new SerializerTypeInfo<>(TrainingSample.class, INSTANCE);
 
-  @Override
-  public boolean isImmutableType() {
-    return true; // TrainingSample copies its arrays in and never hands them out
-  }
+  private static final int FIXED_BYTES = 8 * 3 + 1 + 8 * 2;
 
-  @Override
-  public TrainingSample createInstance() {
-    return null;
-  }
-
-  @Override
-  public TrainingSample copy(TrainingSample from) {
-    return from;
-  }
-
-  @Override
-  public TrainingSample copy(TrainingSample from, TrainingSample reuse) {
-    return from;
-  }
-
-  @Override
-  public int getLength() {
-    return -1;
+  private TrainingSampleSerializer() {
+    super(true); // TrainingSample copies its arrays in and never hands them out
   }
 
   @Override
@@ -90,14 +71,9 @@ public final class TrainingSampleSerializer extends TypeSerializerSingleton<Trai
   }
 
   @Override
-  public TrainingSample deserialize(TrainingSample reuse, DataInputView in) throws IOException {
-    return deserialize(in);
-  }
-
-  @Override
   public void copy(DataInputView in, DataOutputView out) throws IOException {
     // Through a byte array: DataOutputSerializer.write(DataInputView, n) does not grow its buffer.
-    byte[] fixed = new byte[8 * 3 + 1 + 8 * 2];
+    byte[] fixed = new byte[FIXED_BYTES];
     in.readFully(fixed);
     out.write(fixed);
     int n = in.readInt();

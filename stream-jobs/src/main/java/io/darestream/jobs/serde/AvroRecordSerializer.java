@@ -26,7 +26,7 @@ import org.apache.flink.core.memory.DataOutputView;
  *
  * @param <T> the generated record class
  */
-public final class AvroRecordSerializer<T extends SpecificRecordBase> extends TypeSerializer<T> {
+public final class AvroRecordSerializer<T extends SpecificRecordBase> extends ValueSerializer<T> {
   private static final long serialVersionUID = 1L;
 
   private final Class<T> type;
@@ -44,6 +44,7 @@ public final class AvroRecordSerializer<T extends SpecificRecordBase> extends Ty
   }
 
   private AvroRecordSerializer(Class<T> type, List<String> extraWriterSchemas) {
+    super(false);
     this.type = Objects.requireNonNull(type, "type");
     this.extraWriterSchemas = List.copyOf(extraWriterSchemas);
   }
@@ -69,62 +70,34 @@ public final class AvroRecordSerializer<T extends SpecificRecordBase> extends Ty
   }
 
   @Override
-  public boolean isImmutableType() {
-    return false;
+  public T copy(T from) {
+    return from == null ? null : SpecificData.getForClass(type).deepCopy(from.getSchema(), from);
+  }
+
+  @Override
+  public void serialize(T record, DataOutputView target) throws IOException {
+    writeLengthPrefixed(codec().encode(record), target);
+  }
+
+  @Override
+  public T deserialize(DataInputView source) throws IOException {
+    return codec().decode(readLengthPrefixed(source, maxBytes(), type.getSimpleName()));
+  }
+
+  @Override
+  public void copy(DataInputView source, DataOutputView target) throws IOException {
+    copyLengthPrefixed(source, target, maxBytes(), type.getSimpleName());
+  }
+
+  /** The codec refuses longer records anyway; refusing the frame first allocates nothing. */
+  private int maxBytes() {
+    return codec().limits().maxRecordBytes();
   }
 
   @Override
   public TypeSerializer<T> duplicate() {
     // The codec is thread-safe, but each serializer copy builds its own lazily anyway.
     return new AvroRecordSerializer<>(type, extraWriterSchemas);
-  }
-
-  @Override
-  public T createInstance() {
-    return null;
-  }
-
-  @Override
-  public T copy(T from) {
-    return from == null ? null : SpecificData.getForClass(type).deepCopy(from.getSchema(), from);
-  }
-
-  @Override
-  public T copy(T from, T reuse) {
-    return copy(from);
-  }
-
-  @Override
-  public int getLength() {
-    return -1;
-  }
-
-  @Override
-  public void serialize(T record, DataOutputView target) throws IOException {
-    byte[] bytes = codec().encode(record);
-    target.writeInt(bytes.length);
-    target.write(bytes);
-  }
-
-  @Override
-  public T deserialize(DataInputView source) throws IOException {
-    byte[] bytes = new byte[source.readInt()];
-    source.readFully(bytes);
-    return codec().decode(bytes);
-  }
-
-  @Override
-  public T deserialize(T reuse, DataInputView source) throws IOException {
-    return deserialize(source);
-  }
-
-  @Override
-  public void copy(DataInputView source, DataOutputView target) throws IOException {
-    int length = source.readInt();
-    target.writeInt(length);
-    byte[] bytes = new byte[length];
-    source.readFully(bytes);
-    target.write(bytes);
   }
 
   @Override

@@ -1,10 +1,10 @@
 package io.darestream.jobs.train;
 
+import io.darestream.jobs.serde.ValueSerializer;
 import java.io.IOException;
 import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.TypeSerializerSchemaCompatibility;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
-import org.apache.flink.api.common.typeutils.base.TypeSerializerSingleton;
 import org.apache.flink.api.common.typeutils.base.array.BytePrimitiveArraySerializer;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
@@ -19,7 +19,7 @@ import org.apache.flink.core.memory.DataOutputView;
  * writes the state, waits. A failed model checkpoint fails that write, and so the Flink checkpoint.
  */
 public final class DurableCheckpointRecordSerializer
-    extends TypeSerializerSingleton<DurableCheckpointRecord> {
+    extends ValueSerializer<DurableCheckpointRecord> {
   private static final long serialVersionUID = 1L;
 
   public static final DurableCheckpointRecordSerializer INSTANCE =
@@ -28,64 +28,26 @@ public final class DurableCheckpointRecordSerializer
   /** Largest record accepted on read: a model id of a few hundred bytes and four numbers. */
   private static final int MAX_BYTES = 64 * 1024;
 
-  @Override
-  public boolean isImmutableType() {
-    return true;
-  }
+  private static final String WHAT = "trainer checkpoint record";
 
-  @Override
-  public DurableCheckpointRecord createInstance() {
-    return null;
-  }
-
-  @Override
-  public DurableCheckpointRecord copy(DurableCheckpointRecord from) {
-    return from;
-  }
-
-  @Override
-  public DurableCheckpointRecord copy(DurableCheckpointRecord from, DurableCheckpointRecord reuse) {
-    return from;
-  }
-
-  @Override
-  public int getLength() {
-    return -1;
+  private DurableCheckpointRecordSerializer() {
+    super(true);
   }
 
   @Override
   public void serialize(DurableCheckpointRecord record, DataOutputView target) throws IOException {
-    byte[] bytes = record.awaitDurable().encode();
-    target.writeInt(bytes.length);
-    target.write(bytes);
+    writeLengthPrefixed(record.awaitDurable().encode(), target);
   }
 
   @Override
   public DurableCheckpointRecord deserialize(DataInputView source) throws IOException {
-    return DurableCheckpointRecord.restored(TrainerCheckpointRecord.decode(readBytes(source)));
-  }
-
-  @Override
-  public DurableCheckpointRecord deserialize(DurableCheckpointRecord reuse, DataInputView source)
-      throws IOException {
-    return deserialize(source);
+    return DurableCheckpointRecord.restored(
+        TrainerCheckpointRecord.decode(readLengthPrefixed(source, MAX_BYTES, WHAT)));
   }
 
   @Override
   public void copy(DataInputView source, DataOutputView target) throws IOException {
-    byte[] bytes = readBytes(source);
-    target.writeInt(bytes.length);
-    target.write(bytes);
-  }
-
-  private static byte[] readBytes(DataInputView source) throws IOException {
-    int length = source.readInt();
-    if (length < 0 || length > MAX_BYTES) {
-      throw new IOException("trainer checkpoint record of " + length + " bytes: corrupt state");
-    }
-    byte[] bytes = new byte[length];
-    source.readFully(bytes);
-    return bytes;
+    copyLengthPrefixed(source, target, MAX_BYTES, WHAT);
   }
 
   @Override
