@@ -13,6 +13,7 @@ import io.darestream.schemas.generator.GroundTruth;
 import io.darestream.schemas.generator.StreamGenerator;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -245,6 +246,9 @@ public final class EvaluateMain implements Callable<Integer> {
       }
     }
     GeneratorConfig generated = synthetic == null ? null : syntheticConfig();
+    if (generated == null && !Files.exists(data)) {
+      throw invalid("--data " + data + " does not exist (a MovieLens release directory)");
+    }
     PrintWriter out = spec.commandLine().getOut();
 
     GroundTruth truth = null;

@@ -79,6 +79,7 @@ class EvaluateMainTest {
     assertError(run("--synthetic", "10:100"), "--synthetic must be USERS:ITEMS:BEHAVIOURS");
     assertError(run("--seeds", "many"), "Invalid value for option '--seeds': 'many'");
     assertError(run("--no-such-flag"), "Unknown option: '--no-such-flag'");
+    assertError(run("--data", data, "--seeds", "1"), "--data " + data + " does not exist");
   }
 
   private void assertError(int status, String contains) {
