@@ -7,7 +7,9 @@ import io.darestream.serving.http.RequestLimits;
 import io.darestream.serving.kafka.KafkaSettings;
 import io.darestream.state.sequence.SequenceLimits;
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.io.Reader;
+import java.nio.charset.Charset;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -139,7 +141,20 @@ public final class ServingMain implements Callable<Integer> {
 
   /** Parses {@code args} and runs until the JVM is asked to stop; returns the exit status. */
   public static int run(String... args) {
+    return run(
+        new PrintWriter(System.out, true, Charset.defaultCharset()),
+        new PrintWriter(System.err, true, Charset.defaultCharset()),
+        args);
+  }
+
+  /**
+   * As {@link #run(String...)}, printing help to {@code out} and errors to {@code err} (the
+   * launcher passes its own writers, tests capture them).
+   */
+  public static int run(PrintWriter out, PrintWriter err, String... args) {
     CommandLine cmd = new CommandLine(new ServingMain());
+    cmd.setOut(out);
+    cmd.setErr(err);
     try {
       cmd.setDefaultValueProvider(configFileDefaults(args));
     } catch (ServingStartException e) {

@@ -2,10 +2,9 @@ package io.darestream.serving;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -19,19 +18,27 @@ class ServingMainTest {
   private record Outcome(int status, String err) {}
 
   private static Outcome run(String... args) {
-    PrintStream originalErr = System.err;
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-    try {
-      return new Outcome(ServingMain.run(args), err.toString(StandardCharsets.UTF_8));
-    } finally {
-      System.setErr(originalErr);
-    }
+    StringWriter err = new StringWriter();
+    int status =
+        ServingMain.run(
+            new PrintWriter(new StringWriter(), true), new PrintWriter(err, true), args);
+    return new Outcome(status, err.toString());
   }
 
   private static void assertOneLineError(Outcome o, String contains) {
     assertThat(o.status()).isEqualTo(ServingMain.CONFIG_ERROR);
     assertThat(o.err().strip()).contains(contains).doesNotContain("\n").doesNotContain("\tat ");
+  }
+
+  @Test
+  void helpGoesToTheCallersWriter() {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int status = ServingMain.run(new PrintWriter(out, true), new PrintWriter(err, true), "--help");
+
+    assertThat(status).isZero();
+    assertThat(out.toString()).startsWith("Usage: dare-serving").contains("--snapshot-dir");
+    assertThat(err.toString()).isEmpty();
   }
 
   @Test

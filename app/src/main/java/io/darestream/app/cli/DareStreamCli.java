@@ -1,15 +1,22 @@
 package io.darestream.app.cli;
 
 import io.darestream.jobs.job.TrainCommand;
+import io.darestream.model.eval.EvaluateMain;
+import io.darestream.schemas.generator.GeneratorMain;
 import io.darestream.schemas.serde.AvroTrust;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 
 /**
  * The one executable of dare-stream ({@code java -jar dare-stream.jar <command>}): {@code local},
- * {@code replay}, {@code generate}, {@code train}, {@code serve}, {@code evaluate}.
+ * {@code replay}, {@code generate}, {@code train}, {@code serve}, {@code evaluate}. The modules'
+ * own entry points are registered as they are: {@code generate} is the schemas module's {@link
+ * GeneratorMain}, {@code train} the job's {@link TrainCommand}, {@code evaluate} the model module's
+ * {@link EvaluateMain}.
  *
  * <p>Errors a user can fix (bad flags, unknown format, missing file, port in use, unreachable
  * Kafka) print one line and exit with {@link #CONFIG_ERROR}; anything else prints one line too (the
@@ -26,10 +33,10 @@ import picocli.CommandLine.Command;
     subcommands = {
       LocalCommand.class,
       ReplayCommand.class,
-      GenerateCommand.class,
+      GeneratorMain.class,
       TrainCommand.class,
       ServeCommand.class,
-      EvaluateCommand.class,
+      EvaluateMain.class,
       CommandLine.HelpCommand.class
     })
 public final class DareStreamCli implements Runnable {
@@ -42,10 +49,12 @@ public final class DareStreamCli implements Runnable {
   /** System property that names the log directory (read by the jar's log4j2.xml). */
   static final String LOG_DIR_PROPERTY = "dare.log.dir";
 
+  @Spec CommandSpec spec;
+
   @Override
   public void run() {
     // No command: show what there is.
-    new CommandLine(this).usage(System.err);
+    spec.commandLine().usage(spec.commandLine().getErr());
   }
 
   public static void main(String[] args) {

@@ -12,7 +12,7 @@ import io.darestream.model.nn.Gemm;
 import io.darestream.schemas.generator.GeneratorMode;
 import io.darestream.schemas.input.EventFormat;
 import java.io.IOException;
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -31,7 +31,9 @@ import org.apache.flink.util.TimeUtils;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** {@code local}: the embedded default, everything in one JVM (see {@link LocalRunner}). */
 @Command(
@@ -48,6 +50,8 @@ import picocli.CommandLine.Option;
 public final class LocalCommand implements Callable<Integer> {
   private static final DateTimeFormatter RUN_NAME =
       DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss", Locale.ROOT);
+
+  @Spec CommandSpec spec;
 
   @Mixin DatasetOptions dataset;
 
@@ -137,8 +141,8 @@ public final class LocalCommand implements Callable<Integer> {
     LocalSettings settings = settings();
     requireFree(port, "serving (--port)");
     requireFree(webUiPort, "the Flink web UI (--web-ui-port)");
-    PrintStream out = System.out;
-    ProgressLine line = ProgressLine.onStderr();
+    PrintWriter out = spec.commandLine().getOut();
+    ProgressLine line = ProgressLine.on(spec.commandLine().getErr());
     out.printf(
         "dare-stream local: work dir %s, logs in %s%n",
         settings.workDir(), System.getProperty(DareStreamCli.LOG_DIR_PROPERTY, "(test run)"));
@@ -159,6 +163,7 @@ public final class LocalCommand implements Callable<Integer> {
       throw e;
     }
     out.print(StatusText.summary(summary));
+    out.flush();
     if (exitWhenDone) {
       closeNow(runner, hook);
       return 0;

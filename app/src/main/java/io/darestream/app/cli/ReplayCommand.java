@@ -8,7 +8,7 @@ import io.darestream.app.replay.ProgressLine;
 import io.darestream.app.replay.ReplayListener;
 import io.darestream.app.replay.ReplayResult;
 import io.darestream.app.replay.Units;
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -18,7 +18,9 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** {@code replay}: writes an event file or a generated stream to a Kafka topic. */
 @Command(
@@ -31,6 +33,8 @@ import picocli.CommandLine.Option;
       ""
     })
 public final class ReplayCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
   @Option(
       names = "--bootstrap-servers",
       defaultValue = "localhost:9092",
@@ -87,13 +91,13 @@ public final class ReplayCommand implements Callable<Integer> {
   public Integer call() {
     dataset.validate();
     Pacer pacer = pace == null ? Pacer.unlimited() : pace.pacer();
-    PrintStream err = System.err;
+    PrintWriter err = spec.commandLine().getErr();
     try {
       KafkaCheck.requireTopics(bootstrapServers, List.of(topic), KAFKA_CHECK_TIMEOUT);
     } catch (IllegalStateException e) {
       throw new CliException(e.getMessage());
     }
-    ProgressLine line = ProgressLine.onStderr();
+    ProgressLine line = ProgressLine.on(err);
     EventSource source =
         dataset.open(
             n -> line.update("replay: sorting by event time, " + Units.count(n) + " read"));

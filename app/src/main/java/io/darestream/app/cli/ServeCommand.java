@@ -4,7 +4,10 @@ import io.darestream.serving.ServingMain;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 import picocli.CommandLine.Unmatched;
 
 /**
@@ -18,10 +21,13 @@ import picocli.CommandLine.Unmatched;
           + " behavior-events, serves POST /v1/score. Options: serve --help."
     })
 public final class ServeCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
   @Unmatched List<String> args = new ArrayList<>();
 
   @Override
   public Integer call() {
-    return ServingMain.run(args.toArray(String[]::new));
+    CommandLine cmd = spec.commandLine();
+    return ServingMain.run(cmd.getOut(), cmd.getErr(), args.toArray(String[]::new));
   }
 }

@@ -30,6 +30,7 @@ import io.darestream.serving.scoring.ModelStatus;
 import io.darestream.state.sequence.SequenceLimits;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -79,7 +80,7 @@ public final class LocalRunner implements AutoCloseable {
   private static final long DRAIN_START_SECONDS = 60;
 
   private final LocalSettings settings;
-  private final PrintStream out;
+  private final PrintWriter out;
   private final ProgressLine line;
   private final String runId = "local-" + UUID.randomUUID();
   private RunStats stats;
@@ -87,10 +88,14 @@ public final class LocalRunner implements AutoCloseable {
   private ServingServer serving;
   private JobClient job;
 
-  public LocalRunner(LocalSettings settings, PrintStream out, ProgressLine line) {
+  public LocalRunner(LocalSettings settings, PrintWriter out, ProgressLine line) {
     this.settings = settings;
     this.out = out;
     this.line = line;
+  }
+
+  public LocalRunner(LocalSettings settings, PrintStream out, ProgressLine line) {
+    this(settings, new PrintWriter(out, true), line);
   }
 
   /** Names of the trained variants as model ids: dare, twin, twin_proj. */

@@ -1,28 +1,36 @@
 package io.darestream.app.replay;
 
 import java.io.PrintStream;
+import java.io.PrintWriter;
 
 /**
  * One status line that rewrites itself on a terminal ({@code \r}) and, when output goes to a file
  * or a container log, prints a new line only every {@code logEveryNanos} so logs stay readable.
  */
 public final class ProgressLine {
-  private final PrintStream out;
+  private final PrintWriter out;
   private final boolean terminal;
   private final long everyNanos;
   private long lastNanos = Long.MIN_VALUE;
   private int lastLength;
 
-  public ProgressLine(PrintStream out, boolean terminal, long everyNanos) {
+  public ProgressLine(PrintWriter out, boolean terminal, long everyNanos) {
     this.out = out;
     this.terminal = terminal;
     this.everyNanos = everyNanos;
   }
 
-  /** A line on stderr: rewritten twice a second on a terminal, else printed every 10 s. */
-  public static ProgressLine onStderr() {
+  public ProgressLine(PrintStream out, boolean terminal, long everyNanos) {
+    this(new PrintWriter(out, true), terminal, everyNanos);
+  }
+
+  /**
+   * A line on {@code err} (a command's error writer): rewritten twice a second when the JVM has a
+   * terminal, else printed every 10 s.
+   */
+  public static ProgressLine on(PrintWriter err) {
     boolean terminal = System.console() != null;
-    return new ProgressLine(System.err, terminal, terminal ? 500_000_000L : 10_000_000_000L);
+    return new ProgressLine(err, terminal, terminal ? 500_000_000L : 10_000_000_000L);
   }
 
   /** True if the caller should build a new text now (cheap to call per event). */

@@ -6,59 +6,46 @@ import io.darestream.jobs.config.KafkaOptions;
 import io.darestream.jobs.config.LabelOptions;
 import io.darestream.jobs.config.TrainerOptions;
 import io.darestream.jobs.job.TrainCommand;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.apache.flink.configuration.Configuration;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 /** The CLI's help and its one-line configuration errors (no stack traces, exit status 2). */
 class DareStreamCliTest {
-  private final ByteArrayOutputStream err = new ByteArrayOutputStream();
-  private final ByteArrayOutputStream out = new ByteArrayOutputStream();
-  private PrintStream oldErr;
-  private PrintStream oldOut;
+  // Every command prints through its CommandLine's writers, so nothing swaps System.out/err.
+  private final StringWriter err = new StringWriter();
+  private final StringWriter out = new StringWriter();
 
   @TempDir Path tmp;
 
-  @BeforeEach
-  void capture() {
-    oldErr = System.err;
-    oldOut = System.out;
-    System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-    System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-  }
-
-  @AfterEach
-  void restore() {
-    System.setErr(oldErr);
-    System.setOut(oldOut);
-  }
-
   private int run(String... args) {
     CommandLine cmd = DareStreamCli.commandLine();
-    cmd.setOut(new java.io.PrintWriter(out, true));
-    cmd.setErr(new java.io.PrintWriter(err, true));
+    cmd.setOut(new PrintWriter(out, true));
+    cmd.setErr(new PrintWriter(err, true));
     return cmd.execute(args);
   }
 
   private String errText() {
-    return err.toString(StandardCharsets.UTF_8);
+    return err.toString();
+  }
+
+  private String outText() {
+    return out.toString();
   }
 
   @Test
   void everyCommandHasHelp() {
-    for (String c : List.of("local", "replay", "generate", "train", "evaluate")) {
-      out.reset();
+    for (String c : List.of("local", "replay", "generate", "train", "serve", "evaluate")) {
+      out.getBuffer().setLength(0);
       assertThat(run(c, "--help")).as(c).isZero();
-      assertThat(out.toString(StandardCharsets.UTF_8)).as(c).contains("Usage:");
+      assertThat(outText()).as(c).contains("Usage:");
     }
     assertThat(run("--help")).isZero();
   }
@@ -144,5 +131,104 @@ class DareStreamCliTest {
   void trainRejectsABadValueBeforeSubmitting() {
     assertThat(run("train", "--label-mode", "SOMETIMES")).isEqualTo(2);
     assertThat(errText().strip()).startsWith("train: ").doesNotContain("\n\tat ");
+  }
+
+  @Test
+  void generateAndEvaluateAreTheModulesOwnCommandsWithEveryFlag() {
+    assertThat(run("generate", "--help")).isZero();
+    assertThat(outText())
+        .contains(
+            "Usage: dare-stream generate",
+            "--out=FILE",
+            "--users",
+            "--items",
+            "--behaviors-per-user",
+            "--format",
+            "--mode",
+            "--categories",
+            "--topics",
+            "--interests",
+            "--impressions-per-user",
+            "--zipf",
+            "--seed");
+    out.getBuffer().setLength(0);
+    assertThat(run("evaluate", "--help")).isZero();
+    assertThat(outText())
+        .contains(
+            "Usage: dare-stream evaluate",
+            "--mode",
+            "--data",
+            "--synthetic",
+            "--variants",
+            "--max-history",
+            "--top-k",
+            "--seeds",
+            "--epochs",
+            "--negatives",
+            "--attention-dim",
+            "--representation-dim",
+            "--batch",
+            "--sparse-lr",
+            "--dense-lr",
+            "--optimizer",
+            "--aux",
+            "--optimizers",
+            "--sparse-lrs",
+            "--warm-min-count",
+            "--exclude-history");
+  }
+
+  @Test
+  void generateReportsToTheCommandLinesWriter() throws Exception {
+    Path file = tmp.resolve("events.jsonl");
+    int status =
+        run(
+            "generate",
+            "--users",
+            "3",
+            "--items",
+            "100",
+            "--behaviors-per-user",
+            "4",
+            "--out",
+            file.toString());
+
+    assertThat(status).as(errText()).isZero();
+    assertThat(Files.readAllLines(file)).isNotEmpty();
+    assertThat(errText()).startsWith("wrote ").contains(file.toString());
+  }
+
+  @Test
+  void badValuesOfGenerateAndEvaluateAreConfigErrors() {
+    assertThat(
+            run(
+                "generate",
+                "--users",
+                "1",
+                "--items",
+                "100",
+                "--behaviors-per-user",
+                "5",
+                "--format",
+                "taobao",
+                "--out",
+                tmp.resolve("x.csv").toString()))
+        .isEqualTo(2);
+    assertThat(errText().lines())
+        .containsExactly(
+            "generate: --format taobao cannot hold impressions: add --mode click_only",
+            "(see: dare-stream generate --help)");
+    err.getBuffer().setLength(0);
+
+    assertThat(run("evaluate", "--mode", "sometimes")).isEqualTo(2);
+    assertThat(errText().lines().findFirst().orElse(""))
+        .isEqualTo("evaluate: --mode must be offline, online or retrieval, got sometimes");
+  }
+
+  @Test
+  void noCommandShowsTheCommandsOnTheErrorWriter() {
+    assertThat(run()).isZero();
+    assertThat(errText()).startsWith("Usage: dare-stream").contains("generate", "evaluate");
+    assertThat(outText()).isEmpty();
   }
 }

@@ -7,18 +7,27 @@ import io.darestream.model.RetrievedBehaviour;
 import io.darestream.model.SparseOptimizerKind;
 import io.darestream.model.TrainingSample;
 import io.darestream.model.Variant;
+import io.darestream.schemas.cli.StandaloneCommand;
 import io.darestream.schemas.generator.GeneratorConfig;
 import io.darestream.schemas.generator.GroundTruth;
 import io.darestream.schemas.generator.StreamGenerator;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 /**
- * Offline evaluation from the command line (the CLI issue wraps it). Modes:
+ * {@code evaluate}: offline evaluation from the command line; the launcher's {@code evaluate}
+ * command and a program of its own. Modes:
  *
  * <ul>
  *   <li>{@code offline} (default): the DARE protocol ({@link DareProtocol}), AUC/GAUC/logloss per
@@ -29,53 +38,229 @@ import java.util.Map;
  * </ul>
  *
  * <p>Example: {@code java -cp ... io.darestream.model.eval.EvaluateMain --data
- * ../shared/data/movielens-latest-small --max-history 100 --seeds 5}
+ * ../shared/data/movielens-latest-small --max-history 100 --seeds 5}. The tables go to the command
+ * line's output writer.
  */
-public final class EvaluateMain {
-  private EvaluateMain() {}
+@Command(
+    name = "evaluate",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Offline evaluation of DARE against TWIN and TWIN with projection, without Kafka or Flink.",
+      "Example: evaluate --data movielens-latest-small --max-history 100 --seeds 3",
+      ""
+    })
+public final class EvaluateMain implements Callable<Integer> {
+  private static final List<String> MODES = List.of("offline", "online", "retrieval");
 
-  public static void main(String[] args) throws Exception {
-    Map<String, String> opt = parse(args);
-    String mode = opt.getOrDefault("mode", "offline");
-    int maxHistory = Integer.parseInt(opt.getOrDefault("max-history", "100"));
-    int seeds = Integer.parseInt(opt.getOrDefault("seeds", "5"));
-    int epochs = Integer.parseInt(opt.getOrDefault("epochs", "5"));
-    int negatives = Integer.parseInt(opt.getOrDefault("negatives", "2"));
-    List<Variant> variants = new ArrayList<>();
-    for (String v : opt.getOrDefault("variants", "DARE,TWIN,TWIN_PROJ").split(",")) {
-      variants.add(Variant.valueOf(v.trim().toUpperCase(Locale.ROOT)));
+  @Spec CommandSpec spec;
+
+  @Option(
+      names = "--mode",
+      defaultValue = "offline",
+      paramLabel = "offline|online|retrieval",
+      description = {
+        "offline (default): the DARE paper's protocol, mean ± std over --seeds;"
+            + " online: prequential replay over the whole stream;"
+            + " retrieval: NDCG of the search against the planted interests of --synthetic data."
+      })
+  String mode;
+
+  @Option(
+      names = "--data",
+      defaultValue = "data/movielens",
+      paramLabel = "DIR",
+      description =
+          "MovieLens release directory (ratings.csv, movies.csv; default: ${DEFAULT-VALUE}).")
+  Path data;
+
+  @Option(
+      names = "--synthetic",
+      paramLabel = "USERS:ITEMS:BEHAVIOURS",
+      description = "Generated data (the synthetic stream generator) instead of --data.")
+  String synthetic;
+
+  @Option(
+      names = "--variants",
+      defaultValue = "DARE,TWIN,TWIN_PROJ",
+      split = ",",
+      paramLabel = "VARIANT",
+      description = "Variants compared (default: ${DEFAULT-VALUE}).")
+  List<String> variants;
+
+  @Option(
+      names = "--max-history",
+      defaultValue = "100",
+      description = "L, the longest history a sample keeps (default: ${DEFAULT-VALUE}).")
+  int maxHistory;
+
+  @Option(
+      names = "--top-k",
+      defaultValue = "20",
+      description = "K, the behaviours the search retrieves (default: ${DEFAULT-VALUE}).")
+  int topK;
+
+  @Option(
+      names = "--seeds",
+      defaultValue = "5",
+      description =
+          "offline: runs (splits and initialisations) per variant (default: ${DEFAULT-VALUE}).")
+  int seeds;
+
+  @Option(
+      names = "--epochs",
+      defaultValue = "5",
+      description =
+          "offline, retrieval: most epochs; the best by test AUC counts (default: ${DEFAULT-VALUE}).")
+  int epochs;
+
+  @Option(
+      names = "--negatives",
+      defaultValue = "2",
+      description = "Sampled negatives per positive (default: ${DEFAULT-VALUE}).")
+  int negatives;
+
+  @Option(
+      names = "--attention-dim",
+      defaultValue = "16",
+      description =
+          "Attention embedding dimension of DARE and TWIN_PROJ (default: ${DEFAULT-VALUE}).")
+  int attentionDim;
+
+  @Option(
+      names = "--representation-dim",
+      defaultValue = "16",
+      description = "Representation embedding dimension (default: ${DEFAULT-VALUE}).")
+  int representationDim;
+
+  @Option(
+      names = "--batch",
+      defaultValue = "256",
+      description = "Micro-batch size (default: ${DEFAULT-VALUE}).")
+  int batch;
+
+  @Option(
+      names = "--sparse-lr",
+      defaultValue = "0.01",
+      description = "Learning rate of the embedding rows (default: ${DEFAULT-VALUE}).")
+  float sparseLr;
+
+  @Option(
+      names = "--dense-lr",
+      defaultValue = "0.001",
+      description = "Learning rate of the MLP (default: ${DEFAULT-VALUE}).")
+  float denseLr;
+
+  @Option(
+      names = "--optimizer",
+      defaultValue = "ADAM",
+      description = "Sparse optimizer, ADAM or ADAGRAD (default: ${DEFAULT-VALUE}).")
+  String optimizer;
+
+  @Option(
+      names = "--aux",
+      arity = "0..1",
+      defaultValue = "false",
+      fallbackValue = "true",
+      paramLabel = "true|false",
+      description = "The auxiliary full-softmax loss (default: ${DEFAULT-VALUE}; --aux: true).")
+  boolean aux;
+
+  @Option(
+      names = "--optimizers",
+      defaultValue = "ADAM,ADAGRAD",
+      split = ",",
+      paramLabel = "OPTIMIZER",
+      description = "online: the sparse optimizers compared (default: ${DEFAULT-VALUE}).")
+  List<String> optimizers;
+
+  @Option(
+      names = "--sparse-lrs",
+      defaultValue = "0.01",
+      split = ",",
+      paramLabel = "LR",
+      description = "online: the sparse learning rates compared (default: ${DEFAULT-VALUE}).")
+  List<String> sparseLrs;
+
+  @Option(
+      names = "--warm-min-count",
+      defaultValue = "1",
+      description =
+          "online: times an item must be seen before it is a click-only sample"
+              + " (default: ${DEFAULT-VALUE}).")
+  int warmMinCount;
+
+  @Option(
+      names = "--exclude-history",
+      arity = "0..1",
+      defaultValue = "false",
+      fallbackValue = "true",
+      paramLabel = "true|false",
+      description =
+          "online: never sample a negative from the user's own history"
+              + " (default: ${DEFAULT-VALUE}; --exclude-history: true).")
+  boolean excludeHistory;
+
+  public static void main(String[] args) {
+    System.exit(StandaloneCommand.execute(new EvaluateMain(), args));
+  }
+
+  @Override
+  public Integer call() throws IOException {
+    // Every flag is checked before the data is read: a typo costs a line, not a long load.
+    if (!MODES.contains(mode)) {
+      throw invalid("--mode must be offline, online or retrieval, got " + mode);
+    }
+    if (mode.equals("retrieval") && synthetic == null) {
+      throw invalid("--mode retrieval needs --synthetic");
+    }
+    List<Variant> compared = new ArrayList<>();
+    for (String v : variants) {
+      compared.add(enumValue(Variant.class, "--variants", v));
+    }
+    List<SparseOptimizerKind> kinds = new ArrayList<>();
+    for (String o : optimizers) {
+      kinds.add(enumValue(SparseOptimizerKind.class, "--optimizers", o));
+    }
+    for (String lr : sparseLrs) {
+      try {
+        Float.parseFloat(lr);
+      } catch (NumberFormatException e) {
+        throw invalid("--sparse-lrs: '" + lr + "' is not a number");
+      }
     }
     DareConfig.Builder base =
         DareConfig.builder()
             .maxHistory(maxHistory)
-            .topK(Integer.parseInt(opt.getOrDefault("top-k", "20")))
-            .representationDim(Integer.parseInt(opt.getOrDefault("representation-dim", "16")))
-            .sparseLearningRate(Float.parseFloat(opt.getOrDefault("sparse-lr", "0.01")))
-            .denseLearningRate(Float.parseFloat(opt.getOrDefault("dense-lr", "0.001")))
-            .microBatchSize(Integer.parseInt(opt.getOrDefault("batch", "256")))
-            .auxiliaryLoss(Boolean.parseBoolean(opt.getOrDefault("aux", "false")))
-            .sparseOptimizer(
-                SparseOptimizerKind.valueOf(
-                    opt.getOrDefault("optimizer", "ADAM").toUpperCase(Locale.ROOT)));
-    int attDim = Integer.parseInt(opt.getOrDefault("attention-dim", "16"));
+            .topK(topK)
+            .representationDim(representationDim)
+            .sparseLearningRate(sparseLr)
+            .denseLearningRate(denseLr)
+            .microBatchSize(batch)
+            .auxiliaryLoss(aux)
+            .sparseOptimizer(enumValue(SparseOptimizerKind.class, "--optimizer", optimizer));
+    for (Variant v : compared) {
+      try {
+        base.variant(v).attentionDim(v == Variant.TWIN ? representationDim : attentionDim).build();
+      } catch (IllegalArgumentException e) {
+        throw invalid(e.getMessage());
+      }
+    }
+    GeneratorConfig generated = synthetic == null ? null : syntheticConfig();
+    if (generated == null && !Files.exists(data)) {
+      throw invalid("--data " + data + " does not exist (a MovieLens release directory)");
+    }
+    PrintWriter out = spec.commandLine().getOut();
 
     GroundTruth truth = null;
     List<UserSequence> users;
-    if (opt.containsKey("synthetic")) {
-      String[] p = opt.get("synthetic").split(":");
-      StreamGenerator gen =
-          new StreamGenerator(
-              GeneratorConfig.builder()
-                  .setUsers(Integer.parseInt(p[0]))
-                  .setItems(Integer.parseInt(p[1]))
-                  .setBehaviorsPerUser(Integer.parseInt(p[2]))
-                  .build());
+    if (generated != null) {
+      StreamGenerator gen = new StreamGenerator(generated);
       truth = gen.groundTruth();
       users = Sequences.group(gen.events());
     } else {
-      users = Sequences.movieLens(Path.of(opt.getOrDefault("data", "data/movielens")));
+      users = Sequences.movieLens(data);
     }
-    System.out.printf(
+    out.printf(
         Locale.ROOT,
         "users=%d behaviours=%d mode=%s L=%d%n",
         users.size(),
@@ -85,14 +270,50 @@ public final class EvaluateMain {
 
     switch (mode) {
       case "offline" ->
-          offline(base, attDim, variants, users, maxHistory, negatives, seeds, epochs);
-      case "online" -> online(base, attDim, variants, users, negatives, opt);
-      case "retrieval" -> retrieval(base, attDim, variants, users, truth, maxHistory, epochs);
-      default -> throw new IllegalArgumentException("unknown --mode " + mode);
+          offline(out, base, attentionDim, compared, users, maxHistory, negatives, seeds, epochs);
+      case "online" -> online(out, base, attentionDim, compared, kinds, users, negatives);
+      default -> retrieval(out, base, attentionDim, compared, users, truth, maxHistory, epochs);
+    }
+    out.flush();
+    return 0;
+  }
+
+  private GeneratorConfig syntheticConfig() {
+    String[] p = synthetic.split(":");
+    if (p.length != 3) {
+      throw invalid("--synthetic must be USERS:ITEMS:BEHAVIOURS, got " + synthetic);
+    }
+    try {
+      return GeneratorConfig.builder()
+          .setUsers(Integer.parseInt(p[0].trim()))
+          .setItems(Integer.parseInt(p[1].trim()))
+          .setBehaviorsPerUser(Integer.parseInt(p[2].trim()))
+          .build();
+    } catch (IllegalArgumentException e) {
+      // NumberFormatException included: name the flag and the value.
+      throw invalid("--synthetic " + synthetic + ": " + e.getMessage());
     }
   }
 
+  private <E extends Enum<E>> E enumValue(Class<E> type, String flag, String text) {
+    try {
+      return Enum.valueOf(type, text.trim().toUpperCase(Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      List<String> names = new ArrayList<>();
+      for (E c : type.getEnumConstants()) {
+        names.add(c.name());
+      }
+      throw invalid(flag + ": unknown value '" + text + "', expected one of " + names);
+    }
+  }
+
+  /** A bad value: picocli reports it like a parse error (one line, exit status 2). */
+  private ParameterException invalid(String message) {
+    return new ParameterException(spec.commandLine(), message);
+  }
+
   private static void offline(
+      PrintWriter out,
       DareConfig.Builder base,
       int attDim,
       List<Variant> variants,
@@ -101,13 +322,13 @@ public final class EvaluateMain {
       int negatives,
       int seeds,
       int epochs) {
-    System.out.println("| variant | d_att | AUC | GAUC | logloss | epoch | s/run |");
-    System.out.println("|---|---|---|---|---|---|---|");
+    out.println("| variant | d_att | AUC | GAUC | logloss | epoch | s/run |");
+    out.println("|---|---|---|---|---|---|---|");
     List<ProtocolSplit> splits = new ArrayList<>();
     for (int s = 1; s <= seeds; s++) {
       splits.add(DareProtocol.split(users, maxHistory, negatives, s));
     }
-    System.out.printf(
+    out.printf(
         Locale.ROOT,
         "(kept users=%d, train=%d, test=%d samples per seed)%n",
         splits.get(0).users(),
@@ -121,7 +342,7 @@ public final class EvaluateMain {
         EvalResult r = OfflineEvaluation.run(cfg, splits.get(s - 1), epochs);
         m[s - 1] = new double[] {r.auc(), r.gauc(), r.logloss(), r.epoch(), r.seconds()};
       }
-      System.out.printf(
+      out.printf(
           Locale.ROOT,
           "| %s | %d | %s | %s | %s | %.1f | %.1f |%n",
           v,
@@ -134,21 +355,21 @@ public final class EvaluateMain {
     }
   }
 
-  private static void online(
+  private void online(
+      PrintWriter out,
       DareConfig.Builder base,
       int attDim,
       List<Variant> variants,
+      List<SparseOptimizerKind> kinds,
       List<UserSequence> users,
-      int negatives,
-      Map<String, String> opt) {
-    System.out.println(
+      int negatives) {
+    out.println(
         "| variant | sparse optimizer | sparse lr | samples | cold clicks | AUC (all) "
             + "| AUC (last 20k) | logloss (last 20k) | samples/s |");
-    System.out.println("|---|---|---|---|---|---|---|---|---|");
+    out.println("|---|---|---|---|---|---|---|---|---|");
     for (Variant v : variants) {
-      for (String o : opt.getOrDefault("optimizers", "ADAM,ADAGRAD").split(",")) {
-        SparseOptimizerKind kind = SparseOptimizerKind.valueOf(o.trim());
-        for (String lr : opt.getOrDefault("sparse-lrs", "0.01").split(",")) {
+      for (SparseOptimizerKind kind : kinds) {
+        for (String lr : sparseLrs) {
           DareConfig cfg =
               base.variant(v)
                   .attentionDim(v == Variant.TWIN ? base.build().representationDim() : attDim)
@@ -157,13 +378,8 @@ public final class EvaluateMain {
                   .seed(1)
                   .build();
           OnlineReplay.Result r =
-              OnlineReplay.run(
-                  cfg,
-                  users,
-                  negatives,
-                  Integer.parseInt(opt.getOrDefault("warm-min-count", "1")),
-                  Boolean.parseBoolean(opt.getOrDefault("exclude-history", "false")));
-          System.out.printf(
+              OnlineReplay.run(cfg, users, negatives, warmMinCount, excludeHistory);
+          out.printf(
               Locale.ROOT,
               "| %s | %s | %s | %d | %d | %.4f | %.4f | %.4f | %.0f |%n",
               v,
@@ -182,6 +398,7 @@ public final class EvaluateMain {
 
   /** NDCG@K of the retrieved behaviours, gain 1 when the behaviour is planted-relevant. */
   private static void retrieval(
+      PrintWriter out,
       DareConfig.Builder base,
       int attDim,
       List<Variant> variants,
@@ -189,12 +406,9 @@ public final class EvaluateMain {
       GroundTruth truth,
       int maxHistory,
       int epochs) {
-    if (truth == null) {
-      throw new IllegalArgumentException("--mode retrieval needs --synthetic");
-    }
     ProtocolSplit split = DareProtocol.split(users, maxHistory, 2, 1);
-    System.out.println("| variant | d_att | NDCG@K | test AUC |");
-    System.out.println("|---|---|---|---|");
+    out.println("| variant | d_att | NDCG@K | test AUC |");
+    out.println("|---|---|---|---|");
     for (Variant v : variants) {
       int att = v == Variant.TWIN ? base.build().representationDim() : attDim;
       DareConfig cfg = base.variant(v).attentionDim(att).seed(1).build();
@@ -244,7 +458,7 @@ public final class EvaluateMain {
         sum += dcg / idcg;
         n++;
       }
-      System.out.printf(Locale.ROOT, "| %s | %d | %.4f | %.4f |%n", v, att, sum / n, r.auc());
+      out.printf(Locale.ROOT, "| %s | %d | %.4f | %.4f |%n", v, att, sum / n, r.auc());
     }
   }
 
@@ -272,21 +486,5 @@ public final class EvaluateMain {
       n += u.length();
     }
     return n;
-  }
-
-  private static Map<String, String> parse(String[] args) {
-    Map<String, String> m = new HashMap<>();
-    for (int i = 0; i < args.length; i++) {
-      if (!args[i].startsWith("--")) {
-        throw new IllegalArgumentException("expected --option, got " + args[i]);
-      }
-      String key = args[i].substring(2);
-      if (i + 1 < args.length && !args[i + 1].startsWith("--")) {
-        m.put(key, args[++i]);
-      } else {
-        m.put(key, "true");
-      }
-    }
-    return m;
   }
 }

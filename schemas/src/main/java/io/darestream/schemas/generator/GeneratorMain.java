@@ -1,19 +1,28 @@
 package io.darestream.schemas.generator;
 
 import io.darestream.schemas.avro.BehaviorEvent;
+import io.darestream.schemas.cli.StandaloneCommand;
 import io.darestream.schemas.input.EventFormat;
 import io.darestream.schemas.output.EventWriter;
 import io.darestream.schemas.output.EventWriters;
 import java.io.IOException;
-import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.Iterator;
 import java.util.Locale;
-import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.TypeConversionException;
 
 /**
- * Writes a synthetic stream to a file:
+ * {@code generate}: writes a synthetic stream to a file. The launcher's {@code generate} command
+ * and a program of its own:
  *
  * <pre>
  * GeneratorMain --users 1000 --items 50000 --behaviors-per-user 2000 --out events.jsonl
@@ -23,59 +32,129 @@ import java.util.Map;
  *
  * The ground truth is not written: the same flags regenerate it exactly ({@link GroundTruth}).
  * Taobao CSV cannot hold impressions, so {@code --format taobao} needs {@code --mode click_only}.
+ * The report line goes to the command line's error writer, so that standard output stays free.
  */
-public final class GeneratorMain {
-  private GeneratorMain() {}
+@Command(
+    name = "generate",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Writes a deterministic synthetic behaviour stream with planted long-range interests.",
+      "The same flags regenerate the same events (and the ground truth the evaluation uses).",
+      ""
+    })
+public final class GeneratorMain implements Callable<Integer> {
+  @Spec CommandSpec spec;
 
-  public static void main(String[] args) throws IOException {
-    try {
-      run(args, System.err);
-    } catch (IllegalArgumentException e) {
-      System.err.println("error: " + e.getMessage());
-      System.err.println(usage());
-      System.exit(2);
-    }
+  @Option(names = "--out", required = true, paramLabel = "FILE", description = "Output file.")
+  Path out;
+
+  @Option(
+      names = "--users",
+      required = true,
+      converter = Count.class,
+      paramLabel = "N",
+      description = "Users (ids 1..N).")
+  int users;
+
+  @Option(
+      names = "--items",
+      required = true,
+      converter = Count.class,
+      paramLabel = "N",
+      description = "Items (ids 1..N).")
+  int items;
+
+  @Option(
+      names = "--behaviors-per-user",
+      required = true,
+      converter = Count.class,
+      paramLabel = "N",
+      description = "Organic clicks per user (at most 10,000).")
+  int behaviorsPerUser;
+
+  @Option(
+      names = "--format",
+      defaultValue = "events",
+      paramLabel = "events|taobao",
+      description = "events (JSON lines, default) or taobao (CSV; needs --mode click_only).")
+  String format;
+
+  @Option(
+      names = "--mode",
+      defaultValue = "impressions",
+      paramLabel = "impressions|click_only",
+      description = "impressions (with label clicks, default) or click_only.")
+  String mode;
+
+  @Option(
+      names = "--categories",
+      defaultValue = "100",
+      converter = Count.class,
+      paramLabel = "N",
+      description = "Default: ${DEFAULT-VALUE}.")
+  int categories;
+
+  @Option(
+      names = "--topics",
+      defaultValue = "50",
+      converter = Count.class,
+      paramLabel = "N",
+      description = "Default: ${DEFAULT-VALUE}.")
+  int topics;
+
+  @Option(
+      names = "--interests",
+      defaultValue = "3",
+      converter = Count.class,
+      paramLabel = "N",
+      description = "Interest topics per user (default: ${DEFAULT-VALUE}).")
+  int interests;
+
+  @Option(
+      names = "--impressions-per-user",
+      converter = Count.class,
+      paramLabel = "N",
+      description = "Default: a quarter of the behaviours per user.")
+  Integer impressionsPerUser;
+
+  @Option(
+      names = "--zipf",
+      defaultValue = "1.0",
+      paramLabel = "S",
+      description = "Item popularity exponent (default: ${DEFAULT-VALUE}).")
+  double zipf;
+
+  @Option(
+      names = "--seed",
+      defaultValue = "42",
+      paramLabel = "N",
+      description = "Default: ${DEFAULT-VALUE}.")
+  long seed;
+
+  public static void main(String[] args) {
+    System.exit(StandaloneCommand.execute(new GeneratorMain(), args));
   }
 
-  /** Parses {@code args}, writes the stream, and reports to {@code log}; returns events written. */
-  public static long run(String[] args, PrintStream log) throws IOException {
-    Map<String, String> flags = parse(args);
-    GeneratorConfig.Builder b =
-        GeneratorConfig.builder()
-            .setUsers(intFlag(flags, "users", -1))
-            .setItems(intFlag(flags, "items", -1))
-            .setBehaviorsPerUser(intFlag(flags, "behaviors-per-user", -1))
-            .optCategories(intFlag(flags, "categories", 100))
-            .optTopics(intFlag(flags, "topics", 50))
-            .optInterestsPerUser(intFlag(flags, "interests", 3))
-            .optImpressionsPerUser(intFlag(flags, "impressions-per-user", -1))
-            .optZipfExponent(Double.parseDouble(flags.getOrDefault("zipf", "1.0")))
-            .optSeed(Long.parseLong(flags.getOrDefault("seed", "42")));
-    String mode = flags.getOrDefault("mode", "impressions").toUpperCase(Locale.ROOT);
-    try {
-      b.optMode(GeneratorMode.valueOf(mode));
-    } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException(
-          "--mode must be impressions or click_only, got " + flags.get("mode"));
-    }
-    GeneratorConfig config = b.build();
-    EventFormat format = EventFormat.fromName(flags.getOrDefault("format", "events"));
-    if (format == EventFormat.TAOBAO && config.mode() == GeneratorMode.IMPRESSIONS) {
-      throw new IllegalArgumentException(
-          "--format taobao cannot hold impressions: add --mode click_only");
-    }
-    String out = flags.get("out");
-    if (out == null) {
-      throw new IllegalArgumentException("--out is required");
-    }
+  @Override
+  public Integer call() {
+    GeneratorConfig config = config();
+    EventFormat eventFormat = eventFormat(config);
+    write(config, eventFormat, spec.commandLine().getErr());
+    return 0;
+  }
+
+  /** Writes the stream and reports the count to {@code log}. */
+  private void write(GeneratorConfig config, EventFormat eventFormat, PrintWriter log) {
     long start = System.nanoTime();
     long written;
-    try (EventWriter writer = EventWriters.open(format, Path.of(out))) {
+    try (EventWriter writer = EventWriters.open(eventFormat, out)) {
       Iterator<BehaviorEvent> events = new StreamGenerator(config).events();
       while (events.hasNext()) {
         writer.write(events.next());
       }
       written = writer.written();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write " + out + ": " + e.getMessage(), e);
     }
     double seconds = (System.nanoTime() - start) / 1e9;
     log.printf(
@@ -83,38 +162,66 @@ public final class GeneratorMain {
         "wrote %,d events to %s (%s) in %.1f s: %s%n",
         written,
         out,
-        format.cliName(),
+        eventFormat.cliName(),
         seconds,
         config);
-    return written;
+    log.flush();
   }
 
-  private static Map<String, String> parse(String[] args) {
-    Map<String, String> flags = new HashMap<>();
-    for (int i = 0; i < args.length; i++) {
-      if (!args[i].startsWith("--") || i + 1 >= args.length) {
-        throw new IllegalArgumentException("expected --flag value pairs, got '" + args[i] + "'");
-      }
-      flags.put(args[i].substring(2), args[++i]);
-    }
-    return flags;
-  }
-
-  private static int intFlag(Map<String, String> flags, String name, int fallback) {
-    String v = flags.get(name);
-    if (v == null) {
-      return fallback;
+  private GeneratorConfig config() {
+    GeneratorConfig.Builder b =
+        GeneratorConfig.builder()
+            .setUsers(users)
+            .setItems(items)
+            .setBehaviorsPerUser(behaviorsPerUser)
+            .optCategories(categories)
+            .optTopics(topics)
+            .optInterestsPerUser(interests)
+            .optImpressionsPerUser(impressionsPerUser == null ? -1 : impressionsPerUser)
+            .optZipfExponent(zipf)
+            .optSeed(seed);
+    try {
+      b.optMode(GeneratorMode.valueOf(mode.toUpperCase(Locale.ROOT)));
+    } catch (IllegalArgumentException e) {
+      throw invalid("--mode must be impressions or click_only, got " + mode);
     }
     try {
-      return Integer.parseInt(v.replace("_", ""));
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("--" + name + " must be an integer, got '" + v + "'");
+      return b.build();
+    } catch (IllegalArgumentException e) {
+      throw invalid(e.getMessage());
     }
   }
 
-  private static String usage() {
-    return "usage: GeneratorMain --users N --items N --behaviors-per-user N --out FILE"
-        + " [--format events|taobao] [--mode impressions|click_only] [--categories N]"
-        + " [--topics N] [--interests N] [--impressions-per-user N] [--zipf S] [--seed N]";
+  private EventFormat eventFormat(GeneratorConfig config) {
+    EventFormat f;
+    try {
+      f = EventFormat.fromName(format);
+    } catch (IllegalArgumentException e) {
+      throw invalid(e.getMessage());
+    }
+    if (f == EventFormat.MOVIELENS) {
+      throw invalid("--format movielens cannot be written: write taobao or events instead");
+    }
+    if (f == EventFormat.TAOBAO && config.mode() == GeneratorMode.IMPRESSIONS) {
+      throw invalid("--format taobao cannot hold impressions: add --mode click_only");
+    }
+    return f;
+  }
+
+  /** A bad value: picocli reports it like a parse error (one line, exit status 2). */
+  private ParameterException invalid(String message) {
+    return new ParameterException(spec.commandLine(), message);
+  }
+
+  /** An int that may be written with digit separators ({@code 50_000}). */
+  static final class Count implements ITypeConverter<Integer> {
+    @Override
+    public Integer convert(String value) {
+      try {
+        return Integer.valueOf(value.replace("_", ""));
+      } catch (NumberFormatException e) {
+        throw new TypeConversionException("'" + value + "' is not an integer");
+      }
+    }
   }
 }

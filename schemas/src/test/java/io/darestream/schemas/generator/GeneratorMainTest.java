@@ -1,17 +1,16 @@
 package io.darestream.schemas.generator;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.darestream.schemas.avro.BehaviorEvent;
 import io.darestream.schemas.avro.BehaviorType;
+import io.darestream.schemas.cli.StandaloneCommand;
 import io.darestream.schemas.input.EventFormat;
 import io.darestream.schemas.input.EventReader;
 import io.darestream.schemas.input.ParseOptions;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -19,31 +18,39 @@ import java.util.Iterator;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
 
+/** The generator as a program: flags, the file it writes, and its one-line errors. */
 class GeneratorMainTest {
-  private final ByteArrayOutputStream log = new ByteArrayOutputStream();
+  private final StringWriter out = new StringWriter();
+  private final StringWriter err = new StringWriter();
+
+  /** Runs the command as {@code java ... GeneratorMain args} would, with captured writers. */
+  private int run(String... args) {
+    CommandLine cmd = StandaloneCommand.commandLine(new GeneratorMain());
+    cmd.setOut(new PrintWriter(out, true));
+    cmd.setErr(new PrintWriter(err, true));
+    return cmd.execute(args);
+  }
 
   @Test
   void writesJsonLinesThatReadBackAsTheSameStream(@TempDir Path dir) throws IOException {
-    Path out = dir.resolve("events.jsonl");
-    long written =
-        GeneratorMain.run(
-            new String[] {
-              "--users",
-              "20",
-              "--items",
-              "2000",
-              "--behaviors-per-user",
-              "50",
-              "--seed",
-              "3",
-              "--out",
-              out.toString()
-            },
-            new PrintStream(log, true, StandardCharsets.UTF_8));
+    Path file = dir.resolve("events.jsonl");
+    int status =
+        run(
+            "--users",
+            "20",
+            "--items",
+            "2_000",
+            "--behaviors-per-user",
+            "50",
+            "--seed",
+            "3",
+            "--out",
+            file.toString());
 
     List<BehaviorEvent> read = new ArrayList<>();
-    try (EventReader reader = EventFormat.EVENTS.open(out, ParseOptions.fail())) {
+    try (EventReader reader = EventFormat.EVENTS.open(file, ParseOptions.fail())) {
       reader.forEachRemaining(read::add);
     }
     List<BehaviorEvent> expected = new ArrayList<>();
@@ -56,31 +63,29 @@ class GeneratorMainTest {
                 .build())
         .events()
         .forEachRemaining(expected::add);
+    assertThat(status).isZero();
     assertThat(read).isEqualTo(expected);
-    assertThat(written).isEqualTo(expected.size());
-    assertThat(log.toString(StandardCharsets.UTF_8))
-        .contains("wrote " + String.format("%,d", written));
+    assertThat(err.toString()).contains("wrote " + String.format("%,d", expected.size()));
+    assertThat(out.toString()).isEmpty();
   }
 
   @Test
   void writesTaobaoCsvThatReadsBackAsPageViews(@TempDir Path dir) throws IOException {
-    Path out = dir.resolve("UserBehavior.csv");
-    GeneratorMain.run(
-        new String[] {
-          "--users",
-          "10",
-          "--items",
-          "1000",
-          "--behaviors-per-user",
-          "30",
-          "--mode",
-          "click_only",
-          "--format",
-          "taobao",
-          "--out",
-          out.toString()
-        },
-        new PrintStream(log, true, StandardCharsets.UTF_8));
+    Path file = dir.resolve("UserBehavior.csv");
+    int status =
+        run(
+            "--users",
+            "10",
+            "--items",
+            "1000",
+            "--behaviors-per-user",
+            "30",
+            "--mode",
+            "click_only",
+            "--format",
+            "taobao",
+            "--out",
+            file.toString());
 
     Iterator<BehaviorEvent> generated =
         new StreamGenerator(
@@ -91,8 +96,9 @@ class GeneratorMainTest {
                     .optMode(GeneratorMode.CLICK_ONLY)
                     .build())
             .events();
-    assertThat(Files.readAllLines(out)).hasSize(300);
-    try (EventReader reader = EventFormat.TAOBAO.open(out, ParseOptions.fail())) {
+    assertThat(status).isZero();
+    assertThat(Files.readAllLines(file)).hasSize(300);
+    try (EventReader reader = EventFormat.TAOBAO.open(file, ParseOptions.fail())) {
       while (reader.hasNext()) {
         BehaviorEvent read = reader.next();
         BehaviorEvent original = generated.next();
@@ -108,36 +114,63 @@ class GeneratorMainTest {
 
   @Test
   void taobaoWithImpressionsIsRefusedWithAHint(@TempDir Path dir) {
-    assertThatThrownBy(
-            () ->
-                GeneratorMain.run(
-                    new String[] {
-                      "--users",
-                      "1",
-                      "--items",
-                      "100",
-                      "--behaviors-per-user",
-                      "5",
-                      "--format",
-                      "taobao",
-                      "--out",
-                      dir.resolve("x.csv").toString()
-                    },
-                    new PrintStream(log, true, StandardCharsets.UTF_8)))
-        .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("--format taobao cannot hold impressions: add --mode click_only");
+    Path file = dir.resolve("x.csv");
+    int status =
+        run(
+            "--users",
+            "1",
+            "--items",
+            "100",
+            "--behaviors-per-user",
+            "5",
+            "--format",
+            "taobao",
+            "--out",
+            file.toString());
+
+    assertThat(status).isEqualTo(StandaloneCommand.CONFIG_ERROR);
+    assertThat(err.toString().lines())
+        .containsExactly(
+            "generate: --format taobao cannot hold impressions: add --mode click_only",
+            "(see: generate --help)");
+    assertThat(file).doesNotExist();
   }
 
   @Test
-  void badFlagsAreNamed() {
-    PrintStream sink = new PrintStream(log, true, StandardCharsets.UTF_8);
-    assertThatThrownBy(() -> GeneratorMain.run(new String[] {"--users", "many"}, sink))
-        .hasMessage("--users must be an integer, got 'many'");
-    assertThatThrownBy(
-            () ->
-                GeneratorMain.run(
-                    new String[] {"--users", "1", "--items", "100", "--behaviors-per-user", "5"},
-                    sink))
-        .hasMessage("--out is required");
+  void badFlagsAreNamed(@TempDir Path dir) {
+    assertThat(run("--users", "many")).isEqualTo(StandaloneCommand.CONFIG_ERROR);
+    assertThat(err.toString()).startsWith("generate: Invalid value for option '--users': 'many'");
+
+    err.getBuffer().setLength(0);
+    assertThat(run("--users", "1", "--items", "100", "--behaviors-per-user", "5"))
+        .isEqualTo(StandaloneCommand.CONFIG_ERROR);
+    assertThat(err.toString()).startsWith("generate: Missing required option: '--out=FILE'");
+
+    err.getBuffer().setLength(0);
+    String[] invalidConfig = {
+      "--users", "1", "--items", "10", "--behaviors-per-user", "5", "--out", dir + "/x"
+    };
+    assertThat(run(invalidConfig)).isEqualTo(StandaloneCommand.CONFIG_ERROR);
+    assertThat(err.toString())
+        .startsWith("generate: Invalid generator config: items must be >= topics (50)");
+  }
+
+  @Test
+  void helpDescribesEveryFlag() {
+    assertThat(run("--help")).isZero();
+    assertThat(out.toString())
+        .contains(
+            "--out=FILE",
+            "--users",
+            "--items",
+            "--behaviors-per-user",
+            "--format",
+            "--mode",
+            "--categories",
+            "--topics",
+            "--interests",
+            "--impressions-per-user",
+            "--zipf",
+            "--seed");
   }
 }

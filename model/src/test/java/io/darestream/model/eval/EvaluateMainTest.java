@@ -1,0 +1,142 @@
+package io.darestream.model.eval;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.darestream.schemas.cli.StandaloneCommand;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** The evaluation as a program: its flags and defaults, its one-line errors, a tiny run. */
+class EvaluateMainTest {
+  private final StringWriter out = new StringWriter();
+  private final StringWriter err = new StringWriter();
+
+  /** Runs the command as {@code java ... EvaluateMain args} would, with captured writers. */
+  private int run(String... args) {
+    CommandLine cmd = StandaloneCommand.commandLine(new EvaluateMain());
+    cmd.setOut(new PrintWriter(out, true));
+    cmd.setErr(new PrintWriter(err, true));
+    return cmd.execute(args);
+  }
+
+  private static EvaluateMain parse(String... args) {
+    EvaluateMain main = new EvaluateMain();
+    new CommandLine(main).parseArgs(args);
+    return main;
+  }
+
+  @Test
+  void defaultsAreThoseOfTheDocumentedRuns() {
+    EvaluateMain m = parse();
+    assertThat(m.mode).isEqualTo("offline");
+    assertThat(m.data).isEqualTo(Path.of("data/movielens"));
+    assertThat(m.synthetic).isNull();
+    assertThat(m.variants).containsExactly("DARE", "TWIN", "TWIN_PROJ");
+    assertThat(m.maxHistory).isEqualTo(100);
+    assertThat(m.topK).isEqualTo(20);
+    assertThat(m.seeds).isEqualTo(5);
+    assertThat(m.epochs).isEqualTo(5);
+    assertThat(m.negatives).isEqualTo(2);
+    assertThat(m.attentionDim).isEqualTo(16);
+    assertThat(m.representationDim).isEqualTo(16);
+    assertThat(m.batch).isEqualTo(256);
+    assertThat(m.sparseLr).isEqualTo(0.01f);
+    assertThat(m.denseLr).isEqualTo(0.001f);
+    assertThat(m.optimizer).isEqualTo("ADAM");
+    assertThat(m.aux).isFalse();
+    assertThat(m.optimizers).containsExactly("ADAM", "ADAGRAD");
+    assertThat(m.sparseLrs).containsExactly("0.01");
+    assertThat(m.warmMinCount).isEqualTo(1);
+    assertThat(m.excludeHistory).isFalse();
+  }
+
+  @Test
+  void aSwitchAloneMeansTrueAndTakesAnExplicitValue() {
+    assertThat(parse("--aux").aux).isTrue();
+    assertThat(parse("--aux", "true").aux).isTrue();
+    assertThat(parse("--aux", "false", "--seeds", "3").aux).isFalse();
+    EvaluateMain m = parse("--exclude-history", "--max-history", "50");
+    assertThat(m.excludeHistory).isTrue();
+    assertThat(m.maxHistory).isEqualTo(50);
+    assertThat(parse("--sparse-lrs", "0.003,0.01,0.03").sparseLrs)
+        .containsExactly("0.003", "0.01", "0.03");
+  }
+
+  @Test
+  void badFlagsAreOneLineErrorsBeforeAnyDataIsRead(@TempDir Path dir) {
+    // --data points nowhere: each error must come from the flags, not from reading the data.
+    String data = dir.resolve("absent").toString();
+    assertError(run("--data", data, "--mode", "offlne"), "--mode must be offline, online or");
+    assertError(
+        run("--data", data, "--variants", "DARE,TWINN"), "--variants: unknown value 'TWINN'");
+    assertError(run("--data", data, "--mode", "retrieval"), "--mode retrieval needs --synthetic");
+    assertError(run("--data", data, "--sparse-lrs", "0.01,fast"), "--sparse-lrs: 'fast' is not");
+    assertError(run("--data", data, "--top-k", "0"), "topK");
+    assertError(run("--synthetic", "10:100"), "--synthetic must be USERS:ITEMS:BEHAVIOURS");
+    assertError(run("--seeds", "many"), "Invalid value for option '--seeds': 'many'");
+    assertError(run("--no-such-flag"), "Unknown option: '--no-such-flag'");
+    assertError(run("--data", data, "--seeds", "1"), "--data " + data + " does not exist");
+  }
+
+  private void assertError(int status, String contains) {
+    assertThat(status).as(err.toString()).isEqualTo(StandaloneCommand.CONFIG_ERROR);
+    assertThat(err.toString().lines().findFirst().orElse(""))
+        .startsWith("evaluate: ")
+        .contains(contains);
+    assertThat(out.toString()).isEmpty();
+    err.getBuffer().setLength(0);
+  }
+
+  @Test
+  void runsTheProtocolOnGeneratedDataAndPrintsTheTableToItsWriter() {
+    int status =
+        run(
+            "--synthetic",
+            "20:200:40",
+            "--max-history",
+            "10",
+            "--seeds",
+            "1",
+            "--epochs",
+            "1",
+            "--variants",
+            "dare");
+
+    assertThat(status).as(err.toString()).isZero();
+    assertThat(out.toString().lines())
+        .contains("| variant | d_att | AUC | GAUC | logloss | epoch | s/run |")
+        .anySatisfy(line -> assertThat(line).startsWith("| DARE | 16 | 0."));
+    assertThat(out.toString()).startsWith("users=20 behaviours=").contains("mode=offline L=10");
+  }
+
+  @Test
+  void helpDescribesEveryFlag() {
+    assertThat(run("--help")).isZero();
+    assertThat(out.toString())
+        .contains(
+            "--mode",
+            "--data",
+            "--synthetic",
+            "--variants",
+            "--max-history",
+            "--top-k",
+            "--seeds",
+            "--epochs",
+            "--negatives",
+            "--attention-dim",
+            "--representation-dim",
+            "--batch",
+            "--sparse-lr",
+            "--dense-lr",
+            "--optimizer",
+            "--aux",
+            "--optimizers",
+            "--sparse-lrs",
+            "--warm-min-count",
+            "--exclude-history");
+  }
+}
