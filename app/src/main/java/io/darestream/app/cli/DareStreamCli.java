@@ -6,6 +6,9 @@ import io.darestream.schemas.generator.GeneratorMain;
 import io.darestream.schemas.serde.AvroTrust;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.Locale;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -51,6 +54,9 @@ public final class DareStreamCli implements Runnable {
 
   @Spec CommandSpec spec;
 
+  /** System property that names this process's log file in the log directory (log4j2.xml). */
+  static final String LOG_FILE_PROPERTY = "dare.log.file";
+
   @Override
   public void run() {
     // No command: show what there is.
@@ -64,11 +70,35 @@ public final class DareStreamCli implements Runnable {
           LOG_DIR_PROPERTY,
           Path.of(System.getProperty("java.io.tmpdir"), "dare-stream", "logs").toString());
     }
+    if (System.getProperty(LOG_FILE_PROPERTY) == null) {
+      // One file per process: two runs at once must not write (and truncate) the same file.
+      System.setProperty(LOG_FILE_PROPERTY, logFileName(LocalDateTime.now(), currentPid()));
+    }
     // Flink's log messages trip log4j's placeholder-count warnings on stderr; keep them out.
     if (System.getProperty("log4j2.statusLoggerLevel") == null) {
       System.setProperty("log4j2.statusLoggerLevel", "ERROR");
     }
     System.exit(execute(args));
+  }
+
+  /** The log file of a process started at {@code start}: sortable by time, unique by pid. */
+  static String logFileName(LocalDateTime start, long pid) {
+    return "dare-stream-"
+        + start.format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss", Locale.ROOT))
+        + "-"
+        + pid
+        + ".log";
+  }
+
+  private static long currentPid() {
+    return ProcessHandle.current().pid();
+  }
+
+  /** The log file of this process, or null when logging is not set up by {@link #main}. */
+  static Path logFile() {
+    String dir = System.getProperty(LOG_DIR_PROPERTY);
+    String file = System.getProperty(LOG_FILE_PROPERTY);
+    return dir == null || file == null ? null : Path.of(dir, file);
   }
 
   /** Runs one command and returns its exit status; never exits the JVM (tests call this). */

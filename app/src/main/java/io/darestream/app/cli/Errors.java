@@ -1,5 +1,6 @@
 package io.darestream.app.cli;
 
+import io.darestream.app.local.LocalWorkDir.WorkDirException;
 import io.darestream.jobs.job.JobArgumentException;
 import io.darestream.serving.ServingStartException;
 import java.io.UncheckedIOException;
@@ -35,6 +36,7 @@ final class Errors {
   static boolean isConfigError(Throwable e) {
     for (Throwable t = e; t != null; t = t.getCause()) {
       if (t instanceof CliException
+          || t instanceof WorkDirException
           || t instanceof JobArgumentException
           || t instanceof ServingStartException
           || t instanceof BindException

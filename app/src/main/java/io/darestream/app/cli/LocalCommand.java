@@ -25,6 +25,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.apache.flink.util.TimeUtils;
@@ -94,8 +95,18 @@ public final class LocalCommand implements Callable<Integer> {
       paramLabel = "DIR",
       description =
           "Kafka log, checkpoints, snapshots and serving data (default: a new directory under"
-              + " java.io.tmpdir/dare-stream). Kafka and checkpoints are deleted at the end.")
+              + " java.io.tmpdir/dare-stream). One run at a time. A run that did not finish"
+              + " (killed, interrupted) is resumed by the next run on its work dir: the job"
+              + " restores its last checkpoint and the replay continues after the events Kafka"
+              + " holds. Kafka and checkpoints are deleted when a run finishes.")
   Path workDir;
+
+  @Option(
+      names = "--fresh",
+      description =
+          "Start over: delete what an earlier run left in the work dir (Kafka log, checkpoints,"
+              + " snapshots, serving data, report) instead of resuming it.")
+  boolean fresh;
 
   @Option(
       names = "--report-dir",
@@ -144,8 +155,9 @@ public final class LocalCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     ProgressLine line = ProgressLine.on(spec.commandLine().getErr());
     out.printf(
-        "dare-stream local: work dir %s, logs in %s%n",
-        settings.workDir(), System.getProperty(DareStreamCli.LOG_DIR_PROPERTY, "(test run)"));
+        "dare-stream local: work dir %s, log %s%n",
+        settings.workDir(),
+        Objects.requireNonNullElse(DareStreamCli.logFile(), "(not set up: test run)"));
     LocalRunner runner = new LocalRunner(settings, out, line);
     Thread hook =
         new Thread(
@@ -272,6 +284,7 @@ public final class LocalCommand implements Callable<Integer> {
         port,
         webUiPort,
         work,
+        fresh,
         report,
         exitWhenDone,
         pacer,

@@ -2,9 +2,12 @@ package io.darestream.app.local;
 
 import io.darestream.app.local.CountingSink.Counter;
 import io.darestream.app.local.LocalTrainingStage.VariantSetup;
+import io.darestream.app.local.LocalWorkDir.EarlierRun;
+import io.darestream.app.local.LocalWorkDir.WorkDirException;
 import io.darestream.app.replay.EventSource;
 import io.darestream.app.replay.KafkaReplayer;
 import io.darestream.app.replay.ProgressLine;
+import io.darestream.app.replay.ReplayPosition;
 import io.darestream.app.replay.ReplayResult;
 import io.darestream.app.replay.Units;
 import io.darestream.app.report.ReportWriter;
@@ -34,23 +37,27 @@ import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
-import java.util.stream.Stream;
 import org.apache.flink.api.common.JobStatus;
+import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.ExternalizedCheckpointRetention;
 import org.apache.flink.configuration.RestOptions;
+import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.core.execution.RecoveryClaimMode;
 import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.runtime.checkpoint.CheckpointException;
 import org.apache.flink.runtime.checkpoint.CheckpointFailureReason;
@@ -70,6 +77,14 @@ import org.slf4j.LoggerFactory;
  * the dead-letter topic). With {@code exitWhenDone} the job is then stopped with a draining
  * savepoint: the final watermark settles pending impressions and the trainers train and publish
  * what is left.
+ *
+ * <p>Resuming. A run killed (or interrupted) before its end leaves its work dir behind: the
+ * broker's log, the job's retained checkpoints, snapshots and serving's store. A run started on
+ * that work dir resumes it: the broker restarts on the same log, the job restores the last retained
+ * checkpoint (claiming it), and the replay continues after the events the broker already holds
+ * ({@link ReplayPosition}); the job's counts are checkpointed with it ({@link CountingSink}), so
+ * every event is counted once, and dead letters are counted in the dead-letter topic itself. A run
+ * that finished leaves nothing to resume ({@code --fresh} starts over in its work dir).
  */
 public final class LocalRunner implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(LocalRunner.class);
@@ -84,7 +99,11 @@ public final class LocalRunner implements AutoCloseable {
   private final ProgressLine line;
   private final String runId = "local-" + UUID.randomUUID();
   private RunStats stats;
+  private LocalWorkDir workDir;
+  private boolean finished;
+  private boolean closed;
   private EmbeddedKafka kafka;
+  private CommittedRecords deadLetters;
   private ServingServer serving;
   private JobClient job;
 
@@ -108,11 +127,19 @@ public final class LocalRunner implements AutoCloseable {
     long start = System.nanoTime();
     stats =
         RunStats.register(runId, settings.variants().stream().map(LocalRunner::nameOf).toList());
-    Files.createDirectories(settings.workDir());
+    workDir = LocalWorkDir.lock(settings.workDir());
+    Optional<EarlierRun> earlier = earlierRunToResume();
     line.update("starting: embedded Kafka...");
-    kafka = EmbeddedKafka.builder().optLogDir(settings.workDir().resolve("kafka")).start();
-    Map<String, String> jobConfig = jobConfig(kafka.bootstrapServers());
+    kafka = EmbeddedKafka.builder().optLogDir(workDir.kafka()).start();
+    Optional<RetainedCheckpoint> checkpoint = earlier.flatMap(EarlierRun::checkpoint);
+    Map<String, String> jobConfig = jobConfig(kafka.bootstrapServers(), checkpoint);
+    KafkaOptions kafkaOptions = KafkaOptions.from(Configuration.fromMap(jobConfig));
     kafka.createTopics(topics(jobConfig));
+    ReplayPosition position =
+        ReplayPosition.read(
+            kafka.bootstrapServers(), kafkaOptions.eventsTopic(), Duration.ofSeconds(60));
+    earlier.ifPresent(e -> reportResume(e, checkpoint, position));
+    deadLetters = new CommittedRecords(kafka.bootstrapServers(), kafkaOptions.dlqTopic());
     line.update("starting: serving...");
     serving = startServing(jobConfig);
     line.update("starting: the dare-train job on a Flink MiniCluster...");
@@ -131,10 +158,19 @@ public final class LocalRunner implements AutoCloseable {
             .apply(
                 n -> line.update("sorting the input by event time: " + Units.count(n) + " read"));
     String dataset = source.description();
+    workDir.markStarted(dataset, earlier);
     long total = source.total();
-    line.finish("replaying " + dataset + (total > 0 ? String.format(", %,d events", total) : ""));
-    CompletableFuture<ReplayResult> replay = startReplay(source);
-    monitorUntilTrained(replay, total, start);
+    long resumed = position.total();
+    line.finish(
+        "replaying "
+            + dataset
+            + (total > 0 ? String.format(Locale.ROOT, ", %,d events", total) : "")
+            + (resumed > 0
+                ? String.format(Locale.ROOT, ", after the %,d already in Kafka", resumed)
+                : ""));
+    CompletableFuture<ReplayResult> replay =
+        startReplay(resumed > 0 ? position.skipPresent(source) : source, resumed);
+    monitorUntilTrained(replay, resumed, total, start);
     if (settings.exitWhenDone()) {
       drain();
     }
@@ -144,28 +180,110 @@ public final class LocalRunner implements AutoCloseable {
         new LocalSummary(
             wall,
             dataset,
+            resumed,
             replay.join(),
             stats.accepted(),
+            deadLetters.count(Duration.ofSeconds(30)),
             stats.samples(),
             stats.variants().stream()
                 .map(
                     v ->
                         new LocalSummary.VariantSummary(
-                            v.name(), v.samples(), v.overallAuc(), v.windowAuc(), v.modelVersion()))
+                            v.name(),
+                            v.samples(),
+                            v.scored(),
+                            v.overallAuc(),
+                            v.windowAuc(),
+                            v.modelVersion()))
                 .toList(),
             Freshness.of(serving),
             settings.reportDir());
     ReportWriter.write(summary, stats, settings.settingsForReport());
+    workDir.markFinished();
+    finished = true;
     return summary;
   }
 
+  /**
+   * What an earlier run left that this one resumes: empty for a new work dir, or after {@code
+   * --fresh} (which wipes it), or when it left no broker log (then its rest is wiped).
+   *
+   * @throws WorkDirException if the earlier run finished: there is nothing to resume
+   */
+  private Optional<EarlierRun> earlierRunToResume() {
+    if (settings.fresh()) {
+      workDir.wipe();
+      return Optional.empty();
+    }
+    Optional<EarlierRun> earlier = workDir.earlierRun();
+    if (earlier.isEmpty()) {
+      return earlier;
+    }
+    EarlierRun e = earlier.get();
+    if (e.finished()) {
+      throw new WorkDirException(
+          "work dir "
+              + workDir.path()
+              + " holds a run that finished ("
+              + e.dataset()
+              + ", started "
+              + e.started()
+              + "): nothing to resume; --fresh starts over in it");
+    }
+    if (!e.hasKafka()) {
+      line.finish("the earlier run in " + workDir.path() + " left no Kafka log: starting over");
+      workDir.wipe();
+      return Optional.empty();
+    }
+    return earlier;
+  }
+
+  private void reportResume(
+      EarlierRun e, Optional<RetainedCheckpoint> checkpoint, ReplayPosition position) {
+    line.finish(
+        String.format(
+            Locale.ROOT,
+            "resuming the run in %s (%s, started %s, killed or interrupted before its end)",
+            workDir.path(),
+            e.dataset(),
+            e.started()));
+    line.finish(
+        checkpoint
+            .map(
+                c ->
+                    String.format(
+                        Locale.ROOT,
+                        "  last retained checkpoint: %d (%s), %s: the job restores it",
+                        c.id(),
+                        c.completed(),
+                        c.path()))
+            .orElse("  no checkpoint was completed: the job starts over on the events in Kafka"));
+    line.finish(
+        String.format(
+            Locale.ROOT,
+            "  Kafka holds %,d events of the replay (acknowledged): the replay continues after"
+                + " them",
+            position.total()));
+  }
+
   /** The job's options: Kafka and directories of this run, then the user's. */
-  Map<String, String> jobConfig(String bootstrapServers) {
+  Map<String, String> jobConfig(String bootstrapServers, Optional<RetainedCheckpoint> restore) {
     Map<String, String> c = new LinkedHashMap<>();
     c.put(KafkaOptions.BOOTSTRAP_SERVERS.key(), bootstrapServers);
     c.put(
         CheckpointOptions.DIR.key(), settings.workDir().resolve("checkpoints").toUri().toString());
     c.put(CheckpointOptions.INTERVAL.key(), settings.checkpointInterval().toMillis() + " ms");
+    // A run killed or interrupted is resumed from its checkpoints: keep them on cancellation too.
+    c.put(
+        CheckpointingOptions.EXTERNALIZED_CHECKPOINT_RETENTION.key(),
+        ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION.name());
+    restore.ifPresent(
+        r -> {
+          c.put(StateRecoveryOptions.SAVEPOINT_PATH.key(), r.path().toUri().toString());
+          // Claimed: the resumed job owns it and deletes it once subsumed, as the trainer deletes
+          // its model export then.
+          c.put(StateRecoveryOptions.RESTORE_MODE.key(), RecoveryClaimMode.CLAIM.name());
+        });
     c.put(LabelOptions.MODE.key(), settings.labelMode().name());
     c.put(TrainerOptions.SNAPSHOT_DIR.key(), snapshotDir(settings.variants().get(0)).toString());
     c.put(RestOptions.BIND_PORT.key(), Integer.toString(settings.webUiPort()));
@@ -273,8 +391,14 @@ public final class LocalRunner implements AutoCloseable {
     return env.executeAsync("dare-train");
   }
 
-  private CompletableFuture<ReplayResult> startReplay(EventSource source) {
-    KafkaOptions k = KafkaOptions.from(Configuration.fromMap(jobConfig(kafka.bootstrapServers())));
+  /**
+   * @param resumed events the topic already holds ({@code source} skips them): the replay's
+   *     position counts them, so the backlog compares like with like
+   */
+  private CompletableFuture<ReplayResult> startReplay(EventSource source, long resumed) {
+    KafkaOptions k =
+        KafkaOptions.from(
+            Configuration.fromMap(jobConfig(kafka.bootstrapServers(), Optional.empty())));
     CompletableFuture<ReplayResult> result = new CompletableFuture<>();
     Thread t =
         new Thread(
@@ -286,8 +410,8 @@ public final class LocalRunner implements AutoCloseable {
                         source,
                         settings.pacer(),
                         (sent, acked, time) -> {
-                          stats.replayedSoFar(sent);
-                          holdBackWhileJobLags(sent);
+                          stats.replayedSoFar(resumed + sent);
+                          holdBackWhileJobLags(resumed + sent);
                         }));
               } catch (Throwable e) {
                 result.completeExceptionally(e);
@@ -304,15 +428,21 @@ public final class LocalRunner implements AutoCloseable {
    * unthrottled replay runs far ahead of a 2-core trainer, and then freshness measures time spent
    * queued in Kafka rather than the pipeline.
    */
-  private void holdBackWhileJobLags(long sent) {
+  private void holdBackWhileJobLags(long position) {
     long max = settings.maxBacklog();
-    while (max > 0 && sent - stats.accepted() > max && !Thread.currentThread().isInterrupted()) {
+    while (max > 0
+        && position - stats.accepted() > max
+        && !Thread.currentThread().isInterrupted()) {
       LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
     }
   }
 
-  /** Prints the status line until the job has caught up with the finished replay. */
-  private void monitorUntilTrained(CompletableFuture<ReplayResult> replay, long total, long start)
+  /**
+   * Prints the status line until the job has caught up with the finished replay: every event in the
+   * topic accepted or dead-lettered, and every sample trained.
+   */
+  private void monitorUntilTrained(
+      CompletableFuture<ReplayResult> replay, long resumed, long total, long start)
       throws Exception {
     ArrayDeque<long[]> recent = new ArrayDeque<>(); // {nanos, replayed, accepted}
     long lastChange = System.nanoTime();
@@ -348,10 +478,17 @@ public final class LocalRunner implements AutoCloseable {
         lastChange = now;
       }
       if (replay.isDone()) {
-        long sent = replay.join().sent();
+        long inKafka = resumed + replay.join().sent();
+        // Counted by sinks that may still be deploying (a restore takes seconds): a count that
+        // has not started yet proves nothing.
         boolean allTrained =
-            stats.variants().stream().allMatch(v -> v.samples() >= stats.samples());
-        if ((stats.accepted() >= sent && allTrained) || now - lastChange > QUIET_NANOS) {
+            stats.sampleCounts().started()
+                && stats.variants().stream()
+                    .allMatch(v -> v.trainedCounts().started() && v.samples() >= stats.samples());
+        boolean allIngested =
+            stats.accepted() >= inKafka
+                || stats.accepted() + deadLetters.count(Duration.ofMillis(100)) >= inKafka;
+        if ((allIngested && allTrained) || now - lastChange > QUIET_NANOS) {
           stats.observe(elapsed);
           return;
         }
@@ -397,7 +534,7 @@ public final class LocalRunner implements AutoCloseable {
    */
   private void drain() {
     line.update("draining the job (final watermark, last training steps, final snapshot)...");
-    String savepoints = settings.workDir().resolve("savepoints").toUri().toString();
+    String savepoints = workDir.savepoints().toUri().toString();
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(DRAIN_START_SECONDS);
     while (true) {
       try {
@@ -442,7 +579,11 @@ public final class LocalRunner implements AutoCloseable {
   }
 
   @Override
-  public void close() {
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
     if (job != null) {
       try {
         if (!job.getJobStatus().get(10, TimeUnit.SECONDS).isGloballyTerminalState()) {
@@ -455,25 +596,32 @@ public final class LocalRunner implements AutoCloseable {
     if (serving != null) {
       serving.close();
     }
+    if (deadLetters != null) {
+      deadLetters.close();
+    }
     if (kafka != null) {
       kafka.close();
     }
-    // Bulky and of no use after the run; snapshots and the report stay.
-    deleteQuietly(settings.workDir().resolve("kafka"));
-    deleteQuietly(settings.workDir().resolve("checkpoints"));
-    deleteQuietly(settings.workDir().resolve("savepoints"));
+    if (workDir != null) {
+      if (finished) {
+        // Bulky and of no use after a finished run; snapshots and the report stay.
+        deleteQuietly(workDir.kafka());
+        deleteQuietly(workDir.checkpoints());
+        deleteQuietly(workDir.savepoints());
+      } else {
+        LOG.info("Run not finished: {} is kept, a run on it resumes", workDir.path());
+      }
+      workDir.close();
+    }
     if (stats != null) {
       stats.unregister();
     }
   }
 
   private static void deleteQuietly(Path dir) {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (Stream<Path> files = Files.walk(dir)) {
-      files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    } catch (IOException | UncheckedIOException e) {
+    try {
+      LocalWorkDir.deleteTree(dir);
+    } catch (UncheckedIOException e) {
       LOG.debug("Could not delete {}", dir, e);
     }
   }

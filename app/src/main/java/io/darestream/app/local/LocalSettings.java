@@ -23,6 +23,7 @@ import java.util.function.LongConsumer;
  * @param servingPort HTTP port of serving
  * @param webUiPort port of the Flink web UI
  * @param workDir Kafka log, checkpoints, snapshots and serving data of the run
+ * @param fresh wipe what an earlier run left in the work dir instead of resuming it
  * @param reportDir where the report is written
  * @param exitWhenDone stop once everything is trained instead of serving until Ctrl-C
  * @param pacer how fast the replay goes
@@ -38,6 +39,7 @@ public record LocalSettings(
     int servingPort,
     int webUiPort,
     Path workDir,
+    boolean fresh,
     Path reportDir,
     boolean exitWhenDone,
     Pacer pacer,

@@ -56,12 +56,18 @@ public final class StatusText {
     return b.toString();
   }
 
-  /** The closing summary, several lines. */
   /** The closing summary of a run as printed, several lines. */
   public static String summary(LocalSummary s) {
     StringBuilder b = new StringBuilder();
     b.append(String.format(Locale.ROOT, "%n== dare-stream local: done in %s ==%n", dur(s)));
     b.append(String.format(Locale.ROOT, "dataset:  %s%n", s.dataset()));
+    if (s.resumed() > 0) {
+      b.append(
+          String.format(
+              Locale.ROOT,
+              "resumed:  %,d events already in Kafka from the earlier run, not sent again%n",
+              s.resumed()));
+    }
     b.append(
         String.format(
             Locale.ROOT,
@@ -75,17 +81,20 @@ public final class StatusText {
             Locale.ROOT,
             "job:      %,d events accepted, %,d dead-lettered, %,d training samples%n",
             s.accepted(),
-            Math.max(0, s.replay().sent() - s.accepted()),
+            s.deadLettered(),
             s.samples()));
     for (LocalSummary.VariantSummary v : s.variants()) {
       b.append(
           String.format(
               Locale.ROOT,
-              "%-9s %,d samples trained, prequential AUC %.4f overall, %.4f last %,d;"
+              "%-9s %,d samples trained, prequential AUC %.4f overall%s, %.4f last %,d;"
                   + " model version %d%n",
               v.name() + ":",
               v.trained(),
               v.overallAuc(),
+              v.scored() < v.trained()
+                  ? String.format(Locale.ROOT, " (the %,d scored since the resume)", v.scored())
+                  : "",
               v.windowAuc(),
               VariantStats.WINDOW,
               v.modelVersion()));

@@ -11,6 +11,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.internals.BuiltInPartitioner;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
@@ -18,6 +19,10 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * events share a partition and keep their order), value = Avro single-object {@code BehaviorEvent}.
  * Idempotent producer with {@code acks=all}; the outcome of every send is checked (its callback),
  * the first failure stops the replay, and the counts at the end are exact.
+ *
+ * <p>The replayer picks each record's partition itself, with Kafka's own key hash ({@link
+ * #partitionOf}), so that {@link ReplayPosition} can tell which events of an input a partition
+ * already holds and a replay can be resumed exactly.
  */
 public final class KafkaReplayer implements AutoCloseable {
   private final KafkaProducer<byte[], byte[]> producer;
@@ -48,13 +53,14 @@ public final class KafkaReplayer implements AutoCloseable {
     AtomicReference<Exception> failure = new AtomicReference<>();
     long sent = 0;
     try (source) {
+      int partitions = producer.partitionsFor(topic).size();
       while (source.hasNext() && failure.get() == null) {
         BehaviorEvent event = source.next();
         pacer.pace(event.getEventTimeMs());
-        byte[] key = Long.toString(event.getUserId()).getBytes(StandardCharsets.UTF_8);
+        byte[] key = keyOf(event);
         byte[] value = Codecs.BEHAVIOR_EVENT.encode(event);
         producer.send(
-            new ProducerRecord<>(topic, key, value),
+            new ProducerRecord<>(topic, partitionOf(key, partitions), key, value),
             (metadata, e) -> {
               if (e == null) {
                 acked.incrementAndGet();
@@ -78,6 +84,16 @@ public final class KafkaReplayer implements AutoCloseable {
       return new ReplayResult(
           sent, acked.get(), source.skipped(), (System.nanoTime() - start) / 1e9);
     }
+  }
+
+  /** The record key of an event: its user id in decimal, so a user's events share a partition. */
+  public static byte[] keyOf(BehaviorEvent event) {
+    return Long.toString(event.getUserId()).getBytes(StandardCharsets.UTF_8);
+  }
+
+  /** The partition of a record key: Kafka's default for keyed records (murmur2 of the key). */
+  public static int partitionOf(byte[] key, int partitions) {
+    return BuiltInPartitioner.partitionForKey(key, partitions);
   }
 
   @Override

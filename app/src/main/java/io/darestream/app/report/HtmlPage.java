@@ -30,8 +30,12 @@ final class HtmlPage {
         b,
         "events replayed (sent / acknowledged)",
         s.replay().sent() + " / " + s.replay().acknowledged());
+    if (s.resumed() > 0) {
+      row(b, "events in Kafka from the resumed run", Long.toString(s.resumed()));
+    }
     row(b, "malformed input lines skipped", Long.toString(s.replay().skipped()));
     row(b, "events accepted by the job", Long.toString(s.accepted()));
+    row(b, "dead letters (records in the dead-letter topic)", Long.toString(s.deadLettered()));
     row(b, "training samples", Long.toString(s.samples()));
     if (s.freshness().count() > 0) {
       row(

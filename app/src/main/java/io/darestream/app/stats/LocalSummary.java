@@ -9,8 +9,10 @@ import java.util.List;
  *
  * @param wallSeconds from start-up to the end of training
  * @param dataset what was replayed
- * @param replay exact replay counts
- * @param accepted events the job accepted (the rest went to the dead-letter topic)
+ * @param resumed events the topic already held from the earlier run this one resumed (0 if none)
+ * @param replay exact counts of this run's replay (after the resumed events)
+ * @param accepted events the job accepted, each counted once across restarts
+ * @param deadLettered records in the dead-letter topic (committed), read from the topic
  * @param samples training samples produced
  * @param variants per trained variant
  * @param freshness serving's freshness distribution
@@ -19,14 +21,27 @@ import java.util.List;
 public record LocalSummary(
     double wallSeconds,
     String dataset,
+    long resumed,
     ReplayResult replay,
     long accepted,
+    long deadLettered,
     long samples,
     List<VariantSummary> variants,
     Freshness freshness,
     Path reportDir) {
 
-  /** One trained variant at the end. */
+  /**
+   * One trained variant at the end.
+   *
+   * @param trained samples trained, each counted once across restarts
+   * @param scored of those, the prequential scores this process saw, which the AUCs are computed
+   *     from (fewer than {@code trained} in a resumed run)
+   */
   public record VariantSummary(
-      String name, long trained, double overallAuc, double windowAuc, long modelVersion) {}
+      String name,
+      long trained,
+      long scored,
+      double overallAuc,
+      double windowAuc,
+      long modelVersion) {}
 }

@@ -17,8 +17,8 @@ public final class RunStats {
 
   private final String runId;
   private final AtomicLong replayed = new AtomicLong();
-  private final AtomicLong accepted = new AtomicLong();
-  private final AtomicLong samples = new AtomicLong();
+  private final SubtaskCounts accepted = new SubtaskCounts();
+  private final SubtaskCounts samples = new SubtaskCounts();
   private final AtomicLong lastAcceptedEventTimeMs = new AtomicLong(Long.MIN_VALUE);
 
   /** user, item, category of an accepted event: the README's curl example scores it. */
@@ -69,34 +69,33 @@ public final class RunStats {
     replayed.set(sent);
   }
 
-  /** The job accepted one event of this event time. */
-  public void acceptedEvent(long eventTimeMs) {
-    accepted.incrementAndGet();
+  /** Counters of the events the job accepted, one per subtask of its counting sink. */
+  public SubtaskCounts acceptedCounts() {
+    return accepted;
+  }
+
+  /** Counters of the training samples the sequence stage produced, one per sink subtask. */
+  public SubtaskCounts sampleCounts() {
+    return samples;
+  }
+
+  /** The job accepted an event of this event time. */
+  public void acceptedEventTime(long eventTimeMs) {
     lastAcceptedEventTimeMs.accumulateAndGet(eventTimeMs, Math::max);
-  }
-
-  /** The job accepted one record that carries no event time. */
-  public void acceptedEvent() {
-    accepted.incrementAndGet();
-  }
-
-  /** The label join produced one training sample. */
-  public void sampleProduced() {
-    samples.incrementAndGet();
   }
 
   public long replayed() {
     return replayed.get();
   }
 
-  /** Events the job accepted (decoded and valid). */
+  /** Events the job accepted (decoded and valid), as of its state: each event counted once. */
   public long accepted() {
-    return accepted.get();
+    return accepted.sum();
   }
 
-  /** Training samples the sequence stage produced. */
+  /** Training samples the sequence stage produced, each counted once. */
   public long samples() {
-    return samples.get();
+    return samples.sum();
   }
 
   void example(long user, long item, long category) {
@@ -123,7 +122,7 @@ public final class RunStats {
   /** Records the counts now, {@code seconds} after the start (the throughput plot). */
   public synchronized void observe(double seconds) {
     long trained = variants.values().iterator().next().samples();
-    timeline.add(new Sample(seconds, replayed.get(), accepted.get(), trained));
+    timeline.add(new Sample(seconds, replayed.get(), accepted.sum(), trained));
   }
 
   public synchronized List<Sample> timeline() {

@@ -17,7 +17,9 @@ public final class VariantStats {
   private final int[] windowLabels = new int[WINDOW];
   private final BinnedAuc overall = new BinnedAuc();
   private final AucOverTime overTime = new AucOverTime();
-  private long samples;
+  private final SubtaskCounts trained = new SubtaskCounts();
+  // Scores seen by this process (the AUC's); after a resume fewer than the samples trained.
+  private long scored;
   private long modelVersion;
   private long lastEventTimeMs = Long.MIN_VALUE;
 
@@ -30,18 +32,32 @@ public final class VariantStats {
   }
 
   public synchronized void add(long eventTimeMs, float prediction, int label, long version) {
-    int slot = (int) (samples % WINDOW);
+    int slot = (int) (scored % WINDOW);
     windowPredictions[slot] = prediction;
     windowLabels[slot] = label;
-    samples++;
+    scored++;
     modelVersion = Math.max(modelVersion, version);
     lastEventTimeMs = Math.max(lastEventTimeMs, eventTimeMs);
     overall.add(prediction, label);
     overTime.add(eventTimeMs, prediction, label);
   }
 
-  public synchronized long samples() {
-    return samples;
+  /** Counters of the samples trained, one per subtask of the score sink (checkpointed). */
+  public SubtaskCounts trainedCounts() {
+    return trained;
+  }
+
+  /** Samples trained, as of the job's state: each counted once across restarts. */
+  public long samples() {
+    return trained.sum();
+  }
+
+  /**
+   * Scores this process has seen, which the AUCs are computed from: after a resumed run only the
+   * scores since the resume; after a failover the scores since the checkpoint count twice.
+   */
+  public synchronized long scored() {
+    return scored;
   }
 
   public synchronized long modelVersion() {
@@ -58,7 +74,7 @@ public final class VariantStats {
     int[] l;
     int n;
     synchronized (this) {
-      n = (int) Math.min(samples, WINDOW);
+      n = (int) Math.min(scored, WINDOW);
       p = Arrays.copyOf(windowPredictions, n);
       l = Arrays.copyOf(windowLabels, n);
     }

@@ -2,6 +2,7 @@ package io.darestream.app.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.darestream.app.local.LocalWorkDir;
 import io.darestream.jobs.config.KafkaOptions;
 import io.darestream.jobs.config.LabelOptions;
 import io.darestream.jobs.config.TrainerOptions;
@@ -11,6 +12,7 @@ import java.io.StringWriter;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.LocalDateTime;
 import java.util.List;
 import org.apache.flink.configuration.Configuration;
 import org.junit.jupiter.api.Test;
@@ -73,6 +75,32 @@ class DareStreamCliTest {
       assertThat(errText().strip())
           .isEqualTo("local: port " + taken.getLocalPort() + " for serving (--port) is in use");
     }
+  }
+
+  @Test
+  void aSecondLocalRunOnAWorkDirInUseIsOneLine() {
+    Path work = tmp.resolve("work");
+    try (LocalWorkDir first = LocalWorkDir.lock(work)) {
+      int status = run("local", "--work-dir", work.toString(), "--port", "0", "--web-ui-port", "0");
+
+      assertThat(status).isEqualTo(2);
+      assertThat(errText().strip())
+          .isEqualTo(
+              "local: work dir "
+                  + work
+                  + " is used by another local run (pid "
+                  + ProcessHandle.current().pid()
+                  + "); wait for it to end or give another --work-dir");
+    }
+  }
+
+  @Test
+  void eachProcessLogsToItsOwnFile() {
+    LocalDateTime start = LocalDateTime.of(2026, 5, 3, 10, 13, 7);
+    assertThat(DareStreamCli.logFileName(start, 4242))
+        .isEqualTo("dare-stream-20260503-101307-4242.log");
+    assertThat(DareStreamCli.logFileName(start, 4243))
+        .isNotEqualTo(DareStreamCli.logFileName(start, 4242));
   }
 
   @Test

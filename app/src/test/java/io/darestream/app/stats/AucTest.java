@@ -34,6 +34,6 @@ class AucTest {
     assertThat(v.windowAuc()).isEqualTo(1.0);
     assertThat(v.overallAuc()).isCloseTo(0.5, within(0.01));
     assertThat(v.modelVersion()).isEqualTo(2);
-    assertThat(v.samples()).isEqualTo(2L * VariantStats.WINDOW);
+    assertThat(v.scored()).isEqualTo(2L * VariantStats.WINDOW);
   }
 }

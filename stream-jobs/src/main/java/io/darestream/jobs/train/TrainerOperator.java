@@ -191,14 +191,20 @@ public final class TrainerOperator extends AbstractStreamOperator<PrequentialSco
         .registerTimer(
             due,
             now -> {
-              publishDeltas(now);
+              publishDeltas(now, false);
               schedulePublish();
             });
   }
 
-  private void publishDeltas(long nowMs) {
+  /**
+   * @param withDense publish the dense blocks whatever their interval: a checkpoint's deltas must
+   *     hold the whole model of its snapshot, or serving at the snapshot's position keeps older
+   *     dense weights (found by the chaos test: serving's MLP differed from the final snapshot's)
+   */
+  private void publishDeltas(long nowMs, boolean withDense) {
     boolean dense =
-        lastDensePublishMs == Long.MIN_VALUE
+        withDense
+            || lastDensePublishMs == Long.MIN_VALUE
             || nowMs - lastDensePublishMs >= trainerOptions.densePublishInterval().toMillis();
     if (dense) {
       lastDensePublishMs = nowMs;
@@ -215,7 +221,7 @@ public final class TrainerOperator extends AbstractStreamOperator<PrequentialSco
     // Everything received before the barrier is trained and published, so the checkpoint, the
     // snapshot and the delta offsets in its manifest all describe the same model.
     trainAndEmit();
-    publishDeltas(getProcessingTimeService().getCurrentProcessingTime());
+    publishDeltas(getProcessingTimeService().getCurrentProcessingTime(), true);
   }
 
   @Override
@@ -285,8 +291,7 @@ public final class TrainerOperator extends AbstractStreamOperator<PrequentialSco
   public void finish() throws Exception {
     // End of a bounded input: train what is buffered and publish everything, dense included.
     trainAndEmit();
-    lastDensePublishMs = Long.MIN_VALUE;
-    publishDeltas(getProcessingTimeService().getCurrentProcessingTime());
+    publishDeltas(getProcessingTimeService().getCurrentProcessingTime(), true);
     publisher.flushAndGetOffsets();
     super.finish();
   }
