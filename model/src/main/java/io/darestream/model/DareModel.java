@@ -28,8 +28,10 @@ import java.util.function.Supplier;
  * the model's read lock. Every method that writes (training, row and dense writes, expiry, {@link
  * #exclusive}) holds the model's monitor and its write lock, so it waits for running scorers and
  * excludes new ones. Code that mutates the live {@link #table tables} directly must do so inside
- * {@link #exclusive} (holding only the monitor, {@code synchronized (model)}, excludes other
- * writers but not scorers). Create one per trainer subtask.
+ * {@link #exclusive}; code that reads several rows or tables as of one moment (checkpoint copies,
+ * delta drains) does so inside {@link #withoutWriters}, which excludes writers but not scorers.
+ * This class owns the model's locking: nobody else synchronises on the model. Create one per
+ * trainer subtask.
  */
 public final class DareModel {
   /** Idle scoring views kept for reuse; more are created under load and dropped when returned. */
@@ -148,6 +150,26 @@ public final class DareModel {
         writeLock.unlock();
       }
     }
+  }
+
+  /**
+   * Runs {@code action} holding the model's monitor only: no training step, row write or expiry
+   * runs meanwhile, scoring goes on. For reads of the live tables that must see one moment (a
+   * checkpoint's copy of the changed rows, a delta drain) and for their dirty-row bookkeeping.
+   */
+  public <T> T withoutWriters(Supplier<T> action) {
+    synchronized (this) {
+      return action.get();
+    }
+  }
+
+  /** Like {@link #withoutWriters(Supplier)}, without a result. */
+  public void withoutWriters(Runnable action) {
+    withoutWriters(
+        () -> {
+          action.run();
+          return null;
+        });
   }
 
   /** Like {@link #exclusive(Supplier)}, without a result. */

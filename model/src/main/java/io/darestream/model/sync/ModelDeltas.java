@@ -43,32 +43,30 @@ public final class ModelDeltas {
       throw new IllegalArgumentException("maxRowsPerRecord must be >= 1, got " + maxRowsPerRecord);
     }
     List<ModelDelta> out = new ArrayList<>();
-    synchronized (model) {
-      for (EmbeddingTable table : model.tables()) {
-        long[] ids = table.dirty().drainSincePublish();
-        if (ids.length == 0) {
-          continue;
-        }
-        int dim = table.dim();
-        float[] full = new float[table.rowWidth()];
-        List<DeltaRow> rows = new ArrayList<>(ids.length);
-        for (long id : ids) {
-          boolean live = table.readRow(id, full);
-          rows.add(new DeltaRow(id, live ? pack(full, dim) : EMPTY.duplicate()));
-        }
-        addRecords(out, stamp, table.name(), dim, rows, maxRowsPerRecord);
-      }
-    }
+    model.withoutWriters(
+        () -> {
+          for (EmbeddingTable table : model.tables()) {
+            long[] ids = table.dirty().drainSincePublish();
+            if (ids.length == 0) {
+              continue;
+            }
+            int dim = table.dim();
+            float[] full = new float[table.rowWidth()];
+            List<DeltaRow> rows = new ArrayList<>(ids.length);
+            for (long id : ids) {
+              boolean live = table.readRow(id, full);
+              rows.add(new DeltaRow(id, live ? pack(full, dim) : EMPTY.duplicate()));
+            }
+            addRecords(out, stamp, table.name(), dim, rows, maxRowsPerRecord);
+          }
+        });
     return out;
   }
 
   /** Every dense parameter block (not the optimizer state), one record each. */
   public static List<ModelDelta> denseBlocks(DareModel model, DeltaStamp stamp) {
     List<ModelDelta> out = new ArrayList<>();
-    List<DenseBlock> blocks;
-    synchronized (model) {
-      blocks = model.dense().blocks();
-    }
+    List<DenseBlock> blocks = model.withoutWriters(() -> model.dense().blocks());
     for (DenseBlock block : blocks) {
       float[] values = block.values();
       addRecords(

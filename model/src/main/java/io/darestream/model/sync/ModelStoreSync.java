@@ -79,13 +79,14 @@ public final class ModelStoreSync {
    */
   public static ModelChanges captureChanges(
       DareModel model, String modelId, long epoch, RowChunkPool pool) {
-    synchronized (model) {
-      List<ModelChanges.TableChanges> tables = new ArrayList<>();
-      for (EmbeddingTable t : model.tables()) {
-        tables.add(copyRows(t, t.dirty().drainSinceFlush(), pool));
-      }
-      return copyDenseAndMeta(model, tables, pool, modelId, epoch);
-    }
+    return model.withoutWriters(
+        () -> {
+          List<ModelChanges.TableChanges> tables = new ArrayList<>();
+          for (EmbeddingTable t : model.tables()) {
+            tables.add(copyRows(t, t.dirty().drainSinceFlush(), pool));
+          }
+          return copyDenseAndMeta(model, tables, pool, modelId, epoch);
+        });
   }
 
   /**
@@ -94,21 +95,22 @@ public final class ModelStoreSync {
    * whole.
    */
   public static void writeAll(DareModel model, ModelStore store, String modelId, long epoch) {
-    synchronized (model) {
-      RowChunkPool buffers = new RowChunkPool();
-      for (EmbeddingTable t : model.tables()) {
-        t.dirty().drainSinceFlush();
-        long[] ids = t.ids();
-        for (int from = 0; from < ids.length; from += WRITE_ALL_SLICE) {
-          long[] slice =
-              Arrays.copyOfRange(ids, from, Math.min(ids.length, from + WRITE_ALL_SLICE));
-          ModelChanges.TableChanges rows = copyRows(t, slice, buffers);
-          rows.writeTo(store);
-          rows.release(buffers);
-        }
-      }
-      copyDenseAndMeta(model, List.of(), null, modelId, epoch).writeTo(store);
-    }
+    model.withoutWriters(
+        () -> {
+          RowChunkPool buffers = new RowChunkPool();
+          for (EmbeddingTable t : model.tables()) {
+            t.dirty().drainSinceFlush();
+            long[] ids = t.ids();
+            for (int from = 0; from < ids.length; from += WRITE_ALL_SLICE) {
+              long[] slice =
+                  Arrays.copyOfRange(ids, from, Math.min(ids.length, from + WRITE_ALL_SLICE));
+              ModelChanges.TableChanges rows = copyRows(t, slice, buffers);
+              rows.writeTo(store);
+              rows.release(buffers);
+            }
+          }
+          copyDenseAndMeta(model, List.of(), null, modelId, epoch).writeTo(store);
+        });
   }
 
   /**
@@ -120,9 +122,7 @@ public final class ModelStoreSync {
   public static DareModel load(ModelStore store) {
     DareModel model = DareModel.create(config(store));
     loadInto(model, store);
-    synchronized (model) {
-      model.setVersion(readLong(store, META_VERSION));
-    }
+    model.setVersion(readLong(store, META_VERSION));
     return model;
   }
 

@@ -121,9 +121,7 @@ public final class DareModelHandle implements ModelHandle {
     }
     EmbeddingTable t = model.table(table);
     float[] out = new float[t.dim()];
-    synchronized (model) { // the facade's lock guards its tables
-      t.copyWeights(id, out, 0);
-    }
+    model.withoutWriters(() -> t.copyWeights(id, out, 0));
     return out;
   }
 

@@ -130,9 +130,7 @@ public final class ModelCheckpointing implements AutoCloseable {
         ModelStore.open(
             dir, ModelStoreSync.layout(DareModel.create(config)), BACKGROUND_BYTES_PER_SECOND);
     DareModel model = ModelStoreSync.load(store);
-    synchronized (model) {
-      model.tables().forEach(t -> t.dirty().markAllForPublish(t.ids()));
-    }
+    model.withoutWriters(() -> model.tables().forEach(t -> t.dirty().markAllForPublish(t.ids())));
     return model;
   }
 
