@@ -101,6 +101,7 @@ public final class TopicTailer implements AutoCloseable {
             handleSafely(r);
           }
           handler.afterPoll(positions(c));
+          BadRecords.flushLog();
         } catch (WakeupException e) {
           // A queued task or a stop; both are handled at the top of the loop.
         }
