@@ -94,7 +94,8 @@ public final class ServingServer implements AutoCloseable {
               this::score,
               new State(),
               metrics,
-              settings.limits,
+              // Ids the feed refuses are refused in requests too, by the same policy.
+              settings.limits.withMaxId(settings.eventPolicy.maxId()),
               settings.connections,
               settings.host,
               settings.port,
@@ -386,6 +387,10 @@ public final class ServingServer implements AutoCloseable {
       return this;
     }
 
+    /**
+     * Body and candidate limits of a request; its largest id is always the event policy's ({@link
+     * #optEventPolicy}), whatever these limits say.
+     */
     public Builder optLimits(RequestLimits limits) {
       this.limits = limits;
       return this;

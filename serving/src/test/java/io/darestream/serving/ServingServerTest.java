@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.darestream.model.DareModel;
 import io.darestream.model.Explanation;
 import io.darestream.schemas.avro.BehaviorType;
+import io.darestream.schemas.validate.EventPolicy;
 import io.darestream.serving.fixtures.TrainedModels;
 import io.darestream.state.sequence.BehaviorCodes;
 import io.darestream.state.sequence.SequenceStore;
@@ -182,6 +183,41 @@ class ServingServerTest {
       assertThat(body.get("snapshot").asText()).isEqualTo(snapshot.toString());
       assertThat(body.get("rows_per_table").get("att.item").asLong())
           .isEqualTo(trainer.table("att.item").size());
+    }
+  }
+
+  /** The event policy's max id bounds request ids too: what the feed refuses cannot be scored. */
+  @Test
+  void refusesRequestIdsAboveTheEventPolicysMaxId() throws Exception {
+    DareModel trainer = TrainedModels.train(DareModel.create(TrainedModels.smallConfig(40)), 2, 3);
+    TrainedModels.publish(trainer, snapshots, work, 1, 1, 0);
+
+    try (ServingServer server =
+        ServingServer.builder()
+            .setSnapshotDir(snapshots)
+            .setDataDir(data)
+            .optHost("127.0.0.1")
+            .optPort(0)
+            .optThreads(2)
+            .optEventPolicy(EventPolicy.builder().optMaxId(100_000).build())
+            .build()
+            .start()) {
+      HttpResponse<String> tooLarge =
+          client.send(
+              HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/v1/score"))
+                  .POST(
+                      HttpRequest.BodyPublishers.ofString(
+                          "{\"user_id\":100001,\"candidates\":[{\"item_id\":3,\"category_id\":3}]}"))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+
+      assertThat(tooLarge.statusCode()).isEqualTo(400);
+      JsonNode error = JSON.readTree(tooLarge.body());
+      assertThat(error.get("field").asText()).isEqualTo("user_id");
+      assertThat(error.get("error").asText())
+          .isEqualTo("user_id 100001 is above the largest accepted id 100000 (dare.ingest.max-id)");
+      assertThat(post(server, request(100_000, false)).get("scores"))
+          .hasSize(CANDIDATE_ITEMS.length);
     }
   }
 

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
+import io.darestream.schemas.validate.EventPolicy;
 import io.darestream.serving.scoring.ScoreRequest;
 import java.io.IOException;
 import java.util.Arrays;
@@ -41,6 +42,7 @@ public final class ScoreRequestParser {
       if (p.nextToken() != JsonToken.START_OBJECT) {
         throw ApiException.badRequest("request body must be a JSON object", null);
       }
+      long maxId = limits.maxId();
       Long userId = null;
       CandidateIds candidates = null;
       boolean explain = false;
@@ -48,8 +50,8 @@ public final class ScoreRequestParser {
         String name = p.currentName();
         JsonToken value = p.nextToken();
         switch (name) {
-          case "user_id" -> userId = readId(p, value, "user_id");
-          case "candidates" -> candidates = readCandidates(p, value);
+          case "user_id" -> userId = readId(p, value, "user_id", maxId);
+          case "candidates" -> candidates = readCandidates(p, value, maxId);
           case "explain" -> explain = readBoolean(value, "explain");
           default -> p.skipChildren();
         }
@@ -93,7 +95,8 @@ public final class ScoreRequestParser {
     }
   }
 
-  private CandidateIds readCandidates(JsonParser p, JsonToken token) throws IOException {
+  private CandidateIds readCandidates(JsonParser p, JsonToken token, long maxId)
+      throws IOException {
     if (token != JsonToken.START_ARRAY) {
       throw ApiException.badRequest(
           "candidates must be an array of {item_id, category_id} objects", "candidates");
@@ -107,7 +110,7 @@ public final class ScoreRequestParser {
             "too many candidates: at most " + limits.maxCandidates() + " per request",
             "candidates");
       }
-      readCandidate(p, t, index, out);
+      readCandidate(p, t, index, out, maxId);
     }
     if (out.size == 0) {
       throw ApiException.badRequest("candidates must hold at least one candidate", "candidates");
@@ -119,8 +122,8 @@ public final class ScoreRequestParser {
    * Reads candidate {@code index} into {@code out}. Field paths ({@code candidates[3].item_id}) are
    * only built for an error message, never on the happy path.
    */
-  private static void readCandidate(JsonParser p, JsonToken token, int index, CandidateIds out)
-      throws IOException {
+  private static void readCandidate(
+      JsonParser p, JsonToken token, int index, CandidateIds out, long maxId) throws IOException {
     if (token != JsonToken.START_OBJECT) {
       String path = path(index, null);
       throw ApiException.badRequest(path + " must be an object {item_id, category_id}", path);
@@ -131,8 +134,8 @@ public final class ScoreRequestParser {
       String name = p.currentName();
       JsonToken value = p.nextToken();
       switch (name) {
-        case "item_id" -> item = readId(p, value, index, "item_id");
-        case "category_id" -> category = readId(p, value, index, "category_id");
+        case "item_id" -> item = readId(p, value, index, "item_id", maxId);
+        case "category_id" -> category = readId(p, value, index, "category_id", maxId);
         default -> p.skipChildren();
       }
     }
@@ -153,19 +156,20 @@ public final class ScoreRequestParser {
     return field == null ? c : c + "." + field;
   }
 
-  private static long readId(JsonParser p, JsonToken token, int index, String field)
+  private static long readId(JsonParser p, JsonToken token, int index, String field, long maxId)
       throws IOException {
     if (token == JsonToken.VALUE_NUMBER_INT
         && p.getNumberType() != JsonParser.NumberType.BIG_INTEGER) {
       long v = p.getLongValue();
-      if (v >= 0) {
+      if (v >= 0 && v <= maxId) {
         return v;
       }
     }
-    return readId(p, token, path(index, field)); // not a valid id: the checks with messages
+    return readId(p, token, path(index, field), maxId); // not a valid id: the checks with messages
   }
 
-  private static long readId(JsonParser p, JsonToken token, String field) throws IOException {
+  private static long readId(JsonParser p, JsonToken token, String field, long maxId)
+      throws IOException {
     if (token != JsonToken.VALUE_NUMBER_INT) {
       throw ApiException.badRequest(
           field + " must be a non-negative integer, got " + describe(token), field);
@@ -176,6 +180,19 @@ public final class ScoreRequestParser {
     long v = p.getLongValue();
     if (v < 0) {
       throw ApiException.badRequest(field + " must be >= 0, got " + v, field);
+    }
+    if (v > maxId) {
+      // The feed and the trainer refuse such ids (ID_OUT_OF_RANGE): nothing could be known of it.
+      throw ApiException.badRequest(
+          field
+              + " "
+              + v
+              + " is above the largest accepted id "
+              + maxId
+              + " ("
+              + EventPolicy.MAX_ID_KEY
+              + ")",
+          field);
     }
     return v;
   }

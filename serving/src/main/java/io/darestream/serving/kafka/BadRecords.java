@@ -12,10 +12,17 @@ import org.slf4j.LoggerFactory;
 
 /**
  * How every feed treats a record it cannot use: counted by topic and reason, logged with its
- * position, skipped. The feeds never stop on bad input.
+ * position (a few per reason, then a summary line: {@link BadRecordLog}), skipped. The feeds never
+ * stop on bad input.
  */
 final class BadRecords {
   private static final Logger LOG = LoggerFactory.getLogger(BadRecords.class);
+  private static final BadRecordLog SKIPPED =
+      new BadRecordLog(
+          BadRecordLog.FULL_PER_REASON,
+          BadRecordLog.INTERVAL_MS,
+          System::currentTimeMillis,
+          LOG::warn);
 
   private BadRecords() {}
 
@@ -36,7 +43,17 @@ final class BadRecords {
       String reason,
       String message,
       ServingMetrics metrics) {
-    metrics.badRecord(record.topic(), reason.toLowerCase(Locale.ROOT));
-    LOG.warn("Skipped {}-{}@{}: {}", record.topic(), record.partition(), record.offset(), message);
+    String tag = reason.toLowerCase(Locale.ROOT);
+    metrics.badRecord(record.topic(), tag);
+    SKIPPED.skipped(
+        record.topic(),
+        tag,
+        record.topic() + "-" + record.partition() + "@" + record.offset(),
+        message);
+  }
+
+  /** Writes the summary of skipped records that were only counted, once their interval is over. */
+  static void flushLog() {
+    SKIPPED.flushIfDue();
   }
 }

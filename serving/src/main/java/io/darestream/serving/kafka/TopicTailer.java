@@ -102,6 +102,7 @@ public final class TopicTailer implements AutoCloseable {
           }
           handler.afterPoll(positions(c));
           handler.backlog(lags(c));
+          BadRecords.flushLog();
         } catch (WakeupException e) {
           // A queued task or a stop; both are handled at the top of the loop.
         }

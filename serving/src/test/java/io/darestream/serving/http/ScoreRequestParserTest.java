@@ -51,6 +51,9 @@ class ScoreRequestParserTest {
         "float user|{\"user_id\":1.5,\"candidates\":[]}|user_id|got a fractional number",
         "negative user|{\"user_id\":-1,\"candidates\":[]}|user_id|must be >= 0",
         "huge user|{\"user_id\":123456789012345678901234,\"candidates\":[]}|user_id|out of range",
+        "user above max id|{\"user_id\":9007199254740992,\"candidates\":[]}|user_id|above the largest accepted id 9007199254740991 (dare.ingest.max-id)",
+        "item above max id|{\"user_id\":1,\"candidates\":[{\"item_id\":9223372036854775807,\"category_id\":1}]}|candidates[0].item_id|above the largest accepted id",
+        "category above max id|{\"user_id\":1,\"candidates\":[{\"item_id\":1,\"category_id\":9007199254740992}]}|candidates[0].category_id|above the largest accepted id",
         "candidates not array|{\"user_id\":1,\"candidates\":{}}|candidates|must be an array",
         "empty candidates|{\"user_id\":1,\"candidates\":[]}|candidates|at least one",
         "too many|{\"user_id\":1,\"candidates\":[{\"item_id\":1,\"category_id\":1},{\"item_id\":1,\"category_id\":1},{\"item_id\":1,\"category_id\":1},{\"item_id\":1,\"category_id\":1}]}|candidates|at most 3",
@@ -81,6 +84,30 @@ class ScoreRequestParserTest {
 
     assertThat(e.status()).isEqualTo(400);
     assertThat(e.field()).isNull();
+  }
+
+  @Test
+  void acceptsIdsUpToTheConfiguredMaxIdAndRefusesTheNext() {
+    ScoreRequestParser small = new ScoreRequestParser(new RequestLimits(4096, 3, 1_000));
+
+    ScoreRequest ok =
+        small.parse(
+            "{\"user_id\":1000,\"candidates\":[{\"item_id\":1000,\"category_id\":1000}]}"
+                .getBytes(StandardCharsets.UTF_8));
+    ApiException e =
+        catchThrowableOfType(
+            ApiException.class,
+            () ->
+                small.parse(
+                    "{\"user_id\":1,\"candidates\":[{\"item_id\":1001,\"category_id\":1}]}"
+                        .getBytes(StandardCharsets.UTF_8)));
+
+    assertThat(ok.userId()).isEqualTo(1_000);
+    assertThat(e.status()).isEqualTo(400);
+    assertThat(e.field()).isEqualTo("candidates[0].item_id");
+    assertThat(e.getMessage())
+        .isEqualTo(
+            "candidates[0].item_id 1001 is above the largest accepted id 1000 (dare.ingest.max-id)");
   }
 
   @Test
