@@ -34,16 +34,17 @@ import java.util.stream.Stream;
  * descriptors (entries of {@code /proc/self/fd}, -1 where there is no procfs).
  *
  * <pre>
- * mvn -B -o -q -pl stream-jobs -am test-compile
- * mvn -B -o -q -pl stream-jobs dependency:build-classpath -Dmdep.outputFile=/tmp/sj-cp.txt \
- *     -Dmdep.includeScope=test
+ * # one invocation: offline, the reactor modules resolve only in the same -am build
+ * mvn -B -o -q -pl stream-jobs -am test-compile dependency:build-classpath \
+ *     -Dmdep.outputFile=/tmp/sj-cp.txt -Dmdep.includeScope=test
  * CP=stream-jobs/target/classes:stream-jobs/target/test-classes:$(cat /tmp/sj-cp.txt)
- * java -Xmx1g -cp $CP io.darestream.jobs.bench.ExpirySoak /tmp/dare-soak 240 60 2 1000 60 /tmp/soak.csv
+ * java -Xmx1g --add-modules jdk.incubator.vector -cp $CP io.darestream.jobs.bench.ExpirySoak \
+ *     /tmp/dare-soak 240 60 2 1000 60 /tmp/soak.csv
  *   # dir (deleted first), seconds, expiry seconds (0 = off), admission min count,
  *   # samples/s (0 = unpaced), sample every n seconds, CSV file (default: dir + ".csv")
  * </pre>
  *
- * <p>{@code SoakPlot} turns the CSV into a PNG.
+ * <p>{@code io.darestream.app.bench.SoakPlot} (app's jmh source set) turns the CSV into a PNG.
  */
 public final class ExpirySoak {
   private static final long PUBLISH_MS = 1_000;
