@@ -3,6 +3,7 @@ package io.darestream.state.model;
 import io.darestream.state.StateStoreException;
 import io.darestream.state.codec.CorruptDataException;
 import io.darestream.state.rocksdb.RocksDbLibrary;
+import io.darestream.state.rocksdb.RocksDbLogs;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -85,10 +86,11 @@ public final class ModelStore implements AutoCloseable {
     List<ColumnFamilyHandle> hs = new ArrayList<>();
     try {
       options =
-          new DBOptions()
-              .setCreateIfMissing(!readOnly)
-              .setCreateMissingColumnFamilies(!readOnly)
-              .setMaxBackgroundJobs(2);
+          RocksDbLogs.bounded(
+              new DBOptions()
+                  .setCreateIfMissing(!readOnly)
+                  .setCreateMissingColumnFamilies(!readOnly)
+                  .setMaxBackgroundJobs(2));
       if (backgroundBytesPerSecond > 0) {
         rateLimiter = new RateLimiter(backgroundBytesPerSecond);
         options.setRateLimiter(rateLimiter);

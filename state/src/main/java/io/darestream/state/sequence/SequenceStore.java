@@ -5,6 +5,7 @@ import io.darestream.state.codec.ByteReader;
 import io.darestream.state.codec.ByteWriter;
 import io.darestream.state.codec.CorruptDataException;
 import io.darestream.state.rocksdb.RocksDbLibrary;
+import io.darestream.state.rocksdb.RocksDbLogs;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -73,10 +74,11 @@ public final class SequenceStore implements AutoCloseable {
       locks[i] = new Object();
     }
     dbOptions =
-        new DBOptions()
-            .setCreateIfMissing(true)
-            .setCreateMissingColumnFamilies(true)
-            .setManualWalFlush(true);
+        RocksDbLogs.bounded(
+            new DBOptions()
+                .setCreateIfMissing(true)
+                .setCreateMissingColumnFamilies(true)
+                .setManualWalFlush(true));
     cfOptions = new ColumnFamilyOptions();
     writeOptions = new WriteOptions();
     latestReads = new ReadOptions();
