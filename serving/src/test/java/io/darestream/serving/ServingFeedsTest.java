@@ -11,6 +11,7 @@ import io.darestream.schemas.serde.Codecs;
 import io.darestream.schemas.testing.Events;
 import io.darestream.schemas.testing.ForgedRecords;
 import io.darestream.schemas.testing.ForgedRecords.Forged;
+import io.darestream.schemas.validate.Violation;
 import io.darestream.serving.fixtures.TrainedModels;
 import io.darestream.serving.kafka.KafkaSettings;
 import java.net.URI;
@@ -136,11 +137,16 @@ class ServingFeedsTest {
   void forgedRecordsDoNotStopTheFeedFromApplyingTheNextGoodEvent() throws Exception {
     await().atMost(Duration.ofSeconds(20)).until(() -> get("/health/ready").statusCode() == 200);
     long refused = 0;
+    long maybeLate = 0;
     for (Forged f : new ForgedRecords(2_000, 11, 5_000_000)) {
       send(f.key(), f.value());
       // Sent now: the feed measures the future from the record's time, i.e. about now.
-      if (!ForgedRecords.outcomeAt(f.value(), System.currentTimeMillis())
-          .equals(ForgedRecords.ACCEPTED)) {
+      String outcome = ForgedRecords.outcomeAt(f.value(), System.currentTimeMillis());
+      if (outcome.equals(Violation.LATE_EVENT)) {
+        // Late only once the feed's periodic watermark has caught up with the stream: a burst read
+        // within the first 200 ms is judged against no watermark yet, as the job's would be.
+        maybeLate++;
+      } else if (!outcome.equals(ForgedRecords.ACCEPTED)) {
         refused++;
       }
     }
@@ -150,7 +156,8 @@ class ServingFeedsTest {
     send("42424242".getBytes(StandardCharsets.UTF_8), Codecs.BEHAVIOR_EVENT.encode(click));
 
     await().atMost(Duration.ofSeconds(30)).until(() -> userKnown(newUser));
-    assertThat(server.metrics().badRecordsCount(EVENTS)).isEqualTo((double) refused);
+    assertThat(server.metrics().badRecordsCount(EVENTS))
+        .isBetween((double) refused, (double) (refused + maybeLate));
     assertThat(get("/health/ready").statusCode()).isEqualTo(200);
   }
 
