@@ -79,18 +79,21 @@ class LocalResumeITCase {
               .pollInterval(Duration.ofMillis(200))
               .failFast("the first run ended:\n" + child.tail(30), () -> !child.isAlive())
               .until(() -> kafkaOf(child.output()), k -> k != null);
-      // Killed once the job has completed checkpoints and the replay is under way: events accepted
-      // after the last checkpoint are processed again after the restore.
+      // Killed once a checkpoint completed after the model trained its first samples and the
+      // replay is under way: events accepted after that checkpoint are processed again after the
+      // restore, the samples trained before it are not scored again. (With honest labels the
+      // first samples come some way into the stream: a checkpoint before them restores nothing.)
       await()
           .atMost(Duration.ofSeconds(120))
           .pollInterval(Duration.ofMillis(100))
           .failFast("the first run ended:\n" + child.tail(30), () -> !child.isAlive())
-          .until(
-              () ->
-                  RetainedCheckpoint.latest(work.resolve("checkpoints"))
-                          .filter(c -> c.id() >= 2)
-                          .isPresent()
-                      && inKafka(kafka) >= total / 10);
+          .until(() -> TRAINED.matcher(child.output()).find());
+      long before = latestCheckpoint(work);
+      await()
+          .atMost(Duration.ofSeconds(120))
+          .pollInterval(Duration.ofMillis(100))
+          .failFast("the first run ended:\n" + child.tail(30), () -> !child.isAlive())
+          .until(() -> latestCheckpoint(work) > before && inKafka(kafka) >= total / 10);
       assertThatThrownBy(() -> LocalWorkDir.lock(work))
           .as("a second run on a work dir in use is refused")
           .isInstanceOf(WorkDirException.class)
@@ -164,6 +167,13 @@ class LocalResumeITCase {
   }
 
   private static final Pattern KAFKA = Pattern.compile("Kafka (\\S+) \\(embedded\\)");
+
+  /** A status line in which the model has trained samples ("| dare 1.2k AUC", not "dare 0"). */
+  private static final Pattern TRAINED = Pattern.compile("\\| dare [1-9][0-9.]*k? AUC");
+
+  private static long latestCheckpoint(Path work) {
+    return RetainedCheckpoint.latest(work.resolve("checkpoints")).map(c -> c.id()).orElse(0L);
+  }
 
   /** The broker address a local run prints, or null before it does. */
   private static String kafkaOf(String output) {
