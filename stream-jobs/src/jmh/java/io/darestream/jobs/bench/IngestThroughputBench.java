@@ -22,7 +22,6 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
 
 /** Ingest path throughput: decode, validate, sequence append (RocksDB, checkpoints on). */
@@ -38,10 +37,7 @@ class IngestThroughputBench {
     try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
       kafka.createTopic("behavior-events", 2);
       kafka.createTopic("behavior-events-dlq", 1);
-      Properties p = new Properties();
-      p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-      p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-      p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+      Properties p = kafka.producerProperties();
       p.put(ProducerConfig.LINGER_MS_CONFIG, "20");
       p.put(ProducerConfig.BATCH_SIZE_CONFIG, "262144");
       long n = 0;
