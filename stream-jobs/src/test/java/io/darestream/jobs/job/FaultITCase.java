@@ -4,9 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.darestream.jobs.config.LabelOptions;
 import io.darestream.jobs.config.LabelOptions.LabelMode;
-import io.darestream.jobs.testing.JobReplay;
+import io.darestream.jobs.testing.KafkaBrokerExtension;
 import io.darestream.jobs.testing.ReplayOutput;
-import io.darestream.kafka.embedded.EmbeddedKafka;
 import io.darestream.model.TrainingSample;
 import io.darestream.schemas.avro.BehaviorEvent;
 import io.darestream.schemas.avro.DeadLetter;
@@ -27,10 +26,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.flink.api.common.functions.MapFunction;
 import org.apache.flink.configuration.RestartStrategyOptions;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -41,19 +39,9 @@ import org.junit.jupiter.api.io.TempDir;
  * checkpoint into a new epoch whose deltas and snapshot serving can use.
  */
 class FaultITCase {
-  private static EmbeddedKafka kafka;
+  @RegisterExtension static final KafkaBrokerExtension KAFKA = new KafkaBrokerExtension();
 
   @TempDir static Path tmp;
-
-  @BeforeAll
-  static void startKafka() {
-    kafka = EmbeddedKafka.start();
-  }
-
-  @AfterAll
-  static void stopKafka() {
-    kafka.close();
-  }
 
   @Test
   @Timeout(150)
@@ -139,9 +127,8 @@ class FaultITCase {
       List<BehaviorEvent> events, Map<String, byte[]> malformed, int heldBackFrom, long failAfter)
       throws Exception {
     FailOnce.reset();
-    return JobReplay.builder()
-        .setKafka(kafka)
-        .setWorkDir(tmp)
+    return KAFKA
+        .replay(tmp)
         .setEvents(events)
         .optMalformed(List.copyOf(malformed.values()), 61)
         .optHoldBackFrom(heldBackFrom)

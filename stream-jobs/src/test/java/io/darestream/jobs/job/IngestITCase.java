@@ -9,8 +9,8 @@ import io.darestream.jobs.config.LabelOptions;
 import io.darestream.jobs.config.SequenceOptions;
 import io.darestream.jobs.kafka.KafkaConnectors;
 import io.darestream.jobs.sequence.SequenceUpdate;
+import io.darestream.jobs.testing.KafkaBrokerExtension;
 import io.darestream.jobs.topology.TrainingStage;
-import io.darestream.kafka.embedded.EmbeddedKafka;
 import io.darestream.model.TrainingSample;
 import io.darestream.schemas.avro.BehaviorEvent;
 import io.darestream.schemas.avro.BehaviorType;
@@ -44,12 +44,11 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -62,20 +61,14 @@ class IngestITCase {
   private static final String DLQ = "behavior-events-dlq";
   private static final int OVERSIZED_REQUEST_ID_CHARS = 200_000;
 
-  private static EmbeddedKafka kafka;
+  @RegisterExtension static final KafkaBrokerExtension KAFKA = new KafkaBrokerExtension();
 
   @TempDir static Path checkpoints;
 
   @BeforeAll
-  static void startKafka() {
-    kafka = EmbeddedKafka.start();
-    kafka.createTopic(EVENTS, 2);
-    kafka.createTopic(DLQ, 1);
-  }
-
-  @AfterAll
-  static void stopKafka() {
-    kafka.close();
+  static void createTopics() {
+    KAFKA.kafka().createTopic(EVENTS, 2);
+    KAFKA.kafka().createTopic(DLQ, 1);
   }
 
   @Test
@@ -209,11 +202,7 @@ class IngestITCase {
   private static void produce(
       List<BehaviorEvent> valid, List<BehaviorEvent> duplicates, Map<String, byte[]> malformed)
       throws Exception {
-    Properties p = new Properties();
-    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-    p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-    p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-    p.put(ProducerConfig.ACKS_CONFIG, "all");
+    Properties p = KAFKA.kafka().producerProperties();
     p.put(ProducerConfig.LINGER_MS_CONFIG, "5");
     List<Future<RecordMetadata>> sends = new ArrayList<>();
     try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p)) {
@@ -247,7 +236,7 @@ class IngestITCase {
 
   private static Configuration jobConfig() {
     Configuration c = new Configuration();
-    c.set(KafkaOptions.BOOTSTRAP_SERVERS, kafka.bootstrapServers());
+    c.set(KafkaOptions.BOOTSTRAP_SERVERS, KAFKA.bootstrapServers());
     c.set(KafkaOptions.GROUP_ID, "ingest-itcase");
     c.set(DareJobOptions.PARALLELISM, 2);
     c.set(LabelOptions.MODE, LabelOptions.LabelMode.CLICK_ONLY);
@@ -275,7 +264,7 @@ class IngestITCase {
 
   private static List<DeadLetter> readDeadLetters(int expected) {
     Properties p = new Properties();
-    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, KAFKA.bootstrapServers());
     p.put(ConsumerConfig.GROUP_ID_CONFIG, "dlq-reader");
     p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
     p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");

@@ -6,8 +6,8 @@ import io.darestream.jobs.config.LabelOptions;
 import io.darestream.jobs.config.LabelOptions.LabelMode;
 import io.darestream.jobs.sequence.SequenceUpdate;
 import io.darestream.jobs.testing.JobReplay;
+import io.darestream.jobs.testing.KafkaBrokerExtension;
 import io.darestream.jobs.testing.ReplayOutput;
-import io.darestream.kafka.embedded.EmbeddedKafka;
 import io.darestream.model.TrainingSample;
 import io.darestream.schemas.avro.BehaviorEvent;
 import io.darestream.schemas.avro.BehaviorType;
@@ -35,10 +35,9 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -53,19 +52,9 @@ import org.slf4j.LoggerFactory;
 class PipelineITCase {
   private static final Logger LOG = LoggerFactory.getLogger(PipelineITCase.class);
 
-  private static EmbeddedKafka kafka;
+  @RegisterExtension static final KafkaBrokerExtension KAFKA = new KafkaBrokerExtension();
 
   @TempDir static Path tmp;
-
-  @BeforeAll
-  static void startKafka() {
-    kafka = EmbeddedKafka.start();
-  }
-
-  @AfterAll
-  static void stopKafka() {
-    kafka.close();
-  }
 
   @Test
   @Timeout(120)
@@ -87,9 +76,8 @@ class PipelineITCase {
     Map<String, byte[]> malformed = malformedRecords(events.get(0));
 
     ReplayOutput out =
-        JobReplay.builder()
-            .setKafka(kafka)
-            .setWorkDir(tmp)
+        KAFKA
+            .replay(tmp)
             .setEvents(events)
             .optMalformed(List.copyOf(malformed.values()), 97)
             .optConfig(LabelOptions.MODE, LabelMode.IMPRESSION)
@@ -154,9 +142,8 @@ class PipelineITCase {
     Map<String, byte[]> malformed = malformedRecords(events.get(0));
 
     ReplayOutput out =
-        JobReplay.builder()
-            .setKafka(kafka)
-            .setWorkDir(tmp)
+        KAFKA
+            .replay(tmp)
             .setEventFile(csv, EventFormat.TAOBAO)
             .optMalformed(List.copyOf(malformed.values()), 131)
             .optConfig(LabelOptions.MODE, LabelMode.CLICK_ONLY)

@@ -5,10 +5,9 @@ import static org.assertj.core.api.Assertions.within;
 
 import io.darestream.jobs.config.LabelOptions;
 import io.darestream.jobs.config.LabelOptions.LabelMode;
-import io.darestream.jobs.testing.JobReplay;
+import io.darestream.jobs.testing.KafkaBrokerExtension;
 import io.darestream.jobs.testing.ReplayOutput;
 import io.darestream.jobs.testing.StructurelessStreams;
-import io.darestream.kafka.embedded.EmbeddedKafka;
 import io.darestream.model.TrainingSample;
 import io.darestream.schemas.avro.BehaviorEvent;
 import io.darestream.schemas.generator.GeneratorConfig;
@@ -20,10 +19,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -35,19 +33,9 @@ import org.junit.jupiter.api.io.TempDir;
  * longer streams without Flink; this test checks that the job's wiring labels the same way.
  */
 class StructurelessStreamITCase {
-  private static EmbeddedKafka kafka;
+  @RegisterExtension static final KafkaBrokerExtension KAFKA = new KafkaBrokerExtension();
 
   @TempDir static Path tmp;
-
-  @BeforeAll
-  static void startKafka() {
-    kafka = EmbeddedKafka.start();
-  }
-
-  @AfterAll
-  static void stopKafka() {
-    kafka.close();
-  }
 
   @Test
   @Timeout(120)
@@ -63,9 +51,8 @@ class StructurelessStreamITCase {
     new StreamGenerator(stream.build()).events().forEachRemaining(events::add);
 
     ReplayOutput out =
-        JobReplay.builder()
-            .setKafka(kafka)
-            .setWorkDir(tmp)
+        KAFKA
+            .replay(tmp)
             .setEvents(events)
             .optConfig(LabelOptions.MODE, LabelMode.CLICK_ONLY)
             .build()

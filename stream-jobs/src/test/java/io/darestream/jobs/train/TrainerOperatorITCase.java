@@ -7,9 +7,9 @@ import io.darestream.jobs.config.CheckpointOptions;
 import io.darestream.jobs.config.KafkaOptions;
 import io.darestream.jobs.config.ModelOptions;
 import io.darestream.jobs.config.TrainerOptions;
+import io.darestream.jobs.testing.KafkaBrokerExtension;
 import io.darestream.jobs.testing.TrainingSamples;
 import io.darestream.jobs.testing.UnboundedIds;
-import io.darestream.kafka.embedded.EmbeddedKafka;
 import io.darestream.model.DareModel;
 import io.darestream.model.TrainingSample;
 import io.darestream.model.sync.ModelDeltas;
@@ -34,9 +34,8 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -45,23 +44,13 @@ import org.junit.jupiter.api.io.TempDir;
  * continues bit for bit, and deltas that bring a replica to the trainer's model.
  */
 class TrainerOperatorITCase {
-  private static EmbeddedKafka kafka;
+  @RegisterExtension static final KafkaBrokerExtension KAFKA = new KafkaBrokerExtension();
 
   @TempDir Path tmp;
 
-  @BeforeAll
-  static void startKafka() {
-    kafka = EmbeddedKafka.start();
-  }
-
-  @AfterAll
-  static void stopKafka() {
-    kafka.close();
-  }
-
   private Configuration config(String topicSuffix) {
     Configuration c = new Configuration();
-    c.set(KafkaOptions.BOOTSTRAP_SERVERS, kafka.bootstrapServers());
+    c.set(KafkaOptions.BOOTSTRAP_SERVERS, KAFKA.bootstrapServers());
     c.set(KafkaOptions.DELTAS_TOPIC, "model-deltas-" + topicSuffix);
     c.set(KafkaOptions.SNAPSHOTS_TOPIC, "model-snapshots-" + topicSuffix);
     c.set(CheckpointOptions.DIR, tmp.resolve("checkpoints").toUri().toString());
@@ -106,8 +95,8 @@ class TrainerOperatorITCase {
   @Test
   void checkpointPublishRestoreAndDeltasAgree() throws Exception {
     Configuration c = config("restore");
-    kafka.createTopic("model-deltas-restore", 1);
-    kafka.createTopic("model-snapshots-restore", 1);
+    KAFKA.kafka().createTopic("model-deltas-restore", 1);
+    KAFKA.kafka().createTopic("model-snapshots-restore", 1);
     List<TrainingSample> first = samples(200, 1);
     List<TrainingSample> second = samples(50, 2);
 
@@ -184,8 +173,8 @@ class TrainerOperatorITCase {
   void expiredRowsLeaveTheModelAndArePublishedAsDeletions() throws Exception {
     Configuration c = config("expiry");
     c.set(ModelOptions.EXPIRY, Duration.ofSeconds(1));
-    kafka.createTopic("model-deltas-expiry", 1);
-    kafka.createTopic("model-snapshots-expiry", 1);
+    KAFKA.kafka().createTopic("model-deltas-expiry", 1);
+    KAFKA.kafka().createTopic("model-snapshots-expiry", 1);
     UnboundedIds stream = new UnboundedIds(9, TrainingSamples.T0, 50); // 20 samples a second
     TrainingSample first = stream.next();
     long expiring = first.targetItem(); // fresh, never seen again
@@ -220,7 +209,7 @@ class TrainerOperatorITCase {
 
   private static List<ConsumerRecord<byte[], byte[]>> readAll(String topic) {
     Properties p = new Properties();
-    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, KAFKA.bootstrapServers());
     p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
     List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
     try (KafkaConsumer<byte[], byte[]> consumer =
