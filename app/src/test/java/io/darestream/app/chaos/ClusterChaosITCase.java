@@ -1,5 +1,6 @@
 package io.darestream.app.chaos;
 
+import static io.darestream.app.testing.ServedModelAssertions.assertServesExactly;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -20,8 +21,6 @@ import io.darestream.jobs.train.TrainerStage;
 import io.darestream.kafka.embedded.EmbeddedKafkaMain;
 import io.darestream.kafka.embedded.Topics;
 import io.darestream.model.DareModel;
-import io.darestream.model.embedding.EmbeddingTable;
-import io.darestream.model.sync.ModelDeltas;
 import io.darestream.model.sync.ModelStoreSync;
 import io.darestream.schemas.avro.BehaviorEvent;
 import io.darestream.schemas.avro.BehaviorType;
@@ -509,27 +508,7 @@ class ClusterChaosITCase {
         .until(
             () -> serving.modelStatus().map(ModelStatus::position),
             p -> p.isPresent() && p.get().equals(finalPosition));
-    int rows = 0;
-    for (EmbeddingTable t : trainer.tables()) {
-      float[] expected = new float[t.dim()];
-      for (long id : t.ids()) {
-        t.copyWeights(id, expected, 0);
-        assertThat(serving.readWeights(t.name(), id))
-            .as("%s row %d", t.name(), id)
-            .isEqualTo(expected);
-        rows++;
-      }
-    }
-    assertThat(rows).isPositive();
-    for (String block : trainer.dense().names()) {
-      assertThat(serving.readWeights(ModelDeltas.DENSE_PREFIX + block, 0))
-          .as("dense block %s", block)
-          .isEqualTo(trainer.dense().block(block).values());
-    }
-    Map<String, Long> trainerRows = new HashMap<>();
-    trainer.counters().forEach((name, c) -> trainerRows.put(name, (long) c.live()));
-    trainerRows.put("dense", (long) trainer.dense().names().size());
-    assertThat(serving.modelStatus().orElseThrow().rowsPerTable()).isEqualTo(trainerRows);
+    assertServesExactly(serving, trainer);
   }
 
   /**

@@ -1,5 +1,6 @@
 package io.darestream.app.local;
 
+import static io.darestream.app.testing.ServedModelAssertions.assertServesExactly;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -9,9 +10,8 @@ import io.darestream.jobs.config.KafkaOptions;
 import io.darestream.jobs.config.LabelOptions;
 import io.darestream.jobs.config.LabelOptions.LabelMode;
 import io.darestream.jobs.config.TrainerOptions;
-import io.darestream.jobs.testing.JobReplay;
+import io.darestream.jobs.testing.KafkaBrokerExtension;
 import io.darestream.jobs.testing.ReplayOutput;
-import io.darestream.kafka.embedded.EmbeddedKafka;
 import io.darestream.model.DareModel;
 import io.darestream.model.embedding.EmbeddingTable;
 import io.darestream.model.sync.ModelDeltas;
@@ -44,23 +44,18 @@ import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -81,19 +76,9 @@ class ServingEndToEndITCase {
   private static final HttpClient HTTP =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-  private static EmbeddedKafka kafka;
+  @RegisterExtension static final KafkaBrokerExtension KAFKA = new KafkaBrokerExtension();
 
   @TempDir static Path tmp;
-
-  @BeforeAll
-  static void startKafka() {
-    kafka = EmbeddedKafka.start();
-  }
-
-  @AfterAll
-  static void stopKafka() {
-    kafka.close();
-  }
 
   @Test
   @Timeout(150)
@@ -120,7 +105,7 @@ class ServingEndToEndITCase {
             .setSnapshotDir(snapshots)
             .setDataDir(tmp.resolve("serving-live"))
             .optKafka(
-                new KafkaSettings(kafka.bootstrapServers(), DELTAS, SNAPSHOTS, EVENTS, Map.of()))
+                new KafkaSettings(KAFKA.bootstrapServers(), DELTAS, SNAPSHOTS, EVENTS, Map.of()))
             .optHost("127.0.0.1")
             .optPort(0)
             .optThreads(2)
@@ -130,9 +115,8 @@ class ServingEndToEndITCase {
       assertThat(get(serving, "/health/ready").statusCode()).isEqualTo(503);
 
       ReplayOutput out =
-          JobReplay.builder()
-              .setKafka(kafka)
-              .setWorkDir(tmp)
+          KAFKA
+              .replay(tmp)
               .setEvents(events)
               .optConfig(LabelOptions.MODE, LabelMode.CLICK_ONLY)
               .optConfig(KafkaOptions.EVENTS_TOPIC, EVENTS)
@@ -164,43 +148,13 @@ class ServingEndToEndITCase {
           .until(
               () -> serving.modelStatus().map(ModelStatus::position),
               p -> p.isPresent() && p.get().equals(finalPosition));
-      assertSameRows(serving, trainer);
-      assertThat(serving.modelStatus().orElseThrow().rowsPerTable())
-          .isEqualTo(rowsPerTable(trainer));
+      assertServesExactly(serving, trainer);
 
       assertScoresOverHttpEqualTheModel(serving, trainer, events);
       assertOlderEpochDeltaIgnored(serving, trainer);
       assertBadRequestsRefused(serving);
       assertCorruptNewestSnapshotRefused(serving, snapshots, last);
     }
-  }
-
-  /** Every row of every table and every dense block: serving's values equal the trainer's. */
-  private static void assertSameRows(ServingServer serving, DareModel trainer) {
-    int rows = 0;
-    for (EmbeddingTable t : trainer.tables()) {
-      float[] expected = new float[t.dim()];
-      for (long id : t.ids()) {
-        t.copyWeights(id, expected, 0);
-        assertThat(serving.readWeights(t.name(), id))
-            .as("%s row %d", t.name(), id)
-            .isEqualTo(expected);
-        rows++;
-      }
-    }
-    assertThat(rows).isPositive();
-    for (String block : trainer.dense().names()) {
-      assertThat(serving.readWeights(ModelDeltas.DENSE_PREFIX + block, 0))
-          .as("dense block %s", block)
-          .isEqualTo(trainer.dense().block(block).values());
-    }
-  }
-
-  private static Map<String, Long> rowsPerTable(DareModel model) {
-    Map<String, Long> out = new HashMap<>();
-    model.counters().forEach((name, c) -> out.put(name, (long) c.live()));
-    out.put("dense", (long) model.dense().names().size());
-    return out;
   }
 
   private static void assertScoresOverHttpEqualTheModel(
@@ -420,11 +374,8 @@ class ServingEndToEndITCase {
   }
 
   private static void produce(String topic, String key, byte[] value) throws Exception {
-    Properties p = new Properties();
-    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-    p.put(ProducerConfig.ACKS_CONFIG, "all");
     try (KafkaProducer<byte[], byte[]> producer =
-        new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
+        new KafkaProducer<>(KAFKA.kafka().producerProperties())) {
       producer
           .send(
               new ProducerRecord<>(
