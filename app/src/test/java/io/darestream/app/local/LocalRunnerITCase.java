@@ -11,6 +11,8 @@ import io.darestream.schemas.avro.BehaviorEvent;
 import io.darestream.schemas.input.EventFormat;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -21,8 +23,24 @@ import org.junit.jupiter.api.io.TempDir;
 class LocalRunnerITCase {
   @TempDir Path tmp;
 
+  /**
+   * Runs {@code dare-stream local} with {@code args} to the end of its input: free ports, a quick
+   * checkpoint interval, its work directory in this test's temporary directory.
+   */
   private LocalSummary run(String... args) throws Exception {
-    LocalSettings settings = LocalCommandAccess.settings(args);
+    List<String> argv = new ArrayList<>(List.of(args));
+    argv.addAll(
+        List.of(
+            "--exit-when-done",
+            "--port",
+            "0",
+            "--web-ui-port",
+            "0",
+            "--checkpoint-interval",
+            "2 s",
+            "--work-dir",
+            tmp.resolve("work").toString()));
+    LocalSettings settings = LocalCommandAccess.settings(argv.toArray(String[]::new));
     ProgressLine quiet = new ProgressLine(System.out, false, 5_000_000_000L);
     try (LocalRunner runner = new LocalRunner(settings, System.out, quiet)) {
       LocalSummary summary = runner.run();
@@ -33,23 +51,7 @@ class LocalRunnerITCase {
 
   @Test
   void generatedStreamIsReplayedTrainedAndReported() throws Exception {
-    LocalSummary s =
-        run(
-            "--exit-when-done",
-            "--users",
-            "60",
-            "--items",
-            "600",
-            "--behaviors-per-user",
-            "40",
-            "--port",
-            "0",
-            "--web-ui-port",
-            "0",
-            "--checkpoint-interval",
-            "2 s",
-            "--work-dir",
-            tmp.resolve("work").toString());
+    LocalSummary s = run("--users", "60", "--items", "600", "--behaviors-per-user", "40");
 
     assertThat(s.replay().sent()).isPositive().isEqualTo(s.replay().acknowledged());
     assertThat(s.accepted()).as("nothing lost, nothing dead-lettered").isEqualTo(s.replay().sent());
@@ -70,7 +72,6 @@ class LocalRunnerITCase {
     Path file = UserOrderedFiles.taobao(tmp.resolve("UserBehavior.csv"), 40, 30);
     LocalSummary s =
         run(
-            "--exit-when-done",
             "--input",
             file.toString(),
             "--format",
@@ -78,15 +79,7 @@ class LocalRunnerITCase {
             "--sort-run-size",
             "300",
             "--compare",
-            "twin",
-            "--port",
-            "0",
-            "--web-ui-port",
-            "0",
-            "--checkpoint-interval",
-            "2 s",
-            "--work-dir",
-            tmp.resolve("work").toString());
+            "twin");
 
     assertThat(s.replay().sent()).isEqualTo(1_200);
     assertThat(s.accepted()).as("time-sorted: no event is late").isEqualTo(1_200);
