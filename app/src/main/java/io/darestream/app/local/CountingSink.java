@@ -3,23 +3,15 @@ package io.darestream.app.local;
 import io.darestream.app.stats.RunStats;
 import io.darestream.app.stats.SubtaskCounts;
 import io.darestream.jobs.ingest.IngestedEvent;
-import java.util.Collection;
-import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
-import org.apache.flink.api.connector.sink2.Sink;
-import org.apache.flink.api.connector.sink2.StatefulSinkWriter;
-import org.apache.flink.api.connector.sink2.SupportsWriterState;
-import org.apache.flink.api.connector.sink2.WriterInitContext;
-import org.apache.flink.core.io.SimpleVersionedSerializer;
+import java.util.function.Consumer;
 
 /**
  * Counts the records of a stream of the job into the {@link RunStats} of a local run in the same
- * JVM: accepted events (with their event time) or training samples. The count is checkpointed with
- * the job, so that after a failover or a resumed run every record is counted exactly once: the
- * writer restarts from the count of the checkpoint, and the job re-sends exactly the records after
- * it.
+ * JVM: accepted events (with their event time) or training samples, checkpointed with the job (see
+ * {@link CheckpointedCountSink}).
  */
-final class CountingSink<T> implements Sink<T>, SupportsWriterState<T, Long> {
+final class CountingSink<T> extends CheckpointedCountSink<T> {
   private static final long serialVersionUID = 1L;
 
   /** Which counter a sink feeds. */
@@ -37,43 +29,20 @@ final class CountingSink<T> implements Sink<T>, SupportsWriterState<T, Long> {
   }
 
   @Override
-  public StatefulSinkWriter<T, Long> createWriter(WriterInitContext context) {
-    return restoreWriter(context, List.of());
-  }
-
-  @Override
-  public StatefulSinkWriter<T, Long> restoreWriter(
-      WriterInitContext context, Collection<Long> recoveredState) {
+  AtomicLong restartCount(int subtask, long restored) {
     RunStats stats = RunStats.of(runId);
     SubtaskCounts counts =
         counter == Counter.ACCEPTED_EVENTS ? stats.acceptedCounts() : stats.sampleCounts();
-    AtomicLong count =
-        counts.restart(
-            context.getTaskInfo().getIndexOfThisSubtask(), CountState.restored(recoveredState));
-    return new StatefulSinkWriter<>() {
-      @Override
-      public void write(T element, Context context) {
-        count.incrementAndGet();
-        if (element instanceof IngestedEvent e) {
-          stats.acceptedEventTime(e.event().getEventTimeMs());
-        }
-      }
-
-      @Override
-      public List<Long> snapshotState(long checkpointId) {
-        return List.of(count.get());
-      }
-
-      @Override
-      public void flush(boolean endOfInput) {}
-
-      @Override
-      public void close() {}
-    };
+    return counts.restart(subtask, restored);
   }
 
   @Override
-  public SimpleVersionedSerializer<Long> getWriterStateSerializer() {
-    return CountState.SERIALIZER;
+  Consumer<T> recorder() {
+    RunStats stats = RunStats.of(runId);
+    return element -> {
+      if (element instanceof IngestedEvent e) {
+        stats.acceptedEventTime(e.event().getEventTimeMs());
+      }
+    };
   }
 }
