@@ -40,7 +40,13 @@ public final class EventSources {
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot open " + path + ": " + e.getMessage(), e);
     }
-    EventSource raw = new FileSource(reader, format.cliName() + " " + path.getFileName());
+    EventSource raw =
+        new IteratorSource(
+            reader,
+            -1,
+            () -> reader.stats().skipped(),
+            format.cliName() + " " + path.getFileName(),
+            reader::close);
     return order == TimeOrder.TIME
         ? ExternalTimeSort.sort(raw, sortDir, runSize, sortProgress)
         : raw;
@@ -56,91 +62,13 @@ public final class EventSources {
     for (Iterator<BehaviorEvent> it = generator.events(); it.hasNext(); it.next()) {
       total++;
     }
-    return new Generated(
+    return new IteratorSource(
         generator.events(),
         total,
+        () -> 0,
         String.format(
             "generated %,d users x %,d behaviours (%s)",
-            config.users(), config.behaviorsPerUser(), config.mode().name().toLowerCase()));
-  }
-
-  private static final class FileSource implements EventSource {
-    private final EventReader reader;
-    private final String description;
-
-    FileSource(EventReader reader, String description) {
-      this.reader = reader;
-      this.description = description;
-    }
-
-    @Override
-    public boolean hasNext() {
-      return reader.hasNext();
-    }
-
-    @Override
-    public BehaviorEvent next() {
-      return reader.next();
-    }
-
-    @Override
-    public long total() {
-      return -1;
-    }
-
-    @Override
-    public long skipped() {
-      return reader.stats().skipped();
-    }
-
-    @Override
-    public String description() {
-      return description;
-    }
-
-    @Override
-    public void close() {
-      reader.close();
-    }
-  }
-
-  private static final class Generated implements EventSource {
-    private final Iterator<BehaviorEvent> events;
-    private final long total;
-    private final String description;
-
-    Generated(Iterator<BehaviorEvent> events, long total, String description) {
-      this.events = events;
-      this.total = total;
-      this.description = description;
-    }
-
-    @Override
-    public boolean hasNext() {
-      return events.hasNext();
-    }
-
-    @Override
-    public BehaviorEvent next() {
-      return events.next();
-    }
-
-    @Override
-    public long total() {
-      return total;
-    }
-
-    @Override
-    public long skipped() {
-      return 0;
-    }
-
-    @Override
-    public String description() {
-      return description;
-    }
-
-    @Override
-    public void close() {}
+            config.users(), config.behaviorsPerUser(), config.mode().name().toLowerCase()),
+        () -> {});
   }
 }

@@ -13,7 +13,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.PriorityQueue;
@@ -77,7 +76,7 @@ public final class ExternalTimeSort {
       progress.accept(count);
       String description = input.description() + ", sorted by time";
       if (runs.isEmpty()) {
-        return new InMemory(run, input.skipped(), description);
+        return IteratorSource.of(run, input.skipped(), description);
       }
       runs.add(writeRun(dir, runs.size(), run));
       return new Merged(dir, runs, count, input.skipped(), description);
@@ -120,49 +119,6 @@ public final class ExternalTimeSort {
     } catch (IOException ignored) {
       // temporary files; the OS cleans its temp directory eventually
     }
-  }
-
-  /** A single run that fitted in memory. */
-  private static final class InMemory implements EventSource {
-    private final Iterator<BehaviorEvent> it;
-    private final long total;
-    private final long skipped;
-    private final String description;
-
-    InMemory(List<BehaviorEvent> events, long skipped, String description) {
-      this.it = events.iterator();
-      this.total = events.size();
-      this.skipped = skipped;
-      this.description = description;
-    }
-
-    @Override
-    public boolean hasNext() {
-      return it.hasNext();
-    }
-
-    @Override
-    public BehaviorEvent next() {
-      return it.next();
-    }
-
-    @Override
-    public long total() {
-      return total;
-    }
-
-    @Override
-    public long skipped() {
-      return skipped;
-    }
-
-    @Override
-    public String description() {
-      return description;
-    }
-
-    @Override
-    public void close() {}
   }
 
   /** One open run file and its next event. */

@@ -7,7 +7,6 @@ import io.darestream.schemas.avro.BehaviorEvent;
 import io.darestream.schemas.avro.BehaviorType;
 import io.darestream.schemas.serde.Codecs;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -62,7 +61,7 @@ class ResumedSourceTest {
     List<BehaviorEvent> input = events(60);
     ReplayPosition position = killedAfter(input, 12, 5);
 
-    List<BehaviorEvent> rest = drain(position.skipPresent(new ListSource(input)));
+    List<BehaviorEvent> rest = drain(position.skipPresent(IteratorSource.of(input, 0, "list")));
 
     assertThat(position.total()).isEqualTo(17);
     assertThat(rest).hasSize(60 - 17);
@@ -80,7 +79,7 @@ class ResumedSourceTest {
   @Test
   void anEmptyTopicSkipsNothing() {
     List<BehaviorEvent> input = events(10);
-    assertThat(drain(killedAfter(input, 0, 0).skipPresent(new ListSource(input))))
+    assertThat(drain(killedAfter(input, 0, 0).skipPresent(IteratorSource.of(input, 0, "list"))))
         .containsExactlyElementsOf(input);
   }
 
@@ -94,7 +93,7 @@ class ResumedSourceTest {
     counts[p] = 1;
     ReplayPosition position = killedAfter(other, counts);
 
-    assertThatThrownBy(() -> drain(position.skipPresent(new ListSource(input))))
+    assertThatThrownBy(() -> drain(position.skipPresent(IteratorSource.of(input, 0, "list"))))
         .isInstanceOf(ReplayException.class)
         .hasMessageContaining("does not hold a prefix of this input");
   }
@@ -104,47 +103,8 @@ class ResumedSourceTest {
     ReplayPosition position = killedAfter(events(60), 30, 30);
     List<BehaviorEvent> shorter = events(20);
 
-    assertThatThrownBy(() -> drain(position.skipPresent(new ListSource(shorter))))
+    assertThatThrownBy(() -> drain(position.skipPresent(IteratorSource.of(shorter, 0, "list"))))
         .isInstanceOf(ReplayException.class)
         .hasMessageContaining("the input has only");
-  }
-
-  /** The events of a list. */
-  private static final class ListSource implements EventSource {
-    private final Iterator<BehaviorEvent> it;
-    private final long total;
-
-    ListSource(List<BehaviorEvent> events) {
-      this.it = events.iterator();
-      this.total = events.size();
-    }
-
-    @Override
-    public boolean hasNext() {
-      return it.hasNext();
-    }
-
-    @Override
-    public BehaviorEvent next() {
-      return it.next();
-    }
-
-    @Override
-    public long total() {
-      return total;
-    }
-
-    @Override
-    public long skipped() {
-      return 0;
-    }
-
-    @Override
-    public String description() {
-      return "list";
-    }
-
-    @Override
-    public void close() {}
   }
 }
