@@ -110,12 +110,7 @@ class BoundedDecodeTest {
   void anArrayClaimingAMillionRowsInAFewBytesIsRefused() {
     byte[] bytes =
         AvroBytes.concat(
-            AvroBytes.header(Codecs.MODEL_DELTA.fingerprint()),
-            AvroBytes.string("m"),
-            AvroBytes.varLong(1), // epoch
-            AvroBytes.varLong(2), // version
-            AvroBytes.string("att.item"),
-            AvroBytes.varLong(4), // dim
+            deltaHead(),
             AvroBytes.varLong(1_000_000), // rows: block count
             new byte[64]);
 
@@ -129,12 +124,7 @@ class BoundedDecodeTest {
   void anArrayClaimingMoreItemsThanItsBytesCouldHoldIsRefused() {
     byte[] bytes =
         AvroBytes.concat(
-            AvroBytes.header(Codecs.MODEL_DELTA.fingerprint()),
-            AvroBytes.string("m"),
-            AvroBytes.varLong(1),
-            AvroBytes.varLong(2),
-            AvroBytes.string("att.item"),
-            AvroBytes.varLong(4),
+            deltaHead(),
             AvroBytes.varLong(60_000), // within the item limit, but a row takes at least 2 bytes
             new byte[64]);
 
@@ -151,12 +141,7 @@ class BoundedDecodeTest {
     byte[] row = AvroBytes.concat(AvroBytes.varLong(7), AvroBytes.bytes(new byte[16]));
     byte[] delta =
         AvroBytes.concat(
-            AvroBytes.header(Codecs.MODEL_DELTA.fingerprint()),
-            AvroBytes.string("m"),
-            AvroBytes.varLong(1),
-            AvroBytes.varLong(2),
-            AvroBytes.string("att.item"),
-            AvroBytes.varLong(4),
+            deltaHead(),
             AvroBytes.varLong(-1),
             AvroBytes.varLong(row.length - 1), // the lie
             row,
@@ -174,12 +159,7 @@ class BoundedDecodeTest {
     byte[] row = AvroBytes.concat(AvroBytes.varLong(7), AvroBytes.bytes(new byte[16]));
     byte[] delta =
         AvroBytes.concat(
-            AvroBytes.header(Codecs.MODEL_DELTA.fingerprint()),
-            AvroBytes.string("m"),
-            AvroBytes.varLong(1),
-            AvroBytes.varLong(2),
-            AvroBytes.string("att.item"),
-            AvroBytes.varLong(4),
+            deltaHead(),
             AvroBytes.varLong(-1),
             AvroBytes.varLong(row.length),
             row,
@@ -188,6 +168,17 @@ class BoundedDecodeTest {
 
     ModelDelta decoded = Codecs.MODEL_DELTA.decode(delta);
     assertThat(decoded.getRows()).containsExactly(new DeltaRow(7L, ByteBuffer.wrap(new byte[16])));
+  }
+
+  /** The fields of a ModelDelta before its rows: model id, epoch 1, version 2, table, dim 4. */
+  private static byte[] deltaHead() {
+    return AvroBytes.concat(
+        AvroBytes.header(Codecs.MODEL_DELTA.fingerprint()),
+        AvroBytes.string("m"),
+        AvroBytes.varLong(1),
+        AvroBytes.varLong(2),
+        AvroBytes.string("att.item"),
+        AvroBytes.varLong(4));
   }
 
   /** The fields of a ModelDelta after its rows: event time, ingest times, publish time, batch. */
