@@ -5,7 +5,10 @@ import io.darestream.schemas.avro.BehaviorType;
 import io.darestream.schemas.serde.Codecs;
 import java.time.Instant;
 
-/** Named instants and factories for test events. */
+/**
+ * Named instants and factories for the job's test events (categories derived from items); built by
+ * the schemas test-jar's {@link io.darestream.schemas.testing.Events}.
+ */
 public final class Events {
   /** A fixed event-time origin, well in the past so no wall-clock check rejects it. */
   public static final Instant BEGINNING = Instant.parse("2024-03-01T12:00:00Z");
@@ -16,15 +19,7 @@ public final class Events {
 
   public static BehaviorEvent event(
       String id, long user, long item, long category, BehaviorType type, long timeMs) {
-    return BehaviorEvent.newBuilder()
-        .setEventId(id)
-        .setUserId(user)
-        .setItemId(item)
-        .setCategoryId(category)
-        .setType(type)
-        .setEventTimeMs(timeMs)
-        .setRequestId(null)
-        .build();
+    return io.darestream.schemas.testing.Events.event(id, user, item, category, type, timeMs, null);
   }
 
   public static BehaviorEvent click(String id, long user, long item, long timeMs) {
