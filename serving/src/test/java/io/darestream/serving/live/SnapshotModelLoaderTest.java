@@ -54,18 +54,8 @@ class SnapshotModelLoaderTest {
 
   @Test
   void refusesACorruptNewestSnapshotAndFallsBackToThePreviousOne() throws IOException {
-    DareModel trainer = DareModel.create(TrainedModels.smallConfig(50));
-    TrainedModels.train(trainer, 3, 1);
-    TrainedModels.publish(trainer, root, work, 1, 1, 10);
-    long olderVersion = trainer.version();
-    TrainedModels.train(trainer, 3, 2);
-    Path newest = TrainedModels.publish(trainer, root, work, 1, 2, 20);
-    flipAByteOfAnSst(newest);
-
-    DareModelHandle served = new SnapshotModelLoader(root, metrics).loadNewestValid().orElseThrow();
-
-    assertThat(served.snapshotPosition()).isEqualTo(new ModelVersion(1, olderVersion));
-    assertThat(metrics.snapshotsRefusedCount()).isEqualTo(1);
+    assertNewerRefusedAndOlderServed(
+        trainer -> flipAByteOfAnSst(TrainedModels.publish(trainer, root, work, 1, 2, 20)));
   }
 
   @Test
@@ -79,34 +69,24 @@ class SnapshotModelLoaderTest {
   }
 
   @Test
-  void aSnapshotThatVerifiesButWhoseStoreCannotOpenIsRefusedAndThePreviousOneLoaded() {
-    DareModel trainer = TrainedModels.train(DareModel.create(TrainedModels.smallConfig(50)), 3, 1);
-    TrainedModels.publish(trainer, root, work, 1, 1, 10);
-    long olderVersion = trainer.version();
-    TrainedModels.train(trainer, 3, 2);
+  void aSnapshotThatVerifiesButWhoseStoreCannotOpenIsRefusedAndThePreviousOneLoaded()
+      throws IOException {
     // RocksDB cannot open a database without its CURRENT file; the manifest never listed it.
-    TrainedModels.publish(
-        trainer,
-        root,
-        work,
-        1,
-        2,
-        20,
-        trainer.config().toProperties(),
-        cp -> delete(cp, "CURRENT"));
-
-    DareModelHandle served = new SnapshotModelLoader(root, metrics).loadNewestValid().orElseThrow();
-
-    assertThat(served.snapshotPosition()).isEqualTo(new ModelVersion(1, olderVersion));
-    assertThat(metrics.snapshotsRefusedCount()).isEqualTo(1);
+    assertNewerRefusedAndOlderServed(
+        trainer ->
+            TrainedModels.publish(
+                trainer,
+                root,
+                work,
+                1,
+                2,
+                20,
+                trainer.config().toProperties(),
+                cp -> delete(cp, "CURRENT")));
   }
 
   @Test
-  void aSnapshotWhoseConfigDoesNotFitItsRowsIsRefusedAndThePreviousOneLoaded() {
-    DareModel trainer = TrainedModels.train(DareModel.create(TrainedModels.smallConfig(50)), 3, 1);
-    TrainedModels.publish(trainer, root, work, 1, 1, 10);
-    long olderVersion = trainer.version();
-    TrainedModels.train(trainer, 3, 2);
+  void aSnapshotWhoseConfigDoesNotFitItsRowsIsRefusedAndThePreviousOneLoaded() throws IOException {
     String wider =
         DareConfig.builder()
             .attentionDim(4)
@@ -118,7 +98,25 @@ class SnapshotModelLoaderTest {
             .seed(7)
             .build()
             .toProperties();
-    TrainedModels.publish(trainer, root, work, 1, 2, 20, wider, cp -> {});
+    assertNewerRefusedAndOlderServed(
+        trainer -> TrainedModels.publish(trainer, root, work, 1, 2, 20, wider, cp -> {}));
+  }
+
+  /** Writes the newer of two snapshots, broken in the way a test checks. */
+  private interface NewerSnapshot {
+    void publish(DareModel trainer) throws IOException;
+  }
+
+  /**
+   * Publishes a snapshot of a trained model, trains on, lets {@code newer} publish a broken newer
+   * one, and checks that the loader refuses it (counted) and serves the older one.
+   */
+  private void assertNewerRefusedAndOlderServed(NewerSnapshot newer) throws IOException {
+    DareModel trainer = TrainedModels.train(DareModel.create(TrainedModels.smallConfig(50)), 3, 1);
+    TrainedModels.publish(trainer, root, work, 1, 1, 10);
+    long olderVersion = trainer.version();
+    TrainedModels.train(trainer, 3, 2);
+    newer.publish(trainer);
 
     DareModelHandle served = new SnapshotModelLoader(root, metrics).loadNewestValid().orElseThrow();
 
