@@ -12,6 +12,7 @@ import io.darestream.schemas.testing.Events;
 import io.darestream.schemas.testing.ForgedRecords;
 import io.darestream.schemas.testing.ForgedRecords.Forged;
 import io.darestream.schemas.validate.Violation;
+import io.darestream.serving.fixtures.LoopbackServers;
 import io.darestream.serving.fixtures.TrainedModels;
 import io.darestream.serving.kafka.KafkaSettings;
 import java.net.URI;
@@ -91,11 +92,7 @@ class ServingFeedsTest {
     DareModel trainer = TrainedModels.train(DareModel.create(TrainedModels.smallConfig(40)), 2, 3);
     TrainedModels.publish(trainer, snapshots, work, 1, 1, 0);
     server =
-        ServingServer.builder()
-            .setSnapshotDir(snapshots)
-            .setDataDir(data)
-            .optHost("127.0.0.1")
-            .optPort(0)
+        LoopbackServers.builder(snapshots, data)
             .optThreads(2)
             .optKafka(KAFKA)
             // The model topics have no partitions here: their tailers wait for them to appear.

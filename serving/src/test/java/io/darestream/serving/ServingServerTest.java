@@ -8,6 +8,7 @@ import io.darestream.model.DareModel;
 import io.darestream.model.Explanation;
 import io.darestream.schemas.avro.BehaviorType;
 import io.darestream.schemas.validate.EventPolicy;
+import io.darestream.serving.fixtures.LoopbackServers;
 import io.darestream.serving.fixtures.TrainedModels;
 import io.darestream.state.sequence.BehaviorCodes;
 import io.darestream.state.sequence.SequenceStore;
@@ -85,14 +86,7 @@ class ServingServerTest {
   }
 
   private ServingServer start() {
-    return ServingServer.builder()
-        .setSnapshotDir(snapshots)
-        .setDataDir(data)
-        .optHost("127.0.0.1")
-        .optPort(0)
-        .optThreads(2)
-        .build()
-        .start();
+    return LoopbackServers.builder(snapshots, data).optThreads(2).build().start();
   }
 
   @Test
@@ -193,11 +187,7 @@ class ServingServerTest {
     TrainedModels.publish(trainer, snapshots, work, 1, 1, 0);
 
     try (ServingServer server =
-        ServingServer.builder()
-            .setSnapshotDir(snapshots)
-            .setDataDir(data)
-            .optHost("127.0.0.1")
-            .optPort(0)
+        LoopbackServers.builder(snapshots, data)
             .optThreads(2)
             .optEventPolicy(EventPolicy.builder().optMaxId(100_000).build())
             .build()

@@ -1,6 +1,7 @@
 package io.darestream.serving.bench;
 
 import io.darestream.serving.ServingServer;
+import io.darestream.serving.fixtures.LoopbackServers;
 import io.darestream.state.sequence.SequenceLimits;
 import java.io.IOException;
 import java.io.InputStream;
@@ -25,11 +26,7 @@ public final class BenchServer {
     int threads = Integer.parseInt(args[2]);
     int historyLength = Integer.parseInt(args[3]);
     try (ServingServer server =
-        ServingServer.builder()
-            .setSnapshotDir(snapshots)
-            .setDataDir(data)
-            .optHost("127.0.0.1")
-            .optPort(0)
+        LoopbackServers.builder(snapshots, data)
             .optThreads(threads)
             .optSequenceLimits(SequenceLimits.builder().optMaxLength(historyLength).build())
             .build()

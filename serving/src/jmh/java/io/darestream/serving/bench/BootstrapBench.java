@@ -5,6 +5,7 @@ import io.darestream.model.DareModel;
 import io.darestream.model.embedding.EmbeddingTable;
 import io.darestream.model.sync.ModelStoreSync;
 import io.darestream.serving.ServingServer;
+import io.darestream.serving.fixtures.LoopbackServers;
 import io.darestream.serving.fixtures.TrainedModels;
 import io.darestream.serving.live.SnapshotModelLoader;
 import io.darestream.serving.metrics.ServingMetrics;
@@ -128,14 +129,7 @@ public final class BootstrapBench {
   /** The child: start a server on the snapshot, check it serves every item row, print the time. */
   private static void child(Path snapshots, Path data, long itemRows) {
     long t = System.nanoTime();
-    try (ServingServer server =
-        ServingServer.builder()
-            .setSnapshotDir(snapshots)
-            .setDataDir(data)
-            .optHost("127.0.0.1")
-            .optPort(0)
-            .build()
-            .start()) {
+    try (ServingServer server = LoopbackServers.builder(snapshots, data).build().start()) {
       double s = secondsSince(t);
       ModelStatus status =
           server.modelStatus().orElseThrow(() -> new IllegalStateException("no model after start"));

@@ -5,6 +5,7 @@ import io.darestream.model.DareModel;
 import io.darestream.model.embedding.EmbeddingTable;
 import io.darestream.schemas.avro.BehaviorType;
 import io.darestream.serving.ServingServer;
+import io.darestream.serving.fixtures.LoopbackServers;
 import io.darestream.serving.fixtures.TrainedModels;
 import io.darestream.state.sequence.BehaviorCodes;
 import io.darestream.state.sequence.SequenceLimits;
@@ -103,11 +104,7 @@ public final class ServingLoadBench {
               serverCpus == null ? "" : " serverCpus=" + serverCpus);
       if (mode.equals("inproc")) {
         try (ServingServer server =
-            ServingServer.builder()
-                .setSnapshotDir(snapshots)
-                .setDataDir(data)
-                .optHost("127.0.0.1")
-                .optPort(0)
+            LoopbackServers.builder(snapshots, data)
                 .optThreads(serverThreads)
                 .optSequenceLimits(SequenceLimits.builder().optMaxLength(historyLength).build())
                 .build()
