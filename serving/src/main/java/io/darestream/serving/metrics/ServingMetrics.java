@@ -40,28 +40,20 @@ public final class ServingMetrics {
             .minimumExpectedValue(Duration.ofMillis(1))
             .maximumExpectedValue(Duration.ofSeconds(2))
             .register(registry);
-    scores =
-        Counter.builder("serving.scores")
-            .description("Candidates scored; rate() gives scores per second")
-            .register(registry);
-    deltasApplied =
-        Counter.builder("serving.deltas.applied")
-            .description("model-deltas records applied")
-            .register(registry);
+    scores = counter("serving.scores", "Candidates scored; rate() gives scores per second");
+    deltasApplied = counter("serving.deltas.applied", "model-deltas records applied");
     rowsApplied =
-        Counter.builder("serving.delta.rows.applied")
-            .description("Rows written by applied model-deltas records")
-            .register(registry);
+        counter("serving.delta.rows.applied", "Rows written by applied model-deltas records");
     deltasStaleEpoch =
-        Counter.builder("serving.deltas.ignored")
-            .tag("reason", "stale_epoch")
-            .description("model-deltas records ignored because a newer epoch is being served")
-            .register(registry);
+        counter(
+            "serving.deltas.ignored",
+            "model-deltas records ignored because a newer epoch is being served",
+            "stale_epoch");
     deltasOlderVersion =
-        Counter.builder("serving.deltas.ignored")
-            .tag("reason", "older_version")
-            .description("model-deltas records ignored because the model already holds a newer one")
-            .register(registry);
+        counter(
+            "serving.deltas.ignored",
+            "model-deltas records ignored because the model already holds a newer one",
+            "older_version");
     deltaFreshness =
         DistributionSummary.builder("serving.delta.freshness.ms")
             .description("Apply time minus the oldest ingest time of the events a delta covers")
@@ -76,21 +68,25 @@ public final class ServingMetrics {
         .description("Freshness of the last applied delta (ms); -1 before the first")
         .register(registry);
     snapshotsRefused =
-        Counter.builder("serving.snapshots.refused")
-            .description("Snapshots refused as corrupt or partial")
-            .register(registry);
+        counter("serving.snapshots.refused", "Snapshots refused as corrupt or partial");
     modelReloads =
-        Counter.builder("serving.model.reloads")
-            .description("Models loaded from a snapshot, the first included")
-            .register(registry);
+        counter("serving.model.reloads", "Models loaded from a snapshot, the first included");
     behaviorsStored =
-        Counter.builder("serving.behaviors.stored")
-            .description("behavior-events records appended to the sequence store")
-            .register(registry);
+        counter(
+            "serving.behaviors.stored", "behavior-events records appended to the sequence store");
     nonFiniteScores =
-        Counter.builder("serving.scores.nonfinite")
-            .description("Score requests refused because the model produced NaN or infinity")
-            .register(registry);
+        counter(
+            "serving.scores.nonfinite",
+            "Score requests refused because the model produced NaN or infinity");
+  }
+
+  private Counter counter(String name, String description) {
+    return Counter.builder(name).description(description).register(registry);
+  }
+
+  /** A counter of {@code name} for one reason (tag {@code reason}) of several. */
+  private Counter counter(String name, String description, String reason) {
+    return Counter.builder(name).tag("reason", reason).description(description).register(registry);
   }
 
   public PrometheusMeterRegistry registry() {
@@ -141,10 +137,7 @@ public final class ServingMetrics {
    * body_timeout}, {@code body_unreadable}).
    */
   public void httpRejected(String reason) {
-    Counter.builder("serving.http.rejected")
-        .tag("reason", reason)
-        .description("HTTP requests refused while their body was read")
-        .register(registry)
+    counter("serving.http.rejected", "HTTP requests refused while their body was read", reason)
         .increment();
   }
 
