@@ -17,11 +17,6 @@ public final class JsonLinesWriter extends TextWriter {
     return new JsonLinesWriter(openFile(file), file.toString());
   }
 
-  /** Writes to {@code out}, which this writer closes. */
-  public static JsonLinesWriter to(Writer out) {
-    return new JsonLinesWriter(out, "stream");
-  }
-
   @Override
   public void write(BehaviorEvent event) {
     EventJson.write(event, out);

@@ -20,11 +20,6 @@ public final class TaobaoCsvWriter extends TextWriter {
     return new TaobaoCsvWriter(openFile(file), file.toString());
   }
 
-  /** Writes to {@code out}, which this writer closes. */
-  public static TaobaoCsvWriter to(Writer out) {
-    return new TaobaoCsvWriter(out, "stream");
-  }
-
   @Override
   public void write(BehaviorEvent event) {
     String behavior =
