@@ -20,6 +20,13 @@ import org.apache.flink.core.io.SimpleVersionedSerializer;
 abstract class CheckpointedCountSink<T> implements Sink<T>, SupportsWriterState<T, Long> {
   private static final long serialVersionUID = 1L;
 
+  /** The local run whose stats the sink feeds ({@code RunStats.of}). */
+  final String runId;
+
+  CheckpointedCountSink(String runId) {
+    this.runId = runId;
+  }
+
   /** The counter of {@code subtask}, restarted at {@code restored} (the checkpoint's count). */
   abstract AtomicLong restartCount(int subtask, long restored);
 

@@ -20,11 +20,10 @@ final class CountingSink<T> extends CheckpointedCountSink<T> {
     SAMPLES
   }
 
-  private final String runId;
   private final Counter counter;
 
   CountingSink(String runId, Counter counter) {
-    this.runId = runId;
+    super(runId);
     this.counter = counter;
   }
 

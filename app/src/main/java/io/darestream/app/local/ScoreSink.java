@@ -15,11 +15,10 @@ import java.util.function.Consumer;
 final class ScoreSink extends CheckpointedCountSink<PrequentialScore> {
   private static final long serialVersionUID = 1L;
 
-  private final String runId;
   private final String variant;
 
   ScoreSink(String runId, String variant) {
-    this.runId = runId;
+    super(runId);
     this.variant = variant;
   }
 

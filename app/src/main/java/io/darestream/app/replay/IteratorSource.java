@@ -8,26 +8,20 @@ import java.util.function.LongSupplier;
 /**
  * An {@link EventSource} over an iterator: a file's reader, a generator's stream, or a sorted run
  * held in memory.
+ *
+ * @param events the events, pulled one at a time
+ * @param total events in total, or -1 when only known at the end
+ * @param skippedSoFar input lines skipped as malformed so far
+ * @param description what is replayed
+ * @param onClose releases what the iterator reads from
  */
-final class IteratorSource implements EventSource {
-  private final Iterator<BehaviorEvent> events;
-  private final long total;
-  private final LongSupplier skipped;
-  private final String description;
-  private final Runnable onClose;
-
-  IteratorSource(
-      Iterator<BehaviorEvent> events,
-      long total,
-      LongSupplier skipped,
-      String description,
-      Runnable onClose) {
-    this.events = events;
-    this.total = total;
-    this.skipped = skipped;
-    this.description = description;
-    this.onClose = onClose;
-  }
+record IteratorSource(
+    Iterator<BehaviorEvent> events,
+    long total,
+    LongSupplier skippedSoFar,
+    String description,
+    Runnable onClose)
+    implements EventSource {
 
   /** The events of a list, {@code skipped} lines having been dropped before it was made. */
   static IteratorSource of(List<BehaviorEvent> events, long skipped, String description) {
@@ -46,18 +40,8 @@ final class IteratorSource implements EventSource {
   }
 
   @Override
-  public long total() {
-    return total;
-  }
-
-  @Override
   public long skipped() {
-    return skipped.getAsLong();
-  }
-
-  @Override
-  public String description() {
-    return description;
+    return skippedSoFar.getAsLong();
   }
 
   @Override
