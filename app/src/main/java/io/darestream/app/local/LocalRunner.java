@@ -17,20 +17,16 @@ import io.darestream.app.stats.RunStats;
 import io.darestream.app.stats.VariantStats;
 import io.darestream.jobs.config.CheckpointOptions;
 import io.darestream.jobs.config.DareJobOptions;
-import io.darestream.jobs.config.IngestOptions;
 import io.darestream.jobs.config.KafkaOptions;
 import io.darestream.jobs.config.LabelOptions;
 import io.darestream.jobs.config.ModelOptions;
-import io.darestream.jobs.config.SequenceOptions;
 import io.darestream.jobs.config.TrainerOptions;
 import io.darestream.jobs.job.DareTrainJob;
 import io.darestream.jobs.kafka.KafkaConnectors;
 import io.darestream.kafka.embedded.EmbeddedKafka;
 import io.darestream.model.Variant;
 import io.darestream.serving.ServingServer;
-import io.darestream.serving.kafka.KafkaSettings;
 import io.darestream.serving.scoring.ModelStatus;
-import io.darestream.state.sequence.SequenceLimits;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.PrintWriter;
@@ -342,27 +338,11 @@ public final class LocalRunner implements AutoCloseable {
   }
 
   private ServingServer startServing(Map<String, String> jobConfig) throws IOException {
-    Configuration config = Configuration.fromMap(jobConfig);
-    KafkaOptions k = KafkaOptions.from(config);
     Path snapshots = snapshotDir(settings.variants().get(0));
     Files.createDirectories(snapshots);
-    return ServingServer.builder()
-        .setSnapshotDir(snapshots)
-        .setDataDir(settings.workDir().resolve("serving"))
-        .optKafka(
-            new KafkaSettings(
-                k.bootstrapServers(),
-                k.deltasTopic(),
-                k.snapshotsTopic(),
-                k.eventsTopic(),
-                Map.of()))
+    return JobServing.builder(
+            Configuration.fromMap(jobConfig), snapshots, settings.workDir().resolve("serving"))
         .optPort(settings.servingPort())
-        // The job's event policy and dedup horizon: serving's histories equal the trainer's.
-        .optEventPolicy(IngestOptions.from(config).policy())
-        .optSequenceLimits(
-            SequenceLimits.builder()
-                .optDedupHorizonMs(SequenceOptions.from(config).dedupHorizon().toMillis())
-                .build())
         .build()
         .start();
   }

@@ -2,9 +2,9 @@ package io.darestream.app.fuzz;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.darestream.app.local.JobServing;
 import io.darestream.jobs.config.CheckpointOptions;
 import io.darestream.jobs.config.DareJobOptions;
-import io.darestream.jobs.config.IngestOptions;
 import io.darestream.jobs.config.KafkaOptions;
 import io.darestream.jobs.config.LabelOptions;
 import io.darestream.jobs.config.ModelOptions;
@@ -22,8 +22,6 @@ import io.darestream.schemas.testing.ForgedRecords.Forged;
 import io.darestream.schemas.testing.ForgedRecords.Kind;
 import io.darestream.serving.ServingServer;
 import io.darestream.serving.http.RequestLimits;
-import io.darestream.serving.kafka.KafkaSettings;
-import io.darestream.state.sequence.SequenceLimits;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.net.ServerSocket;
@@ -157,7 +155,7 @@ public final class SystemFuzz {
       kafka.createTopics(topics(k));
       Path snapshots =
           Files.createDirectories(Path.of(jobConfig.get(TrainerOptions.SNAPSHOT_DIR.key())));
-      try (ServingServer serving = startServing(s, config, k, snapshots)) {
+      try (ServingServer serving = startServing(s, config, snapshots)) {
         JobClient job = startJob(config, runId);
         try {
           awaitReady(serving, job);
@@ -341,26 +339,11 @@ public final class SystemFuzz {
     return topics;
   }
 
-  private static ServingServer startServing(
-      Settings s, Configuration config, KafkaOptions k, Path snapshots) {
-    return ServingServer.builder()
-        .setSnapshotDir(snapshots)
-        .setDataDir(s.workDir().resolve("serving"))
-        .optKafka(
-            new KafkaSettings(
-                k.bootstrapServers(),
-                k.deltasTopic(),
-                k.snapshotsTopic(),
-                k.eventsTopic(),
-                Map.of()))
+  private static ServingServer startServing(Settings s, Configuration config, Path snapshots) {
+    return JobServing.builder(config, snapshots, s.workDir().resolve("serving"))
         .optHost("127.0.0.1")
         .optPort(0)
         .optThreads(2)
-        .optEventPolicy(IngestOptions.from(config).policy())
-        .optSequenceLimits(
-            SequenceLimits.builder()
-                .optDedupHorizonMs(SequenceOptions.from(config).dedupHorizon().toMillis())
-                .build())
         .build()
         .start();
   }
