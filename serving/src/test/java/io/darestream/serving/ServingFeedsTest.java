@@ -15,9 +15,6 @@ import io.darestream.schemas.validate.Violation;
 import io.darestream.serving.fixtures.LoopbackServers;
 import io.darestream.serving.fixtures.TrainedModels;
 import io.darestream.serving.kafka.KafkaSettings;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -52,7 +49,6 @@ class ServingFeedsTest {
   @TempDir Path work;
   @TempDir Path data;
 
-  private final HttpClient client = HttpClient.newHttpClient();
   private final FeedConsumer events = new FeedConsumer();
   private ServingServer server;
   private long offset;
@@ -108,19 +104,12 @@ class ServingFeedsTest {
   }
 
   private HttpResponse<String> get(String path) throws Exception {
-    return client.send(
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path)).build(),
-        HttpResponse.BodyHandlers.ofString());
+    return LoopbackServers.get(server, path);
   }
 
   private boolean userKnown(long user) throws Exception {
     String body = "{\"user_id\":" + user + ",\"candidates\":[{\"item_id\":3,\"category_id\":3}]}";
-    HttpResponse<String> r =
-        client.send(
-            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/v1/score"))
-                .POST(HttpRequest.BodyPublishers.ofString(body))
-                .build(),
-            HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> r = LoopbackServers.post(server, "/v1/score", body);
     assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
     JsonNode json = JSON.readTree(r.body());
     return json.get("user_known").asBoolean();

@@ -12,9 +12,6 @@ import io.darestream.serving.fixtures.LoopbackServers;
 import io.darestream.serving.fixtures.TrainedModels;
 import io.darestream.state.sequence.BehaviorCodes;
 import io.darestream.state.sequence.SequenceStore;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.util.List;
@@ -35,8 +32,6 @@ class ServingServerTest {
   @TempDir Path snapshots;
   @TempDir Path work;
   @TempDir Path data;
-
-  private final HttpClient client = HttpClient.newHttpClient();
 
   /** Stores {@code n} behaviours of USER (oldest first) and returns them newest first. */
   private long[][] storeHistory(int n) {
@@ -75,12 +70,7 @@ class ServingServerTest {
   }
 
   private JsonNode post(ServingServer server, String body) throws Exception {
-    HttpResponse<String> r =
-        client.send(
-            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/v1/score"))
-                .POST(HttpRequest.BodyPublishers.ofString(body))
-                .build(),
-            HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> r = LoopbackServers.post(server, "/v1/score", body);
     assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
     return JSON.readTree(r.body());
   }
@@ -162,15 +152,7 @@ class ServingServerTest {
     Path snapshot = TrainedModels.publish(trainer, snapshots, work, 4, 9, 0);
 
     try (ServingServer server = start()) {
-      JsonNode body =
-          JSON.readTree(
-              client
-                  .send(
-                      HttpRequest.newBuilder(
-                              URI.create("http://127.0.0.1:" + server.port() + "/v1/model"))
-                          .build(),
-                      HttpResponse.BodyHandlers.ofString())
-                  .body());
+      JsonNode body = JSON.readTree(LoopbackServers.get(server, "/v1/model").body());
 
       assertThat(body.get("model_id").asText()).isEqualTo(TrainedModels.MODEL_ID);
       assertThat(body.get("epoch").asLong()).isEqualTo(4);
@@ -193,13 +175,10 @@ class ServingServerTest {
             .build()
             .start()) {
       HttpResponse<String> tooLarge =
-          client.send(
-              HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/v1/score"))
-                  .POST(
-                      HttpRequest.BodyPublishers.ofString(
-                          "{\"user_id\":100001,\"candidates\":[{\"item_id\":3,\"category_id\":3}]}"))
-                  .build(),
-              HttpResponse.BodyHandlers.ofString());
+          LoopbackServers.post(
+              server,
+              "/v1/score",
+              "{\"user_id\":100001,\"candidates\":[{\"item_id\":3,\"category_id\":3}]}");
 
       assertThat(tooLarge.statusCode()).isEqualTo(400);
       JsonNode error = JSON.readTree(tooLarge.body());
@@ -212,10 +191,6 @@ class ServingServerTest {
   }
 
   private int status(ServingServer server, String path) throws Exception {
-    return client
-        .send(
-            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path)).build(),
-            HttpResponse.BodyHandlers.ofString())
-        .statusCode();
+    return LoopbackServers.get(server, path).statusCode();
   }
 }
