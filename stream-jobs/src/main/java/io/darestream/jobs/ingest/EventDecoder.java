@@ -57,27 +57,41 @@ public final class EventDecoder {
       BehaviorEvent event = codec.decode(value);
       return IngestRecord.decoded(topic, partition, offset, timestampMs, key, value, event);
     } catch (DecodeException e) {
-      return IngestRecord.undecodable(
-          topic,
-          partition,
-          offset,
-          timestampMs,
-          key,
-          keep(value),
-          e.reason().name(),
-          bounded(e.getMessage()) + cutNote(value));
+      return undecodable(
+          topic, partition, offset, timestampMs, key, value, e.reason(), e.getMessage());
     } catch (RuntimeException e) {
       // Anything else from a decoder is still a property of these bytes, not of the job.
-      return IngestRecord.undecodable(
+      return undecodable(
           topic,
           partition,
           offset,
           timestampMs,
           key,
-          keep(value),
-          DecodeException.Reason.DECODE_FAILED.name(),
-          bounded(String.valueOf(e)) + cutNote(value));
+          value,
+          DecodeException.Reason.DECODE_FAILED,
+          String.valueOf(e));
     }
+  }
+
+  /** A value the decoder refused: the reason bounded, the value cut to what a dead letter keeps. */
+  private IngestRecord undecodable(
+      String topic,
+      int partition,
+      long offset,
+      long timestampMs,
+      byte[] key,
+      byte[] value,
+      DecodeException.Reason reason,
+      String message) {
+    return IngestRecord.undecodable(
+        topic,
+        partition,
+        offset,
+        timestampMs,
+        key,
+        keep(value),
+        reason.name(),
+        bounded(message) + cutNote(value));
   }
 
   /** The bytes of {@code value} a dead letter keeps: all of them up to the record limit. */
