@@ -2,29 +2,17 @@ package io.darestream.model.bench;
 
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
-import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * The memory-bandwidth reference for the search: a vectorisable multiply-add over {@code floats}
  * floats (same access pattern as one key column). 16M floats = 64 MiB (DRAM); 160k floats = 640 KiB
  * (the keys of L = 10,000 at d = 16 minus a bit, i.e. L2/L3 resident).
  */
-@State(Scope.Thread)
-@BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
-@Warmup(iterations = 3, time = 1)
-@Measurement(iterations = 5, time = 1)
-@Fork(1)
-public class BandwidthBench {
+public class BandwidthBench extends ModelBenchDefaults {
   @Param({"16777216", "320000"})
   int floats;
 

@@ -6,29 +6,17 @@ import io.darestream.model.search.TopK;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
-import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * The search kernel on gathered keys: one target against L behaviours, top 20. Keys hold the item
  * and category fields (2 x d per behaviour); the position field is the precomputed bias. Bytes
  * touched per target: L x (2d + 1) x 4. Both key layouts give the same scores, bit for bit.
  */
-@State(Scope.Thread)
-@BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
-@Warmup(iterations = 3, time = 1)
-@Measurement(iterations = 5, time = 1)
-@Fork(1)
-public class SearchBench {
+public class SearchBench extends ModelBenchDefaults {
   @Param({"200", "2000", "10000"})
   int length;
 
