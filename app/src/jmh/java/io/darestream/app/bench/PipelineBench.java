@@ -6,7 +6,6 @@ import io.darestream.jobs.config.KafkaOptions;
 import io.darestream.jobs.config.ModelOptions;
 import io.darestream.jobs.config.TrainerOptions;
 import io.darestream.jobs.job.DareTrainJob;
-import io.darestream.jobs.kafka.KafkaConnectors;
 import io.darestream.jobs.train.TrainerStage;
 import io.darestream.kafka.embedded.EmbeddedKafka;
 import io.darestream.schemas.avro.BehaviorEvent;
@@ -120,12 +119,7 @@ public final class PipelineBench {
     }
     DareJobOptions o = DareJobOptions.from(c);
     long start = System.nanoTime();
-    new DareTrainJob(
-            o,
-            KafkaConnectors.boundedEventsSource(o.kafka()),
-            KafkaConnectors.deadLetterSink(o.kafka()),
-            new TrainerStage(ModelOptions.from(c, o.trainer())))
-        .execute(c);
+    DareTrainJob.onKafkaBounded(o, new TrainerStage(ModelOptions.from(c, o.trainer()))).execute(c);
     double s = (System.nanoTime() - start) / 1e9;
     // Click-only: every (unique) event is a positive with negativeRatio sampled negatives.
     long samples = events * (1 + o.labels().negativeRatio());
@@ -147,12 +141,7 @@ public final class PipelineBench {
     }
     DareJobOptions o = DareJobOptions.from(c);
     StreamExecutionEnvironment env = DareTrainJob.environment(c, o);
-    new DareTrainJob(
-            o,
-            KafkaConnectors.eventsSource(o.kafka()),
-            KafkaConnectors.deadLetterSink(o.kafka()),
-            new TrainerStage(ModelOptions.from(c, o.trainer())))
-        .build(env);
+    DareTrainJob.onKafka(o, new TrainerStage(ModelOptions.from(c, o.trainer()))).build(env);
     JobClient job = env.executeAsync("dare-train");
     AtomicBoolean done = new AtomicBoolean();
     List<long[]> deltas = Collections.synchronizedList(new ArrayList<>());

@@ -22,7 +22,6 @@ import io.darestream.jobs.config.LabelOptions;
 import io.darestream.jobs.config.ModelOptions;
 import io.darestream.jobs.config.TrainerOptions;
 import io.darestream.jobs.job.DareTrainJob;
-import io.darestream.jobs.kafka.KafkaConnectors;
 import io.darestream.kafka.embedded.EmbeddedKafka;
 import io.darestream.model.Variant;
 import io.darestream.serving.ServingServer;
@@ -351,11 +350,7 @@ public final class LocalRunner implements AutoCloseable {
     Configuration config = Configuration.fromMap(jobConfig);
     DareJobOptions options = DareJobOptions.from(config);
     DareTrainJob dareTrain =
-        new DareTrainJob(
-            options,
-            KafkaConnectors.eventsSource(options.kafka()),
-            KafkaConnectors.deadLetterSink(options.kafka()),
-            new LocalTrainingStage(runId, jobConfig, variantSetups()));
+        DareTrainJob.onKafka(options, new LocalTrainingStage(runId, jobConfig, variantSetups()));
     StreamExecutionEnvironment env = DareTrainJob.environment(config, options);
     DareTrainJob.Streams streams = dareTrain.build(env);
     streams

@@ -308,11 +308,8 @@ class ClusterChaosITCase {
             "localhost", cluster.restPort(), envConfig);
     env.setParallelism(options.parallelism());
     DareTrainJob.Streams streams =
-        new DareTrainJob(
-                options,
-                KafkaConnectors.eventsSource(options.kafka()),
-                KafkaConnectors.deadLetterSink(options.kafka()),
-                new TrainerStage(ModelOptions.from(config, options.trainer())))
+        DareTrainJob.onKafka(
+                options, new TrainerStage(ModelOptions.from(config, options.trainer())))
             .build(env);
     streams
         .sequenceUpdates()

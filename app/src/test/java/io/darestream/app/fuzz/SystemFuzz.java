@@ -11,7 +11,6 @@ import io.darestream.jobs.config.ModelOptions;
 import io.darestream.jobs.config.SequenceOptions;
 import io.darestream.jobs.config.TrainerOptions;
 import io.darestream.jobs.job.DareTrainJob;
-import io.darestream.jobs.kafka.KafkaConnectors;
 import io.darestream.jobs.train.TrainerStage;
 import io.darestream.kafka.embedded.EmbeddedKafka;
 import io.darestream.schemas.avro.DeadLetter;
@@ -351,11 +350,8 @@ public final class SystemFuzz {
   private static JobClient startJob(Configuration config, String runId) throws Exception {
     DareJobOptions options = DareJobOptions.from(config);
     DareTrainJob dareTrain =
-        new DareTrainJob(
-            options,
-            KafkaConnectors.eventsSource(options.kafka()),
-            KafkaConnectors.deadLetterSink(options.kafka()),
-            new TrainerStage(ModelOptions.from(config, options.trainer())));
+        DareTrainJob.onKafka(
+            options, new TrainerStage(ModelOptions.from(config, options.trainer())));
     StreamExecutionEnvironment env = DareTrainJob.environment(config, options);
     DareTrainJob.Streams streams = dareTrain.build(env);
     streams

@@ -5,7 +5,6 @@ import io.darestream.jobs.config.DareJobOptions;
 import io.darestream.jobs.config.KafkaOptions;
 import io.darestream.jobs.config.LabelOptions;
 import io.darestream.jobs.job.DareTrainJob;
-import io.darestream.jobs.kafka.KafkaConnectors;
 import io.darestream.jobs.topology.TrainingStage;
 import io.darestream.kafka.embedded.EmbeddedKafka;
 import io.darestream.schemas.avro.BehaviorEvent;
@@ -70,12 +69,7 @@ class IngestThroughputBench {
       c.set(CheckpointOptions.DIR, Files.createTempDirectory("bench-cp").toUri().toString());
       DareJobOptions o = DareJobOptions.from(c);
       long start = System.nanoTime();
-      new DareTrainJob(
-              o,
-              KafkaConnectors.boundedEventsSource(o.kafka()),
-              KafkaConnectors.deadLetterSink(o.kafka()),
-              TrainingStage.none())
-          .execute(c);
+      DareTrainJob.onKafkaBounded(o, TrainingStage.none()).execute(c);
       double s = (System.nanoTime() - start) / 1e9;
       System.out.printf(
           "BENCH ingest: %d events in %.1f s = %.0f events/s (incl. job start)%n", n, s, n / s);

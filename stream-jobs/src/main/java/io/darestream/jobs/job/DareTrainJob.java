@@ -60,6 +60,27 @@ public final class DareTrainJob {
     this.trainer = Objects.requireNonNull(trainer, "training stage");
   }
 
+  /** The job on the Kafka topics of {@code options}: events as they come, dead letters out. */
+  public static DareTrainJob onKafka(DareJobOptions options, TrainingStage trainer) {
+    return new DareTrainJob(
+        options,
+        KafkaConnectors.eventsSource(options.kafka()),
+        KafkaConnectors.deadLetterSink(options.kafka()),
+        trainer);
+  }
+
+  /**
+   * The job on the Kafka topics of {@code options} with a bounded source that stops at the events
+   * topic's latest offsets when the job starts: it finishes by itself (tests and benchmarks).
+   */
+  public static DareTrainJob onKafkaBounded(DareJobOptions options, TrainingStage trainer) {
+    return new DareTrainJob(
+        options,
+        KafkaConnectors.boundedEventsSource(options.kafka()),
+        KafkaConnectors.deadLetterSink(options.kafka()),
+        trainer);
+  }
+
   /** The streams of a built graph, for tests and for stages added by the caller. */
   public record Streams(
       SingleOutputStreamOperator<IngestedEvent> events,
@@ -131,11 +152,7 @@ public final class DareTrainJob {
         CheckpointOptions.inheritClusterDir(
             DareJobOptions.parseArgs(args), GlobalConfiguration.loadConfiguration());
     DareJobOptions options = DareJobOptions.from(config);
-    new DareTrainJob(
-            options,
-            KafkaConnectors.eventsSource(options.kafka()),
-            KafkaConnectors.deadLetterSink(options.kafka()),
-            new TrainerStage(ModelOptions.from(config, options.trainer())))
+    onKafka(options, new TrainerStage(ModelOptions.from(config, options.trainer())))
         .execute(config);
   }
 

@@ -7,7 +7,6 @@ import io.darestream.jobs.config.DareJobOptions;
 import io.darestream.jobs.config.KafkaOptions;
 import io.darestream.jobs.config.LabelOptions;
 import io.darestream.jobs.config.SequenceOptions;
-import io.darestream.jobs.kafka.KafkaConnectors;
 import io.darestream.jobs.sequence.SequenceUpdate;
 import io.darestream.jobs.testing.KafkaBrokerExtension;
 import io.darestream.jobs.topology.TrainingStage;
@@ -83,12 +82,7 @@ class IngestITCase {
 
     Configuration config = jobConfig();
     DareJobOptions options = DareJobOptions.from(config);
-    DareTrainJob job =
-        new DareTrainJob(
-            options,
-            KafkaConnectors.boundedEventsSource(options.kafka()),
-            KafkaConnectors.deadLetterSink(options.kafka()),
-            TrainingStage.none());
+    DareTrainJob job = DareTrainJob.onKafkaBounded(options, TrainingStage.none());
     StreamExecutionEnvironment env = DareTrainJob.environment(config, options);
     DareTrainJob.Streams streams = job.build(env);
     CloseableIterator<SequenceUpdate> updatesIt = streams.sequenceUpdates().collectAsync();
