@@ -27,10 +27,8 @@ class DareDeltaTest {
   @Test
   void afterApplyingTheTrainersChangedRowsServingHoldsTheTrainersModel() {
     DareModel trainer = TrainedModels.train(DareModel.create(TrainedModels.smallConfig(40)), 3, 1);
-    TrainedModels.publish(trainer, root, work, 1, 1, 0);
     ServingMetrics metrics = new ServingMetrics();
-    LiveModel live = new LiveModel(metrics);
-    live.install(new SnapshotModelLoader(root, metrics).loadNewestValid().orElseThrow());
+    LiveModel live = servingASnapshotOf(trainer, metrics);
 
     TrainedModels.train(trainer, 3, 2); // the trainer moves on
     for (String table : trainer.tableNames()) {
@@ -60,10 +58,8 @@ class DareDeltaTest {
   @Test
   void aDeltaWithNaNIsRefusedCountedAndNeverServed() {
     DareModel trainer = TrainedModels.train(DareModel.create(TrainedModels.smallConfig(40)), 3, 1);
-    TrainedModels.publish(trainer, root, work, 1, 1, 0);
     ServingMetrics metrics = new ServingMetrics();
-    LiveModel live = new LiveModel(metrics);
-    live.install(new SnapshotModelLoader(root, metrics).loadNewestValid().orElseThrow());
+    LiveModel live = servingASnapshotOf(trainer, metrics);
     long id = trainer.table("repr.item").ids()[0];
     float[] before = live.readWeights("repr.item", id);
     float[] poisoned = before.clone();
@@ -150,5 +146,13 @@ class DareDeltaTest {
         .setNewestEventTimeMs(0)
         .setPublishTimeMs(0)
         .build();
+  }
+
+  /** Serving's live model loaded from a snapshot of {@code trainer} (epoch 1) published now. */
+  private LiveModel servingASnapshotOf(DareModel trainer, ServingMetrics metrics) {
+    TrainedModels.publish(trainer, root, work, 1, 1, 0);
+    LiveModel live = new LiveModel(metrics);
+    live.install(new SnapshotModelLoader(root, metrics).loadNewestValid().orElseThrow());
+    return live;
   }
 }

@@ -251,11 +251,7 @@ class BehaviorSequenceTest {
 
   @Test
   void refusesWrongMagicVersionAndTruncation() {
-    BehaviorSequence seq = BehaviorSequence.create(limits(300, 0, 4));
-    for (int i = 0; i < 200; i++) {
-      seq.append(i + 1, i * 7, i % 5, T0 + i * 1000L, BehaviorType.PV);
-    }
-    byte[] bytes = seq.toBytes();
+    byte[] bytes = twoHundredBehaviours();
     byte[] badMagic = bytes.clone();
     badMagic[0] = 0;
     assertThatThrownBy(() -> SequenceCodec.deserialize(badMagic))
@@ -279,11 +275,7 @@ class BehaviorSequenceTest {
 
   @Test
   void flippedBytesEitherFailCleanlyOrDecodeToAConsistentSequence() {
-    BehaviorSequence seq = BehaviorSequence.create(limits(300, 0, 4));
-    for (int i = 0; i < 200; i++) {
-      seq.append(i + 1, i * 7, i % 5, T0 + i * 1000L, BehaviorType.PV);
-    }
-    byte[] bytes = seq.toBytes();
+    byte[] bytes = twoHundredBehaviours();
     Set<String> outcomes = new HashSet<>();
     for (int i = 0; i < bytes.length; i++) {
       for (int bit = 0; bit < 8; bit++) {
@@ -316,5 +308,14 @@ class BehaviorSequenceTest {
                 BehaviorSequence.create(SequenceLimits.defaults())
                     .append(0, 1, 1, -5, BehaviorType.PV))
         .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  /** The encoding of a sequence of 200 behaviours (ids, items, categories and times all vary). */
+  private static byte[] twoHundredBehaviours() {
+    BehaviorSequence seq = BehaviorSequence.create(limits(300, 0, 4));
+    for (int i = 0; i < 200; i++) {
+      seq.append(i + 1, i * 7, i % 5, T0 + i * 1000L, BehaviorType.PV);
+    }
+    return seq.toBytes();
   }
 }
