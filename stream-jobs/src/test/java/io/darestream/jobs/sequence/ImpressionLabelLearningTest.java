@@ -34,16 +34,7 @@ class ImpressionLabelLearningTest {
             SequenceLimits.builder().optMaxLength(100).build(),
             LabelOptions.from(c),
             new NegativeSampler(1000, 1));
-    DareConfig config =
-        DareConfig.builder()
-            .attentionDim(8)
-            .representationDim(8)
-            .topK(10)
-            .maxHistory(100)
-            .hiddenSizes(32, 16)
-            .microBatchSize(64)
-            .seed(3)
-            .build();
+    DareConfig config = StructurelessStreamTest.smallModel();
     PrequentialRun trainer = new PrequentialRun(List.of(config));
     StreamGenerator generator =
         new StreamGenerator(

@@ -99,8 +99,11 @@ class StructurelessStreamTest {
     return new Run(trainer.scores(0), driver.coldClicks());
   }
 
-  /** Small enough for a unit test, large enough to memorise items (which is what it must not). */
-  private static DareConfig smallModel() {
+  /**
+   * Small enough for a unit test, large enough to memorise items (which is what it must not here)
+   * or to learn a planted signal ({@code ImpressionLabelLearningTest}).
+   */
+  static DareConfig smallModel() {
     return DareConfig.builder()
         .attentionDim(8)
         .representationDim(8)
