@@ -14,10 +14,10 @@ import org.apache.flink.core.io.SimpleVersionedSerializer;
 
 /**
  * Counts the records of a stream of the job into the {@link RunStats} of a local run in the same
- * JVM: accepted events (with their event time) or training samples. The count is checkpointed with
- * the job, so that after a failover or a resumed run every record is counted exactly once: the
- * writer restarts from the count of the checkpoint, and the job re-sends exactly the records after
- * it.
+ * JVM: accepted events (with their event time), training samples or cold clicks. The count is
+ * checkpointed with the job, so that after a failover or a resumed run every record is counted
+ * exactly once: the writer restarts from the count of the checkpoint, and the job re-sends exactly
+ * the records after it.
  */
 final class CountingSink<T> implements Sink<T>, SupportsWriterState<T, Long> {
   private static final long serialVersionUID = 1L;
@@ -25,7 +25,8 @@ final class CountingSink<T> implements Sink<T>, SupportsWriterState<T, Long> {
   /** Which counter a sink feeds. */
   enum Counter {
     ACCEPTED_EVENTS,
-    SAMPLES
+    SAMPLES,
+    COLD_CLICKS
   }
 
   private final String runId;
@@ -46,7 +47,11 @@ final class CountingSink<T> implements Sink<T>, SupportsWriterState<T, Long> {
       WriterInitContext context, Collection<Long> recoveredState) {
     RunStats stats = RunStats.of(runId);
     SubtaskCounts counts =
-        counter == Counter.ACCEPTED_EVENTS ? stats.acceptedCounts() : stats.sampleCounts();
+        switch (counter) {
+          case ACCEPTED_EVENTS -> stats.acceptedCounts();
+          case SAMPLES -> stats.sampleCounts();
+          case COLD_CLICKS -> stats.coldClickCounts();
+        };
     AtomicLong count =
         counts.restart(
             context.getTaskInfo().getIndexOfThisSubtask(), CountState.restored(recoveredState));
