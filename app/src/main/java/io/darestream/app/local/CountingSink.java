@@ -8,8 +8,8 @@ import java.util.function.Consumer;
 
 /**
  * Counts the records of a stream of the job into the {@link RunStats} of a local run in the same
- * JVM: accepted events (with their event time) or training samples, checkpointed with the job (see
- * {@link CheckpointedCountSink}).
+ * JVM: accepted events (with their event time), training samples or cold clicks, checkpointed with
+ * the job (see {@link CheckpointedCountSink}).
  */
 final class CountingSink<T> extends CheckpointedCountSink<T> {
   private static final long serialVersionUID = 1L;
@@ -17,7 +17,8 @@ final class CountingSink<T> extends CheckpointedCountSink<T> {
   /** Which counter a sink feeds. */
   enum Counter {
     ACCEPTED_EVENTS,
-    SAMPLES
+    SAMPLES,
+    COLD_CLICKS
   }
 
   private final Counter counter;
@@ -31,7 +32,11 @@ final class CountingSink<T> extends CheckpointedCountSink<T> {
   AtomicLong restartCount(int subtask, long restored) {
     RunStats stats = RunStats.of(runId);
     SubtaskCounts counts =
-        counter == Counter.ACCEPTED_EVENTS ? stats.acceptedCounts() : stats.sampleCounts();
+        switch (counter) {
+          case ACCEPTED_EVENTS -> stats.acceptedCounts();
+          case SAMPLES -> stats.sampleCounts();
+          case COLD_CLICKS -> stats.coldClickCounts();
+        };
     return counts.restart(subtask, restored);
   }
 

@@ -180,6 +180,7 @@ public final class LocalRunner implements AutoCloseable {
             stats.accepted(),
             deadLetters.count(Duration.ofSeconds(30)),
             stats.samples(),
+            stats.coldClicks(),
             stats.variants().stream()
                 .map(
                     v ->
@@ -363,6 +364,11 @@ public final class LocalRunner implements AutoCloseable {
         .sinkTo(new CountingSink<>(runId, Counter.SAMPLES))
         .uid("local-count-samples")
         .name("count samples");
+    streams
+        .coldClicks()
+        .sinkTo(new CountingSink<>(runId, Counter.COLD_CLICKS))
+        .uid("local-count-cold-clicks")
+        .name("count cold clicks");
     return env.executeAsync("dare-train");
   }
 

@@ -79,10 +79,12 @@ public final class StatusText {
     b.append(
         String.format(
             Locale.ROOT,
-            "job:      %,d events accepted, %,d dead-lettered, %,d training samples%n",
+            "job:      %,d events accepted, %,d dead-lettered, %,d training samples,"
+                + " %,d cold clicks (no sample: the item was new to the model)%n",
             s.accepted(),
             s.deadLettered(),
-            s.samples()));
+            s.samples(),
+            s.coldClicks()));
     for (LocalSummary.VariantSummary v : s.variants()) {
       b.append(
           String.format(

@@ -37,6 +37,7 @@ final class HtmlPage {
     row(b, "events accepted by the job", Long.toString(s.accepted()));
     row(b, "dead letters (records in the dead-letter topic)", Long.toString(s.deadLettered()));
     row(b, "training samples", Long.toString(s.samples()));
+    row(b, "cold clicks (no sample: the item was new to the model)", Long.toString(s.coldClicks()));
     if (s.freshness().count() > 0) {
       row(
           b,

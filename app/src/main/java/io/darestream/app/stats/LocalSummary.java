@@ -14,6 +14,8 @@ import java.util.List;
  * @param accepted events the job accepted, each counted once across restarts
  * @param deadLettered records in the dead-letter topic (committed), read from the topic
  * @param samples training samples produced
+ * @param coldClicks clicks that made no sample (their item was new to the model, see {@code
+ *     RunStats#coldClicks}): what honest labels cost
  * @param variants per trained variant
  * @param freshness serving's freshness distribution
  * @param reportDir where the report is
@@ -26,6 +28,7 @@ public record LocalSummary(
     long accepted,
     long deadLettered,
     long samples,
+    long coldClicks,
     List<VariantSummary> variants,
     Freshness freshness,
     Path reportDir) {

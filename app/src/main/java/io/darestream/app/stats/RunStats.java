@@ -19,6 +19,7 @@ public final class RunStats {
   private final AtomicLong replayed = new AtomicLong();
   private final SubtaskCounts accepted = new SubtaskCounts();
   private final SubtaskCounts samples = new SubtaskCounts();
+  private final SubtaskCounts coldClicks = new SubtaskCounts();
   private final AtomicLong lastAcceptedEventTimeMs = new AtomicLong(Long.MIN_VALUE);
 
   /** user, item, category of an accepted event: the README's curl example scores it. */
@@ -79,6 +80,11 @@ public final class RunStats {
     return samples;
   }
 
+  /** Counters of the cold clicks (clicks that made no sample), one per sink subtask. */
+  public SubtaskCounts coldClickCounts() {
+    return coldClicks;
+  }
+
   /** The job accepted an event of this event time. */
   public void acceptedEventTime(long eventTimeMs) {
     lastAcceptedEventTimeMs.accumulateAndGet(eventTimeMs, Math::max);
@@ -96,6 +102,14 @@ public final class RunStats {
   /** Training samples the sequence stage produced, each counted once. */
   public long samples() {
     return samples.sum();
+  }
+
+  /**
+   * Clicks the sequence stage did not make samples of, each counted once: their item was not warm
+   * yet, or no negatives of its novelty were found (honest labels, MODEL.md).
+   */
+  public long coldClicks() {
+    return coldClicks.sum();
   }
 
   void example(long user, long item, long category) {

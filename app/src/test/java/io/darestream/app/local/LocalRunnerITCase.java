@@ -56,6 +56,7 @@ class LocalRunnerITCase {
     assertThat(s.replay().sent()).isPositive().isEqualTo(s.replay().acknowledged());
     assertThat(s.accepted()).as("nothing lost, nothing dead-lettered").isEqualTo(s.replay().sent());
     assertThat(s.samples()).isPositive();
+    assertThat(s.coldClicks()).as("impressions: labels come from the impressions").isZero();
     assertThat(s.variants())
         .singleElement()
         .satisfies(
@@ -83,14 +84,18 @@ class LocalRunnerITCase {
 
     assertThat(s.replay().sent()).isEqualTo(1_200);
     assertThat(s.accepted()).as("time-sorted: no event is late").isEqualTo(1_200);
-    // Click-only: a positive and a sampled negative per click on a warm item; each item's first
-    // click (at most one per sequence subtask, two at most) is cold and makes no sample.
+    // Click-only: a positive and a sampled negative per click that is not cold; each item's first
+    // click (in each sequence subtask it reaches) is cold and makes no sample. The summary counts
+    // the cold clicks apart, exactly.
     long items =
         JobReplay.readEvents(file, EventFormat.TAOBAO).stream()
             .map(BehaviorEvent::getItemId)
             .distinct()
             .count();
-    assertThat(s.samples()).isBetween(2 * (1_200 - 2 * items) - 10, 2 * (1_200 - items));
+    assertThat(s.coldClicks()).isGreaterThanOrEqualTo(items);
+    assertThat(s.samples()).isEqualTo(2 * (1_200 - s.coldClicks()));
+    assertThat(StatusText.summary(s))
+        .contains(String.format(java.util.Locale.ROOT, "%,d cold clicks", s.coldClicks()));
     assertThat(s.variants())
         .extracting(LocalSummary.VariantSummary::name)
         .containsExactly("dare", "twin");

@@ -110,7 +110,8 @@ public final class EvaluateMain implements Callable<Integer> {
       names = "--epochs",
       defaultValue = "5",
       description =
-          "offline, retrieval: most epochs; the best by test AUC counts (default: ${DEFAULT-VALUE}).")
+          "offline, retrieval: most epochs; the test metrics of the best by validation AUC count"
+              + " (default: ${DEFAULT-VALUE}).")
   int epochs;
 
   @Option(

@@ -37,8 +37,8 @@ class ClickOnlyLabelsTest {
     for (long item = 1; item <= 20; item++) {
       labels.label(Samples.sample(item, item, 1)); // items 1..20 once
     }
-    for (long item = 1; item <= 5; item++) {
-      labels.label(Samples.sample(item, item, 1)); // items 1..5 twice: warm for the next click
+    for (long item = 1; item <= 10; item++) {
+      labels.label(Samples.sample(item, item, 1)); // items 1..10 twice: warm for the next click
     }
     assertThat(labels.warmClicks()).isZero();
 
@@ -53,9 +53,49 @@ class ClickOnlyLabelsTest {
   }
 
   @Test
+  void negativesMatchTheClickedItemsNovelty() {
+    NegativeSampler sampler = new NegativeSampler(1000, 1);
+    ClickOnlyLabels labels = new ClickOnlyLabels(sampler, 2, 1, false);
+    for (long item = 1; item <= 20; item++) {
+      labels.label(Samples.sample(item, item, 1)); // all cold: nothing shown as a click yet
+    }
+    for (long item = 1; item <= 5; item++) {
+      assertThat(labels.label(Samples.sample(100 + item, item, 1))).hasSize(3);
+    }
+    // Items 1..5 have now been positive samples, 6..20 only negatives at most.
+    for (int u = 200; u < 300; u++) {
+      long clicked = 1 + u % 10;
+      boolean shown = sampler.sampledOccurrences(clicked) > 0;
+      List<TrainingSample> out = labels.label(Samples.sample(u, clicked, 1));
+      assertThat(out).hasSize(3);
+      assertThat(out.subList(1, out.size()))
+          .as("negatives of a click on item %d (shown before: %s)", clicked, shown)
+          .allSatisfy(
+              n -> assertThat(sampler.sampledOccurrences(n.targetItem()) > 0).isEqualTo(shown));
+    }
+  }
+
+  @Test
+  void aWarmClickWithoutNegativesOfItsNoveltyMakesNoSample() {
+    NegativeSampler sampler = new NegativeSampler(1000, 1);
+    ClickOnlyLabels labels = new ClickOnlyLabels(sampler, 1, 1, false);
+    labels.label(Samples.sample(1, 10, 1));
+    labels.label(Samples.sample(2, 11, 1));
+    assertThat(labels.label(Samples.sample(3, 10, 1))).hasSize(2); // 10 shown, 11 its negative
+
+    // 10 is the only item ever shown as a click: a click on it has no shown negative to pair with.
+    assertThat(labels.label(Samples.sample(4, 10, 1))).isEmpty();
+    assertThat(labels.unmatchedClicks()).isEqualTo(1);
+    assertThat(labels.coldClicks()).isEqualTo(3);
+    assertThat(labels.warmClicks()).isEqualTo(1);
+    // It still counts as a click in the window.
+    assertThat(sampler.occurrences(10)).isEqualTo(3);
+  }
+
+  @Test
   void historyIsExcludedFromNegativesOnlyWhenAskedTo() {
-    ClickOnlyLabels excluding = new ClickOnlyLabels(window(1, 2, 3, 4), 2, 1, true);
-    ClickOnlyLabels keeping = new ClickOnlyLabels(window(1, 2, 3, 4), 2, 1, false);
+    ClickOnlyLabels excluding = new ClickOnlyLabels(window(1, 2, 3, 4), 1, 1, true);
+    ClickOnlyLabels keeping = new ClickOnlyLabels(window(1, 2, 3, 4), 1, 1, false);
     Set<Long> keptNegatives = new HashSet<>();
     for (int u = 0; u < 50; u++) {
       // Item 1 clicked with 2 and 3 in the history; the window holds 1..4.
@@ -70,11 +110,12 @@ class ClickOnlyLabelsTest {
     assertThat(keptNegatives).containsExactlyInAnyOrder(2L, 3L, 4L);
   }
 
+  /** A window of items that have all been positive samples. */
   private static NegativeSampler window(long... items) {
     NegativeSampler s = new NegativeSampler(1000, 1);
     for (int i = 0; i < 100; i++) {
       for (long item : items) {
-        s.observe(item, 0);
+        s.observe(item, 0, true);
       }
     }
     return s;

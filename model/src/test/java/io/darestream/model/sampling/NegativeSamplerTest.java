@@ -139,4 +139,43 @@ class NegativeSamplerTest {
     assertThat(drawn).doesNotContainKey(100L).containsKeys(1L, 2L);
     assertThat(s.sample(1, 9, none, 1, 10_001)).isEmpty();
   }
+
+  @Test
+  void countsSampledOccurrencesAndKeepsThemAcrossASnapshot() {
+    NegativeSampler s = new NegativeSampler(4, 1);
+    s.observe(7, 0, false);
+    s.observe(7, 0, true);
+    s.observe(8, 0, true);
+    assertThat(s.sampledOccurrences(7)).isEqualTo(1);
+    assertThat(s.sampledOccurrences(8)).isEqualTo(1);
+    assertThat(s.sampledOccurrences(9)).isZero();
+
+    s.observe(9, 0, false);
+    s.observe(9, 0, false); // evicts the first 7 (not sampled)
+    s.observe(9, 0, false); // evicts the second 7 (sampled)
+    assertThat(s.occurrences(7)).isZero();
+    assertThat(s.sampledOccurrences(7)).isZero();
+
+    NegativeSampler restored = new NegativeSampler(4, 1);
+    restored.restore(s.snapshot());
+    for (long item = 7; item <= 9; item++) {
+      assertThat(restored.sampledOccurrences(item))
+          .as("item %d", item)
+          .isEqualTo(s.sampledOccurrences(item));
+    }
+    assertThat(restored.snapshot()).containsExactly(s.snapshot());
+  }
+
+  @Test
+  void aFormatOneSnapshotReadsEveryOccurrenceButAnItemsFirstAsSampled() {
+    // Format 1: magic, window, observed, items, categories (no flags); 5 observed in a window of 4.
+    long[] formatOne = {0x4E53_0001L, 4, 5, 9, 7, 7, 8, 0, 0, 0, 0};
+    NegativeSampler s = new NegativeSampler(4, 1);
+    s.restore(formatOne);
+    // Oldest first: slot 1 (7), slot 2 (7), slot 3 (8), slot 0 (9).
+    assertThat(s.occurrences(7)).isEqualTo(2);
+    assertThat(s.sampledOccurrences(7)).isEqualTo(1);
+    assertThat(s.sampledOccurrences(8)).isZero();
+    assertThat(s.sampledOccurrences(9)).isZero();
+  }
 }

@@ -54,7 +54,10 @@ public final class LabelOptions implements Serializable {
                   + " behaviours still enter the history and the window and are counted (metric"
                   + " coldClicks). Without it a never-seen item (an untrained row) gives a"
                   + " positive away: AUC 0.98 on a structureless stream of 4,000,000 items, and"
-                  + " serving prefers cold items. 0 labels every behaviour.");
+                  + " serving prefers cold items. From 1, negatives are also matched on novelty"
+                  + " (items already made positive samples for a click on such an item, others for"
+                  + " the rest) and a click without such negatives is cold too. 0 labels every"
+                  + " behaviour.");
 
   public static final ConfigOption<Boolean> NEGATIVES_EXCLUDE_HISTORY =
       ConfigOptions.key("dare.label.negatives-exclude-history")

@@ -85,7 +85,8 @@ public final class DareTrainJob {
   public record Streams(
       SingleOutputStreamOperator<IngestedEvent> events,
       SingleOutputStreamOperator<TrainingSample> samples,
-      DataStream<SequenceUpdate> sequenceUpdates) {}
+      DataStream<SequenceUpdate> sequenceUpdates,
+      DataStream<Long> coldClicks) {}
 
   /**
    * A Flink environment for this job: {@code config} plus RocksDB and the checkpoint settings of
@@ -130,7 +131,11 @@ public final class DareTrainJob {
             .name("sequence + labels");
 
     trainer.attach(samples, options);
-    return new Streams(accepted, samples, samples.getSideOutput(SequenceFunction.UPDATES));
+    return new Streams(
+        accepted,
+        samples,
+        samples.getSideOutput(SequenceFunction.UPDATES),
+        samples.getSideOutput(SequenceFunction.COLD_CLICKS));
   }
 
   /** Builds the graph in a new environment and runs it to completion (or forever). */

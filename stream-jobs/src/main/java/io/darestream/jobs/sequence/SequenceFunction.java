@@ -17,6 +17,7 @@ import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.java.typeutils.ResultTypeQueryable;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.MeterView;
@@ -35,7 +36,9 @@ import org.slf4j.LoggerFactory;
  * labelled training samples; the logic is in {@link UserTimeline}. The negative sampler's window
  * (per subtask, not per user) is operator state.
  *
- * <p>Side output {@link #UPDATES}: one {@link SequenceUpdate} per behaviour. Metrics: {@code
+ * <p>Side outputs: {@link #UPDATES}, one {@link SequenceUpdate} per behaviour; {@link
+ * #COLD_CLICKS}, the user id of each CLICK_ONLY behaviour that made no sample (so that a caller can
+ * count what honest labels cost exactly, across restarts, as it counts samples). Metrics: {@code
  * samples}, {@code samplesPerSecond}, {@code positives}, {@code coldClicks} (CLICK_ONLY behaviours
  * whose item was not warm yet: no sample), and {@code appended}, {@code duplicates}, {@code
  * tooLate}.
@@ -49,6 +52,9 @@ public final class SequenceFunction
   /** Side output of what happened to each behaviour. */
   public static final OutputTag<SequenceUpdate> UPDATES =
       new OutputTag<>("sequence-updates", TypeInformation.of(SequenceUpdate.class));
+
+  /** Side output of cold clicks: the user id of each click that made no sample. */
+  public static final OutputTag<Long> COLD_CLICKS = new OutputTag<>("cold-clicks", Types.LONG);
 
   private final SequenceOptions sequenceOptions;
   private final LabelOptions labelOptions;
@@ -288,6 +294,7 @@ public final class SequenceFunction
     @Override
     public void coldClick(TrainingSample click) {
       coldClicks.inc();
+      context.output(COLD_CLICKS, click.userId());
     }
 
     @Override

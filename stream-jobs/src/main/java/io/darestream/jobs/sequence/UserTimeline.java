@@ -33,10 +33,10 @@ import java.util.List;
  *       attribution window is therefore also the label delay.
  *   <li>CLICK_ONLY mode: every behaviour is a positive and gets N negatives drawn by item frequency
  *       ({@link ClickOnlyLabels}); a behaviour whose item is not yet warm (seen fewer than {@code
- *       dare.label.warm-min-count} times in the sampler's window) makes no sample and is counted as
- *       a cold click, so that novelty cannot give positives away. Negatives exclude the clicked
- *       item, not the history (unless {@code dare.label.negatives-exclude-history}), so that a
- *       repeated item cannot either.
+ *       dare.label.warm-min-count} times in the sampler's window), or for which no negatives of its
+ *       novelty are found, makes no sample and is counted as a cold click, so that novelty cannot
+ *       give positives away. Negatives exclude the clicked item, not the history (unless {@code
+ *       dare.label.negatives-exclude-history}), so that a repeated item cannot either.
  * </ul>
  *
  * <p>No leakage: a sample's history is the sequence <b>strictly before</b> the target's event time

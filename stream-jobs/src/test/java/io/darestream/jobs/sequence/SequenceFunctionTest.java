@@ -107,6 +107,10 @@ class SequenceFunctionTest {
         .extracting(SequenceUpdate::result)
         .containsOnly(AppendResult.APPENDED)
         .hasSize(3);
+    assertThat(harness.getSideOutput(SequenceFunction.COLD_CLICKS))
+        .as("the cold clicks' users, for exact counts")
+        .extracting(StreamRecord::getValue)
+        .containsExactly(1L, 2L);
   }
 
   @Test
