@@ -13,6 +13,7 @@ import io.darestream.jobs.sequence.SequenceFunction;
 import io.darestream.jobs.sequence.SequenceOperator;
 import io.darestream.jobs.sequence.SequenceUpdate;
 import io.darestream.jobs.sequence.TrainingSampleSerializer;
+import io.darestream.jobs.shard.ShardedTrainingStage;
 import io.darestream.jobs.topology.TrainingStage;
 import io.darestream.jobs.topology.Uids;
 import io.darestream.jobs.train.TrainerStage;
@@ -135,8 +136,18 @@ public final class DareTrainJob {
             options,
             KafkaConnectors.eventsSource(options.kafka()),
             KafkaConnectors.deadLetterSink(options.kafka()),
-            new TrainerStage(ModelOptions.from(config, options.trainer())))
+            trainingStage(options, ModelOptions.from(config, options.trainer())))
         .execute(config);
+  }
+
+  /**
+   * The training stage {@code dare.trainer.parallelism} asks for: the single trainer at 1, the
+   * sharded stage (trainers, row owners, dense averager) above.
+   */
+  public static TrainingStage trainingStage(DareJobOptions options, ModelOptions model) {
+    return options.trainer().parallelism() > 1
+        ? new ShardedTrainingStage(model)
+        : new TrainerStage(model);
   }
 
   /** Partitions by user id (the Kafka key is the user id too, so partitions stay together). */
