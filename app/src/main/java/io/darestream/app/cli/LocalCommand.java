@@ -132,7 +132,7 @@ public final class LocalCommand implements Callable<Integer> {
       description =
           "Trainer subtasks of the served variant (default 1: the single trainer). N > 1 runs the"
               + " sharded stage (N trainers, N row owners, a dense averager); it publishes deltas"
-              + " but no snapshots yet.")
+              + " but no snapshots yet, so serving does not become ready.")
   Integer trainerParallelism;
 
   @Option(

@@ -56,9 +56,9 @@ final class LocalTrainingStage implements TrainingStage {
       TrainerOptions trainer = TrainerOptions.from(c);
       // The first variant keeps the job's uids, so its state matches a plain dare-train job.
       String suffix = i == 0 ? "" : "-" + v.name();
-      // The sharded stage at N > 1 (its uids differ from the single trainer's).
+      // The sharded stage at N > 1 or when asked for (its uids differ from the single trainer's).
       var scores =
-          trainer.parallelism() > 1
+          trainer.sharded()
               ? ShardedTrainingStage.attach(
                   samples, ModelOptions.from(c, trainer), trainer, KafkaOptions.from(c), suffix)
               : TrainerStage.trainer(

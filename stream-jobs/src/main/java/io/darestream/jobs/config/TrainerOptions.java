@@ -61,6 +61,15 @@ public final class TrainerOptions implements Serializable {
                   + " coalesced row gradients to N row owners (one writer per row, by key group)"
                   + " and average their dense copies every dense-average-interval.");
 
+  public static final ConfigOption<Boolean> SHARDED =
+      ConfigOptions.key("dare.trainer.sharded")
+          .booleanType()
+          .defaultValue(false)
+          .withDescription(
+              "Run the sharded stage even at parallelism 1 (always on above 1). A model trained"
+                  + " by the sharded stage lives in its owners' state: restore it at"
+                  + " parallelism 1 with this set, or the single trainer starts a new model.");
+
   public static final ConfigOption<Integer> MAX_PARALLELISM =
       ConfigOptions.key("dare.trainer.max-parallelism")
           .intType()
@@ -95,6 +104,7 @@ public final class TrainerOptions implements Serializable {
 
   private final int microBatchSize;
   private final int parallelism;
+  private final boolean sharded;
   private final int maxParallelism;
   private final Duration gradientWindow;
   private final int gradientWindowRows;
@@ -130,6 +140,7 @@ public final class TrainerOptions implements Serializable {
               + maxParallelism
               + ": the trainers cannot outnumber the model's key groups");
     }
+    this.sharded = c.get(SHARDED) || parallelism > 1;
     this.gradientWindow = Checks.positiveDuration(c, GRADIENT_WINDOW);
     this.gradientWindowRows = Checks.positive(c, GRADIENT_WINDOW_ROWS);
     this.denseAverageInterval = Checks.positiveDuration(c, DENSE_AVERAGE_INTERVAL);
@@ -167,6 +178,11 @@ public final class TrainerOptions implements Serializable {
   /** Trainer subtasks (1: the single trainer operator). */
   public int parallelism() {
     return parallelism;
+  }
+
+  /** Whether the sharded stage trains (parallelism above 1, or asked for at 1). */
+  public boolean sharded() {
+    return sharded;
   }
 
   /** Key groups of the row owners. */

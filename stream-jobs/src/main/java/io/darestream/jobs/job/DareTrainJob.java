@@ -141,13 +141,11 @@ public final class DareTrainJob {
   }
 
   /**
-   * The training stage {@code dare.trainer.parallelism} asks for: the single trainer at 1, the
-   * sharded stage (trainers, row owners, dense averager) above.
+   * The training stage the options ask for: the sharded stage (trainers, row owners, dense
+   * averager) above parallelism 1 or with {@code dare.trainer.sharded}, else the single trainer.
    */
   public static TrainingStage trainingStage(DareJobOptions options, ModelOptions model) {
-    return options.trainer().parallelism() > 1
-        ? new ShardedTrainingStage(model)
-        : new TrainerStage(model);
+    return options.trainer().sharded() ? new ShardedTrainingStage(model) : new TrainerStage(model);
   }
 
   /** Partitions by user id (the Kafka key is the user id too, so partitions stay together). */

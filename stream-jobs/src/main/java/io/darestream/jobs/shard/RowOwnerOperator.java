@@ -22,6 +22,8 @@ import org.apache.flink.runtime.state.VoidNamespace;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A row owner of the sharded stage: the only writer of the embedding rows of the key groups Flink
@@ -44,6 +46,7 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 public final class RowOwnerOperator extends AbstractStreamOperator<Void>
     implements OneInputStreamOperator<GradientBatch, Void> {
   private static final long serialVersionUID = 1L;
+  private static final Logger LOG = LoggerFactory.getLogger(RowOwnerOperator.class);
 
   /** Rows per delta record, as the single trainer's. */
   static final int MAX_ROWS_PER_DELTA = 2048;
@@ -157,7 +160,9 @@ public final class RowOwnerOperator extends AbstractStreamOperator<Void>
   }
 
   /** Writes the rows changed since the last checkpoint into keyed state. */
-  private void writeBack() throws Exception {
+  private void writeBack(long checkpointId) throws Exception {
+    long t0 = System.nanoTime();
+    long written = 0;
     for (int t = 0; t < tables.size(); t++) {
       EmbeddingTable table = tables.get(t);
       ValueState<float[]> state = rowStates.get(t);
@@ -173,7 +178,16 @@ public final class RowOwnerOperator extends AbstractStreamOperator<Void>
         }
       }
       rowsWrittenBack.inc(ids.length);
+      written += ids.length;
     }
+    // The one cost of keeping the rows in Flink state that stops training: logged per checkpoint.
+    LOG.info(
+        "Row owner {}: checkpoint {} wrote back {} changed rows in {} ms ({} rows in memory)",
+        getRuntimeContext().getTaskInfo().getIndexOfThisSubtask(),
+        checkpointId,
+        written,
+        (System.nanoTime() - t0) / 1_000_000,
+        model.counters().values().stream().mapToLong(c -> c.live()).sum());
   }
 
   private void schedulePublish() {
@@ -211,7 +225,7 @@ public final class RowOwnerOperator extends AbstractStreamOperator<Void>
   public void prepareSnapshotPreBarrier(long checkpointId) throws Exception {
     super.prepareSnapshotPreBarrier(checkpointId);
     publish(getProcessingTimeService().getCurrentProcessingTime());
-    writeBack();
+    writeBack(checkpointId);
   }
 
   @Override
@@ -225,7 +239,7 @@ public final class RowOwnerOperator extends AbstractStreamOperator<Void>
   @Override
   public void finish() throws Exception {
     publish(getProcessingTimeService().getCurrentProcessingTime());
-    writeBack();
+    writeBack(-1);
     publisher.flushAndGetOffsets();
     super.finish();
   }

@@ -26,6 +26,12 @@ class TrainerParallelismTest {
     c.set(TrainerOptions.PARALLELISM, 4);
     assertThat(DareTrainJob.trainingStage(DareJobOptions.from(c), model))
         .isInstanceOf(ShardedTrainingStage.class);
+
+    // A model of the sharded stage restored at parallelism 1 stays with the sharded stage.
+    Configuration shardedAtOne = new Configuration();
+    shardedAtOne.set(TrainerOptions.SHARDED, true);
+    assertThat(DareTrainJob.trainingStage(DareJobOptions.from(shardedAtOne), model))
+        .isInstanceOf(ShardedTrainingStage.class);
   }
 
   @Test
