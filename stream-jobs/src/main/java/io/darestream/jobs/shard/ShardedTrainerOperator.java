@@ -75,6 +75,7 @@ public final class ShardedTrainerOperator extends AbstractStreamOperator<Prequen
   private transient long round;
   private transient boolean batchTimerPending;
   private transient long samplesTrained;
+  private transient long steps;
   private transient Counter samplesCounter;
   private transient Counter gradientRowsSent;
   private transient Counter gradientRecordsSent;
@@ -157,18 +158,16 @@ public final class ShardedTrainerOperator extends AbstractStreamOperator<Prequen
     long lo = minIngest == Long.MAX_VALUE ? -1 : minIngest;
     long hi = maxIngest;
     BatchResult result = replica.trainBatch(pending, rows -> window.add(rows, newestEvent, lo, hi));
+    // The replica's own version follows the owners' deltas (a millisecond clock); a score names
+    // the trainer's step count in this attempt instead.
+    steps++;
     float[] predictions = result.predictions();
     for (int i = 0; i < pending.size(); i++) {
       TrainingSample s = pending.get(i);
       metrics.add(s.userId(), predictions[i], s.label());
       PrequentialScore score =
           new PrequentialScore(
-              s.userId(),
-              s.targetItem(),
-              s.label(),
-              predictions[i],
-              s.eventTimeMs(),
-              result.version());
+              s.userId(), s.targetItem(), s.label(), predictions[i], s.eventTimeMs(), steps);
       output.collect(new StreamRecord<>(score, s.eventTimeMs()));
     }
     samplesTrained += pending.size();
