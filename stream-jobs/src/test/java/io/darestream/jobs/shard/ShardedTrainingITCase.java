@@ -28,6 +28,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
@@ -38,6 +39,9 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.connector.datagen.source.DataGeneratorSource;
 import org.apache.flink.connector.datagen.source.GeneratorFunction;
+import org.apache.flink.runtime.state.FunctionInitializationContext;
+import org.apache.flink.runtime.state.FunctionSnapshotContext;
+import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.util.CloseableIterator;
@@ -57,8 +61,8 @@ import org.junit.jupiter.api.io.TempDir;
  * every sample is trained (scored) exactly once, and a reader of {@code model-deltas} (serving's
  * recipe) gets the owners' rows and the averaged dense blocks; and the counting check of
  * exactly-once: with the {@link SparseOptimizerKind#COUNT} optimizer and a failure injected
- * mid-stream after a checkpoint, every row's final count equals the number of samples whose
- * gradient touched it.
+ * mid-stream after a checkpoint with samples in it, every row's final count equals the number of
+ * samples whose gradient touched it.
  */
 class ShardedTrainingITCase {
   private static EmbeddedKafka kafka;
@@ -101,19 +105,23 @@ class ShardedTrainingITCase {
   }
 
   private static List<PrequentialScore> run(
-      Configuration c, int n, long seed, MapFunction<TrainingSample, TrainingSample> tap)
+      Configuration c,
+      int n,
+      long seed,
+      int perSecond,
+      MapFunction<TrainingSample, TrainingSample> tap)
       throws Exception {
     DareJobOptions options = DareJobOptions.from(c);
     ModelOptions model = ModelOptions.from(c, options.trainer());
     StreamExecutionEnvironment env = DareTrainJob.environment(c, options);
     // Rate-limited, so that checkpoints complete while the stream runs (the failure test needs
-    // one before its failure); 3,000 samples a second keeps each run to a few seconds.
+    // one with samples in it before its failure).
     DataStream<TrainingSample> source =
         env.fromSource(
                 new DataGeneratorSource<>(
                     new SampleAt(n, seed),
                     n,
-                    RateLimiterStrategy.perSecond(3000),
+                    RateLimiterStrategy.perSecond(perSecond),
                     TrainingSampleSerializer.TYPE_INFO),
                 WatermarkStrategy.noWatermarks(),
                 "samples")
@@ -136,7 +144,7 @@ class ShardedTrainingITCase {
   void twoTrainersTrainEverySampleOnceAndTheOwnersPublishTheModel() throws Exception {
     Configuration c = config("p2", 2);
     List<TrainingSample> samples = samples(3000, 1);
-    List<PrequentialScore> scores = run(c, samples.size(), 1, s -> s);
+    List<PrequentialScore> scores = run(c, samples.size(), 1, 3000, s -> s);
 
     assertThat(scores).hasSize(samples.size());
     Set<String> seen = new HashSet<>();
@@ -184,10 +192,10 @@ class ShardedTrainingITCase {
     c.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofMillis(100));
     List<TrainingSample> samples = samples(6000, 3);
     FailOnce.reset();
-    List<PrequentialScore> scores = run(c, samples.size(), 3, new FailOnce(4000));
+    List<PrequentialScore> scores = run(c, samples.size(), 3, 1500, new FailOnce(1500));
     assertThat(FailOnce.FAILED).as("the injected failure happened").isTrue();
     assertThat(FailOnce.CHECKPOINTED_BEFORE_FAILURE.get())
-        .as("a checkpoint completed before the failure")
+        .as("a checkpoint with samples completed before the failure")
         .isTrue();
     assertThat(scores).hasSize(samples.size());
 
@@ -284,42 +292,56 @@ class ShardedTrainingITCase {
   }
 
   /**
-   * Passes samples through and throws once, JVM-wide, after the given number of samples; notes
-   * whether a checkpoint had completed by then. The restarted job runs through (the flag stays).
+   * Passes samples through and throws once, JVM-wide, at the first sample after a checkpoint that
+   * held at least {@code minSamples} of them completed, so that the restore has training to restore
+   * and replay to do. The restarted job runs through (the flag stays).
    */
   static final class FailOnce
-      implements MapFunction<TrainingSample, TrainingSample>, CheckpointListener {
+      implements MapFunction<TrainingSample, TrainingSample>,
+          CheckpointedFunction,
+          CheckpointListener {
     private static final long serialVersionUID = 1L;
     static final AtomicBoolean FAILED = new AtomicBoolean();
     static final AtomicBoolean CHECKPOINTED_BEFORE_FAILURE = new AtomicBoolean();
     private static final AtomicLong SEEN = new AtomicLong();
+    private static final Map<Long, Long> SEEN_AT_CHECKPOINT = new ConcurrentHashMap<>();
     private static final AtomicBoolean COMPLETED_WITH_DATA = new AtomicBoolean();
 
-    private final long failAfter;
+    private final long minSamples;
 
-    FailOnce(long failAfter) {
-      this.failAfter = failAfter;
+    FailOnce(long minSamples) {
+      this.minSamples = minSamples;
     }
 
     static void reset() {
       FAILED.set(false);
       CHECKPOINTED_BEFORE_FAILURE.set(false);
       COMPLETED_WITH_DATA.set(false);
+      SEEN_AT_CHECKPOINT.clear();
       SEEN.set(0);
     }
 
     @Override
     public TrainingSample map(TrainingSample sample) {
-      if (SEEN.incrementAndGet() > failAfter && FAILED.compareAndSet(false, true)) {
-        CHECKPOINTED_BEFORE_FAILURE.set(COMPLETED_WITH_DATA.get());
-        throw new IllegalStateException("injected failure after " + failAfter + " samples");
+      SEEN.incrementAndGet();
+      if (COMPLETED_WITH_DATA.get() && FAILED.compareAndSet(false, true)) {
+        CHECKPOINTED_BEFORE_FAILURE.set(true);
+        throw new IllegalStateException("injected failure after " + SEEN.get() + " samples");
       }
       return sample;
     }
 
     @Override
+    public void snapshotState(FunctionSnapshotContext context) {
+      SEEN_AT_CHECKPOINT.put(context.getCheckpointId(), SEEN.get());
+    }
+
+    @Override
+    public void initializeState(FunctionInitializationContext context) {}
+
+    @Override
     public void notifyCheckpointComplete(long checkpointId) {
-      if (SEEN.get() > 0) {
+      if (SEEN_AT_CHECKPOINT.getOrDefault(checkpointId, 0L) >= minSamples) {
         COMPLETED_WITH_DATA.set(true);
       }
     }
