@@ -6,15 +6,18 @@ import io.darestream.model.nn.DenseParameters;
 import io.darestream.model.train.DareParameters;
 import io.darestream.model.train.DareScorer;
 import io.darestream.model.train.DareTrainer;
+import io.darestream.model.train.RowGradients;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
@@ -84,7 +87,22 @@ public final class DareModel {
     return exclusive(() -> train(batch));
   }
 
+  /**
+   * Prequential training whose row gradients are not applied here but handed to {@code rowSink},
+   * once per step (see {@link DareTrainer#trainStep(List, Consumer)}); dense parameters train here.
+   * The sink runs under the model's locks and must not keep the gradients past its call.
+   */
+  public synchronized BatchResult trainBatch(
+      List<TrainingSample> batch, Consumer<RowGradients> rowSink) {
+    Objects.requireNonNull(rowSink, "rowSink");
+    return exclusive(() -> train(batch, rowSink));
+  }
+
   private BatchResult train(List<TrainingSample> batch) {
+    return train(batch, null);
+  }
+
+  private BatchResult train(List<TrainingSample> batch, Consumer<RowGradients> rowSink) {
     if (batch.isEmpty()) {
       return new BatchResult(new float[0], 0, 0, params.version());
     }
@@ -94,7 +112,7 @@ public final class DareModel {
     double aux = 0;
     for (int start = 0; start < batch.size(); start += step) {
       List<TrainingSample> chunk = batch.subList(start, Math.min(batch.size(), start + step));
-      BatchResult r = trainer.trainStep(chunk);
+      BatchResult r = trainer.trainStep(chunk, rowSink);
       System.arraycopy(r.predictions(), 0, predictions, start, chunk.size());
       loss += r.loss() * chunk.size();
       aux += r.auxiliaryLoss() * chunk.size();

@@ -5,5 +5,10 @@ public enum SparseOptimizerKind {
   /** Adam with lazy moments: only rows touched by a batch update their moments and step count. */
   ADAM,
   /** Adagrad: one squared-gradient accumulator per weight. */
-  ADAGRAD
+  ADAGRAD,
+  /**
+   * For exactly-once checks only, never for learning: a row's first weight counts the gradient
+   * contributions it received (see {@link io.darestream.model.embedding.ContributionCounter}).
+   */
+  COUNT
 }

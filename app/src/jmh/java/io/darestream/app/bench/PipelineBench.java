@@ -6,8 +6,12 @@ import io.darestream.jobs.config.KafkaOptions;
 import io.darestream.jobs.config.ModelOptions;
 import io.darestream.jobs.config.TrainerOptions;
 import io.darestream.jobs.job.DareTrainJob;
+import io.darestream.jobs.shard.ShardedTrainingStage;
+import io.darestream.jobs.topology.TrainingStage;
+import io.darestream.jobs.train.PrequentialScore;
 import io.darestream.jobs.train.TrainerStage;
 import io.darestream.kafka.embedded.EmbeddedKafka;
+import io.darestream.model.TrainingSample;
 import io.darestream.schemas.avro.BehaviorEvent;
 import io.darestream.schemas.avro.ModelDelta;
 import io.darestream.schemas.generator.GeneratorConfig;
@@ -38,8 +42,10 @@ import org.apache.avro.generic.GenericDatumReader;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.avro.io.BinaryDecoder;
 import org.apache.avro.io.DecoderFactory;
+import org.apache.flink.api.common.functions.MapFunction;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -117,15 +123,114 @@ public final class PipelineBench {
       }
       producer.flush();
     }
+    // -Dbench.trainerParallelism=N (N >= 1): the sharded stage with N trainers instead of the
+    // single trainer; the prequential scores of either are kept for the AUC.
+    int sharded = Integer.getInteger("bench.trainerParallelism", 0);
+    if (sharded > 0) {
+      c.set(TrainerOptions.PARALLELISM, sharded);
+    }
     DareJobOptions o = DareJobOptions.from(c);
+    ScoreTap.SCORES.clear();
+    AtomicBoolean done = new AtomicBoolean();
+    List<Long> staleness = Collections.synchronizedList(new ArrayList<>());
+    Thread reader = new Thread(() -> readStaleness(kafka, done, staleness), "staleness-reader");
+    reader.start();
     long start = System.nanoTime();
-    DareTrainJob.onKafkaBounded(o, new TrainerStage(ModelOptions.from(c, o.trainer()))).execute(c);
+    DareTrainJob.onKafkaBounded(o, new TappedStage(ModelOptions.from(c, o.trainer()), sharded > 0))
+        .execute(c);
     double s = (System.nanoTime() - start) / 1e9;
+    done.set(true);
+    reader.join();
     // Click-only: every (unique) event is a positive with negativeRatio sampled negatives.
     long samples = events * (1 + o.labels().negativeRatio());
+    List<float[]> scores = new ArrayList<>(ScoreTap.SCORES);
     System.out.printf(
-        "BENCH pipeline: %d events, %d samples in %.1f s = %.0f samples/s (incl. job start)%n",
-        events, samples, s, samples / s);
+        "BENCH pipeline (%s): %d events, %d samples (%d scored: %.0f scored/s) in %.1f s ="
+            + " %.0f samples/s (incl. job start); prequential AUC last 10,000 %.4f, all %.4f%n",
+        sharded > 0 ? "sharded, " + sharded + " trainers" : "single trainer",
+        events,
+        samples,
+        scores.size(),
+        scores.size() / s,
+        s,
+        samples / s,
+        auc(scores, Math.max(0, scores.size() - 10_000)),
+        auc(scores, 0));
+    if (!staleness.isEmpty()) {
+      System.out.printf(
+          "BENCH delta publish -> replica-side read (ms, %d row records): p50 %d, p99 %d%n",
+          staleness.size(), pct(staleness, 0.5), pct(staleness, 0.99));
+    }
+  }
+
+  /** AUC of scores[from..] (each {prediction, label}), in arrival order. */
+  private static double auc(List<float[]> scores, int from) {
+    int n = scores.size() - from;
+    float[] p = new float[n];
+    int[] y = new int[n];
+    for (int i = 0; i < n; i++) {
+      p[i] = scores.get(from + i)[0];
+      y[i] = (int) scores.get(from + i)[1];
+    }
+    return io.darestream.model.metrics.Auc.compute(p, y, n);
+  }
+
+  /**
+   * Tails model-deltas like a trainer's replica does: read time minus publish time per row record.
+   */
+  private static void readStaleness(EmbeddedKafka kafka, AtomicBoolean done, List<Long> out) {
+    Properties p = new Properties();
+    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+    p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    try (KafkaConsumer<byte[], byte[]> consumer =
+        new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+      org.apache.kafka.common.TopicPartition tp =
+          new org.apache.kafka.common.TopicPartition(DELTAS, 0);
+      consumer.assign(List.of(tp));
+      consumer.seekToBeginning(List.of(tp));
+      while (!done.get()) {
+        for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(50))) {
+          ModelDelta d = Codecs.MODEL_DELTA.decode(r.value());
+          if (!d.getTable().startsWith("dense.")) {
+            out.add(System.currentTimeMillis() - d.getPublishTimeMs());
+          }
+        }
+      }
+    }
+  }
+
+  /** The job's training stage (single or sharded) with its scores kept in {@link ScoreTap}. */
+  private static final class TappedStage implements TrainingStage {
+    private static final long serialVersionUID = 1L;
+    private final ModelOptions model;
+    private final boolean sharded;
+
+    TappedStage(ModelOptions model, boolean sharded) {
+      this.model = model;
+      this.sharded = sharded;
+    }
+
+    @Override
+    public void attach(DataStream<TrainingSample> samples, DareJobOptions options) {
+      (sharded
+              ? ShardedTrainingStage.attach(samples, model, options.trainer(), options.kafka(), "")
+              : TrainerStage.trainer(samples, options, model))
+          .map(new ScoreTap())
+          .name("score tap");
+    }
+  }
+
+  /** Keeps every prequential score in this JVM (the bench runs the MiniCluster in-process). */
+  private static final class ScoreTap implements MapFunction<PrequentialScore, Integer> {
+    private static final long serialVersionUID = 1L;
+    static final java.util.concurrent.ConcurrentLinkedQueue<float[]> SCORES =
+        new java.util.concurrent.ConcurrentLinkedQueue<>();
+
+    @Override
+    public Integer map(PrequentialScore s) {
+      SCORES.add(new float[] {s.prediction, s.label});
+      return 0;
+    }
   }
 
   private static void freshness(

@@ -7,6 +7,7 @@ import io.darestream.app.replay.Pacer;
 import io.darestream.app.replay.ProgressLine;
 import io.darestream.app.stats.LocalSummary;
 import io.darestream.jobs.config.LabelOptions.LabelMode;
+import io.darestream.jobs.config.TrainerOptions;
 import io.darestream.model.Variant;
 import io.darestream.model.nn.Gemm;
 import io.darestream.schemas.generator.GeneratorMode;
@@ -126,6 +127,15 @@ public final class LocalCommand implements Callable<Integer> {
   String checkpointInterval;
 
   @Option(
+      names = "--trainer-parallelism",
+      paramLabel = "N",
+      description =
+          "Trainer subtasks of the served variant (default 1: the single trainer). N > 1 runs the"
+              + " sharded stage (N trainers, N row owners, a dense averager); it publishes deltas"
+              + " but no snapshots yet, so serving does not become ready.")
+  Integer trainerParallelism;
+
+  @Option(
       names = "--set",
       paramLabel = "KEY=VALUE",
       description =
@@ -237,6 +247,16 @@ public final class LocalCommand implements Callable<Integer> {
       interval = TimeUtils.parseDuration(checkpointInterval);
     } catch (IllegalArgumentException e) {
       throw new CliException("--checkpoint-interval: " + e.getMessage());
+    }
+    if (trainerParallelism != null) {
+      if (trainerParallelism < 1) {
+        throw new CliException("--trainer-parallelism must be >= 1, got " + trainerParallelism);
+      }
+      if (set.containsKey(TrainerOptions.PARALLELISM.key())) {
+        throw new CliException(
+            "--trainer-parallelism and --set " + TrainerOptions.PARALLELISM.key() + " both given");
+      }
+      set.put(TrainerOptions.PARALLELISM.key(), trainerParallelism.toString());
     }
     for (String key : set.keySet()) {
       if (!key.contains(".")) {

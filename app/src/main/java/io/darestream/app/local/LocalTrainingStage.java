@@ -5,6 +5,7 @@ import io.darestream.jobs.config.DareJobOptions;
 import io.darestream.jobs.config.KafkaOptions;
 import io.darestream.jobs.config.ModelOptions;
 import io.darestream.jobs.config.TrainerOptions;
+import io.darestream.jobs.shard.ShardedTrainingStage;
 import io.darestream.jobs.topology.TrainingStage;
 import io.darestream.jobs.topology.Uids;
 import io.darestream.jobs.train.TrainerOperator;
@@ -55,14 +56,20 @@ final class LocalTrainingStage implements TrainingStage {
       TrainerOptions trainer = TrainerOptions.from(c);
       // The first variant keeps the job's uids, so its state matches a plain dare-train job.
       String suffix = i == 0 ? "" : "-" + v.name();
-      TrainerStage.trainer(
-              samples,
-              "trainer " + v.name(),
-              Uids.TRAINER + suffix,
-              ModelOptions.from(c, trainer),
-              trainer,
-              KafkaOptions.from(c),
-              CheckpointOptions.from(c))
+      // The sharded stage at N > 1 or when asked for (its uids differ from the single trainer's).
+      var scores =
+          trainer.sharded()
+              ? ShardedTrainingStage.attach(
+                  samples, ModelOptions.from(c, trainer), trainer, KafkaOptions.from(c), suffix)
+              : TrainerStage.trainer(
+                  samples,
+                  "trainer " + v.name(),
+                  Uids.TRAINER + suffix,
+                  ModelOptions.from(c, trainer),
+                  trainer,
+                  KafkaOptions.from(c),
+                  CheckpointOptions.from(c));
+      scores
           .sinkTo(new ScoreSink(runId, v.name()))
           .uid("local-scores" + suffix)
           .name("scores " + v.name())

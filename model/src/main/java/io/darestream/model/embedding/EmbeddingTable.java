@@ -301,6 +301,17 @@ public final class EmbeddingTable {
    * @return rows updated
    */
   public int applyGradients(long[] ids, int[] knownSlots, float[] grads, int count, long nowMs) {
+    return applyGradients(ids, knownSlots, grads, null, count, nowMs);
+  }
+
+  /**
+   * As {@link #applyGradients(long[], int[], float[], int, long)} for coalesced gradients: row
+   * {@code r}'s gradient sums {@code contributions[r]} micro-batches (null: one each), which the
+   * optimizer may read ({@link SparseOptimizer#step(float[], int, float[], int, int, float[], int,
+   * int)}).
+   */
+  public int applyGradients(
+      long[] ids, int[] knownSlots, float[] grads, int[] contributions, int count, long nowMs) {
     if (batchSlots.length < count) {
       batchSlots = new int[Math.max(count, 2 * batchSlots.length)];
     }
@@ -329,7 +340,14 @@ public final class EmbeddingTable {
         if (slot == NOT_ADMITTED) {
           continue;
         }
-        optimize(slot, grads, r * dim, nowMs);
+        if (contributions == null) {
+          optimize(slot, grads, r * dim, nowMs);
+        } else {
+          optimizer.step(
+              weights, slot * dim, slots, slot * slotWidth, dim, grads, r * dim, contributions[r]);
+          lastUpdateMs[slot] = nowMs;
+          modifications++;
+        }
         updatedIds[updated++] = ids[r];
       }
     }

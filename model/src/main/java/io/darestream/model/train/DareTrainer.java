@@ -9,6 +9,7 @@ import io.darestream.model.TrainingSample;
 import io.darestream.model.nn.DenseAdam;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * Prequential training on micro-batches (DESIGN.md section 4): {@link DareForward} scores every
@@ -50,12 +51,25 @@ public final class DareTrainer {
 
   /** Prequential step on up to {@code microBatchSize} samples: predict, then update. */
   public BatchResult trainStep(List<TrainingSample> batch) {
+    return trainStep(batch, null);
+  }
+
+  /**
+   * As {@link #trainStep(List)}, except that the row gradients go to {@code rowSink} instead of
+   * being applied here (when it is not null): the sharded trainers send them to the rows' owners
+   * and learn the updated rows back from them. Dense parameters are updated here either way.
+   */
+  public BatchResult trainStep(List<TrainingSample> batch, Consumer<RowGradients> rowSink) {
     Gradients g = gradients(batch, true);
     long now = Long.MIN_VALUE;
     for (TrainingSample s : batch) {
       now = Math.max(now, s.eventTimeMs());
     }
-    g.rows().apply(now);
+    if (rowSink == null) {
+      g.rows().apply(now);
+    } else {
+      rowSink.accept(g.rows());
+    }
     denseAdam.step(params.dense(), g.dense());
     long version = params.advanceVersion();
     return new BatchResult(

@@ -62,6 +62,26 @@ public final class RowGradients {
     return updated;
   }
 
+  /** Receives one table's summed row gradients; the arrays are live scratch, valid for the call. */
+  @FunctionalInterface
+  public interface TableVisitor {
+    /**
+     * @param ids {@code ids[0 .. count)} the rows touched
+     * @param values row {@code r}'s gradient at {@code values[r * table.dim() ..)}
+     */
+    void visit(EmbeddingTable table, long[] ids, float[] values, int count);
+  }
+
+  /** Hands every touched table's rows to {@code visitor}, in the order tables were first used. */
+  public void forEachTable(TableVisitor visitor) {
+    for (EmbeddingTable t : order) {
+      TableGradient g = byTable.get(t);
+      if (g.count > 0) {
+        visitor.visit(t, g.ids, g.values, g.count);
+      }
+    }
+  }
+
   public void clear() {
     for (TableGradient g : byTable.values()) {
       g.clear();

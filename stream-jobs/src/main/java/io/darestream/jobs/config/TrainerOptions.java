@@ -51,7 +51,64 @@ public final class TrainerOptions implements Serializable {
           .defaultValue(3)
           .withDescription("How many published snapshots are kept; older ones are deleted.");
 
+  public static final ConfigOption<Integer> PARALLELISM =
+      ConfigOptions.key("dare.trainer.parallelism")
+          .intType()
+          .defaultValue(1)
+          .withDescription(
+              "Trainer subtasks. 1 runs the single trainer operator; N > 1 runs the sharded"
+                  + " stage: N trainers (each a disjoint share of the users' samples) send"
+                  + " coalesced row gradients to N row owners (one writer per row, by key group)"
+                  + " and average their dense copies every dense-average-interval.");
+
+  public static final ConfigOption<Boolean> SHARDED =
+      ConfigOptions.key("dare.trainer.sharded")
+          .booleanType()
+          .defaultValue(false)
+          .withDescription(
+              "Run the sharded stage even at parallelism 1 (always on above 1). A model trained"
+                  + " by the sharded stage lives in its owners' state: restore it at"
+                  + " parallelism 1 with this set, or the single trainer starts a new model.");
+
+  public static final ConfigOption<Integer> MAX_PARALLELISM =
+      ConfigOptions.key("dare.trainer.max-parallelism")
+          .intType()
+          .defaultValue(128)
+          .withDescription(
+              "Key groups of the row owners: the most trainer subtasks the model state can ever"
+                  + " be rescaled to. Fixed for the life of the model's checkpoints.");
+
+  public static final ConfigOption<Duration> GRADIENT_WINDOW =
+      ConfigOptions.key("dare.trainer.gradient-window")
+          .durationType()
+          .defaultValue(Duration.ofMillis(100))
+          .withDescription(
+              "Sharded stage: how long a trainer sums row gradients before sending them to the"
+                  + " owners (also sent at every checkpoint barrier and when the window is full).");
+
+  public static final ConfigOption<Integer> GRADIENT_WINDOW_ROWS =
+      ConfigOptions.key("dare.trainer.gradient-window-rows")
+          .intType()
+          .defaultValue(65_536)
+          .withDescription(
+              "Sharded stage: distinct rows at which a trainer's gradient window is sent early"
+                  + " (bounds its memory).");
+
+  public static final ConfigOption<Duration> DENSE_AVERAGE_INTERVAL =
+      ConfigOptions.key("dare.trainer.dense-average-interval")
+          .durationType()
+          .defaultValue(Duration.ofSeconds(1))
+          .withDescription(
+              "Sharded stage: how often each trainer sends its dense copy to be averaged; the"
+                  + " average is published to model-deltas and adopted by every trainer.");
+
   private final int microBatchSize;
+  private final int parallelism;
+  private final boolean sharded;
+  private final int maxParallelism;
+  private final Duration gradientWindow;
+  private final int gradientWindowRows;
+  private final Duration denseAverageInterval;
   private final Duration maxWait;
   private final Duration publishInterval;
   private final Duration densePublishInterval;
@@ -65,6 +122,28 @@ public final class TrainerOptions implements Serializable {
     this.densePublishInterval = Checks.positiveDuration(c, DENSE_PUBLISH_INTERVAL);
     this.snapshotDir = Checks.notBlank(c, SNAPSHOT_DIR);
     this.snapshotRetention = Checks.positive(c, SNAPSHOT_RETENTION);
+    this.parallelism = Checks.positive(c, PARALLELISM);
+    this.maxParallelism = Checks.positive(c, MAX_PARALLELISM);
+    // Flink's own bound on max parallelism (KeyGroupRangeAssignment.UPPER_BOUND_MAX_PARALLELISM).
+    if (maxParallelism > 32_768) {
+      throw new IllegalArgumentException(
+          MAX_PARALLELISM.key() + " must be at most 32768, got " + maxParallelism);
+    }
+    if (parallelism > maxParallelism) {
+      throw new IllegalArgumentException(
+          PARALLELISM.key()
+              + " is "
+              + parallelism
+              + " but "
+              + MAX_PARALLELISM.key()
+              + " is "
+              + maxParallelism
+              + ": the trainers cannot outnumber the model's key groups");
+    }
+    this.sharded = c.get(SHARDED) || parallelism > 1;
+    this.gradientWindow = Checks.positiveDuration(c, GRADIENT_WINDOW);
+    this.gradientWindowRows = Checks.positive(c, GRADIENT_WINDOW_ROWS);
+    this.denseAverageInterval = Checks.positiveDuration(c, DENSE_AVERAGE_INTERVAL);
   }
 
   /** Reads and checks the options from {@code config}. */
@@ -94,5 +173,32 @@ public final class TrainerOptions implements Serializable {
 
   public int snapshotRetention() {
     return snapshotRetention;
+  }
+
+  /** Trainer subtasks (1: the single trainer operator). */
+  public int parallelism() {
+    return parallelism;
+  }
+
+  /** Whether the sharded stage trains (parallelism above 1, or asked for at 1). */
+  public boolean sharded() {
+    return sharded;
+  }
+
+  /** Key groups of the row owners. */
+  public int maxParallelism() {
+    return maxParallelism;
+  }
+
+  public Duration gradientWindow() {
+    return gradientWindow;
+  }
+
+  public int gradientWindowRows() {
+    return gradientWindowRows;
+  }
+
+  public Duration denseAverageInterval() {
+    return denseAverageInterval;
   }
 }

@@ -13,6 +13,7 @@ import io.darestream.jobs.sequence.SequenceFunction;
 import io.darestream.jobs.sequence.SequenceOperator;
 import io.darestream.jobs.sequence.SequenceUpdate;
 import io.darestream.jobs.sequence.TrainingSampleSerializer;
+import io.darestream.jobs.shard.ShardedTrainingStage;
 import io.darestream.jobs.topology.TrainingStage;
 import io.darestream.jobs.topology.Uids;
 import io.darestream.jobs.train.TrainerStage;
@@ -157,8 +158,16 @@ public final class DareTrainJob {
         CheckpointOptions.inheritClusterDir(
             DareJobOptions.parseArgs(args), GlobalConfiguration.loadConfiguration());
     DareJobOptions options = DareJobOptions.from(config);
-    onKafka(options, new TrainerStage(ModelOptions.from(config, options.trainer())))
+    onKafka(options, trainingStage(options, ModelOptions.from(config, options.trainer())))
         .execute(config);
+  }
+
+  /**
+   * The training stage the options ask for: the sharded stage (trainers, row owners, dense
+   * averager) above parallelism 1 or with {@code dare.trainer.sharded}, else the single trainer.
+   */
+  public static TrainingStage trainingStage(DareJobOptions options, ModelOptions model) {
+    return options.trainer().sharded() ? new ShardedTrainingStage(model) : new TrainerStage(model);
   }
 
   /** Partitions by user id (the Kafka key is the user id too, so partitions stay together). */

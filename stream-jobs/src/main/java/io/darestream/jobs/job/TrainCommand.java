@@ -56,6 +56,13 @@ public final class TrainCommand implements Callable<Integer> {
   @Option(names = "--parallelism", description = "Parallelism of ingest and sequence stages.")
   Integer parallelism;
 
+  @Option(
+      names = "--trainer-parallelism",
+      description =
+          "Trainer subtasks (default 1: the single trainer). N > 1 runs the sharded stage: N"
+              + " trainers, N row owners, one dense averager.")
+  Integer trainerParallelism;
+
   @Unmatched List<String> passThrough = new ArrayList<>();
 
   /** The arguments that are not short flags, passed on to the job as {@code --key value} pairs. */
@@ -72,6 +79,7 @@ public final class TrainCommand implements Callable<Integer> {
     m.put("--label-mode", LabelOptions.MODE);
     m.put("--variant", ModelOptions.VARIANT);
     m.put("--parallelism", DareJobOptions.PARALLELISM);
+    m.put("--trainer-parallelism", TrainerOptions.PARALLELISM);
     return m;
   }
 
@@ -84,6 +92,10 @@ public final class TrainCommand implements Callable<Integer> {
     put(out, LabelOptions.MODE, labelMode);
     put(out, ModelOptions.VARIANT, variant);
     put(out, DareJobOptions.PARALLELISM, parallelism == null ? null : parallelism.toString());
+    put(
+        out,
+        TrainerOptions.PARALLELISM,
+        trainerParallelism == null ? null : trainerParallelism.toString());
     out.addAll(passThrough);
     return out.toArray(String[]::new);
   }

@@ -10,6 +10,9 @@ public final class Uids {
   public static final String DEAD_LETTER_SINK = "dead-letter-sink";
   public static final String SEQUENCE = "sequence";
   public static final String TRAINER = "trainer";
+  public static final String SHARDED_TRAINER = "sharded-trainer";
+  public static final String ROW_OWNER = "row-owner";
+  public static final String DENSE_AVERAGER = "dense-averager";
 
   private Uids() {}
 }

@@ -38,9 +38,9 @@ import org.slf4j.LoggerFactory;
  * a snapshot for serving in {@code notifyCheckpointComplete}, restore and a new epoch in {@code
  * initializeState}.
  *
- * <p>Runs with parallelism 1: the model is one replica. Scaling out would shard the embedding
- * tables by id across subtasks (parameter-server style) and all-reduce the dense gradients; the
- * delta and snapshot formats already carry per-table rows, so serving would not change.
+ * <p>Runs with parallelism 1: the model is one replica. Training with more than one subtask is the
+ * sharded stage of {@code io.darestream.jobs.shard} ({@code dare.trainer.parallelism} > 1): its row
+ * owners keep the model in Flink keyed state, so a model does not move between the two.
  */
 public final class TrainerOperator extends AbstractStreamOperator<PrequentialScore>
     implements OneInputStreamOperator<TrainingSample, PrequentialScore> {

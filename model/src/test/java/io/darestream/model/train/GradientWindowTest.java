@@ -1,0 +1,145 @@
+package io.darestream.model.train;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.darestream.model.DareConfig;
+import io.darestream.model.DareModel;
+import io.darestream.model.Samples;
+import io.darestream.model.TrainingSample;
+import io.darestream.model.embedding.EmbeddingTable;
+import io.darestream.model.embedding.LazyAdam;
+import io.darestream.model.embedding.RowInitializer;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The sharded trainer's coalescing buffer: sums and contribution counts per row across
+ * micro-batches, grouping by part on drain, its bound; and the owner's apply of a drained window,
+ * which for one micro-batch must give the single trainer's rows bit for bit.
+ */
+class GradientWindowTest {
+  private static EmbeddingTable table(String name) {
+    return new EmbeddingTable(
+        name, 2, new LazyAdam(0.1f), new RowInitializer(1, name, 0.01f), 1, 0);
+  }
+
+  private record Part(int table, int part, long[] ids, int[] contributions, float[] sums) {}
+
+  private static List<Part> drain(GradientWindow w, int parts) {
+    List<Part> out = new ArrayList<>();
+    w.drain(
+        id -> (int) Math.floorMod(id, parts),
+        parts,
+        (t, p, i, c, s) -> out.add(new Part(t, p, i, c, s)));
+    return out;
+  }
+
+  @Test
+  void sumsAndCountsRowsAcrossBatchesAndGroupsThemByPart() {
+    EmbeddingTable a = table("a");
+    EmbeddingTable b = table("b");
+    GradientWindow w = new GradientWindow(List.of(a, b), 100);
+    RowGradients first = new RowGradients();
+    first.of(a).add(1, new float[] {1f, 2f}, 0, 1f);
+    first.of(a).add(2, new float[] {3f, 4f}, 0, 1f);
+    first.of(b).add(1, new float[] {5f, 6f}, 0, 1f);
+    w.add(first, 10, 100, 110);
+    RowGradients second = new RowGradients();
+    second.of(a).add(2, new float[] {0.5f, 0.5f}, 0, 1f);
+    second.of(a).add(4, new float[] {1f, 1f}, 0, 1f);
+    w.add(second, 20, 90, 120);
+
+    assertThat(w.rows()).isEqualTo(4); // a:1, a:2, a:4, b:1
+    assertThat(w.batches()).isEqualTo(2);
+    assertThat(w.newestEventTimeMs()).isEqualTo(20);
+    assertThat(w.minIngestTimeMs()).isEqualTo(90);
+    assertThat(w.maxIngestTimeMs()).isEqualTo(120);
+
+    List<Part> parts = drain(w, 2);
+    Map<String, Part> byKey = new HashMap<>();
+    parts.forEach(p -> byKey.put(p.table() + "/" + p.part(), p));
+    assertThat(byKey).containsOnlyKeys("0/0", "0/1", "1/1");
+    Part evenA = byKey.get("0/0");
+    assertThat(evenA.ids()).containsExactly(2, 4);
+    assertThat(evenA.contributions()).containsExactly(2, 1);
+    assertThat(evenA.sums()).containsExactly(3.5f, 4.5f, 1f, 1f);
+    assertThat(byKey.get("0/1").ids()).containsExactly(1);
+    assertThat(byKey.get("0/1").contributions()).containsExactly(1);
+    assertThat(byKey.get("1/1").sums()).containsExactly(5f, 6f);
+
+    assertThat(w.isEmpty()).isTrue();
+    assertThat(w.rows()).isZero();
+    assertThat(drain(w, 2)).isEmpty();
+    assertThat(w.minIngestTimeMs()).isEqualTo(-1);
+  }
+
+  @Test
+  void isFullAtItsBoundAndRefusesPartsOutOfRange() {
+    EmbeddingTable a = table("a");
+    GradientWindow w = new GradientWindow(List.of(a), 3);
+    RowGradients g = new RowGradients();
+    for (long id = 0; id < 3; id++) {
+      g.of(a).add(id, new float[] {1f, 1f}, 0, 1f);
+    }
+    w.add(g, 1, -1, -1);
+    assertThat(w.full()).isTrue();
+    assertThatThrownBy(() -> w.drain(id -> 5, 2, (t, p, i, c, s) -> {}))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("part 5");
+    assertThatThrownBy(() -> new GradientWindow(List.of(a), 0))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void ownersApplyingOneDrainedMicroBatchGiveTheSingleTrainersRowsBitForBit() {
+    DareConfig cfg =
+        DareConfig.builder()
+            .attentionDim(4)
+            .representationDim(6)
+            .topK(5)
+            .maxHistory(24)
+            .hiddenSizes(16, 8)
+            .microBatchSize(32)
+            .auxiliaryLoss(true)
+            .seed(5)
+            .build();
+    DareModel single = DareModel.create(cfg);
+    DareModel sharded = DareModel.create(cfg);
+    List<EmbeddingTable> tables = sharded.tables();
+    GradientWindow window = new GradientWindow(tables, 1 << 20);
+    for (int step = 0; step < 3; step++) {
+      List<TrainingSample> batch = Samples.random(32, 60, 30, 70 + step);
+      float[] expected = single.trainBatch(batch).predictions();
+      long newest = batch.stream().mapToLong(TrainingSample::eventTimeMs).max().orElseThrow();
+      float[] got =
+          sharded.trainBatch(batch, rows -> window.add(rows, newest, -1, -1)).predictions();
+      assertThat(got).containsExactly(expected);
+      // The owners' side: every part applied to its table with the table's optimizer.
+      window.drain(
+          id -> (int) Math.floorMod(id, 7),
+          7,
+          (t, p, ids, contributions, sums) ->
+              sharded.exclusive(
+                  () ->
+                      tables
+                          .get(t)
+                          .applyGradients(ids, null, sums, contributions, ids.length, newest)));
+    }
+    float[] x = new float[64];
+    float[] y = new float[64];
+    for (EmbeddingTable t : single.tables()) {
+      EmbeddingTable other = sharded.table(t.name());
+      assertThat(other.size()).as(t.name()).isEqualTo(t.size());
+      for (long id : t.ids()) {
+        t.readRow(id, x);
+        assertThat(other.readRow(id, y)).isTrue();
+        assertThat(y).as(t.name() + " row " + id).containsExactly(x);
+      }
+    }
+    assertThat(sharded.dense().blocks()).isEqualTo(single.dense().blocks());
+  }
+}

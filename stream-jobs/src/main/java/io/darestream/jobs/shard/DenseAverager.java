@@ -1,0 +1,122 @@
+package io.darestream.jobs.shard;
+
+import io.darestream.jobs.config.KafkaOptions;
+import io.darestream.jobs.config.ModelOptions;
+import io.darestream.jobs.train.DeltaPublisher;
+import io.darestream.model.DareModel;
+import io.darestream.model.DenseBlock;
+import io.darestream.model.sync.DeltaStamp;
+import io.darestream.model.sync.ModelDeltas;
+import java.util.List;
+import org.apache.flink.metrics.Gauge;
+import org.apache.flink.runtime.state.StateInitializationContext;
+import org.apache.flink.runtime.state.StateSnapshotContext;
+import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
+import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+
+/**
+ * The sharded stage's one dense writer (parallelism 1): averages the trainers' dense copies round
+ * by round ({@link DenseAverage}) and publishes each average to {@code model-deltas} as the dense
+ * blocks, stamped with the round as version, which serving serves and every trainer merges. At the
+ * end of a bounded input it publishes the average of every trainer's final copy.
+ */
+public final class DenseAverager extends AbstractStreamOperator<Void>
+    implements OneInputStreamOperator<DenseCopy, Void> {
+  private static final long serialVersionUID = 1L;
+
+  private static final int MAX_OPEN_ROUNDS = 16;
+
+  private final ModelOptions modelOptions;
+  private final KafkaOptions kafkaOptions;
+  private final int trainers;
+
+  private transient AttemptEpoch epoch;
+  private transient DenseAverage average;
+  private transient DareModel model;
+  private transient DeltaPublisher publisher;
+  private transient long published;
+
+  public DenseAverager(ModelOptions modelOptions, KafkaOptions kafkaOptions, int trainers) {
+    this.modelOptions = modelOptions;
+    this.kafkaOptions = kafkaOptions;
+    this.trainers = trainers;
+  }
+
+  @Override
+  public void initializeState(StateInitializationContext context) throws Exception {
+    super.initializeState(context);
+    epoch =
+        AttemptEpoch.begin(
+            context, "dense-averager-epoch", getRuntimeContext().getTaskInfo().getAttemptNumber());
+  }
+
+  @Override
+  public void open() throws Exception {
+    super.open();
+    average = new DenseAverage(trainers, MAX_OPEN_ROUNDS);
+    model = DareModel.create(modelOptions.config());
+    publisher =
+        new DeltaPublisher(
+            kafkaOptions.bootstrapServers(),
+            kafkaOptions.deltasTopic(),
+            kafkaOptions.snapshotsTopic());
+    getMetricGroup().gauge("averagesPublished", (Gauge<Long>) () -> published);
+    getMetricGroup().gauge("openRounds", (Gauge<Integer>) () -> average.openRounds());
+  }
+
+  @Override
+  public void processElement(StreamRecord<DenseCopy> element) {
+    DenseAverage.Result r = average.add(element.getValue());
+    if (r != null) {
+      publish(r.round(), r.values());
+    }
+  }
+
+  private void publish(long round, float[] flat) {
+    List<String> names = model.dense().names();
+    int o = 0;
+    for (String name : names) {
+      int size = model.dense().block(name).size();
+      if (o + size > flat.length) {
+        throw new IllegalStateException(
+            "dense copy of " + flat.length + " floats is too short for this model's blocks");
+      }
+      model.writeDense(new DenseBlock(name, java.util.Arrays.copyOfRange(flat, o, o + size)));
+      o += size;
+    }
+    long now = System.currentTimeMillis();
+    publisher.publish(
+        ModelDeltas.denseBlocks(
+            model, new DeltaStamp(modelOptions.modelId(), epoch.epoch(), round, -1, -1, -1, now)));
+    published++;
+  }
+
+  @Override
+  public void snapshotState(StateSnapshotContext context) throws Exception {
+    super.snapshotState(context);
+    epoch.snapshot();
+    publisher.flushAndGetOffsets();
+  }
+
+  @Override
+  public void finish() throws Exception {
+    float[] last = average.averageOfLatest();
+    if (last != null) {
+      publish(average.completedRound() + MAX_OPEN_ROUNDS + 1, last);
+    }
+    publisher.flushAndGetOffsets();
+    super.finish();
+  }
+
+  @Override
+  public void close() throws Exception {
+    try {
+      if (publisher != null) {
+        publisher.close();
+      }
+    } finally {
+      super.close();
+    }
+  }
+}

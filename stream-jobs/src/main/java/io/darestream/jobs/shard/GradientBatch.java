@@ -1,0 +1,53 @@
+package io.darestream.jobs.shard;
+
+import io.darestream.jobs.serde.SerializerTypeInfo;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+
+/**
+ * One trainer window's coalesced row gradients for the rows of one table in one owner key group:
+ * what crosses the trainer-to-owner edge. Arrays, not an object per row, so a window of thousands
+ * of rows is a handful of records. Never mutated after construction.
+ *
+ * @param keyGroup the owner key group of every row in the batch
+ * @param table index of the table in the model's {@code tables()} order
+ * @param ids the rows
+ * @param contributions micro-batches that contributed to each row's sum
+ * @param sums row {@code r}'s summed gradient at {@code sums[r * dim ..]}
+ * @param newestEventTimeMs newest event time of the window's samples (the owner's update clock)
+ * @param minIngestTimeMs oldest ingest time of the window's samples, -1 if unknown
+ * @param maxIngestTimeMs newest ingest time of the window's samples, -1 if unknown
+ */
+public record GradientBatch(
+    int keyGroup,
+    int table,
+    long[] ids,
+    int[] contributions,
+    float[] sums,
+    long newestEventTimeMs,
+    long minIngestTimeMs,
+    long maxIngestTimeMs) {
+
+  public static final TypeInformation<GradientBatch> TYPE_INFO =
+      new SerializerTypeInfo<>(GradientBatch.class, GradientBatchSerializer.INSTANCE);
+
+  public GradientBatch {
+    if (ids.length != contributions.length) {
+      throw new IllegalArgumentException(
+          ids.length + " ids but " + contributions.length + " contribution counts");
+    }
+    if (ids.length == 0 || sums.length % ids.length != 0) {
+      throw new IllegalArgumentException(
+          sums.length + " gradient floats do not split into " + ids.length + " rows");
+    }
+  }
+
+  /** Rows in the batch. */
+  public int size() {
+    return ids.length;
+  }
+
+  /** Floats per row gradient. */
+  public int dim() {
+    return sums.length / ids.length;
+  }
+}

@@ -1,0 +1,210 @@
+package io.darestream.jobs.shard;
+
+import io.darestream.model.DareModel;
+import io.darestream.model.sync.ModelDeltas;
+import io.darestream.schemas.avro.ModelDelta;
+import io.darestream.schemas.serde.Codecs;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps a sharded trainer's replica of the model current by tailing {@code model-deltas} from its
+ * beginning on a thread of its own, the way serving does: embedding rows are written into the
+ * replica as they arrive (weights only, under the model's write lock); dense averages are collected
+ * per (epoch, version) and handed to the trainer's task thread ({@link #takeDenseAverage}), which
+ * merges them with its own progress. Measures replica staleness: the time from an owner's publish
+ * to this replica applying the row.
+ *
+ * <p>A feed that dies (broker gone, unexpected error) is reported by {@link #failure}, which the
+ * trainer rethrows to fail the task loudly. Malformed records are counted and skipped.
+ */
+final class ReplicaFeed implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(ReplicaFeed.class);
+  private static final int LAG_SAMPLES = 8192;
+
+  private final String topic;
+  private final String modelId;
+  private final DareModel replica;
+  private final int denseBlocks;
+  private final KafkaConsumer<byte[], byte[]> consumer;
+  private final Thread thread;
+  private final AtomicReference<Throwable> failure = new AtomicReference<>();
+  private final AtomicReference<DenseAverage> latestDense = new AtomicReference<>();
+  private final long[] lags = new long[LAG_SAMPLES];
+  private volatile boolean running = true;
+  private long lagCount;
+  private volatile long rowsApplied;
+  private volatile long malformed;
+  // Dense blocks of the average being assembled (the feed thread only).
+  private long assemblingEpoch = -1;
+  private long assemblingVersion = -1;
+  private final Map<String, float[]> assembling = new HashMap<>();
+
+  /** A complete dense average as published by the averager. */
+  record DenseAverage(long epoch, long version, Map<String, float[]> blocks) {}
+
+  ReplicaFeed(
+      String bootstrapServers, String topic, String modelId, DareModel replica, String name) {
+    this.topic = topic;
+    this.modelId = modelId;
+    this.replica = replica;
+    this.denseBlocks = replica.dense().names().size();
+    Properties p = new Properties();
+    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    p.put(ConsumerConfig.CLIENT_ID_CONFIG, name);
+    p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 8 * 1024 * 1024);
+    this.consumer =
+        new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    this.thread = new Thread(this::run, name);
+    this.thread.setDaemon(true);
+  }
+
+  void start() {
+    thread.start();
+  }
+
+  private void run() {
+    try {
+      List<TopicPartition> partitions = partitions();
+      consumer.assign(partitions);
+      consumer.seekToBeginning(partitions);
+      while (running) {
+        for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(50))) {
+          handle(r.value());
+        }
+      }
+    } catch (org.apache.kafka.common.errors.WakeupException e) {
+      if (running) {
+        failure.compareAndSet(null, e);
+      }
+    } catch (Throwable t) {
+      LOG.error("replica feed of {} died", topic, t);
+      failure.compareAndSet(null, t);
+    } finally {
+      consumer.close();
+    }
+  }
+
+  private List<TopicPartition> partitions() {
+    long deadline = System.currentTimeMillis() + 60_000;
+    while (true) {
+      List<PartitionInfo> infos = consumer.partitionsFor(topic, Duration.ofSeconds(10));
+      if (infos != null && !infos.isEmpty()) {
+        List<TopicPartition> out = new ArrayList<>();
+        infos.forEach(i -> out.add(new TopicPartition(topic, i.partition())));
+        return out;
+      }
+      if (System.currentTimeMillis() > deadline || !running) {
+        throw new IllegalStateException("topic " + topic + " has no partitions after 60 s");
+      }
+    }
+  }
+
+  private void handle(byte[] value) {
+    ModelDelta d;
+    try {
+      d = Codecs.MODEL_DELTA.decode(value);
+    } catch (RuntimeException e) {
+      malformed++;
+      return;
+    }
+    if (!modelId.equals(d.getModelId())) {
+      return;
+    }
+    String table = d.getTable();
+    if (table.startsWith(ModelDeltas.DENSE_PREFIX)) {
+      collectDense(d);
+      return;
+    }
+    try {
+      rowsApplied += ModelDeltas.apply(replica, d);
+    } catch (IllegalArgumentException e) {
+      malformed++;
+      return;
+    }
+    recordLag(System.currentTimeMillis() - d.getPublishTimeMs());
+  }
+
+  private void collectDense(ModelDelta d) {
+    if (d.getEpoch() != assemblingEpoch || d.getVersion() != assemblingVersion) {
+      assembling.clear();
+      assemblingEpoch = d.getEpoch();
+      assemblingVersion = d.getVersion();
+    }
+    if (d.getRows().size() != 1) {
+      malformed++;
+      return;
+    }
+    try {
+      assembling.put(
+          d.getTable().substring(ModelDeltas.DENSE_PREFIX.length()),
+          ModelDeltas.unpackRow(d.getRows().get(0).getValues(), d.getDim()));
+    } catch (IllegalArgumentException e) {
+      malformed++;
+      return;
+    }
+    if (assembling.size() == denseBlocks) {
+      latestDense.set(new DenseAverage(assemblingEpoch, assemblingVersion, Map.copyOf(assembling)));
+      assembling.clear();
+    }
+  }
+
+  private synchronized void recordLag(long ms) {
+    lags[(int) (lagCount++ % LAG_SAMPLES)] = ms;
+  }
+
+  /**
+   * The given percentile (0..100) of the replica staleness over the last rows applied (publish to
+   * applied, ms), or -1 before any.
+   */
+  synchronized long stalenessPercentile(double percentile) {
+    int n = (int) Math.min(lagCount, LAG_SAMPLES);
+    if (n == 0) {
+      return -1;
+    }
+    long[] sorted = Arrays.copyOf(lags, n);
+    Arrays.sort(sorted);
+    int i = (int) Math.min(n - 1, Math.max(0, Math.ceil(percentile / 100.0 * n) - 1));
+    return sorted[i];
+  }
+
+  /** The newest complete dense average not taken yet, or null. */
+  DenseAverage takeDenseAverage() {
+    return latestDense.getAndSet(null);
+  }
+
+  long rowsApplied() {
+    return rowsApplied;
+  }
+
+  long malformed() {
+    return malformed;
+  }
+
+  /** The error that stopped the feed, or null while it runs. */
+  Throwable failure() {
+    return failure.get();
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    running = false;
+    consumer.wakeup();
+    thread.join(30_000);
+  }
+}

@@ -1,0 +1,295 @@
+package io.darestream.jobs.shard;
+
+import io.darestream.jobs.config.KafkaOptions;
+import io.darestream.jobs.config.ModelOptions;
+import io.darestream.jobs.config.TrainerOptions;
+import io.darestream.jobs.train.DeltaPublisher;
+import io.darestream.model.DareModel;
+import io.darestream.model.embedding.EmbeddingTable;
+import io.darestream.model.sync.DeltaStamp;
+import io.darestream.model.sync.ModelDeltas;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeutils.base.array.FloatPrimitiveArraySerializer;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.runtime.state.StateInitializationContext;
+import org.apache.flink.runtime.state.StateSnapshotContext;
+import org.apache.flink.runtime.state.VoidNamespace;
+import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
+import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A row owner of the sharded stage: the only writer of the embedding rows of the key groups Flink
+ * gives its subtask. It applies each table's sparse optimizer (with the row's optimizer slots) to
+ * the coalesced gradients the trainers send, once per row per received batch, and publishes the
+ * changed rows as full values to {@code model-deltas} every publish interval and at every barrier.
+ *
+ * <p>State: every row, weights and optimizer slots, is Flink keyed state (one {@code ValueState<
+ * float[]>} per table, keyed by the row id, in the row's key group), so Flink checkpoints it
+ * incrementally, rescales it to any parallelism up to the max parallelism, and restores it exactly
+ * once with the input replayed after the checkpoint. The rows being trained live in memory (the
+ * model's contiguous tables, where the optimizer runs); a row is read from state the first time a
+ * gradient reaches it after a start or restore, and the rows changed since the last checkpoint are
+ * written back before each barrier (write-behind: one state write per changed row per checkpoint,
+ * not per update).
+ *
+ * <p>Not done here (yet): expiry (rows are kept) and admission counts across restores (kept in
+ * memory only).
+ */
+public final class RowOwnerOperator extends AbstractStreamOperator<Void>
+    implements OneInputStreamOperator<GradientBatch, Void> {
+  private static final long serialVersionUID = 1L;
+  private static final Logger LOG = LoggerFactory.getLogger(RowOwnerOperator.class);
+
+  /** Rows per delta record, as the single trainer's. */
+  static final int MAX_ROWS_PER_DELTA = 2048;
+
+  /** Keyed state name of table {@code t}'s rows. */
+  static String stateName(String table) {
+    return "owner-rows." + table;
+  }
+
+  private final ModelOptions modelOptions;
+  private final TrainerOptions trainerOptions;
+  private final KafkaOptions kafkaOptions;
+
+  private transient AttemptEpoch epoch;
+  private transient DareModel model;
+  private transient List<EmbeddingTable> tables;
+  private transient List<ValueState<float[]>> rowStates;
+  private transient DeltaPublisher publisher;
+  private transient long version;
+  private transient long newestEventTimeMs;
+  private transient long minIngestSincePublish;
+  private transient long maxIngestSincePublish;
+  private transient Counter rowsUpdated;
+  private transient Counter rowsLoaded;
+  private transient Counter rowsWrittenBack;
+
+  public RowOwnerOperator(
+      ModelOptions modelOptions, TrainerOptions trainerOptions, KafkaOptions kafkaOptions) {
+    this.modelOptions = modelOptions;
+    this.trainerOptions = trainerOptions;
+    this.kafkaOptions = kafkaOptions;
+  }
+
+  @Override
+  public void initializeState(StateInitializationContext context) throws Exception {
+    super.initializeState(context);
+    epoch =
+        AttemptEpoch.begin(
+            context, "row-owner-epoch", getRuntimeContext().getTaskInfo().getAttemptNumber());
+  }
+
+  @Override
+  public void open() throws Exception {
+    super.open();
+    model = DareModel.create(modelOptions.config());
+    tables = model.tables();
+    rowStates = new java.util.ArrayList<>(tables.size());
+    for (EmbeddingTable t : tables) {
+      rowStates.add(
+          getPartitionedState(
+              VoidNamespace.INSTANCE,
+              org.apache.flink.runtime.state.VoidNamespaceSerializer.INSTANCE,
+              new ValueStateDescriptor<>(
+                  stateName(t.name()), FloatPrimitiveArraySerializer.INSTANCE)));
+    }
+    newestEventTimeMs = Long.MIN_VALUE;
+    minIngestSincePublish = Long.MAX_VALUE;
+    maxIngestSincePublish = Long.MIN_VALUE;
+    publisher =
+        new DeltaPublisher(
+            kafkaOptions.bootstrapServers(),
+            kafkaOptions.deltasTopic(),
+            kafkaOptions.snapshotsTopic());
+    rowsUpdated = getMetricGroup().counter("rowsUpdated");
+    rowsLoaded = getMetricGroup().counter("rowsLoadedFromState");
+    rowsWrittenBack = getMetricGroup().counter("rowsWrittenBack");
+    schedulePublish();
+  }
+
+  @Override
+  public void processElement(StreamRecord<GradientBatch> element) throws Exception {
+    GradientBatch b = element.getValue();
+    if (b.table() < 0 || b.table() >= tables.size()) {
+      throw new IllegalStateException(
+          "gradient batch for table " + b.table() + ", the model has " + tables.size());
+    }
+    EmbeddingTable table = tables.get(b.table());
+    if (b.dim() != table.dim()) {
+      throw new IllegalStateException(
+          "gradient batch for " + table.name() + " has dim " + b.dim() + ", not " + table.dim());
+    }
+    loadMissing(table, rowStates.get(b.table()), b.ids());
+    long now = b.newestEventTimeMs();
+    int updated =
+        model.exclusive(
+            () -> table.applyGradients(b.ids(), null, b.sums(), b.contributions(), b.size(), now));
+    rowsUpdated.inc(updated);
+    newestEventTimeMs = Math.max(newestEventTimeMs, now);
+    if (b.minIngestTimeMs() > 0) {
+      minIngestSincePublish = Math.min(minIngestSincePublish, b.minIngestTimeMs());
+    }
+    if (b.maxIngestTimeMs() > 0) {
+      maxIngestSincePublish = Math.max(maxIngestSincePublish, b.maxIngestTimeMs());
+    }
+  }
+
+  /** Brings the stored rows among {@code ids} that are not in memory yet into the table. */
+  private void loadMissing(EmbeddingTable table, ValueState<float[]> state, long[] ids)
+      throws Exception {
+    for (long id : ids) {
+      if (table.contains(id)) {
+        continue;
+      }
+      setCurrentKey(id);
+      float[] stored = state.value();
+      if (stored != null) {
+        model.exclusive(() -> table.writeRow(id, stored));
+        rowsLoaded.inc();
+      }
+    }
+  }
+
+  /** Writes the rows changed since the last checkpoint into keyed state. */
+  private void writeBack(long checkpointId) throws Exception {
+    long t0 = System.nanoTime();
+    long written = 0;
+    for (int t = 0; t < tables.size(); t++) {
+      EmbeddingTable table = tables.get(t);
+      ValueState<float[]> state = rowStates.get(t);
+      long[] ids = model.withoutWriters(() -> table.dirty().drainSinceFlush());
+      for (long id : ids) {
+        float[] row = new float[table.rowWidth()];
+        boolean live = model.withoutWriters(() -> table.readRow(id, row));
+        setCurrentKey(id);
+        if (live) {
+          state.update(row);
+        } else {
+          state.clear();
+        }
+      }
+      rowsWrittenBack.inc(ids.length);
+      written += ids.length;
+    }
+    // The one cost of keeping the rows in Flink state that stops training: logged per checkpoint.
+    LOG.info(
+        "Row owner {}: checkpoint {} wrote back {} changed rows in {} ms ({} rows in memory)",
+        getRuntimeContext().getTaskInfo().getIndexOfThisSubtask(),
+        checkpointId,
+        written,
+        (System.nanoTime() - t0) / 1_000_000,
+        model.counters().values().stream().mapToLong(c -> c.live()).sum());
+  }
+
+  private void schedulePublish() {
+    long due =
+        getProcessingTimeService().getCurrentProcessingTime()
+            + trainerOptions.publishInterval().toMillis();
+    getProcessingTimeService()
+        .registerTimer(
+            due,
+            now -> {
+              publish(now);
+              schedulePublish();
+            });
+  }
+
+  private void publish(long nowMs) {
+    // Versions of all owners share one clock (milliseconds, kept increasing per owner), so that
+    // serving's per-table version order holds across the owners that publish into one table.
+    version = Math.max(version + 1, System.currentTimeMillis());
+    DeltaStamp stamp =
+        new DeltaStamp(
+            modelOptions.modelId(),
+            epoch.epoch(),
+            version,
+            newestEventTimeMs == Long.MIN_VALUE ? -1 : newestEventTimeMs,
+            minIngestSincePublish == Long.MAX_VALUE ? -1 : minIngestSincePublish,
+            maxIngestSincePublish == Long.MIN_VALUE ? -1 : maxIngestSincePublish,
+            nowMs);
+    publisher.publish(ModelDeltas.drainChangedRows(model, stamp, MAX_ROWS_PER_DELTA));
+    minIngestSincePublish = Long.MAX_VALUE;
+    maxIngestSincePublish = Long.MIN_VALUE;
+  }
+
+  @Override
+  public void prepareSnapshotPreBarrier(long checkpointId) throws Exception {
+    super.prepareSnapshotPreBarrier(checkpointId);
+    publish(getProcessingTimeService().getCurrentProcessingTime());
+    writeBack(checkpointId);
+  }
+
+  @Override
+  public void snapshotState(StateSnapshotContext context) throws Exception {
+    super.snapshotState(context);
+    epoch.snapshot();
+    // The deltas of everything in this checkpoint are acknowledged before it completes.
+    publisher.flushAndGetOffsets();
+  }
+
+  @Override
+  public void finish() throws Exception {
+    publish(getProcessingTimeService().getCurrentProcessingTime());
+    writeBack(-1);
+    publisher.flushAndGetOffsets();
+    super.finish();
+  }
+
+  @Override
+  public void close() throws Exception {
+    try {
+      if (publisher != null) {
+        publisher.close();
+      }
+    } finally {
+      super.close();
+    }
+  }
+
+  /**
+   * Every row in this subtask's keyed state, by table name then id (weights and optimizer slots):
+   * what a checkpoint of it holds once {@link #prepareSnapshotPreBarrier} ran. For tests and tools;
+   * reads the whole state.
+   */
+  Map<String, Map<Long, float[]>> storedRows() throws Exception {
+    Map<String, Map<Long, float[]>> out = new LinkedHashMap<>();
+    for (int t = 0; t < tables.size(); t++) {
+      String name = tables.get(t).name();
+      ValueState<float[]> state = rowStates.get(t);
+      Map<Long, float[]> rows = new TreeMap<>();
+      List<Long> keys;
+      try (var stream =
+          getKeyedStateBackend().<VoidNamespace>getKeys(stateName(name), VoidNamespace.INSTANCE)) {
+        keys = stream.map(k -> (Long) k).toList();
+      }
+      for (Long id : keys) {
+        setCurrentKey(id);
+        float[] row = state.value();
+        if (row != null) {
+          rows.put(id, row);
+        }
+      }
+      out.put(name, rows);
+    }
+    return out;
+  }
+
+  /** The in-memory model (rows trained since start), for tests in this package. */
+  DareModel model() {
+    return model;
+  }
+
+  /** This attempt's epoch. */
+  long epoch() {
+    return epoch.epoch();
+  }
+}

@@ -1,0 +1,373 @@
+package io.darestream.jobs.shard;
+
+import io.darestream.jobs.config.KafkaOptions;
+import io.darestream.jobs.config.ModelOptions;
+import io.darestream.jobs.config.TrainerOptions;
+import io.darestream.jobs.train.PrequentialScore;
+import io.darestream.model.BatchResult;
+import io.darestream.model.DareModel;
+import io.darestream.model.DenseBlock;
+import io.darestream.model.TrainingSample;
+import io.darestream.model.metrics.StreamingMetrics;
+import io.darestream.model.train.GradientWindow;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.List;
+import java.util.NavigableMap;
+import java.util.TreeMap;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.Gauge;
+import org.apache.flink.runtime.state.StateInitializationContext;
+import org.apache.flink.runtime.state.StateSnapshotContext;
+import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
+import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.util.OutputTag;
+
+/**
+ * A trainer of the sharded stage (one of N; each gets the samples of a disjoint set of users): it
+ * scores every sample with its replica before training on it (prequential scores are its output),
+ * computes the gradients of each micro-batch against the replica, trains its own dense copy with
+ * its own Adam, and sums the row gradients in a {@link GradientWindow} that goes to the row owners
+ * ({@link #GRADIENTS}, grouped by key group) every gradient window, when full, and before every
+ * checkpoint barrier, so that a checkpoint holds every contribution of the samples before it
+ * exactly once (owners' state) and none of those after it.
+ *
+ * <p>It never writes rows into its replica itself: the owners apply the optimizer and publish the
+ * rows, and the {@link ReplicaFeed} brings them back through {@code model-deltas}. Dense: every
+ * dense-average interval it sends its copy ({@link #DENSE}) and, when the average of that round
+ * comes back, moves to {@code average + (own - copy sent)}: the others' progress is adopted, its
+ * own since the copy is kept (at N = 1 the average is its own copy and nothing changes).
+ *
+ * <p>Holds no model state in Flink: the replica is derived data, rebuilt from the topic after a
+ * restore; the epoch is kept so that every restart is told apart.
+ */
+public final class ShardedTrainerOperator extends AbstractStreamOperator<PrequentialScore>
+    implements OneInputStreamOperator<TrainingSample, PrequentialScore> {
+  private static final long serialVersionUID = 1L;
+
+  /** Coalesced row gradients for the owners. */
+  public static final OutputTag<GradientBatch> GRADIENTS =
+      new OutputTag<>("row-gradients", GradientBatch.TYPE_INFO);
+
+  /** Dense copies for the averager. */
+  public static final OutputTag<DenseCopy> DENSE =
+      new OutputTag<>("dense-copies", DenseCopy.TYPE_INFO);
+
+  static final int METRICS_WINDOW = 10_000;
+
+  /** Sent dense copies kept until their round's average comes back. */
+  private static final int MAX_PENDING_COPIES = 64;
+
+  private final ModelOptions modelOptions;
+  private final TrainerOptions trainerOptions;
+  private final KafkaOptions kafkaOptions;
+  private final RowRouting routing;
+
+  private transient AttemptEpoch epoch;
+  private transient DareModel replica;
+  private transient ReplicaFeed feed;
+  private transient GradientWindow window;
+  private transient List<TrainingSample> pending;
+  private transient StreamingMetrics metrics;
+  private transient NavigableMap<Long, float[]> sentCopies;
+  private transient long round;
+  private transient boolean batchTimerPending;
+  private transient long samplesTrained;
+  private transient long steps;
+  private transient Counter samplesCounter;
+  private transient Counter gradientRowsSent;
+  private transient Counter gradientRecordsSent;
+
+  public ShardedTrainerOperator(
+      ModelOptions modelOptions, TrainerOptions trainerOptions, KafkaOptions kafkaOptions) {
+    this.modelOptions = modelOptions;
+    this.trainerOptions = trainerOptions;
+    this.kafkaOptions = kafkaOptions;
+    this.routing = new RowRouting(trainerOptions.maxParallelism());
+  }
+
+  @Override
+  public void initializeState(StateInitializationContext context) throws Exception {
+    super.initializeState(context);
+    epoch =
+        AttemptEpoch.begin(
+            context, "sharded-trainer-epoch", getRuntimeContext().getTaskInfo().getAttemptNumber());
+  }
+
+  @Override
+  public void open() throws Exception {
+    super.open();
+    replica = DareModel.create(modelOptions.config());
+    window = new GradientWindow(replica.tables(), trainerOptions.gradientWindowRows());
+    pending = new ArrayList<>(trainerOptions.microBatchSize());
+    metrics = new StreamingMetrics(METRICS_WINDOW);
+    sentCopies = new TreeMap<>();
+    int subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
+    feed =
+        new ReplicaFeed(
+            kafkaOptions.bootstrapServers(),
+            kafkaOptions.deltasTopic(),
+            modelOptions.modelId(),
+            replica,
+            "dare-replica-feed-" + modelOptions.modelId() + "-" + subtask);
+    feed.start();
+    registerMetrics();
+    scheduleWindowFlush();
+    scheduleDenseCopy();
+  }
+
+  @Override
+  public void processElement(StreamRecord<TrainingSample> element) throws Exception {
+    pending.add(element.getValue());
+    if (pending.size() >= trainerOptions.microBatchSize()) {
+      trainPending();
+    } else if (!batchTimerPending) {
+      batchTimerPending = true;
+      long due =
+          getProcessingTimeService().getCurrentProcessingTime()
+              + trainerOptions.maxWait().toMillis();
+      getProcessingTimeService()
+          .registerTimer(
+              due,
+              t -> {
+                batchTimerPending = false;
+                trainPending();
+              });
+    }
+  }
+
+  private void trainPending() {
+    checkFeed();
+    if (pending.isEmpty()) {
+      return;
+    }
+    adoptDenseAverage();
+    long newest = Long.MIN_VALUE;
+    long minIngest = Long.MAX_VALUE;
+    long maxIngest = -1;
+    for (TrainingSample s : pending) {
+      newest = Math.max(newest, s.eventTimeMs());
+      if (s.ingestTimeMs() > 0) {
+        minIngest = Math.min(minIngest, s.ingestTimeMs());
+        maxIngest = Math.max(maxIngest, s.ingestTimeMs());
+      }
+    }
+    long newestEvent = newest;
+    long lo = minIngest == Long.MAX_VALUE ? -1 : minIngest;
+    long hi = maxIngest;
+    BatchResult result = replica.trainBatch(pending, rows -> window.add(rows, newestEvent, lo, hi));
+    // The replica's own version follows the owners' deltas (a millisecond clock); a score names
+    // the trainer's step count in this attempt instead.
+    steps++;
+    float[] predictions = result.predictions();
+    for (int i = 0; i < pending.size(); i++) {
+      TrainingSample s = pending.get(i);
+      metrics.add(s.userId(), predictions[i], s.label());
+      PrequentialScore score =
+          new PrequentialScore(
+              s.userId(), s.targetItem(), s.label(), predictions[i], s.eventTimeMs(), steps);
+      output.collect(new StreamRecord<>(score, s.eventTimeMs()));
+    }
+    samplesTrained += pending.size();
+    samplesCounter.inc(pending.size());
+    pending.clear();
+    if (window.full()) {
+      flushWindow();
+    }
+  }
+
+  private void flushWindow() {
+    if (window.isEmpty()) {
+      return;
+    }
+    long newest = window.newestEventTimeMs();
+    long minIngest = window.minIngestTimeMs();
+    long maxIngest = window.maxIngestTimeMs();
+    window.drain(
+        routing::keyGroupOf,
+        routing.maxParallelism(),
+        (table, group, ids, contributions, sums) -> {
+          gradientRowsSent.inc(ids.length);
+          gradientRecordsSent.inc();
+          output.collect(
+              GRADIENTS,
+              new StreamRecord<>(
+                  new GradientBatch(
+                      group, table, ids, contributions, sums, newest, minIngest, maxIngest)));
+        });
+  }
+
+  private void scheduleWindowFlush() {
+    long due =
+        getProcessingTimeService().getCurrentProcessingTime()
+            + trainerOptions.gradientWindow().toMillis();
+    getProcessingTimeService()
+        .registerTimer(
+            due,
+            t -> {
+              checkFeed();
+              flushWindow();
+              scheduleWindowFlush();
+            });
+  }
+
+  private void scheduleDenseCopy() {
+    long due =
+        getProcessingTimeService().getCurrentProcessingTime()
+            + trainerOptions.denseAverageInterval().toMillis();
+    getProcessingTimeService()
+        .registerTimer(
+            due,
+            t -> {
+              sendDenseCopy();
+              scheduleDenseCopy();
+            });
+  }
+
+  private void sendDenseCopy() {
+    adoptDenseAverage();
+    float[] flat = flatDense();
+    round++;
+    sentCopies.put(round, flat);
+    while (sentCopies.size() > MAX_PENDING_COPIES) {
+      sentCopies.pollFirstEntry(); // the averager is behind; its old rounds will not be merged
+    }
+    output.collect(
+        DENSE,
+        new StreamRecord<>(
+            new DenseCopy(getRuntimeContext().getTaskInfo().getIndexOfThisSubtask(), round, flat)));
+  }
+
+  private float[] flatDense() {
+    List<DenseBlock> blocks = replica.withoutWriters(() -> replica.dense().blocks());
+    int n = 0;
+    for (DenseBlock b : blocks) {
+      n += b.size();
+    }
+    float[] flat = new float[n];
+    int o = 0;
+    for (DenseBlock b : blocks) {
+      float[] v = b.values();
+      System.arraycopy(v, 0, flat, o, v.length);
+      o += v.length;
+    }
+    return flat;
+  }
+
+  /**
+   * Merges the newest dense average of this attempt's epoch: {@code own += average - copy}, the
+   * copy being the one this trainer sent for the average's round (published as its version).
+   */
+  private void adoptDenseAverage() {
+    ReplicaFeed.DenseAverage avg = feed.takeDenseAverage();
+    if (avg == null || avg.epoch() != epoch.epoch()) {
+      return;
+    }
+    float[] copy = sentCopies.get(avg.version());
+    if (copy == null) {
+      return;
+    }
+    // Rounds up to this one are merged (or superseded by it).
+    Iterator<Long> it = sentCopies.headMap(avg.version(), true).keySet().iterator();
+    while (it.hasNext()) {
+      it.next();
+      it.remove();
+    }
+    List<String> names = replica.dense().names();
+    List<DenseBlock> merged = new ArrayList<>(names.size());
+    boolean changed = false;
+    int o = 0;
+    for (String name : names) {
+      float[] own = replica.dense().block(name).values();
+      float[] average = avg.blocks().get(name);
+      if (average == null || average.length != own.length) {
+        throw new IllegalStateException(
+            "dense average lacks block " + name + " or has another size: not this model's");
+      }
+      float[] sent = Arrays.copyOfRange(copy, o, o + own.length);
+      o += own.length;
+      if (Arrays.equals(average, sent)) {
+        continue; // the average is this copy (N = 1, or the others sent the same): keep own bits
+      }
+      for (int i = 0; i < own.length; i++) {
+        own[i] += average[i] - sent[i];
+      }
+      merged.add(new DenseBlock(name, own));
+      changed = true;
+    }
+    if (changed) {
+      merged.forEach(replica::writeDense);
+    }
+  }
+
+  private void checkFeed() {
+    Throwable t = feed.failure();
+    if (t != null) {
+      throw new IllegalStateException(
+          "the replica feed of " + kafkaOptions.deltasTopic() + " died: " + t, t);
+    }
+  }
+
+  @Override
+  public void prepareSnapshotPreBarrier(long checkpointId) throws Exception {
+    super.prepareSnapshotPreBarrier(checkpointId);
+    // Every sample before the barrier is trained and its gradients are on their way to the owners
+    // ahead of the barrier: the owners' checkpoint then holds exactly those contributions.
+    trainPending();
+    flushWindow();
+  }
+
+  @Override
+  public void snapshotState(StateSnapshotContext context) throws Exception {
+    super.snapshotState(context);
+    epoch.snapshot();
+  }
+
+  @Override
+  public void finish() throws Exception {
+    trainPending();
+    flushWindow();
+    sendDenseCopy();
+    super.finish();
+  }
+
+  @Override
+  public void close() throws Exception {
+    try {
+      if (feed != null) {
+        feed.close();
+      }
+    } finally {
+      super.close();
+    }
+  }
+
+  private void registerMetrics() {
+    samplesCounter = getMetricGroup().counter("samplesTrained");
+    gradientRowsSent = getMetricGroup().counter("gradientRowsSent");
+    gradientRecordsSent = getMetricGroup().counter("gradientRecordsSent");
+    getMetricGroup().gauge("epoch", (Gauge<Long>) () -> epoch.epoch());
+    getMetricGroup().gauge("replicaRowsApplied", (Gauge<Long>) () -> feed.rowsApplied());
+    getMetricGroup().gauge("replicaMalformedDeltas", (Gauge<Long>) () -> feed.malformed());
+    getMetricGroup()
+        .gauge("replicaStalenessP50Ms", (Gauge<Long>) () -> feed.stalenessPercentile(50));
+    getMetricGroup()
+        .gauge("replicaStalenessP99Ms", (Gauge<Long>) () -> feed.stalenessPercentile(99));
+  }
+
+  /** The replica, for tests in this package. */
+  DareModel replica() {
+    return replica;
+  }
+
+  /** Replica staleness percentile in ms, for tests and the benchmark. */
+  long stalenessPercentile(double p) {
+    return feed.stalenessPercentile(p);
+  }
+
+  long samplesTrained() {
+    return samplesTrained;
+  }
+}

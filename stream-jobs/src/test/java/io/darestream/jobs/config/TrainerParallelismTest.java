@@ -1,0 +1,71 @@
+package io.darestream.jobs.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.darestream.jobs.job.DareTrainJob;
+import io.darestream.jobs.job.JobArgumentException;
+import io.darestream.jobs.job.TrainCommand;
+import io.darestream.jobs.shard.ShardedTrainingStage;
+import io.darestream.jobs.train.TrainerStage;
+import org.apache.flink.configuration.Configuration;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+/** {@code dare.trainer.parallelism}: its checks, the flag of {@code train}, the stage it picks. */
+class TrainerParallelismTest {
+  @Test
+  void defaultsToTheSingleTrainerAndPicksTheShardedStageAboveOne() {
+    DareJobOptions one = DareJobOptions.from(new Configuration());
+    assertThat(one.trainer().parallelism()).isEqualTo(1);
+    assertThat(one.trainer().maxParallelism()).isEqualTo(128);
+    ModelOptions model = ModelOptions.from(new Configuration(), one.trainer());
+    assertThat(DareTrainJob.trainingStage(one, model)).isInstanceOf(TrainerStage.class);
+
+    Configuration c = new Configuration();
+    c.set(TrainerOptions.PARALLELISM, 4);
+    assertThat(DareTrainJob.trainingStage(DareJobOptions.from(c), model))
+        .isInstanceOf(ShardedTrainingStage.class);
+
+    // A model of the sharded stage restored at parallelism 1 stays with the sharded stage.
+    Configuration shardedAtOne = new Configuration();
+    shardedAtOne.set(TrainerOptions.SHARDED, true);
+    assertThat(DareTrainJob.trainingStage(DareJobOptions.from(shardedAtOne), model))
+        .isInstanceOf(ShardedTrainingStage.class);
+  }
+
+  @Test
+  void badValuesAreRefusedWithTheKeyInTheMessage() {
+    Configuration zero = new Configuration();
+    zero.set(TrainerOptions.PARALLELISM, 0);
+    assertThatThrownBy(() -> TrainerOptions.from(zero))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("dare.trainer.parallelism must be > 0");
+
+    Configuration aboveMax = new Configuration();
+    aboveMax.set(TrainerOptions.PARALLELISM, 9);
+    aboveMax.set(TrainerOptions.MAX_PARALLELISM, 8);
+    assertThatThrownBy(() -> TrainerOptions.from(aboveMax))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining(
+            "dare.trainer.parallelism is 9 but dare.trainer.max-parallelism is 8");
+
+    Configuration hugeMax = new Configuration();
+    hugeMax.set(TrainerOptions.MAX_PARALLELISM, 40_000);
+    assertThatThrownBy(() -> TrainerOptions.from(hugeMax)).hasMessageContaining("at most 32768");
+  }
+
+  @Test
+  void trainFlagSetsTheOptionAndIsChecked() {
+    TrainCommand ok = new TrainCommand();
+    new CommandLine(ok).parseArgs("--trainer-parallelism", "3");
+    Configuration c = TrainCommand.checkedConfig(ok.jobArgs());
+    assertThat(c.get(TrainerOptions.PARALLELISM)).isEqualTo(3);
+
+    TrainCommand bad = new TrainCommand();
+    new CommandLine(bad).parseArgs("--trainer-parallelism", "0");
+    assertThatThrownBy(() -> TrainCommand.checkedConfig(bad.jobArgs()))
+        .isInstanceOf(JobArgumentException.class)
+        .hasMessageContaining("dare.trainer.parallelism must be > 0, got 0");
+  }
+}
