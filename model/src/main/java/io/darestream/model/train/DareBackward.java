@@ -57,6 +57,8 @@ final class DareBackward {
   private final float[] dqp;
   // dL/dw_r per pick; grows to the longest history the auxiliary path has seen.
   private float[] dwScratch = new float[16];
+  // Which roles' row gradients are kept (diagnostics); BOTH when training.
+  private GradientRoles roles = GradientRoles.BOTH;
 
   DareBackward(DareParameters params, Workspace ws) {
     this.ws = ws;
@@ -95,6 +97,11 @@ final class DareBackward {
     return new RowGradients.TableGradient[] {
       rowGrads.of(t.item()), rowGrads.of(t.category()), rowGrads.of(t.position(), maxL + 1)
     };
+  }
+
+  /** Keeps only the row gradients of {@code roles} until changed again (diagnostics). */
+  void roles(GradientRoles roles) {
+    this.roles = roles;
   }
 
   /** Zeroes the batch's gradient. */
@@ -152,10 +159,12 @@ final class DareBackward {
       Arrays.fill(dqp, 0f);
       projKey.backwardTransposed(ws.qProj, b * projDim, dq, 0, denseGrad, dqp, 0);
       projQuery.backward(ws.targetValue, ro, dqp, 0, denseGrad, dTarget, 0);
-    } else {
+    } else if (roles.attention) {
       addToken(keyGrads, keyTables.dim(), b, ws.tKeyItemSlot, ws.tKeyCatSlot, dq);
     }
-    addToken(valueGrads, valueTables.dim(), b, ws.tValueItemSlot, ws.tValueCatSlot, dTarget);
+    if (roles.representation) {
+      addToken(valueGrads, valueTables.dim(), b, ws.tValueItemSlot, ws.tValueCatSlot, dTarget);
+    }
   }
 
   /**
@@ -210,17 +219,21 @@ final class DareBackward {
     for (int r = 0; r < m; r++) {
       dot += weights[wOff + r] * dws[r];
     }
+    boolean valueRole = roles.representation;
+    boolean keyRole = roles.attention;
     for (int r = 0; r < m; r++) {
       int o = wOff + r;
       int i = p.index[o];
       float w = weights[o];
       long item = p.items[o];
       long cat = p.cats[o];
-      valueGrads[0].addAt(p.valueItemSlot[o], item, dUbar, 0, w);
-      valueGrads[1].addAt(p.valueCatSlot[o], cat, dUbar, dr, w);
-      valueGrads[2].add(i + 1, dUbar, 2 * dr, w);
+      if (valueRole) {
+        valueGrads[0].addAt(p.valueItemSlot[o], item, dUbar, 0, w);
+        valueGrads[1].addAt(p.valueCatSlot[o], cat, dUbar, dr, w);
+        valueGrads[2].add(i + 1, dUbar, 2 * dr, w);
+      }
       float ds = w * (dws[r] - dot) * scale;
-      if (ds == 0f) {
+      if (ds == 0f || !keyRole) {
         continue;
       }
       keyGrads[0].addAt(p.keyItemSlot[o], item, queries, qo, ds);

@@ -113,6 +113,19 @@ public final class DareTrainer {
     return backward.gradients(loss, auxLoss);
   }
 
+  /**
+   * As {@link #gradients(List, boolean)} with the backward, keeping only the row gradients of
+   * {@code roles} (diagnostics: the attention and representation shares of a shared table).
+   */
+  public Gradients gradients(List<TrainingSample> batch, GradientRoles roles) {
+    backward.roles(roles);
+    try {
+      return gradients(batch, true);
+    } finally {
+      backward.roles(GradientRoles.BOTH);
+    }
+  }
+
   /** Mean loss of a batch plus the weighted auxiliary loss, forward only (for gradient checks). */
   public double objective(List<TrainingSample> batch) {
     Gradients g = gradients(batch, false);
