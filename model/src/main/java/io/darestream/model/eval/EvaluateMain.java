@@ -186,6 +186,43 @@ public final class EvaluateMain implements Callable<Integer> {
   boolean aux;
 
   @Option(
+      names = "--aux-samples",
+      defaultValue = "0",
+      description =
+          "Behaviours sampled beside the top K for the auxiliary softmax; 0: all L"
+              + " (default: ${DEFAULT-VALUE}).")
+  int auxSamples;
+
+  @Option(
+      names = "--init-std",
+      defaultValue = "0.01",
+      description =
+          "Std of the initial representation (and TWIN's shared) rows (default: ${DEFAULT-VALUE}).")
+  float initStd;
+
+  @Option(
+      names = "--att-init-std",
+      defaultValue = "0.01",
+      description = "Std of the initial rows of DARE's attention set (default: ${DEFAULT-VALUE}).")
+  float attInitStd;
+
+  @Option(
+      names = "--att-lr",
+      defaultValue = "0.01",
+      description = "Learning rate of DARE's attention rows (default: ${DEFAULT-VALUE}).")
+  float attLr;
+
+  @Option(
+      names = "--att-positions",
+      arity = "0..1",
+      defaultValue = "true",
+      fallbackValue = "true",
+      paramLabel = "true|false",
+      description =
+          "The relative-position field in the attention token (default: ${DEFAULT-VALUE}).")
+  boolean attPositions;
+
+  @Option(
       names = "--optimizers",
       defaultValue = "ADAM,ADAGRAD",
       split = ",",
@@ -260,6 +297,11 @@ public final class EvaluateMain implements Callable<Integer> {
             .denseLearningRate(denseLr)
             .microBatchSize(batch)
             .auxiliaryLoss(aux)
+            .auxiliarySamples(auxSamples)
+            .initStd(initStd)
+            .attentionInitStd(attInitStd)
+            .attentionLearningRate(attLr)
+            .attentionPositions(attPositions)
             .sparseOptimizer(enumValue(SparseOptimizerKind.class, "--optimizer", optimizer));
     for (Variant v : compared) {
       try {
@@ -294,7 +336,7 @@ public final class EvaluateMain implements Callable<Integer> {
     switch (mode) {
       case "offline" ->
           offline(out, base, attentionDim, compared, users, maxHistory, negatives, seeds, epochs);
-      case "online" -> online(out, base, attentionDim, compared, kinds, users, negatives);
+      case "online" -> online(out, base, attentionDim, compared, kinds, users, negatives, truth);
       case "retrieval" ->
           retrieval(out, base, attentionDim, compared, users, truth, maxHistory, seeds, epochs);
       default -> diagnose(out, base, attentionDim, compared, users, truth, maxHistory, epochs);
@@ -387,11 +429,13 @@ public final class EvaluateMain implements Callable<Integer> {
       List<Variant> variants,
       List<SparseOptimizerKind> kinds,
       List<UserSequence> users,
-      int negatives) {
+      int negatives,
+      GroundTruth truth) {
     out.println(
         "| variant | sparse optimizer | sparse lr | samples | cold clicks | AUC (all) "
-            + "| AUC (last 20k) | logloss (last 20k) | samples/s |");
-    out.println("|---|---|---|---|---|---|---|---|---|");
+            + "| AUC (last 20k) | logloss (last 20k) | samples/s | NDCG@K planted, last 20 %"
+            + " (random) |");
+    out.println("|---|---|---|---|---|---|---|---|---|---|");
     for (Variant v : variants) {
       for (SparseOptimizerKind kind : kinds) {
         for (String lr : sparseLrs) {
@@ -402,11 +446,12 @@ public final class EvaluateMain implements Callable<Integer> {
                   .sparseLearningRate(Float.parseFloat(lr))
                   .seed(1)
                   .build();
+          PlantedProbe retrieval = truth == null ? null : new PlantedProbe(truth, cfg.topK());
           OnlineReplay.Result r =
-              OnlineReplay.run(cfg, users, negatives, warmMinCount, excludeHistory);
+              OnlineReplay.run(cfg, users, negatives, warmMinCount, excludeHistory, retrieval);
           out.printf(
               Locale.ROOT,
-              "| %s | %s | %s | %d | %d | %.4f | %.4f | %.4f | %.0f |%n",
+              "| %s | %s | %s | %d | %d | %.4f | %.4f | %.4f | %.0f | %s |%n",
               v,
               kind,
               lr,
@@ -415,7 +460,8 @@ public final class EvaluateMain implements Callable<Integer> {
               r.auc(),
               r.lastWindowAuc(),
               r.lastWindowLogloss(),
-              r.samplesPerSecond());
+              r.samplesPerSecond(),
+              retrieval == null ? "-" : TrainingDiagnosis.ndcg(retrieval.ndcg()));
         }
       }
     }

@@ -38,13 +38,28 @@ final class RetrievalQuality {
     int k = model.config().topK();
     RetrievalNdcg miNdcg = new RetrievalNdcg(k);
     RetrievalNdcg plantedNdcg = planted == null ? null : new RetrievalNdcg(k);
+    measure(model, samples, mi, miNdcg, planted, plantedNdcg);
+    return new Result(miNdcg, plantedNdcg);
+  }
+
+  /**
+   * Adds {@code samples}' queries to the accumulators ({@code mi} and {@code planted} nullable).
+   */
+  static void measure(
+      DareModel model,
+      List<TrainingSample> samples,
+      MutualInformationTruth mi,
+      RetrievalNdcg miNdcg,
+      GroundTruth planted,
+      RetrievalNdcg plantedNdcg) {
+    int k = model.config().topK();
     int maxL = model.config().maxHistory();
     double[] gains = new double[maxL];
     int[] picks = new int[k];
     for (TrainingSample s : samples) {
       int n = Math.min(s.historyLength(), maxL);
-      boolean hasMi = mi.gains(s.targetCategory(), s.historyCategories(), n, gains);
-      boolean hasPlanted = plantedNdcg != null && s.label() == 1;
+      boolean hasMi = mi != null && mi.gains(s.targetCategory(), s.historyCategories(), n, gains);
+      boolean hasPlanted = planted != null && s.label() == 1;
       if (!hasMi && !hasPlanted) {
         continue;
       }
@@ -70,6 +85,5 @@ final class RetrievalQuality {
         plantedNdcg.add(gains, n, picks, m);
       }
     }
-    return new Result(miNdcg, plantedNdcg);
   }
 }

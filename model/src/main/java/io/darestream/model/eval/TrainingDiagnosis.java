@@ -61,12 +61,17 @@ final class TrainingDiagnosis {
     int step = cfg.microBatchSize();
     out.printf(
         Locale.ROOT,
-        "%s: att dim %d, lr %s, init std %s, aux %s, batch %d%n",
+        "%s: att dim %d, lr %s (att %s), init std %s (att %s), aux %s (samples %d),"
+            + " positions %s, batch %d%n",
         cfg.variant(),
         cfg.attentionDim(),
         cfg.sparseLearningRate(),
+        cfg.attentionLearningRate(),
         cfg.initStd(),
+        cfg.attentionInitStd(),
         cfg.auxiliaryLoss(),
+        cfg.auxiliarySamples(),
+        cfg.attentionPositions(),
         step);
     out.println(
         "| epoch | samples | |g_att| | |g_repr| | g_att/g_repr | att drift | repr drift "

@@ -37,6 +37,7 @@ public final class DareTrainer {
     Workspace ws = new Workspace(params);
     this.forward = new DareForward(params, ws);
     this.backward = new DareBackward(params, ws);
+    backward.forward(forward);
     this.denseAdam = new DenseAdam(cfg.denseLearningRate());
     this.maxBatch = params.shape().maxBatch();
     this.predictions = new float[maxBatch];
