@@ -364,8 +364,10 @@ public final class DareConfig {
     private float denseLearningRate = 1e-3f;
     private float sparseLearningRate = 1e-2f;
     private SparseOptimizerKind sparseOptimizer = SparseOptimizerKind.ADAM;
-    private float initStd = 0.01f;
-    private float attentionInitStd = 0.01f;
+    // N(0, 1) as the reference (PyTorch's nn.Embedding default); at 0.01 the search's softmax is
+    // uniform and lazy Adam's first steps wash out the rows (MODEL.md, issue 17's diagnosis).
+    private float initStd = 1f;
+    private float attentionInitStd = 1f;
     private float attentionLearningRate = 1e-2f;
     private boolean attentionPositions = true;
     private int auxiliarySamples = 0;
