@@ -97,11 +97,9 @@ final class TrainingDiagnosis {
         List<TrainingSample> chunk = train.subList(start, Math.min(train.size(), start + every));
         model.trainBatch(chunk);
         trained += chunk.size();
-        int next = Math.min(train.size(), start + every);
-        List<TrainingSample> probeBatch =
-            train.subList(
-                next < train.size() ? next : 0,
-                Math.min(train.size(), (next < train.size() ? next : 0) + step));
+        // The gradients are probed on the batch that trains next (the epoch's first after its end).
+        int from = start + every < train.size() ? start + every : 0;
+        List<TrainingSample> probeBatch = train.subList(from, Math.min(train.size(), from + step));
         probe(out, model, params, split, probeBatch, probed, mi, planted, epoch, trained);
       }
     }
