@@ -80,6 +80,14 @@ public final class EvaluateMain implements Callable<Integer> {
   Path data;
 
   @Option(
+      names = "--online-seeds",
+      defaultValue = "1",
+      description =
+          "online: seeds (initialisation and negatives) per variant, one row each"
+              + " (default: ${DEFAULT-VALUE}).")
+  int onlineSeeds;
+
+  @Option(
       names = "--probes",
       defaultValue = "4",
       description = "diagnose: measurements per epoch (default: ${DEFAULT-VALUE}).")
@@ -267,6 +275,9 @@ public final class EvaluateMain implements Callable<Integer> {
     if (!MODES.contains(mode)) {
       throw invalid("--mode must be offline, online, retrieval or diagnose, got " + mode);
     }
+    if (onlineSeeds < 1) {
+      throw invalid("--online-seeds must be at least 1, got " + onlineSeeds);
+    }
     if (probes < 1) {
       throw invalid("--probes must be at least 1, got " + probes);
     }
@@ -432,36 +443,40 @@ public final class EvaluateMain implements Callable<Integer> {
       int negatives,
       GroundTruth truth) {
     out.println(
-        "| variant | sparse optimizer | sparse lr | samples | cold clicks | AUC (all) "
+        "| variant | seed | sparse optimizer | sparse lr | samples | cold clicks | AUC (all) "
             + "| AUC (last 20k) | logloss (last 20k) | samples/s | NDCG@K planted, last 20 %"
             + " (random) |");
-    out.println("|---|---|---|---|---|---|---|---|---|---|");
+    out.println("|---|---|---|---|---|---|---|---|---|---|---|");
     for (Variant v : variants) {
       for (SparseOptimizerKind kind : kinds) {
         for (String lr : sparseLrs) {
-          DareConfig cfg =
-              base.variant(v)
-                  .attentionDim(v == Variant.TWIN ? base.build().representationDim() : attDim)
-                  .sparseOptimizer(kind)
-                  .sparseLearningRate(Float.parseFloat(lr))
-                  .seed(1)
-                  .build();
-          PlantedProbe retrieval = truth == null ? null : new PlantedProbe(truth, cfg.topK());
-          OnlineReplay.Result r =
-              OnlineReplay.run(cfg, users, negatives, warmMinCount, excludeHistory, retrieval);
-          out.printf(
-              Locale.ROOT,
-              "| %s | %s | %s | %d | %d | %.4f | %.4f | %.4f | %.0f | %s |%n",
-              v,
-              kind,
-              lr,
-              r.samples(),
-              r.coldClicks(),
-              r.auc(),
-              r.lastWindowAuc(),
-              r.lastWindowLogloss(),
-              r.samplesPerSecond(),
-              retrieval == null ? "-" : TrainingDiagnosis.ndcg(retrieval.ndcg()));
+          for (int seed = 1; seed <= onlineSeeds; seed++) {
+            DareConfig cfg =
+                base.variant(v)
+                    .attentionDim(v == Variant.TWIN ? base.build().representationDim() : attDim)
+                    .sparseOptimizer(kind)
+                    .sparseLearningRate(Float.parseFloat(lr))
+                    .seed(seed)
+                    .build();
+            PlantedProbe retrieval = truth == null ? null : new PlantedProbe(truth, cfg.topK());
+            OnlineReplay.Result r =
+                OnlineReplay.run(cfg, users, negatives, warmMinCount, excludeHistory, retrieval);
+            out.printf(
+                Locale.ROOT,
+                "| %s | %d | %s | %s | %d | %d | %.4f | %.4f | %.4f | %.0f | %s |%n",
+                v,
+                seed,
+                kind,
+                lr,
+                r.samples(),
+                r.coldClicks(),
+                r.auc(),
+                r.lastWindowAuc(),
+                r.lastWindowLogloss(),
+                r.samplesPerSecond(),
+                retrieval == null ? "-" : TrainingDiagnosis.ndcg(retrieval.ndcg()));
+            out.flush();
+          }
         }
       }
     }

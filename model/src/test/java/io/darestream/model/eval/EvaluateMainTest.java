@@ -75,6 +75,7 @@ class EvaluateMainTest {
     assertError(
         run("--data", data, "--variants", "DARE,TWINN"), "--variants: unknown value 'TWINN'");
     assertError(run("--data", data, "--mode", "diagnose", "--probes", "0"), "--probes must be");
+    assertError(run("--data", data, "--mode", "online", "--online-seeds", "0"), "--online-seeds");
     assertError(
         run("--data", data, "--mode", "retrieval", "--mi-min-samples", "0"),
         "--mi-min-samples must be");
@@ -170,6 +171,7 @@ class EvaluateMainTest {
             "--warm-min-count",
             "--exclude-history",
             "--probes",
-            "--mi-min-samples");
+            "--mi-min-samples",
+            "--online-seeds");
   }
 }
