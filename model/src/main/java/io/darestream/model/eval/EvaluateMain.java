@@ -203,14 +203,14 @@ public final class EvaluateMain implements Callable<Integer> {
 
   @Option(
       names = "--init-std",
-      defaultValue = "0.01",
+      defaultValue = "1",
       description =
           "Std of the initial representation (and TWIN's shared) rows (default: ${DEFAULT-VALUE}).")
   float initStd;
 
   @Option(
       names = "--att-init-std",
-      defaultValue = "0.01",
+      defaultValue = "1",
       description = "Std of the initial rows of DARE's attention set (default: ${DEFAULT-VALUE}).")
   float attInitStd;
 
