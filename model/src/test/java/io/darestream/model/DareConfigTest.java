@@ -15,7 +15,7 @@ class DareConfigTest {
     assertThat(c.maxHistory()).isEqualTo(200);
     assertThat(c.topK()).isEqualTo(20);
     assertThat(c.hiddenSizes()).containsExactly(200, 80);
-    assertThat(c.initStd()).isEqualTo(1f);
+    assertThat(c.initStd()).isEqualTo(0.01f);
     assertThat(c.attentionInitStd()).isEqualTo(1f);
     assertThat(c.mlpInputDim()).isEqualTo(144);
   }

@@ -203,7 +203,7 @@ public final class EvaluateMain implements Callable<Integer> {
 
   @Option(
       names = "--init-std",
-      defaultValue = "1",
+      defaultValue = "0.01",
       description =
           "Std of the initial representation (and TWIN's shared) rows (default: ${DEFAULT-VALUE}).")
   float initStd;
