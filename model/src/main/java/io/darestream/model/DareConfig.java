@@ -41,10 +41,14 @@ public final class DareConfig {
   private final float sparseLearningRate;
   private final SparseOptimizerKind sparseOptimizer;
   private final float initStd;
+  private final float attentionInitStd;
+  private final float attentionLearningRate;
+  private final boolean attentionPositions;
   private final int microBatchSize;
   private final long microBatchMaxWaitMs;
   private final boolean auxiliaryLoss;
   private final float auxiliaryLossWeight;
+  private final int auxiliarySamples;
   private final long seed;
   private final int admissionMinCount;
   private final long expiryMs;
@@ -60,10 +64,14 @@ public final class DareConfig {
     this.sparseLearningRate = b.sparseLearningRate;
     this.sparseOptimizer = b.sparseOptimizer;
     this.initStd = b.initStd;
+    this.attentionInitStd = b.attentionInitStd;
+    this.attentionLearningRate = b.attentionLearningRate;
+    this.attentionPositions = b.attentionPositions;
     this.microBatchSize = b.microBatchSize;
     this.microBatchMaxWaitMs = b.microBatchMaxWaitMs;
     this.auxiliaryLoss = b.auxiliaryLoss;
     this.auxiliaryLossWeight = b.auxiliaryLossWeight;
+    this.auxiliarySamples = b.auxiliarySamples;
     this.seed = b.seed;
     this.admissionMinCount = b.admissionMinCount;
     this.expiryMs = b.expiryMs;
@@ -86,10 +94,14 @@ public final class DareConfig {
         .sparseLearningRate(sparseLearningRate)
         .sparseOptimizer(sparseOptimizer)
         .initStd(initStd)
+        .attentionInitStd(attentionInitStd)
+        .attentionLearningRate(attentionLearningRate)
+        .attentionPositions(attentionPositions)
         .microBatchSize(microBatchSize)
         .microBatchMaxWaitMs(microBatchMaxWaitMs)
         .auxiliaryLoss(auxiliaryLoss)
         .auxiliaryLossWeight(auxiliaryLossWeight)
+        .auxiliarySamples(auxiliarySamples)
         .seed(seed)
         .admissionMinCount(admissionMinCount)
         .expiryMs(expiryMs);
@@ -143,6 +155,32 @@ public final class DareConfig {
   /** Standard deviation of the N(0, std) initialisation of embedding rows. */
   public float initStd() {
     return initStd;
+  }
+
+  /**
+   * Standard deviation of the initial rows of DARE's attention set (its representation rows and
+   * TWIN's shared rows use {@link #initStd()}).
+   */
+  public float attentionInitStd() {
+    return attentionInitStd;
+  }
+
+  /** Sparse learning rate of DARE's attention set (the other tables use the sparse rate). */
+  public float attentionLearningRate() {
+    return attentionLearningRate;
+  }
+
+  /** Whether the attention token carries the relative-position field (as the reference does). */
+  public boolean attentionPositions() {
+    return attentionPositions;
+  }
+
+  /**
+   * Behaviours sampled beside the top K for the auxiliary softmax; 0: the reference's full softmax
+   * over all L behaviours.
+   */
+  public int auxiliarySamples() {
+    return auxiliarySamples;
   }
 
   public int microBatchSize() {
@@ -207,6 +245,10 @@ public final class DareConfig {
     m.put("sparse.learning.rate", Float.toString(sparseLearningRate));
     m.put("sparse.optimizer", sparseOptimizer.name());
     m.put("init.std", Float.toString(initStd));
+    m.put("attention.init.std", Float.toString(attentionInitStd));
+    m.put("attention.learning.rate", Float.toString(attentionLearningRate));
+    m.put("attention.positions", Boolean.toString(attentionPositions));
+    m.put("auxiliary.samples", Integer.toString(auxiliarySamples));
     m.put("micro.batch.size", Integer.toString(microBatchSize));
     m.put("micro.batch.max.wait.ms", Long.toString(microBatchMaxWaitMs));
     m.put("auxiliary.loss", Boolean.toString(auxiliaryLoss));
@@ -268,6 +310,10 @@ public final class DareConfig {
           case "sparse.optimizer" ->
               b.sparseOptimizer(SparseOptimizerKind.valueOf(v.toUpperCase(Locale.ROOT)));
           case "init.std" -> b.initStd(Float.parseFloat(v));
+          case "attention.init.std" -> b.attentionInitStd(Float.parseFloat(v));
+          case "attention.learning.rate" -> b.attentionLearningRate(Float.parseFloat(v));
+          case "attention.positions" -> b.attentionPositions(Boolean.parseBoolean(v));
+          case "auxiliary.samples" -> b.auxiliarySamples(Integer.parseInt(v));
           case "micro.batch.size" -> b.microBatchSize(Integer.parseInt(v));
           case "micro.batch.max.wait.ms" -> b.microBatchMaxWaitMs(Long.parseLong(v));
           case "auxiliary.loss" -> b.auxiliaryLoss(Boolean.parseBoolean(v));
@@ -280,6 +326,14 @@ public final class DareConfig {
       } catch (NumberFormatException e) {
         throw new IllegalArgumentException("bad value '" + v + "' for model config key " + key, e);
       }
+    }
+    // Written before the attention set had settings of its own: it was initialised and trained
+    // as the other tables, so a restored model must derive its never-trained rows the same way.
+    if (!p.containsKey("attention.init.std")) {
+      b.attentionInitStd(b.initStd);
+    }
+    if (!p.containsKey("attention.learning.rate")) {
+      b.attentionLearningRate(b.sparseLearningRate);
     }
     return b.build();
   }
@@ -310,7 +364,15 @@ public final class DareConfig {
     private float denseLearningRate = 1e-3f;
     private float sparseLearningRate = 1e-2f;
     private SparseOptimizerKind sparseOptimizer = SparseOptimizerKind.ADAM;
+    // The representation rows (and TWIN's shared ones) start small: at N(0, 1), the reference's
+    // init, the online MovieLens AUC fell by 7 points. DARE's attention rows start N(0, 1): at 0.01
+    // the search's softmax is uniform and lazy Adam's first steps wash out the rows (MODEL.md,
+    // issue 17's diagnosis).
     private float initStd = 0.01f;
+    private float attentionInitStd = 1f;
+    private float attentionLearningRate = 1e-2f;
+    private boolean attentionPositions = true;
+    private int auxiliarySamples = 0;
     private int microBatchSize = 256;
     private long microBatchMaxWaitMs = 200;
     private boolean auxiliaryLoss = false;
@@ -368,6 +430,26 @@ public final class DareConfig {
 
     public Builder initStd(float std) {
       this.initStd = std;
+      return this;
+    }
+
+    public Builder attentionInitStd(float std) {
+      this.attentionInitStd = std;
+      return this;
+    }
+
+    public Builder attentionLearningRate(float lr) {
+      this.attentionLearningRate = lr;
+      return this;
+    }
+
+    public Builder attentionPositions(boolean on) {
+      this.attentionPositions = on;
+      return this;
+    }
+
+    public Builder auxiliarySamples(int samples) {
+      this.auxiliarySamples = samples;
       return this;
     }
 
@@ -429,6 +511,15 @@ public final class DareConfig {
       }
       if (!(initStd >= 0) || !Float.isFinite(initStd)) {
         errors.add("initStd must be >= 0, got " + initStd);
+      }
+      if (!(attentionInitStd >= 0) || !Float.isFinite(attentionInitStd)) {
+        errors.add("attentionInitStd must be >= 0, got " + attentionInitStd);
+      }
+      if (!(attentionLearningRate > 0) || !Float.isFinite(attentionLearningRate)) {
+        errors.add("attentionLearningRate must be > 0, got " + attentionLearningRate);
+      }
+      if (auxiliarySamples < 0) {
+        errors.add("auxiliarySamples must be >= 0 (0: all L), got " + auxiliarySamples);
       }
       if (microBatchMaxWaitMs < 0) {
         errors.add("microBatchMaxWaitMs must be >= 0, got " + microBatchMaxWaitMs);

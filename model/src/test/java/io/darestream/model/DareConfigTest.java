@@ -16,6 +16,7 @@ class DareConfigTest {
     assertThat(c.topK()).isEqualTo(20);
     assertThat(c.hiddenSizes()).containsExactly(200, 80);
     assertThat(c.initStd()).isEqualTo(0.01f);
+    assertThat(c.attentionInitStd()).isEqualTo(1f);
     assertThat(c.mlpInputDim()).isEqualTo(144);
   }
 
@@ -38,6 +39,20 @@ class DareConfigTest {
   }
 
   @Test
+  void aConfigWrittenBeforeTheAttentionSettingsKeepsItsAttentionRows() {
+    // As an older build wrote it: no attention.* or auxiliary.samples keys.
+    DareConfig old =
+        DareConfig.fromProperties(
+            "format.version=2\ninit.std=0.02\nsparse.learning.rate=0.005\nauxiliary.loss=true\n");
+    assertThat(old.attentionInitStd()).isEqualTo(0.02f);
+    assertThat(old.attentionLearningRate()).isEqualTo(0.005f);
+    assertThat(old.auxiliarySamples()).isZero();
+    assertThat(old.attentionPositions()).isTrue();
+    DareConfig c = DareConfig.builder().attentionInitStd(0.5f).attentionLearningRate(0.03f).build();
+    assertThat(DareConfig.fromProperties(c.toProperties())).isEqualTo(c);
+  }
+
+  @Test
   void rejectsUnknownKeysAndNewerFormats() {
     assertThatThrownBy(() -> DareConfig.fromProperties("colour=blue"))
         .hasMessageContaining("unknown model config key 'colour'");
@@ -56,5 +71,15 @@ class DareConfigTest {
         .hasMessageContaining("attentionDim must be > 0, got -1");
     assertThatThrownBy(() -> DareConfig.builder().variant(Variant.TWIN).attentionDim(8).build())
         .hasMessageContaining("TWIN shares one table set");
+    assertThatThrownBy(
+            () ->
+                DareConfig.builder()
+                    .attentionInitStd(-1)
+                    .attentionLearningRate(0)
+                    .auxiliarySamples(-2)
+                    .build())
+        .hasMessageContaining("attentionInitStd must be >= 0, got -1.0")
+        .hasMessageContaining("attentionLearningRate must be > 0, got 0.0")
+        .hasMessageContaining("auxiliarySamples must be >= 0 (0: all L), got -2");
   }
 }

@@ -104,6 +104,7 @@ class ServingServerTest {
           assertThat(picks.get(j).get("item_id").asLong()).isEqualTo(want.item());
           assertThat(picks.get(j).get("category_id").asLong()).isEqualTo(want.category());
           assertThat(picks.get(j).get("position").asInt()).isEqualTo(want.position());
+          assertThat(picks.get(j).get("attention_score").floatValue()).isEqualTo(want.score());
           assertThat(picks.get(j).get("weight").floatValue()).isEqualTo(want.weight());
         }
       }

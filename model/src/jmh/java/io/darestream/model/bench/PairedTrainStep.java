@@ -25,8 +25,11 @@ import java.util.Locale;
  * <pre>
  * java --add-modules jdk.incubator.vector -cp model/target/test-classes:&lt;jmh&gt; \
  *   io.darestream.model.bench.PairedTrainStep &lt;classpath A&gt; &lt;classpath B&gt; \
- *   [seconds=120] [length=200] [variant=DARE] [input=stream]
+ *   [seconds=120] [length=200] [variant=DARE] [input=stream] [auxA=off] [auxB=off]
  * </pre>
+ *
+ * <p>{@code auxA}/{@code auxB} set each side's {@code TrainStepBench.aux} ({@code off}, {@code
+ * full}, {@code sampled}): with the same classpath twice, the cost of the auxiliary loss.
  */
 public final class PairedTrainStep {
   private static final int BLOCK = 24;
@@ -40,7 +43,7 @@ public final class PairedTrainStep {
     final Object bench;
     final Method step;
 
-    Build(String classpath, int length, String variant, String input) throws Exception {
+    Build(String classpath, int length, String variant, String input, String aux) throws Exception {
       URLClassLoader loader =
           new URLClassLoader(urls(classpath), ClassLoader.getPlatformClassLoader());
       Class<?> type = loader.loadClass("io.darestream.model.bench.TrainStepBench");
@@ -49,6 +52,9 @@ public final class PairedTrainStep {
       Class<?> variantType = loader.loadClass("io.darestream.model.Variant");
       set(type, "variant", variantType.getMethod("valueOf", String.class).invoke(null, variant));
       set(type, "input", input);
+      if (!aux.equals("off")) {
+        set(type, "aux", aux);
+      }
       type.getMethod("setup").invoke(bench);
       step = type.getMethod("trainStep");
     }
@@ -72,15 +78,18 @@ public final class PairedTrainStep {
   public static void main(String[] args) throws Exception {
     if (args.length < 2) {
       System.err.println(
-          "usage: PairedTrainStep <classpath A> <classpath B> [seconds] [length] [variant] [input]");
+          "usage: PairedTrainStep <classpath A> <classpath B> [seconds] [length] [variant] [input]"
+              + " [auxA] [auxB]");
       System.exit(2);
     }
     double seconds = args.length > 2 ? Double.parseDouble(args[2]) : 120;
     int length = args.length > 3 ? Integer.parseInt(args[3]) : 200;
     String variant = args.length > 4 ? args[4] : "DARE";
     String input = args.length > 5 ? args[5] : "stream";
-    Build a = new Build(args[0], length, variant, input);
-    Build b = new Build(args[1], length, variant, input);
+    String auxA = args.length > 6 ? args[6] : "off";
+    String auxB = args.length > 7 ? args[7] : "off";
+    Build a = new Build(args[0], length, variant, input, auxA);
+    Build b = new Build(args[1], length, variant, input, auxB);
     long[] ta = new long[BLOCK];
     long[] tb = new long[BLOCK];
     long warmEnd = System.nanoTime() + (long) (WARMUP_SECONDS * 1e9);
@@ -109,10 +118,12 @@ public final class PairedTrainStep {
     }
     System.out.printf(
         Locale.ROOT,
-        "L=%d %s %s, %d block pairs of %d steps (first %d not counted)%n",
+        "L=%d %s %s, aux A=%s B=%s, %d block pairs of %d steps (first %d not counted)%n",
         length,
         variant,
         input,
+        auxA,
+        auxB,
         ratios.size(),
         BLOCK,
         SKIP);

@@ -56,13 +56,24 @@ public class TrainStepBench extends ModelBenchDefaults {
   @Param({"uniform", "stream"})
   String input;
 
+  /** The auxiliary loss: off, the full softmax over all L, or over the top K plus 20 sampled. */
+  @Param({"off"})
+  String aux = "off";
+
   private DareModel model;
   private List<List<TrainingSample>> batches;
   private int next;
 
   @Setup
   public void setup() {
-    model = DareModel.create(DareConfig.builder().variant(variant).maxHistory(length).build());
+    model =
+        DareModel.create(
+            DareConfig.builder()
+                .variant(variant)
+                .maxHistory(length)
+                .auxiliaryLoss(!aux.equals("off"))
+                .auxiliarySamples(aux.equals("sampled") ? 20 : 0)
+                .build());
     batches = input.equals("stream") ? streamBatches(length, 40) : List.of(batch(BATCH, length, 1));
   }
 

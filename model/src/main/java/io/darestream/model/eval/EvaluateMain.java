@@ -2,11 +2,10 @@ package io.darestream.model.eval;
 
 import io.darestream.model.DareConfig;
 import io.darestream.model.DareModel;
-import io.darestream.model.Explanation;
-import io.darestream.model.RetrievedBehaviour;
 import io.darestream.model.SparseOptimizerKind;
 import io.darestream.model.TrainingSample;
 import io.darestream.model.Variant;
+import io.darestream.model.metrics.MutualInformationTruth;
 import io.darestream.schemas.cli.StandaloneCommand;
 import io.darestream.schemas.generator.GeneratorConfig;
 import io.darestream.schemas.generator.GroundTruth;
@@ -33,8 +32,12 @@ import picocli.CommandLine.Spec;
  *   <li>{@code offline} (default): the DARE protocol ({@link DareProtocol}), AUC/GAUC/logloss per
  *       variant as mean ± std over seeds;
  *   <li>{@code online}: prequential replay ({@link OnlineReplay}) per variant and sparse optimizer;
- *   <li>{@code retrieval}: on the synthetic generator, NDCG@K of the behaviours the search picked
- *       against the planted ground truth.
+ *   <li>{@code retrieval}: NDCG@K of the behaviours the search picked against the
+ *       mutual-information ground truth ({@link
+ *       io.darestream.model.metrics.MutualInformationTruth}) and, on the synthetic generator, the
+ *       planted one, each beside its random-pick baseline, mean ± std over seeds;
+ *   <li>{@code diagnose}: one training run per variant with gradient norms per role, drift from
+ *       init, softmax entropy and retrieval over time ({@link TrainingDiagnosis}).
  * </ul>
  *
  * <p>Example: {@code java -cp ... io.darestream.model.eval.EvaluateMain --data
@@ -50,18 +53,20 @@ import picocli.CommandLine.Spec;
       ""
     })
 public final class EvaluateMain implements Callable<Integer> {
-  private static final List<String> MODES = List.of("offline", "online", "retrieval");
+  private static final List<String> MODES = List.of("offline", "online", "retrieval", "diagnose");
 
   @Spec CommandSpec spec;
 
   @Option(
       names = "--mode",
       defaultValue = "offline",
-      paramLabel = "offline|online|retrieval",
+      paramLabel = "offline|online|retrieval|diagnose",
       description = {
         "offline (default): the DARE paper's protocol, mean ± std over --seeds;"
             + " online: prequential replay over the whole stream;"
-            + " retrieval: NDCG of the search against the planted interests of --synthetic data."
+            + " retrieval: NDCG of the search against the mutual-information ground truth (and the"
+            + " planted interests of --synthetic data);"
+            + " diagnose: gradient norms, drift, softmax entropy and retrieval during training."
       })
   String mode;
 
@@ -70,8 +75,31 @@ public final class EvaluateMain implements Callable<Integer> {
       defaultValue = "data/movielens",
       paramLabel = "DIR",
       description =
-          "MovieLens release directory (ratings.csv, movies.csv; default: ${DEFAULT-VALUE}).")
+          "MovieLens release directory (ratings.csv, movies.csv) or a Taobao UserBehavior.csv"
+              + " (or its directory) (default: ${DEFAULT-VALUE}).")
   Path data;
+
+  @Option(
+      names = "--online-seeds",
+      defaultValue = "1",
+      description =
+          "online: seeds (initialisation and negatives) per variant, one row each"
+              + " (default: ${DEFAULT-VALUE}).")
+  int onlineSeeds;
+
+  @Option(
+      names = "--probes",
+      defaultValue = "4",
+      description = "diagnose: measurements per epoch (default: ${DEFAULT-VALUE}).")
+  int probes;
+
+  @Option(
+      names = "--mi-min-samples",
+      defaultValue = "100",
+      description =
+          "retrieval, diagnose: samples a target category needs for a mutual-information ground"
+              + " truth (the reference uses 700 on full Taobao; default: ${DEFAULT-VALUE}).")
+  int miMinSamples;
 
   @Option(
       names = "--synthetic",
@@ -167,6 +195,43 @@ public final class EvaluateMain implements Callable<Integer> {
   boolean aux;
 
   @Option(
+      names = "--aux-samples",
+      defaultValue = "0",
+      description =
+          "Behaviours sampled beside the top K for the auxiliary softmax; 0: all L"
+              + " (default: ${DEFAULT-VALUE}).")
+  int auxSamples;
+
+  @Option(
+      names = "--init-std",
+      defaultValue = "0.01",
+      description =
+          "Std of the initial representation (and TWIN's shared) rows (default: ${DEFAULT-VALUE}).")
+  float initStd;
+
+  @Option(
+      names = "--att-init-std",
+      defaultValue = "1",
+      description = "Std of the initial rows of DARE's attention set (default: ${DEFAULT-VALUE}).")
+  float attInitStd;
+
+  @Option(
+      names = "--att-lr",
+      defaultValue = "0.01",
+      description = "Learning rate of DARE's attention rows (default: ${DEFAULT-VALUE}).")
+  float attLr;
+
+  @Option(
+      names = "--att-positions",
+      arity = "0..1",
+      defaultValue = "true",
+      fallbackValue = "true",
+      paramLabel = "true|false",
+      description =
+          "The relative-position field in the attention token (default: ${DEFAULT-VALUE}).")
+  boolean attPositions;
+
+  @Option(
       names = "--optimizers",
       defaultValue = "ADAM,ADAGRAD",
       split = ",",
@@ -209,10 +274,16 @@ public final class EvaluateMain implements Callable<Integer> {
   public Integer call() throws IOException {
     // Every flag is checked before the data is read: a typo costs a line, not a long load.
     if (!MODES.contains(mode)) {
-      throw invalid("--mode must be offline, online or retrieval, got " + mode);
+      throw invalid("--mode must be offline, online, retrieval or diagnose, got " + mode);
     }
-    if (mode.equals("retrieval") && synthetic == null) {
-      throw invalid("--mode retrieval needs --synthetic");
+    if (onlineSeeds < 1) {
+      throw invalid("--online-seeds must be at least 1, got " + onlineSeeds);
+    }
+    if (probes < 1) {
+      throw invalid("--probes must be at least 1, got " + probes);
+    }
+    if (miMinSamples < 1) {
+      throw invalid("--mi-min-samples must be at least 1, got " + miMinSamples);
     }
     List<Variant> compared = new ArrayList<>();
     for (String v : variants) {
@@ -238,6 +309,11 @@ public final class EvaluateMain implements Callable<Integer> {
             .denseLearningRate(denseLr)
             .microBatchSize(batch)
             .auxiliaryLoss(aux)
+            .auxiliarySamples(auxSamples)
+            .initStd(initStd)
+            .attentionInitStd(attInitStd)
+            .attentionLearningRate(attLr)
+            .attentionPositions(attPositions)
             .sparseOptimizer(enumValue(SparseOptimizerKind.class, "--optimizer", optimizer));
     for (Variant v : compared) {
       try {
@@ -259,7 +335,7 @@ public final class EvaluateMain implements Callable<Integer> {
       truth = gen.groundTruth();
       users = Sequences.group(gen.events());
     } else {
-      users = Sequences.movieLens(data);
+      users = Sequences.read(data);
     }
     out.printf(
         Locale.ROOT,
@@ -272,8 +348,10 @@ public final class EvaluateMain implements Callable<Integer> {
     switch (mode) {
       case "offline" ->
           offline(out, base, attentionDim, compared, users, maxHistory, negatives, seeds, epochs);
-      case "online" -> online(out, base, attentionDim, compared, kinds, users, negatives);
-      default -> retrieval(out, base, attentionDim, compared, users, truth, maxHistory, epochs);
+      case "online" -> online(out, base, attentionDim, compared, kinds, users, negatives, truth);
+      case "retrieval" ->
+          retrieval(out, base, attentionDim, compared, users, truth, maxHistory, seeds, epochs);
+      default -> diagnose(out, base, attentionDim, compared, users, truth, maxHistory, epochs);
     }
     out.flush();
     return 0;
@@ -363,42 +441,129 @@ public final class EvaluateMain implements Callable<Integer> {
       List<Variant> variants,
       List<SparseOptimizerKind> kinds,
       List<UserSequence> users,
-      int negatives) {
+      int negatives,
+      GroundTruth truth) {
     out.println(
-        "| variant | sparse optimizer | sparse lr | samples | cold clicks | AUC (all) "
-            + "| AUC (last 20k) | logloss (last 20k) | samples/s |");
-    out.println("|---|---|---|---|---|---|---|---|---|");
+        "| variant | seed | sparse optimizer | sparse lr | samples | cold clicks | AUC (all) "
+            + "| AUC (last 20k) | logloss (last 20k) | samples/s | NDCG@K planted, last 20 %"
+            + " (random) |");
+    out.println("|---|---|---|---|---|---|---|---|---|---|---|");
     for (Variant v : variants) {
       for (SparseOptimizerKind kind : kinds) {
         for (String lr : sparseLrs) {
-          DareConfig cfg =
-              base.variant(v)
-                  .attentionDim(v == Variant.TWIN ? base.build().representationDim() : attDim)
-                  .sparseOptimizer(kind)
-                  .sparseLearningRate(Float.parseFloat(lr))
-                  .seed(1)
-                  .build();
-          OnlineReplay.Result r =
-              OnlineReplay.run(cfg, users, negatives, warmMinCount, excludeHistory);
-          out.printf(
-              Locale.ROOT,
-              "| %s | %s | %s | %d | %d | %.4f | %.4f | %.4f | %.0f |%n",
-              v,
-              kind,
-              lr,
-              r.samples(),
-              r.coldClicks(),
-              r.auc(),
-              r.lastWindowAuc(),
-              r.lastWindowLogloss(),
-              r.samplesPerSecond());
+          for (int seed = 1; seed <= onlineSeeds; seed++) {
+            DareConfig cfg =
+                base.variant(v)
+                    .attentionDim(v == Variant.TWIN ? base.build().representationDim() : attDim)
+                    .sparseOptimizer(kind)
+                    .sparseLearningRate(Float.parseFloat(lr))
+                    .seed(seed)
+                    .build();
+            PlantedProbe retrieval = truth == null ? null : new PlantedProbe(truth, cfg.topK());
+            OnlineReplay.Result r =
+                OnlineReplay.run(cfg, users, negatives, warmMinCount, excludeHistory, retrieval);
+            out.printf(
+                Locale.ROOT,
+                "| %s | %d | %s | %s | %d | %d | %.4f | %.4f | %.4f | %.0f | %s |%n",
+                v,
+                seed,
+                kind,
+                lr,
+                r.samples(),
+                r.coldClicks(),
+                r.auc(),
+                r.lastWindowAuc(),
+                r.lastWindowLogloss(),
+                r.samplesPerSecond(),
+                retrieval == null ? "-" : TrainingDiagnosis.ndcg(retrieval.ndcg()));
+            out.flush();
+          }
         }
       }
     }
   }
 
-  /** NDCG@K of the retrieved behaviours, gain 1 when the behaviour is planted-relevant. */
-  private static void retrieval(
+  /**
+   * NDCG@K of the search against the mutual-information truth (and the planted one), with the
+   * random-pick baselines, at the epoch with the best validation AUC; mean ± std over seeds.
+   */
+  private void retrieval(
+      PrintWriter out,
+      DareConfig.Builder base,
+      int attDim,
+      List<Variant> variants,
+      List<UserSequence> users,
+      GroundTruth truth,
+      int maxHistory,
+      int seeds,
+      int epochs) {
+    out.println(
+        "| variant | d_att | NDCG@K MI | random MI | NDCG@K planted | random planted | test AUC"
+            + " | epoch |");
+    out.println("|---|---|---|---|---|---|---|---|");
+    List<ProtocolSplit> splits = new ArrayList<>();
+    List<MutualInformationTruth> truths = new ArrayList<>();
+    for (int s = 1; s <= seeds; s++) {
+      ProtocolSplit split = DareProtocol.split(users, maxHistory, negatives, s);
+      splits.add(split);
+      List<TrainingSample> all = new ArrayList<>(split.train());
+      all.addAll(split.validation());
+      all.addAll(split.test());
+      truths.add(RetrievalQuality.truthOf(all, miMinSamples));
+    }
+    out.printf(
+        Locale.ROOT,
+        "(kept users=%d, train=%d, test=%d samples, %d target categories with MI truth)%n",
+        splits.get(0).users(),
+        splits.get(0).train().size(),
+        splits.get(0).test().size(),
+        truths.get(0).targetCategories());
+    for (Variant v : variants) {
+      int att = v == Variant.TWIN ? base.build().representationDim() : attDim;
+      double[][] m = new double[seeds][];
+      for (int s = 1; s <= seeds; s++) {
+        DareConfig cfg = base.variant(v).attentionDim(att).seed(s).build();
+        ProtocolSplit split = splits.get(s - 1);
+        DareModel model = DareModel.create(cfg);
+        List<TrainingSample> train = new ArrayList<>(split.train());
+        java.util.Random shuffle = new java.util.Random(cfg.seed());
+        double bestVal = Double.NEGATIVE_INFINITY;
+        for (int e = 1; e <= epochs; e++) {
+          java.util.Collections.shuffle(train, shuffle);
+          model.trainBatch(train);
+          double val = OfflineEvaluation.metrics(model, split.validation())[0];
+          if (val > bestVal) {
+            bestVal = val;
+            RetrievalQuality.Result r =
+                RetrievalQuality.measure(model, split.test(), truths.get(s - 1), truth);
+            m[s - 1] =
+                new double[] {
+                  r.mutualInformation().ndcg(),
+                  r.mutualInformation().randomNdcg(),
+                  r.planted() == null ? Double.NaN : r.planted().ndcg(),
+                  r.planted() == null ? Double.NaN : r.planted().randomNdcg(),
+                  OfflineEvaluation.metrics(model, split.test())[0],
+                  e
+                };
+          }
+        }
+      }
+      out.printf(
+          Locale.ROOT,
+          "| %s | %d | %s | %s | %s | %s | %s | %.1f |%n",
+          v,
+          att,
+          meanStd(m, 0),
+          meanStd(m, 1),
+          meanStd(m, 2),
+          meanStd(m, 3),
+          meanStd(m, 4),
+          mean(m, 5));
+      out.flush();
+    }
+  }
+
+  private void diagnose(
       PrintWriter out,
       DareConfig.Builder base,
       int attDim,
@@ -407,59 +572,22 @@ public final class EvaluateMain implements Callable<Integer> {
       GroundTruth truth,
       int maxHistory,
       int epochs) {
-    ProtocolSplit split = DareProtocol.split(users, maxHistory, 2, 1);
-    out.println("| variant | d_att | NDCG@K | test AUC |");
-    out.println("|---|---|---|---|");
+    ProtocolSplit split = DareProtocol.split(users, maxHistory, negatives, 1);
+    List<TrainingSample> all = new ArrayList<>(split.train());
+    all.addAll(split.validation());
+    all.addAll(split.test());
+    MutualInformationTruth mi = RetrievalQuality.truthOf(all, miMinSamples);
+    out.printf(
+        Locale.ROOT,
+        "(kept users=%d, train=%d, test=%d samples, %d target categories with MI truth)%n",
+        split.users(),
+        split.train().size(),
+        split.test().size(),
+        mi.targetCategories());
     for (Variant v : variants) {
       int att = v == Variant.TWIN ? base.build().representationDim() : attDim;
       DareConfig cfg = base.variant(v).attentionDim(att).seed(1).build();
-      DareModel model = DareModel.create(cfg);
-      EvalResult r = OfflineEvaluation.run(cfg, split, epochs);
-      // Retrain the same way to inspect the search (run() does not expose its model).
-      for (int e = 0; e < r.epoch(); e++) {
-        List<TrainingSample> train = new ArrayList<>(split.train());
-        java.util.Collections.shuffle(train, new java.util.Random(cfg.seed()));
-        model.trainBatch(train);
-      }
-      double sum = 0;
-      int n = 0;
-      for (TrainingSample s : split.test()) {
-        if (s.label() != 1) {
-          continue;
-        }
-        Explanation ex =
-            model
-                .explain(
-                    s.historyItems(),
-                    s.historyCategories(),
-                    new long[] {s.targetItem()},
-                    new long[] {s.targetCategory()})
-                .get(0);
-        int relevant = 0;
-        for (int i = 0; i < s.historyLength(); i++) {
-          if (truth.isRelevant(s.userId(), s.historyItem(i), s.targetItem())) {
-            relevant++;
-          }
-        }
-        if (relevant == 0) {
-          continue;
-        }
-        double dcg = 0;
-        int rank = 0;
-        for (RetrievedBehaviour b : ex.retrieved()) {
-          rank++;
-          if (truth.isRelevant(s.userId(), b.item(), s.targetItem())) {
-            dcg += 1 / (Math.log(rank + 1) / Math.log(2));
-          }
-        }
-        double idcg = 0;
-        for (int k = 1; k <= Math.min(relevant, ex.retrieved().size()); k++) {
-          idcg += 1 / (Math.log(k + 1) / Math.log(2));
-        }
-        sum += dcg / idcg;
-        n++;
-      }
-      out.printf(Locale.ROOT, "| %s | %d | %.4f | %.4f |%n", v, att, sum / n, r.auc());
+      TrainingDiagnosis.run(out, cfg, split, truth, mi, epochs, probes);
     }
   }
 

@@ -41,6 +41,18 @@ public final class OnlineReplay {
   /** The job's default negative-sampler window (dare.label.sampler-window). */
   public static final int SAMPLER_WINDOW = 100_000;
 
+  /** Sees each micro-batch with the model before the model trains on it (prequential probes). */
+  @FunctionalInterface
+  public interface BatchProbe {
+    /**
+     * @param model the model, not yet trained on {@code batch}
+     * @param batch the samples about to be trained
+     * @param position samples scored before this batch
+     * @param total upper bound of the samples the replay scores
+     */
+    void beforeTraining(DareModel model, List<TrainingSample> batch, long position, long total);
+  }
+
   private OnlineReplay() {}
 
   /** A replay with the job's default labels: warm minimum 1, history not excluded. */
@@ -58,6 +70,17 @@ public final class OnlineReplay {
       int negatives,
       int warmMinCount,
       boolean excludeHistory) {
+    return run(config, users, negatives, warmMinCount, excludeHistory, null);
+  }
+
+  /** As {@link #run(DareConfig, List, int, int, boolean)}, showing each batch to {@code probe}. */
+  public static Result run(
+      DareConfig config,
+      List<UserSequence> users,
+      int negatives,
+      int warmMinCount,
+      boolean excludeHistory,
+      BatchProbe probe) {
     List<long[]> events = new ArrayList<>();
     Map<Long, UserSequence> byUser = new HashMap<>();
     for (UserSequence u : users) {
@@ -99,10 +122,16 @@ public final class OnlineReplay {
               Sequences.historyBefore(u.categories(), t, config.maxHistory()));
       batch.addAll(labels.label(positive));
       if (batch.size() >= config.microBatchSize()) {
+        if (probe != null) {
+          probe.beforeTraining(model, batch, scored, total);
+        }
         scored = train(model, batch, window, all, labelOf, scored);
       }
     }
     if (!batch.isEmpty()) {
+      if (probe != null) {
+        probe.beforeTraining(model, batch, scored, total);
+      }
       scored = train(model, batch, window, all, labelOf, scored);
     }
     double seconds = (System.nanoTime() - start) / 1e9;

@@ -18,6 +18,25 @@ import java.util.TreeMap;
 public final class Sequences {
   private Sequences() {}
 
+  /**
+   * Reads {@code path}: a Taobao UserBehavior CSV file (or a directory holding {@code
+   * UserBehavior.csv}), otherwise a MovieLens release directory.
+   */
+  public static List<UserSequence> read(Path path) throws IOException {
+    Path taobao = java.nio.file.Files.isDirectory(path) ? path.resolve("UserBehavior.csv") : path;
+    if (java.nio.file.Files.isRegularFile(taobao)) {
+      try (EventReader reader =
+          io.darestream.schemas.input.TaobaoCsv.open(taobao, ParseOptions.skip())) {
+        return group(reader);
+      } catch (IOException | RuntimeException e) {
+        throw e;
+      } catch (Exception e) {
+        throw new IOException(e);
+      }
+    }
+    return movieLens(path);
+  }
+
   /** Reads a MovieLens release directory (ratings.csv + movies.csv) with the schemas parsers. */
   public static List<UserSequence> movieLens(Path dir) throws IOException {
     try (EventReader reader = MovieLensRatings.open(dir, ParseOptions.skip())) {

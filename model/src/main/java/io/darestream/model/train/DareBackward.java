@@ -45,6 +45,9 @@ final class DareBackward {
   private final float scale;
   private final int maxL;
   private final int kCap;
+  private final boolean attentionPositions;
+  // Recomputes the auxiliary subset and its weights as the forward chose them.
+  private DareForward forward;
 
   // dL/dx of the MLP's input, xDim per sample.
   private final float[] dx;
@@ -57,6 +60,8 @@ final class DareBackward {
   private final float[] dqp;
   // dL/dw_r per pick; grows to the longest history the auxiliary path has seen.
   private float[] dwScratch = new float[16];
+  // Which roles' row gradients are kept (diagnostics); BOTH when training.
+  private GradientRoles roles = GradientRoles.BOTH;
 
   DareBackward(DareParameters params, Workspace ws) {
     this.ws = ws;
@@ -79,6 +84,7 @@ final class DareBackward {
     scale = s.scale();
     maxL = s.maxL();
     kCap = s.kCap();
+    attentionPositions = params.config().attentionPositions();
     denseGrad = new DenseGradient(params.dense());
     keyGrads = gradientsOf(keyTables);
     valueGrads = gradientsOf(valueTables);
@@ -95,6 +101,16 @@ final class DareBackward {
     return new RowGradients.TableGradient[] {
       rowGrads.of(t.item()), rowGrads.of(t.category()), rowGrads.of(t.position(), maxL + 1)
     };
+  }
+
+  /** The forward whose auxiliary subsets the auxiliary backward recomputes. */
+  void forward(DareForward forward) {
+    this.forward = forward;
+  }
+
+  /** Keeps only the row gradients of {@code roles} until changed again (diagnostics). */
+  void roles(GradientRoles roles) {
+    this.roles = roles;
   }
 
   /** Zeroes the batch's gradient. */
@@ -152,10 +168,12 @@ final class DareBackward {
       Arrays.fill(dqp, 0f);
       projKey.backwardTransposed(ws.qProj, b * projDim, dq, 0, denseGrad, dqp, 0);
       projQuery.backward(ws.targetValue, ro, dqp, 0, denseGrad, dTarget, 0);
-    } else {
+    } else if (roles.attention) {
       addToken(keyGrads, keyTables.dim(), b, ws.tKeyItemSlot, ws.tKeyCatSlot, dq);
     }
-    addToken(valueGrads, valueTables.dim(), b, ws.tValueItemSlot, ws.tValueCatSlot, dTarget);
+    if (roles.representation) {
+      addToken(valueGrads, valueTables.dim(), b, ws.tValueItemSlot, ws.tValueCatSlot, dTarget);
+    }
   }
 
   /**
@@ -210,29 +228,35 @@ final class DareBackward {
     for (int r = 0; r < m; r++) {
       dot += weights[wOff + r] * dws[r];
     }
+    boolean valueRole = roles.representation;
+    boolean keyRole = roles.attention;
     for (int r = 0; r < m; r++) {
       int o = wOff + r;
       int i = p.index[o];
       float w = weights[o];
       long item = p.items[o];
       long cat = p.cats[o];
-      valueGrads[0].addAt(p.valueItemSlot[o], item, dUbar, 0, w);
-      valueGrads[1].addAt(p.valueCatSlot[o], cat, dUbar, dr, w);
-      valueGrads[2].add(i + 1, dUbar, 2 * dr, w);
+      if (valueRole) {
+        valueGrads[0].addAt(p.valueItemSlot[o], item, dUbar, 0, w);
+        valueGrads[1].addAt(p.valueCatSlot[o], cat, dUbar, dr, w);
+        valueGrads[2].add(i + 1, dUbar, 2 * dr, w);
+      }
       float ds = w * (dws[r] - dot) * scale;
-      if (ds == 0f) {
+      if (ds == 0f || !keyRole) {
         continue;
       }
       keyGrads[0].addAt(p.keyItemSlot[o], item, queries, qo, ds);
       keyGrads[1].addAt(p.keyCatSlot[o], cat, queries, qo + dk, ds);
-      keyGrads[2].add(i + 1, queries, qo + 2 * dk, ds);
       int ko = kOff + r * keyWidth;
       for (int j = 0; j < keyWidth; j++) {
         dq[j] += ds * keys[ko + j];
       }
-      int po = i * dk;
-      for (int j = 0; j < dk; j++) {
-        dq[2 * dk + j] += ds * keyPos[po + j];
+      if (attentionPositions) {
+        keyGrads[2].add(i + 1, queries, qo + 2 * dk, ds);
+        int po = i * dk;
+        for (int j = 0; j < dk; j++) {
+          dq[2 * dk + j] += ds * keyPos[po + j];
+        }
       }
     }
   }
@@ -244,38 +268,30 @@ final class DareBackward {
     }
   }
 
-  /** The auxiliary path's attention backward: recomputes the full softmax over the history. */
+  /**
+   * The auxiliary path's attention backward: recomputes the scores and the forward's subset and
+   * weights ({@link AuxiliarySubset}) over the history.
+   */
   private void auxAttentionBackward(int b) {
     int n = ws.history.length();
     Picks full = ws.full;
     long[] histItems = ws.histItems;
     long[] histCats = ws.histCats;
     System.arraycopy(ws.queries, b * qDim, ws.query, 0, qDim);
-    ws.positions.updateBias(ws.query);
-    ws.kernel.scoreEvery(ws.query, ws.history, ws.positions.bias, scale, ws.all);
-    float max = Float.NEGATIVE_INFINITY;
-    for (int i = 0; i < n; i++) {
-      max = Math.max(max, ws.all.score(i));
+    ws.kernel.scoreEvery(ws.query, ws.history, forward.positionBias(), scale, ws.all);
+    int c = forward.auxiliarySubset(b, n);
+    for (int r = 0; r < c; r++) {
+      int i = full.index[r];
+      full.items[r] = histItems[i];
+      full.cats[r] = histCats[i];
+      full.keyItemSlot[r] = ws.itemSlots[i];
+      full.keyCatSlot[r] = ws.catSlots[i];
+      valueTables.gatherToken(histItems[i], histCats[i], i + 1, full.values, r * rDim);
+      ws.history.copyKey(i, full.keys, r * keyWidth);
     }
-    float sum = 0f;
-    for (int i = 0; i < n; i++) {
-      float e = (float) Math.exp(ws.all.score(i) - max);
-      full.weights[i] = e;
-      sum += e;
-    }
-    for (int i = 0; i < n; i++) {
-      full.weights[i] /= sum;
-      full.index[i] = i;
-      full.items[i] = histItems[i];
-      full.cats[i] = histCats[i];
-      full.keyItemSlot[i] = ws.itemSlots[i];
-      full.keyCatSlot[i] = ws.catSlots[i];
-      valueTables.gatherToken(histItems[i], histCats[i], i + 1, full.values, i * rDim);
-      ws.history.copyKey(i, full.keys, i * keyWidth);
-    }
-    valueTables.item().slots(full.items, n, full.valueItemSlot);
-    valueTables.category().slots(full.cats, n, full.valueCatSlot);
-    attentionBackward(b, n, full, 0);
+    valueTables.item().slots(full.items, c, full.valueItemSlot);
+    valueTables.category().slots(full.cats, c, full.valueCatSlot);
+    attentionBackward(b, c, full, 0);
   }
 
   /** Adds the gradient of sample {@code b}'s target token (position 0) to its three rows. */
@@ -288,6 +304,8 @@ final class DareBackward {
       float[] grad) {
     grads[0].addAt(itemSlot[b], ws.tItem[b], grad, 0, 1f);
     grads[1].addAt(catSlot[b], ws.tCat[b], grad, d, 1f);
-    grads[2].add(TARGET_POSITION, grad, 2 * d, 1f);
+    if (attentionPositions || grads == valueGrads) {
+      grads[2].add(TARGET_POSITION, grad, 2 * d, 1f);
+    }
   }
 }

@@ -5,7 +5,6 @@ import io.darestream.model.TrainingSample;
 import io.darestream.model.embedding.EmbeddingTable;
 import io.darestream.model.embedding.FieldTables;
 import io.darestream.model.nn.LinearMap;
-import io.darestream.model.search.TopK;
 import java.util.Arrays;
 import java.util.List;
 
@@ -51,9 +50,13 @@ final class DareForward {
   private final float scale;
   private final int maxL;
   private final int kCap;
+  private final boolean attentionPositions;
+  private final AuxiliarySubset auxSubset;
 
   DareForward(DareParameters params, Workspace ws) {
     this.ws = ws;
+    this.attentionPositions = params.config().attentionPositions();
+    this.auxSubset = new AuxiliarySubset(params, ws);
     this.gather = new RowGather(params, ws);
     this.projected = params.projected();
     this.keyTables = params.attention();
@@ -175,8 +178,7 @@ final class DareForward {
    * the selection itself has no gradient. Returns how many it picked.
    */
   private int search(int b) {
-    ws.positions.updateBias(ws.query);
-    ws.kernel.search(ws.query, ws.history, ws.positions.bias, scale, ws.top);
+    ws.kernel.search(ws.query, ws.history, positionBias(), scale, ws.top);
     int m = ws.top.size();
     ws.selCount[b] = m;
     return m;
@@ -231,33 +233,45 @@ final class DareForward {
     }
   }
 
-  /** Auxiliary path: full softmax over every behaviour, no top-K. */
+  /**
+   * The position field's share of every behaviour's score for the current query, or null when the
+   * attention token has no position field.
+   */
+  float[] positionBias() {
+    if (!attentionPositions) {
+      return null;
+    }
+    ws.positions.updateBias(ws.query);
+    return ws.positions.bias;
+  }
+
+  /**
+   * Auxiliary path: a softmax over every behaviour, or over the top K plus sampled others ({@link
+   * AuxiliarySubset}); no top-K selection.
+   */
   private void forwardAux(int b, int n) {
     int ro = b * rDim;
-    TopK all = ws.all;
-    float[] fullWeights = ws.full.weights;
     float[] uBarAux = ws.uBarAux;
     float[] row = ws.row;
-    ws.kernel.scoreEvery(ws.query, ws.history, ws.positions.bias, scale, all);
-    float max = Float.NEGATIVE_INFINITY;
-    for (int i = 0; i < n; i++) {
-      max = Math.max(max, all.score(i));
-    }
-    float sum = 0f;
-    for (int i = 0; i < n; i++) {
-      float e = (float) Math.exp(all.score(i) - max);
-      fullWeights[i] = e;
-      sum += e;
-    }
+    ws.kernel.scoreEvery(ws.query, ws.history, positionBias(), scale, ws.all);
+    int c = auxSubset.choose(b, n);
+    int[] index = ws.full.index;
+    float[] weights = ws.full.weights;
     Arrays.fill(uBarAux, ro, ro + rDim, 0f);
-    for (int i = 0; i < n; i++) {
-      float w = fullWeights[i] / sum;
+    for (int r = 0; r < c; r++) {
+      int i = index[r];
+      float w = weights[r];
       valueTables.gatherToken(ws.histItems[i], ws.histCats[i], i + 1, row, 0);
       for (int j = 0; j < rDim; j++) {
         uBarAux[ro + j] += w * row[j];
       }
     }
     finishInput(b, uBarAux, ws.uAux, ws.xAux);
+  }
+
+  /** The auxiliary behaviours of sample {@code b} (after {@code scoreEvery} of its query). */
+  int auxiliarySubset(int b, int n) {
+    return auxSubset.choose(b, n);
   }
 
   /** {@code u = P_v ubar}, {@code v = P_t e_t} (identity without projection), x = [v, u, v*u]. */

@@ -44,10 +44,12 @@ public final class DareParameters {
     SparseOptimizerKind kind = cfg.sparseOptimizer();
     float lr = cfg.sparseLearningRate();
     if (variant == Variant.DARE) {
-      attention = fieldTables("att", cfg.attentionDim(), kind, lr);
-      representation = fieldTables("repr", cfg.representationDim(), kind, lr);
+      attention =
+          fieldTables(
+              "att", cfg.attentionDim(), kind, cfg.attentionLearningRate(), cfg.attentionInitStd());
+      representation = fieldTables("repr", cfg.representationDim(), kind, lr, cfg.initStd());
     } else {
-      attention = fieldTables("shared", cfg.representationDim(), kind, lr);
+      attention = fieldTables("shared", cfg.representationDim(), kind, lr, cfg.initStd());
       representation = attention;
     }
     addTables(attention);
@@ -62,19 +64,21 @@ public final class DareParameters {
         projected ? Projections.register(dense, shape.rDim(), shape.projDim(), rng) : null;
   }
 
-  private FieldTables fieldTables(String prefix, int dim, SparseOptimizerKind kind, float lr) {
+  private FieldTables fieldTables(
+      String prefix, int dim, SparseOptimizerKind kind, float lr, float initStd) {
     return new FieldTables(
-        table(prefix + ".item", dim, kind, lr),
-        table(prefix + ".category", dim, kind, lr),
-        table(prefix + ".position", dim, kind, lr));
+        table(prefix + ".item", dim, kind, lr, initStd),
+        table(prefix + ".category", dim, kind, lr, initStd),
+        table(prefix + ".position", dim, kind, lr, initStd));
   }
 
-  private EmbeddingTable table(String name, int dim, SparseOptimizerKind kind, float lr) {
+  private EmbeddingTable table(
+      String name, int dim, SparseOptimizerKind kind, float lr, float initStd) {
     return new EmbeddingTable(
         name,
         dim,
         SparseOptimizer.of(kind, lr),
-        new RowInitializer(cfg.seed(), name, cfg.initStd()),
+        new RowInitializer(cfg.seed(), name, initStd),
         cfg.admissionMinCount(),
         cfg.expiryMs());
   }

@@ -38,6 +38,7 @@ public final class DareTrainer {
     Workspace ws = new Workspace(params);
     this.forward = new DareForward(params, ws);
     this.backward = new DareBackward(params, ws);
+    backward.forward(forward);
     this.denseAdam = new DenseAdam(cfg.denseLearningRate());
     this.maxBatch = params.shape().maxBatch();
     this.predictions = new float[maxBatch];
@@ -125,6 +126,19 @@ public final class DareTrainer {
       }
     }
     return backward.gradients(loss, auxLoss);
+  }
+
+  /**
+   * As {@link #gradients(List, boolean)} with the backward, keeping only the row gradients of
+   * {@code roles} (diagnostics: the attention and representation shares of a shared table).
+   */
+  public Gradients gradients(List<TrainingSample> batch, GradientRoles roles) {
+    backward.roles(roles);
+    try {
+      return gradients(batch, true);
+    } finally {
+      backward.roles(GradientRoles.BOTH);
+    }
   }
 
   /** Mean loss of a batch plus the weighted auxiliary loss, forward only (for gradient checks). */

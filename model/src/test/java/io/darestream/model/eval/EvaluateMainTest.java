@@ -70,10 +70,15 @@ class EvaluateMainTest {
   void badFlagsAreOneLineErrorsBeforeAnyDataIsRead(@TempDir Path dir) {
     // --data points nowhere: each error must come from the flags, not from reading the data.
     String data = dir.resolve("absent").toString();
-    assertError(run("--data", data, "--mode", "offlne"), "--mode must be offline, online or");
+    assertError(
+        run("--data", data, "--mode", "offlne"), "--mode must be offline, online, retrieval or");
     assertError(
         run("--data", data, "--variants", "DARE,TWINN"), "--variants: unknown value 'TWINN'");
-    assertError(run("--data", data, "--mode", "retrieval"), "--mode retrieval needs --synthetic");
+    assertError(run("--data", data, "--mode", "diagnose", "--probes", "0"), "--probes must be");
+    assertError(run("--data", data, "--mode", "online", "--online-seeds", "0"), "--online-seeds");
+    assertError(
+        run("--data", data, "--mode", "retrieval", "--mi-min-samples", "0"),
+        "--mi-min-samples must be");
     assertError(run("--data", data, "--sparse-lrs", "0.01,fast"), "--sparse-lrs: 'fast' is not");
     assertError(run("--data", data, "--top-k", "0"), "topK");
     assertError(run("--synthetic", "10:100"), "--synthetic must be USERS:ITEMS:BEHAVIOURS");
@@ -114,6 +119,33 @@ class EvaluateMainTest {
   }
 
   @Test
+  void retrievalAndDiagnosePrintNdcgBesideTheRandomBaseline() {
+    String[] common = {
+      "--synthetic", "30:200:60", "--max-history", "20", "--top-k", "5", "--seeds", "1",
+      "--epochs", "1", "--variants", "dare", "--mi-min-samples", "5", "--probes", "1"
+    };
+    assertThat(run(concat(common, "--mode", "retrieval"))).as(err.toString()).isZero();
+    assertThat(out.toString().lines())
+        .contains(
+            "| variant | d_att | NDCG@K MI | random MI | NDCG@K planted | random planted | test AUC"
+                + " | epoch |")
+        .anySatisfy(line -> assertThat(line).matches("\\| DARE \\| 16 \\| 0\\.\\d{4} ± .*"));
+    out.getBuffer().setLength(0);
+
+    assertThat(run(concat(common, "--mode", "diagnose"))).as(err.toString()).isZero();
+    // The probe before training and one per epoch, each with gradient norms and both NDCGs.
+    assertThat(out.toString().lines().filter(l -> l.matches("\\| [01] \\| \\d+ \\| .*")))
+        .hasSize(2)
+        .allSatisfy(l -> assertThat(l.split("\\|")).hasSize(13));
+  }
+
+  private static String[] concat(String[] a, String... b) {
+    String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, out, a.length, b.length);
+    return out;
+  }
+
+  @Test
   void helpDescribesEveryFlag() {
     assertThat(run("--help")).isZero();
     assertThat(out.toString())
@@ -137,6 +169,9 @@ class EvaluateMainTest {
             "--optimizers",
             "--sparse-lrs",
             "--warm-min-count",
-            "--exclude-history");
+            "--exclude-history",
+            "--probes",
+            "--mi-min-samples",
+            "--online-seeds");
   }
 }

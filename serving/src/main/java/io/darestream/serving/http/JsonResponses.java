@@ -45,6 +45,7 @@ public final class JsonResponses {
                 g.writeNumberField("item_id", b.itemId());
                 g.writeNumberField("category_id", b.categoryId());
                 g.writeNumberField("position", b.position());
+                g.writeNumberField("attention_score", b.attentionScore());
                 g.writeNumberField("weight", b.weight());
                 g.writeEndObject();
               }
@@ -70,7 +71,7 @@ public final class JsonResponses {
     if (r.explained()) {
       for (List<RetrievedBehavior> perCandidate : r.retrieved()) {
         for (RetrievedBehavior b : perCandidate) {
-          if (!Float.isFinite(b.weight())) {
+          if (!Float.isFinite(b.weight()) || !Float.isFinite(b.attentionScore())) {
             return false;
           }
         }

@@ -102,7 +102,8 @@ public final class DareModelHandle implements ModelHandle {
       scores[i] = e.score();
       List<RetrievedBehavior> picks = new ArrayList<>(e.retrieved().size());
       for (RetrievedBehaviour b : e.retrieved()) {
-        picks.add(new RetrievedBehavior(b.item(), b.category(), b.position(), b.weight()));
+        picks.add(
+            new RetrievedBehavior(b.item(), b.category(), b.position(), b.score(), b.weight()));
       }
       retrieved.add(picks);
     }

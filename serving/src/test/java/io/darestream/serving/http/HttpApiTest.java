@@ -50,12 +50,13 @@ class HttpApiTest {
         for (int i = 0; i < scores.length; i++) {
           scores[i] = request.candidates().get(i).itemId() / 1000f;
           if (retrieved != null) {
-            retrieved.add(List.of(new RetrievedBehavior(9, 8, 1, 1.0f)));
+            retrieved.add(List.of(new RetrievedBehavior(9, 8, 1, 0.25f, 1.0f)));
           }
           if (nonFinite.get()) {
             scores[i] = retrieved == null ? Float.NaN : 0.5f;
             if (retrieved != null) {
-              retrieved.set(i, List.of(new RetrievedBehavior(9, 8, 1, Float.POSITIVE_INFINITY)));
+              // A NaN attention score beside a finite weight is refused as a NaN weight is.
+              retrieved.set(i, List.of(new RetrievedBehavior(9, 8, 1, Float.NaN, 0.5f)));
             }
           }
         }
@@ -159,6 +160,7 @@ class HttpApiTest {
     assertThat(first.get("item_id").asLong()).isEqualTo(9);
     assertThat(first.get("category_id").asLong()).isEqualTo(8);
     assertThat(first.get("position").asInt()).isEqualTo(1);
+    assertThat(first.get("attention_score").floatValue()).isEqualTo(0.25f);
     assertThat(first.get("weight").floatValue()).isEqualTo(1.0f);
   }
 

@@ -1,0 +1,89 @@
+package io.darestream.model.eval;
+
+import io.darestream.model.DareModel;
+import io.darestream.model.Explanation;
+import io.darestream.model.RetrievedBehaviour;
+import io.darestream.model.TrainingSample;
+import io.darestream.model.metrics.MutualInformationTruth;
+import io.darestream.model.metrics.RetrievalNdcg;
+import io.darestream.schemas.generator.GroundTruth;
+import java.util.List;
+
+/**
+ * Retrieval quality of a model's search on a set of samples: NDCG@K of the behaviours it picks
+ * against the mutual-information ground truth (every sample whose target category has one) and, on
+ * generated data, against the planted truth (clicked targets only: relevance is defined for a
+ * click), each with its random-pick baseline ({@link RetrievalNdcg}).
+ */
+final class RetrievalQuality {
+  private RetrievalQuality() {}
+
+  /** NDCG@K against MI (and planted when {@code planted} is not null), with baselines. */
+  record Result(RetrievalNdcg mutualInformation, RetrievalNdcg planted) {}
+
+  /** Builds the MI ground truth from {@code samples}' co-occurrence counts. */
+  static MutualInformationTruth truthOf(List<TrainingSample> samples, int minTargetSamples) {
+    MutualInformationTruth truth = new MutualInformationTruth(minTargetSamples);
+    for (TrainingSample s : samples) {
+      truth.observe(s.targetCategory(), s.label(), s.historyCategories(), s.historyLength());
+    }
+    return truth;
+  }
+
+  static Result measure(
+      DareModel model,
+      List<TrainingSample> samples,
+      MutualInformationTruth mi,
+      GroundTruth planted) {
+    int k = model.config().topK();
+    RetrievalNdcg miNdcg = new RetrievalNdcg(k);
+    RetrievalNdcg plantedNdcg = planted == null ? null : new RetrievalNdcg(k);
+    measure(model, samples, mi, miNdcg, planted, plantedNdcg);
+    return new Result(miNdcg, plantedNdcg);
+  }
+
+  /**
+   * Adds {@code samples}' queries to the accumulators ({@code mi} and {@code planted} nullable).
+   */
+  static void measure(
+      DareModel model,
+      List<TrainingSample> samples,
+      MutualInformationTruth mi,
+      RetrievalNdcg miNdcg,
+      GroundTruth planted,
+      RetrievalNdcg plantedNdcg) {
+    int k = model.config().topK();
+    int maxL = model.config().maxHistory();
+    double[] gains = new double[maxL];
+    int[] picks = new int[k];
+    for (TrainingSample s : samples) {
+      int n = Math.min(s.historyLength(), maxL);
+      boolean hasMi = mi != null && mi.gains(s.targetCategory(), s.historyCategories(), n, gains);
+      boolean hasPlanted = planted != null && s.label() == 1;
+      if (!hasMi && !hasPlanted) {
+        continue;
+      }
+      Explanation ex =
+          model
+              .explain(
+                  s.historyItems(),
+                  s.historyCategories(),
+                  new long[] {s.targetItem()},
+                  new long[] {s.targetCategory()})
+              .get(0);
+      int m = 0;
+      for (RetrievedBehaviour b : ex.retrieved()) {
+        picks[m++] = b.position() - 1;
+      }
+      if (hasMi) {
+        miNdcg.add(gains, n, picks, m);
+      }
+      if (hasPlanted) {
+        for (int i = 0; i < n; i++) {
+          gains[i] = planted.isRelevant(s.userId(), s.historyItem(i), s.targetItem()) ? 1 : 0;
+        }
+        plantedNdcg.add(gains, n, picks, m);
+      }
+    }
+  }
+}
