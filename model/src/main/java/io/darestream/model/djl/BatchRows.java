@@ -26,10 +26,10 @@ final class BatchRows {
   private final Leaf position;
   private final NDArray targetItems;
   private final NDArray targetCats;
-  private final NDArray targetPositions;
   private final NDArray historyItems;
   private final NDArray historyCats;
-  private final NDArray historyPositions;
+  private final int batchSize;
+  private final int longest;
 
   /**
    * Copies the rows of {@code set} that {@code batch} reads onto {@code nd}'s device; {@code
@@ -44,7 +44,6 @@ final class BatchRows {
     long[] tCat = new long[bsz];
     long[] hItem = new long[bsz * longest];
     long[] hCat = new long[bsz * longest];
-    long[] hPos = new long[bsz * longest];
     for (int b = 0; b < bsz; b++) {
       TrainingSample s = batch.get(b);
       tItem[b] = item.rowOf(s.targetItem());
@@ -58,21 +57,16 @@ final class BatchRows {
     for (int p = 0; p <= longest; p++) {
       position.rowOf(p);
     }
-    for (int b = 0; b < bsz; b++) {
-      for (int i = 0; i < longest; i++) {
-        hPos[b * longest + i] = i + 1;
-      }
-    }
     item.materialise(nd);
     category.materialise(nd);
     position.materialise(nd);
     targetItems = nd.create(tItem);
     targetCats = nd.create(tCat);
-    targetPositions = nd.zeros(new Shape(bsz), ai.djl.ndarray.types.DataType.INT64);
     Shape hs = new Shape(bsz, longest);
     historyItems = nd.create(hItem, hs);
     historyCats = nd.create(hCat, hs);
-    historyPositions = nd.create(hPos, hs);
+    batchSize = bsz;
+    this.longest = longest;
   }
 
   /** The targets' tokens {@code [item | category | position 0]}: {@code [B, 3d]}. */
@@ -81,7 +75,9 @@ final class BatchRows {
         new NDList(
             item.rows.get(targetItems),
             category.rows.get(targetCats),
-            position.rows.get(targetPositions)),
+            // Every sample shares position 0: one row, broadcast (its backward is a sum, not a
+            // scatter of B rows into one).
+            position.rows.get("0:1").broadcast(new Shape(batchSize, position.table.dim()))),
         1);
   }
 
@@ -91,7 +87,7 @@ final class BatchRows {
         new NDList(
             item.rows.get(historyItems),
             category.rows.get(historyCats),
-            position.rows.get(historyPositions)),
+            position.rows.get("1:").broadcast(new Shape(batchSize, longest, position.table.dim()))),
         2);
   }
 
