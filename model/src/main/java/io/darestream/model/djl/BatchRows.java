@@ -29,7 +29,6 @@ final class BatchRows {
   private final NDArray historyItems;
   private final NDArray historyCats;
   private final int batchSize;
-  private final int longest;
 
   /**
    * Copies the rows of {@code set} that {@code batch} reads onto {@code nd}'s device; {@code
@@ -66,7 +65,6 @@ final class BatchRows {
     historyItems = nd.create(hItem, hs);
     historyCats = nd.create(hCat, hs);
     batchSize = bsz;
-    this.longest = longest;
   }
 
   /** The targets' tokens {@code [item | category | position 0]}: {@code [B, 3d]}. */
@@ -81,14 +79,36 @@ final class BatchRows {
         1);
   }
 
-  /** The histories' tokens {@code [item | category | position i + 1]}: {@code [B, longest, 3d]}. */
-  NDArray historyTokens() {
+  /**
+   * Each history behaviour's {@code <q, [item | category | position]>} for per-sample queries
+   * {@code q} ({@code [B, 3d]}): {@code [B, longest]}. Field by field, so that no {@code [B, L,
+   * 3d]} token array is built (nor its backward split again).
+   */
+  NDArray scores(NDArray q) {
+    int d = item.table.dim();
+    NDArray qItem = q.get(":, 0:" + d).expandDims(2);
+    NDArray qCat = q.get(":, " + d + ":" + 2 * d).expandDims(2);
+    NDArray qPos = q.get(":, " + 2 * d + ":");
+    return item.rows
+        .get(historyItems)
+        .matMul(qItem)
+        .squeeze(2)
+        .add(category.rows.get(historyCats).matMul(qCat).squeeze(2))
+        .add(qPos.matMul(position.rows.get("1:").transpose()));
+  }
+
+  /**
+   * {@code sum_i w_i [item | category | position]_i} over each history for weights {@code w}
+   * ({@code [B, longest]}): {@code [B, 3d]}.
+   */
+  NDArray weightedSum(NDArray w) {
+    NDArray w3 = w.expandDims(1);
     return NDArrays.concat(
         new NDList(
-            item.rows.get(historyItems),
-            category.rows.get(historyCats),
-            position.rows.get("1:").broadcast(new Shape(batchSize, longest, position.table.dim()))),
-        2);
+            w3.matMul(item.rows.get(historyItems)).squeeze(1),
+            w3.matMul(category.rows.get(historyCats)).squeeze(1),
+            w.matMul(position.rows.get("1:"))),
+        1);
   }
 
   /**

@@ -135,15 +135,14 @@ public final class DjlBatchEngine implements AutoCloseable {
           ubarAux = ubar;
         } else {
           NDArray mask = nd.create(valid, new Shape(bsz, longest));
-          NDArray values = repr.historyTokens();
           NDArray scores = graph.scores(target, att, rDim).add(mask.sub(1f).mul(-MASKED));
           // The search: the top K per sample, a constant mask (no gradient through the selection).
           int k = Math.min(kCap, longest);
           NDArray kth = scores.topK(k, 1).get(0).min(new int[] {1}, true);
           NDArray picked = scores.gte(kth).toType(DataType.FLOAT32, false).mul(mask).stopGradient();
           NDArray w = scores.add(picked.sub(1f).mul(-MASKED)).softmax(1).mul(picked);
-          ubar = w.expandDims(1).matMul(values).squeeze(1);
-          ubarAux = scores.softmax(1).mul(mask).expandDims(1).matMul(values).squeeze(1);
+          ubar = repr.weightedSum(w);
+          ubarAux = repr.weightedSum(scores.softmax(1).mul(mask));
         }
         NDArray logits = graph.mlp(graph.input(target, ubar, rDim));
         NDArray main = crossEntropy(logits, y);
@@ -190,17 +189,20 @@ public final class DjlBatchEngine implements AutoCloseable {
      * tokens, or for TWIN_PROJ {@code <W_q^T e_t, W_k^T e_i> / sqrt(d_proj)}.
      */
     NDArray scores(NDArray target, BatchRows att, int rDim) {
-      NDArray keys = att.historyTokens();
       NDArray q;
+      int width;
       if (params.projected()) {
-        int projDim = cfg.attentionTokenDim();
-        q = target.matMul(matrix("proj.query", rDim, projDim));
-        keys = keys.matMul(matrix("proj.key", rDim, projDim));
+        // Folded as the Java search does: <W_q^T e_t, W_k^T e_i> = <W_k W_q^T e_t, e_i>.
+        width = cfg.attentionTokenDim();
+        q =
+            target
+                .matMul(matrix("proj.query", rDim, width))
+                .matMul(matrix("proj.key", rDim, width).transpose());
       } else {
         q = att.targetTokens();
+        width = (int) q.getShape().get(1);
       }
-      float scale = (float) (1.0 / Math.sqrt(q.getShape().get(1)));
-      return keys.matMul(q.expandDims(2)).squeeze(2).mul(scale);
+      return att.scores(q).mul((float) (1.0 / Math.sqrt(width)));
     }
 
     /** {@code x = [v, u, v*u]} with {@code u = P_v ubar, v = P_t e_t} for TWIN_PROJ. */
