@@ -19,7 +19,7 @@ import org.apache.flink.util.TimeUtils;
 /**
  * The configuration reference of README.md, generated from the {@code ConfigOption} constants of
  * the job's {@code *Options} classes (a test keeps the README equal to it). Print it with {@code
- * java -cp stream-jobs/target/dare-stream.jar io.darestream.app.cli.ConfigReference}.
+ * java -cp app/target/dare-stream.jar io.darestream.app.cli.ConfigReference}.
  */
 public final class ConfigReference {
   /** The option classes, in the order the reference lists them. */

@@ -19,7 +19,7 @@ class ConfigReferenceTest {
     assertThat(from).as("README has the reference markers").isNotNegative();
     assertThat(readme.substring(from + BEGIN.length(), to))
         .as(
-            "regenerate with: java -cp stream-jobs/target/dare-stream.jar %s",
+            "regenerate with: java -cp app/target/dare-stream.jar %s",
             ConfigReference.class.getName())
         .isEqualTo(ConfigReference.markdown());
   }

@@ -87,6 +87,22 @@ public final class ModelOptions implements Serializable {
               "Adds the reference code's auxiliary loss with a full softmax over all L behaviours"
                   + " (costly at large L).");
 
+  public static final ConfigOption<Double> INIT_STD =
+      ConfigOptions.key("dare.model.init-std")
+          .doubleType()
+          .defaultValue(asWritten(DEFAULTS.initStd()))
+          .withDescription(
+              "Standard deviation of the normal init of representation rows (and of TWIN's shared"
+                  + " rows).");
+
+  public static final ConfigOption<Double> ATTENTION_INIT_STD =
+      ConfigOptions.key("dare.model.attention-init-std")
+          .doubleType()
+          .defaultValue(asWritten(DEFAULTS.attentionInitStd()))
+          .withDescription(
+              "Standard deviation of the normal init of DARE's attention rows; at 1 the top-K"
+                  + " softmax is peaked from the start (MODEL.md, Search quality).");
+
   public static final ConfigOption<Long> SEED =
       ConfigOptions.key("dare.model.seed")
           .longType()
@@ -124,6 +140,8 @@ public final class ModelOptions implements Serializable {
             .sparseLearningRate(c.get(SPARSE_LEARNING_RATE).floatValue())
             .sparseOptimizer(c.get(SPARSE_OPTIMIZER))
             .auxiliaryLoss(c.get(AUXILIARY_LOSS))
+            .initStd(c.get(INIT_STD).floatValue())
+            .attentionInitStd(c.get(ATTENTION_INIT_STD).floatValue())
             .seed(c.get(SEED))
             .admissionMinCount(c.get(ADMISSION_MIN_COUNT))
             .expiryMs(Checks.notNegativeDuration(c, EXPIRY).toMillis())

@@ -49,6 +49,24 @@ class DareJobOptionsTest {
   }
 
   @Test
+  void initScalesReachTheModel() {
+    DareJobOptions defaults = DareJobOptions.from(new Configuration());
+    assertThat(
+            ModelOptions.from(new Configuration(), defaults.trainer()).config().attentionInitStd())
+        .isEqualTo(1f);
+
+    Configuration config =
+        DareJobOptions.parseArgs(
+            new String[] {
+              "--dare.model.attention-init-std", "0.01", "--dare.model.init-std", "0.05"
+            });
+    ModelOptions model = ModelOptions.from(config, DareJobOptions.from(config).trainer());
+
+    assertThat(model.config().attentionInitStd()).isEqualTo(0.01f);
+    assertThat(model.config().initStd()).isEqualTo(0.05f);
+  }
+
+  @Test
   void invalidValuesNameTheKey() {
     Configuration config = new Configuration();
     config.set(SequenceOptions.MAX_LENGTH, 0);

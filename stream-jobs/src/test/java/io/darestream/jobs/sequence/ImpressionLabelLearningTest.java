@@ -52,8 +52,10 @@ class ImpressionLabelLearningTest {
     int n = scores.size();
     assertThat(n).isGreaterThan(5_000);
     double late = scores.aucOfLast(n / 2);
-    // Measured 0.7x on this stream (seed 11) with every row initialised N(0, 0.01²), 0.75 with every
-    // row N(0, 1), 0.93 with DARE's attention rows N(0, 1) (the default since issue 17); the planted
+    // Measured 0.7x on this stream (seed 11) with every row initialised N(0, 0.01²), 0.75 with
+    // every
+    // row N(0, 1), 0.93 with DARE's attention rows N(0, 1) (the default since issue 17); the
+    // planted
     // click rates (0.5 on interest topics, 0.05 elsewhere) allow far more, a model that learns
     // nothing gives 0.5.
     System.out.println("prequential AUC, second half: " + late);
