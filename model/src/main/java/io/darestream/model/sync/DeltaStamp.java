@@ -11,6 +11,8 @@ package io.darestream.model.sync;
  *     (-1 if none)
  * @param maxIngestTimeMs newest Kafka ingest time among those events (-1 if none)
  * @param publishTimeMs wall-clock time of the publish
+ * @param writer which writer of the epoch publishes (0: the single trainer or the dense averager; 1
+ *     + subtask index: a row owner); consumers order versions per (table, writer)
  */
 public record DeltaStamp(
     String modelId,
@@ -19,4 +21,26 @@ public record DeltaStamp(
     long newestEventTimeMs,
     long minIngestTimeMs,
     long maxIngestTimeMs,
-    long publishTimeMs) {}
+    long publishTimeMs,
+    int writer) {
+
+  /** A stamp of writer 0, the only writer of a single trainer's epoch. */
+  public DeltaStamp(
+      String modelId,
+      long epoch,
+      long version,
+      long newestEventTimeMs,
+      long minIngestTimeMs,
+      long maxIngestTimeMs,
+      long publishTimeMs) {
+    this(
+        modelId,
+        epoch,
+        version,
+        newestEventTimeMs,
+        minIngestTimeMs,
+        maxIngestTimeMs,
+        publishTimeMs,
+        0);
+  }
+}

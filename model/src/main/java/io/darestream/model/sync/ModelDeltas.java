@@ -198,6 +198,7 @@ public final class ModelDeltas {
               .setMinIngestTimeMs(stamp.minIngestTimeMs())
               .setMaxIngestTimeMs(stamp.maxIngestTimeMs())
               .setPublishTimeMs(stamp.publishTimeMs())
+              .setWriter(stamp.writer())
               .setBatchIndex(i)
               .setBatchCount(count)
               .build());

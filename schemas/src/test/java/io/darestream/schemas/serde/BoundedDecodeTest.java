@@ -181,7 +181,10 @@ class BoundedDecodeTest {
         AvroBytes.varLong(4));
   }
 
-  /** The fields of a ModelDelta after its rows: event time, ingest times, publish time, batch. */
+  /**
+   * The fields of a ModelDelta after its rows: event time, ingest times, publish time, batch,
+   * writer.
+   */
   private static byte[] tail() {
     return AvroBytes.concat(
         AvroBytes.varLong(BEGINNING),
@@ -189,7 +192,8 @@ class BoundedDecodeTest {
         AvroBytes.varLong(-1),
         AvroBytes.varLong(BEGINNING),
         AvroBytes.varLong(0),
-        AvroBytes.varLong(1));
+        AvroBytes.varLong(1),
+        AvroBytes.varLong(0));
   }
 
   @Test

@@ -6,9 +6,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.darestream.schemas.avro.BehaviorEvent;
 import io.darestream.schemas.avro.BehaviorType;
+import io.darestream.schemas.avro.ModelDelta;
 import io.darestream.schemas.testing.Events;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.ByteBuffer;
 import java.util.List;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaNormalization;
@@ -88,6 +90,42 @@ class SchemaEvolutionTest {
         .hasMessageContaining("for BehaviorEvent")
         .hasMessageContaining("register the producer's schema")
         .hasMessageContaining("this reader knows " + known);
+  }
+
+  @Test
+  void aModelDeltaOfTheReleasedV1SchemaIsReadAsWriterZero() throws IOException {
+    List<Schema> history = SchemaHistory.forRecord(ModelDelta.getClassSchema().getFullName());
+    assertThat(history).hasSize(1);
+    Schema v1 = history.get(0);
+    // The fingerprint of ModelDelta as released before the writer field (taken from main's
+    // build): the history copy must be that schema exactly, or old records stay unreadable.
+    assertThat(String.format("%016x", SchemaNormalization.parsingFingerprint64(v1)))
+        .isEqualTo("fee8cd486f1639e9");
+    GenericRecord row = new GenericData.Record(v1.getField("rows").schema().getElementType());
+    row.put("id", 7L);
+    row.put("values", ByteBuffer.wrap(new byte[] {0, 0, (byte) 0x80, 0x3f}));
+    GenericRecord old = new GenericData.Record(v1);
+    old.put("model_id", "m");
+    old.put("epoch", 3L);
+    old.put("version", 42L);
+    old.put("table", "att.item");
+    old.put("dim", 1);
+    old.put("rows", List.of(row));
+    old.put("newest_event_time_ms", BEGINNING);
+    old.put("min_ingest_time_ms", -1L);
+    old.put("max_ingest_time_ms", -1L);
+    old.put("publish_time_ms", BEGINNING);
+    old.put("batch_index", 0);
+    old.put("batch_count", 1);
+    byte[] bytes =
+        new BinaryMessageEncoder<GenericRecord>(GenericData.get(), v1).encode(old).array();
+
+    ModelDelta read = Codecs.MODEL_DELTA.decode(bytes);
+
+    assertThat(read.getWriter()).isZero();
+    assertThat(read.getVersion()).isEqualTo(42L);
+    assertThat(read.getRows()).hasSize(1);
+    assertThat(read.getRows().get(0).getId()).isEqualTo(7L);
   }
 
   @Test

@@ -19,7 +19,11 @@ import java.util.Map;
  *   <li>Within an epoch, rows are full values, so re-applying is harmless; only a record older than
  *       what its table already holds is skipped, so that replaying from snapshot offsets cannot
  *       move a row back. Versions are tracked per table because tables are keyed (and so
- *       partitioned) separately and their records interleave.
+ *       partitioned) separately and their records interleave, and per writer (the record's {@code
+ *       writer}) because the sharded stage's row owners each publish into every table with versions
+ *       of their own: a row has one writer per epoch, so only that writer's order says whether a
+ *       record of the row is older. Comparing across writers would skip one owner's rows whenever
+ *       another owner's newer-stamped record reached the partition first.
  *   <li>A record with a NaN or infinite value is refused whole: JSON cannot carry such a score, and
  *       one such row poisons every score that reads it.
  * </ul>
@@ -31,7 +35,7 @@ public final class DeltaApplier {
   private final ModelVersion base;
   private long epoch;
   private long newestVersion;
-  private final Map<String, Long> tableVersions = new HashMap<>();
+  private final Map<TableWriter, Long> tableVersions = new HashMap<>();
 
   /**
    * @param modelId the served model; records of other models are not applied
@@ -62,12 +66,14 @@ public final class DeltaApplier {
     if (delta.getEpoch() < epoch) {
       return DeltaOutcome.STALE_EPOCH;
     }
-    String table = delta.getTable();
+    TableWriter table = new TableWriter(delta.getTable(), delta.getWriter());
     if (delta.getEpoch() == epoch) {
       // Before a table's first delta, the snapshot's version is what it holds (same epoch only).
-      long tableVersion =
-          tableVersions.getOrDefault(
-              table, epoch == base.epoch() ? base.version() : Long.MIN_VALUE);
+      // A snapshot has one version, the single trainer's (writer 0); other writers' records are
+      // ordered among themselves only.
+      long snapshotVersion =
+          epoch == base.epoch() && table.writer() == 0 ? base.version() : Long.MIN_VALUE;
+      long tableVersion = tableVersions.getOrDefault(table, snapshotVersion);
       if (delta.getVersion() < tableVersion) {
         return DeltaOutcome.OLDER_VERSION;
       }
@@ -89,6 +95,9 @@ public final class DeltaApplier {
     newestVersion = Math.max(newestVersion, delta.getVersion());
     return DeltaOutcome.APPLIED;
   }
+
+  /** One writer's records of one table: the unit whose versions are ordered. */
+  private record TableWriter(String table, int writer) {}
 
   /** Whether every value of every row is a finite float (rows are float32 little-endian). */
   static boolean allFinite(ModelDelta delta) {

@@ -70,6 +70,34 @@ class DeltaApplierTest {
   }
 
   @Test
+  void ordersVersionsPerWriterSoThatNoOwnersRowIsSkipped() {
+    // Two row owners of the sharded stage publish into one table (one partition); owner 2's
+    // record is stamped a millisecond before owner 1's but reaches the partition after it.
+    assertThat(applier.apply(delta(2, 1_700_000_000_001L, 1, "att.item", 2, 7, 1), rows))
+        .isEqualTo(DeltaOutcome.APPLIED);
+
+    assertThat(applier.apply(delta(2, 1_700_000_000_000L, 2, "att.item", 2, 8, 2), rows))
+        .isEqualTo(DeltaOutcome.APPLIED);
+
+    assertThat(rows.first("att.item", 7)).isEqualTo(1f);
+    assertThat(rows.first("att.item", 8)).isEqualTo(2f);
+  }
+
+  @Test
+  void stillSkipsAWritersOwnOlderRecord() {
+    applier.apply(delta(2, 1_700_000_000_005L, 1, "att.item", 2, 7, 1), rows);
+    applier.apply(delta(2, 1_700_000_000_009L, 2, "att.item", 2, 8, 2), rows);
+
+    assertThat(applier.apply(delta(2, 1_700_000_000_004L, 1, "att.item", 2, 7, 9), rows))
+        .isEqualTo(DeltaOutcome.OLDER_VERSION);
+    assertThat(applier.apply(delta(2, 1_700_000_000_006L, 1, "att.item", 2, 7, 3), rows))
+        .isEqualTo(DeltaOutcome.APPLIED);
+
+    assertThat(rows.first("att.item", 7)).isEqualTo(3f);
+    assertThat(rows.first("att.item", 8)).isEqualTo(2f);
+  }
+
+  @Test
   void refusesMalformedRecordsWithoutWritingAnyRow() {
     ModelDelta shortRow = delta(2, 101, "att.item", 2, 1, 1, 2, 2);
     shortRow.getRows().get(1).setValues(ByteBuffer.wrap(new byte[5]));

@@ -12,6 +12,14 @@ final class Deltas {
 
   private Deltas() {}
 
+  /** One record of {@code table} by {@code writer} with rows {@code id -> value repeated dim}. */
+  static ModelDelta delta(
+      long epoch, long version, int writer, String table, int dim, long... idValuePairs) {
+    ModelDelta d = delta(epoch, version, table, dim, idValuePairs);
+    d.setWriter(writer);
+    return d;
+  }
+
   /** One record of {@code table} with rows {@code id -> value repeated dim times}. */
   static ModelDelta delta(long epoch, long version, String table, int dim, long... idValuePairs) {
     List<DeltaRow> rows = new ArrayList<>();

@@ -204,8 +204,9 @@ public final class RowOwnerOperator extends AbstractStreamOperator<Void>
   }
 
   private void publish(long nowMs) {
-    // Versions of all owners share one clock (milliseconds, kept increasing per owner), so that
-    // serving's per-table version order holds across the owners that publish into one table.
+    // Increasing per owner is all the order needs: a row has one owner per epoch, and consumers
+    // compare versions per (table, writer), never across owners, whose records of one table
+    // interleave on its partition. The clock only makes a version say roughly when.
     version = Math.max(version + 1, System.currentTimeMillis());
     DeltaStamp stamp =
         new DeltaStamp(
@@ -215,10 +216,20 @@ public final class RowOwnerOperator extends AbstractStreamOperator<Void>
             newestEventTimeMs == Long.MIN_VALUE ? -1 : newestEventTimeMs,
             minIngestSincePublish == Long.MAX_VALUE ? -1 : minIngestSincePublish,
             maxIngestSincePublish == Long.MIN_VALUE ? -1 : maxIngestSincePublish,
-            nowMs);
+            nowMs,
+            writerId());
     publisher.publish(ModelDeltas.drainChangedRows(model, stamp, MAX_ROWS_PER_DELTA));
     minIngestSincePublish = Long.MAX_VALUE;
     maxIngestSincePublish = Long.MIN_VALUE;
+  }
+
+  /**
+   * This owner's writer id on {@code model-deltas}: 1 + its subtask index, so that it differs from
+   * every other owner's and from the dense averager's 0 within one epoch (a restore or rescale,
+   * which moves rows between owners, always begins a new epoch).
+   */
+  int writerId() {
+    return 1 + getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
   }
 
   @Override

@@ -157,13 +157,28 @@ class ShardedTrainingITCase {
     List<ModelDelta> deltas = readDeltas("model-deltas-p2");
     DareModel served = DareModel.create(ModelOptions.from(c, TrainerOptions.from(c)).config());
     Set<String> denseTables = new HashSet<>();
+    // Serving orders versions per (table, writer): each owner must stamp its own writer id and
+    // keep its versions increasing in the partition's order, the dense averager is writer 0.
+    Map<String, Long> newestPerWriter = new HashMap<>();
+    Set<Integer> ownerWriters = new HashSet<>();
     for (ModelDelta d : deltas) {
       assertThat(d.getEpoch()).isEqualTo(1);
       ModelDeltas.apply(served, d);
       if (d.getTable().startsWith(ModelDeltas.DENSE_PREFIX)) {
         denseTables.add(d.getTable());
+        assertThat(d.getWriter()).as("dense writer").isZero();
+      } else {
+        assertThat(d.getWriter()).as("owner writer").isBetween(1, 2);
+        ownerWriters.add(d.getWriter());
+      }
+      Long before = newestPerWriter.put(d.getTable() + "/" + d.getWriter(), d.getVersion());
+      if (before != null) {
+        assertThat(d.getVersion())
+            .as(d.getTable() + " by " + d.getWriter())
+            .isGreaterThanOrEqualTo(before);
       }
     }
+    assertThat(ownerWriters).as("both owners published").containsExactlyInAnyOrder(1, 2);
     assertThat(denseTables).hasSize(served.dense().names().size());
     Set<Long> items = new HashSet<>();
     samples.forEach(
