@@ -414,7 +414,7 @@ public final class EvaluateMain implements Callable<Integer> {
         splits.get(0).train().size(),
         splits.get(0).test().size());
     for (Variant v : variants) {
-      int att = v == Variant.TWIN ? base.build().representationDim() : attDim;
+      int att = attentionDimOf(v, base, attDim);
       double[][] m = new double[seeds][];
       for (int s = 1; s <= seeds; s++) {
         DareConfig cfg = base.variant(v).attentionDim(att).seed(s).build();
@@ -454,7 +454,7 @@ public final class EvaluateMain implements Callable<Integer> {
           for (int seed = 1; seed <= onlineSeeds; seed++) {
             DareConfig cfg =
                 base.variant(v)
-                    .attentionDim(v == Variant.TWIN ? base.build().representationDim() : attDim)
+                    .attentionDim(attentionDimOf(v, base, attDim))
                     .sparseOptimizer(kind)
                     .sparseLearningRate(Float.parseFloat(lr))
                     .seed(seed)
@@ -506,20 +506,11 @@ public final class EvaluateMain implements Callable<Integer> {
     for (int s = 1; s <= seeds; s++) {
       ProtocolSplit split = DareProtocol.split(users, maxHistory, negatives, s);
       splits.add(split);
-      List<TrainingSample> all = new ArrayList<>(split.train());
-      all.addAll(split.validation());
-      all.addAll(split.test());
-      truths.add(RetrievalQuality.truthOf(all, miMinSamples));
+      truths.add(RetrievalQuality.truthOf(split, miMinSamples));
     }
-    out.printf(
-        Locale.ROOT,
-        "(kept users=%d, train=%d, test=%d samples, %d target categories with MI truth)%n",
-        splits.get(0).users(),
-        splits.get(0).train().size(),
-        splits.get(0).test().size(),
-        truths.get(0).targetCategories());
+    printSplit(out, splits.get(0), truths.get(0));
     for (Variant v : variants) {
-      int att = v == Variant.TWIN ? base.build().representationDim() : attDim;
+      int att = attentionDimOf(v, base, attDim);
       double[][] m = new double[seeds][];
       for (int s = 1; s <= seeds; s++) {
         DareConfig cfg = base.variant(v).attentionDim(att).seed(s).build();
@@ -573,10 +564,17 @@ public final class EvaluateMain implements Callable<Integer> {
       int maxHistory,
       int epochs) {
     ProtocolSplit split = DareProtocol.split(users, maxHistory, negatives, 1);
-    List<TrainingSample> all = new ArrayList<>(split.train());
-    all.addAll(split.validation());
-    all.addAll(split.test());
-    MutualInformationTruth mi = RetrievalQuality.truthOf(all, miMinSamples);
+    MutualInformationTruth mi = RetrievalQuality.truthOf(split, miMinSamples);
+    printSplit(out, split, mi);
+    for (Variant v : variants) {
+      int att = attentionDimOf(v, base, attDim);
+      DareConfig cfg = base.variant(v).attentionDim(att).seed(1).build();
+      TrainingDiagnosis.run(out, cfg, split, truth, mi, epochs, probes);
+    }
+  }
+
+  /** The split's sizes and how many target categories have a mutual-information truth. */
+  private static void printSplit(PrintWriter out, ProtocolSplit split, MutualInformationTruth mi) {
     out.printf(
         Locale.ROOT,
         "(kept users=%d, train=%d, test=%d samples, %d target categories with MI truth)%n",
@@ -584,11 +582,11 @@ public final class EvaluateMain implements Callable<Integer> {
         split.train().size(),
         split.test().size(),
         mi.targetCategories());
-    for (Variant v : variants) {
-      int att = v == Variant.TWIN ? base.build().representationDim() : attDim;
-      DareConfig cfg = base.variant(v).attentionDim(att).seed(1).build();
-      TrainingDiagnosis.run(out, cfg, split, truth, mi, epochs, probes);
-    }
+  }
+
+  /** TWIN attends in the full representation; the other variants in {@code attDim}. */
+  private static int attentionDimOf(Variant v, DareConfig.Builder base, int attDim) {
+    return v == Variant.TWIN ? base.build().representationDim() : attDim;
   }
 
   private static String meanStd(double[][] m, int col) {

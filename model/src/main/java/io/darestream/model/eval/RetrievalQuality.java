@@ -7,6 +7,7 @@ import io.darestream.model.TrainingSample;
 import io.darestream.model.metrics.MutualInformationTruth;
 import io.darestream.model.metrics.RetrievalNdcg;
 import io.darestream.schemas.generator.GroundTruth;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -28,6 +29,14 @@ final class RetrievalQuality {
       truth.observe(s.targetCategory(), s.label(), s.historyCategories(), s.historyLength());
     }
     return truth;
+  }
+
+  /** Builds the MI ground truth from all of {@code split}'s samples: train, validation and test. */
+  static MutualInformationTruth truthOf(ProtocolSplit split, int minTargetSamples) {
+    List<TrainingSample> all = new ArrayList<>(split.train());
+    all.addAll(split.validation());
+    all.addAll(split.test());
+    return truthOf(all, minTargetSamples);
   }
 
   static Result measure(
@@ -63,14 +72,7 @@ final class RetrievalQuality {
       if (!hasMi && !hasPlanted) {
         continue;
       }
-      Explanation ex =
-          model
-              .explain(
-                  s.historyItems(),
-                  s.historyCategories(),
-                  new long[] {s.targetItem()},
-                  new long[] {s.targetCategory()})
-              .get(0);
+      Explanation ex = explainTarget(model, s);
       int m = 0;
       for (RetrievedBehaviour b : ex.retrieved()) {
         picks[m++] = b.position() - 1;
@@ -85,5 +87,16 @@ final class RetrievalQuality {
         plantedNdcg.add(gains, n, picks, m);
       }
     }
+  }
+
+  /** The model's explanation of {@code s}'s history against its one target. */
+  static Explanation explainTarget(DareModel model, TrainingSample s) {
+    return model
+        .explain(
+            s.historyItems(),
+            s.historyCategories(),
+            new long[] {s.targetItem()},
+            new long[] {s.targetCategory()})
+        .get(0);
   }
 }

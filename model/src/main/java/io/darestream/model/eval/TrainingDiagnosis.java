@@ -203,14 +203,7 @@ final class TrainingDiagnosis {
       if (s.label() != 1) {
         continue;
       }
-      Explanation ex =
-          model
-              .explain(
-                  s.historyItems(),
-                  s.historyCategories(),
-                  new long[] {s.targetItem()},
-                  new long[] {s.targetCategory()})
-              .get(0);
+      Explanation ex = RetrievalQuality.explainTarget(model, s);
       double h = 0;
       double mean = 0;
       List<RetrievedBehaviour> picks = ex.retrieved();

@@ -2,6 +2,10 @@ package io.darestream.schemas.testing;
 
 import io.darestream.schemas.avro.BehaviorEvent;
 import io.darestream.schemas.avro.BehaviorType;
+import io.darestream.schemas.generator.GeneratorConfig;
+import io.darestream.schemas.generator.StreamGenerator;
+import java.util.ArrayList;
+import java.util.List;
 
 /** Named test events, shared with other modules' tests through the schemas test-jar. */
 public final class Events {
@@ -9,6 +13,13 @@ public final class Events {
   public static final long BEGINNING = 1_511_568_000_000L;
 
   private Events() {}
+
+  /** Every event the generator of {@code config} yields, in its order. */
+  public static List<BehaviorEvent> generated(GeneratorConfig config) {
+    List<BehaviorEvent> events = new ArrayList<>();
+    new StreamGenerator(config).events().forEachRemaining(events::add);
+    return events;
+  }
 
   public static BehaviorEvent click(long user, long item, long category, long timeMs) {
     return event(

@@ -5,7 +5,6 @@ import io.darestream.schemas.avro.BehaviorEvent;
 import io.darestream.schemas.avro.BehaviorType;
 import java.io.IOException;
 import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
-import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
 import org.apache.flink.types.StringValue;
@@ -28,7 +27,7 @@ public final class BehaviorEventSerializer extends ValueSerializer<BehaviorEvent
   private static final BehaviorType[] TYPES = BehaviorType.values();
 
   private BehaviorEventSerializer() {
-    super(false);
+    super(false, Snapshot.class);
   }
 
   @Override
@@ -66,11 +65,6 @@ public final class BehaviorEventSerializer extends ValueSerializer<BehaviorEvent
     e.setEventTimeMs(in.readLong());
     e.setRequestId(in.readBoolean() ? StringValue.readString(in) : null);
     return e;
-  }
-
-  @Override
-  public TypeSerializerSnapshot<BehaviorEvent> snapshotConfiguration() {
-    return new Snapshot();
   }
 
   /** Snapshot of the stateless serializer; a layout change gets a new snapshot version. */

@@ -5,7 +5,6 @@ import io.darestream.jobs.serde.ValueSerializer;
 import java.io.IOException;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
-import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
 
@@ -25,7 +24,7 @@ public final class IngestRecordSerializer extends ValueSerializer<IngestRecord> 
   private static final EventDecoder DECODER = new EventDecoder();
 
   private IngestRecordSerializer() {
-    super(true);
+    super(true, Snapshot.class);
   }
 
   @Override
@@ -47,11 +46,6 @@ public final class IngestRecordSerializer extends ValueSerializer<IngestRecord> 
     byte[] key = readBytes(in);
     byte[] value = readBytes(in);
     return DECODER.decode(topic, partition, offset, timestamp, key, value);
-  }
-
-  @Override
-  public TypeSerializerSnapshot<IngestRecord> snapshotConfiguration() {
-    return new Snapshot();
   }
 
   private static void writeBytes(byte[] bytes, DataOutputView out) throws IOException {

@@ -63,11 +63,7 @@ public final class DareTrainJob {
 
   /** The job on the Kafka topics of {@code options}: events as they come, dead letters out. */
   public static DareTrainJob onKafka(DareJobOptions options, TrainingStage trainer) {
-    return new DareTrainJob(
-        options,
-        KafkaConnectors.eventsSource(options.kafka()),
-        KafkaConnectors.deadLetterSink(options.kafka()),
-        trainer);
+    return onKafka(options, KafkaConnectors.eventsSource(options.kafka()), trainer);
   }
 
   /**
@@ -75,11 +71,14 @@ public final class DareTrainJob {
    * topic's latest offsets when the job starts: it finishes by itself (tests and benchmarks).
    */
   public static DareTrainJob onKafkaBounded(DareJobOptions options, TrainingStage trainer) {
+    return onKafka(options, KafkaConnectors.boundedEventsSource(options.kafka()), trainer);
+  }
+
+  /** The job reading {@code events}, its dead letters to the topic of {@code options}. */
+  private static DareTrainJob onKafka(
+      DareJobOptions options, Source<IngestRecord, ?, ?> events, TrainingStage trainer) {
     return new DareTrainJob(
-        options,
-        KafkaConnectors.boundedEventsSource(options.kafka()),
-        KafkaConnectors.deadLetterSink(options.kafka()),
-        trainer);
+        options, events, KafkaConnectors.deadLetterSink(options.kafka()), trainer);
   }
 
   /** The streams of a built graph, for tests and for stages added by the caller. */

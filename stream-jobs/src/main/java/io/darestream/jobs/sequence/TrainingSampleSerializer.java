@@ -6,7 +6,6 @@ import io.darestream.model.TrainingSample;
 import java.io.IOException;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
-import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
 
@@ -25,7 +24,7 @@ public final class TrainingSampleSerializer extends ValueSerializer<TrainingSamp
   private static final int FIXED_BYTES = 8 * 3 + 1 + 8 * 2;
 
   private TrainingSampleSerializer() {
-    super(true); // TrainingSample copies its arrays in and never hands them out
+    super(true, Snapshot.class); // TrainingSample copies its arrays in and never hands them out
   }
 
   @Override
@@ -81,11 +80,6 @@ public final class TrainingSampleSerializer extends ValueSerializer<TrainingSamp
     byte[] history = new byte[16 * n];
     in.readFully(history);
     out.write(history);
-  }
-
-  @Override
-  public TypeSerializerSnapshot<TrainingSample> snapshotConfiguration() {
-    return new Snapshot();
   }
 
   /** Snapshot of the (stateless) serializer; a format change gets a new snapshot version. */

@@ -3,10 +3,12 @@ package io.darestream.jobs.serde;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
+import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.core.memory.DataInputDeserializer;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputSerializer;
 import org.apache.flink.core.memory.DataOutputView;
+import org.apache.flink.util.InstantiationUtil;
 
 /**
  * Base of the job's Flink serializers: a subclass says how one value is written ({@link
@@ -20,9 +22,11 @@ import org.apache.flink.core.memory.DataOutputView;
  * #duplicate}, {@link #equals} and {@link #hashCode}.
  *
  * <p>Snapshots stay one class per serializer, nested as {@code Snapshot}: Flink writes the
- * snapshot's class name into every checkpoint, and a restore instantiates that name. {@code
- * SerializerCompatibilityTest} restores the snapshots and values written by the build before this
- * base existed.
+ * snapshot's class name into every checkpoint, and a restore instantiates that name. A serializer
+ * without configuration hands its snapshot class to the constructor and this base instantiates it
+ * the same way Flink does on restore; one with configuration overrides {@link
+ * #snapshotConfiguration}. {@code SerializerCompatibilityTest} restores the snapshots and values
+ * written by the build before this base existed.
  *
  * @param <T> the value type
  */
@@ -31,12 +35,31 @@ public abstract class ValueSerializer<T> extends TypeSerializer<T> {
 
   private final boolean immutable;
 
+  /** The snapshot class of a serializer without configuration; null where a subclass overrides. */
+  private final Class<? extends TypeSerializerSnapshot<T>> snapshotClass;
+
   /**
+   * For a serializer with configuration, which overrides {@link #snapshotConfiguration}.
+   *
    * @param immutable whether values never change after construction, so that copying may return the
    *     same object
    */
   protected ValueSerializer(boolean immutable) {
+    this(immutable, null);
+  }
+
+  /**
+   * For a serializer without configuration.
+   *
+   * @param immutable whether values never change after construction, so that copying may return the
+   *     same object
+   * @param snapshotClass its nested snapshot, with a public no-argument constructor that restores
+   *     this serializer
+   */
+  protected ValueSerializer(
+      boolean immutable, Class<? extends TypeSerializerSnapshot<T>> snapshotClass) {
     this.immutable = immutable;
+    this.snapshotClass = snapshotClass;
   }
 
   @Override
@@ -84,6 +107,16 @@ public abstract class ValueSerializer<T> extends TypeSerializer<T> {
     serialize(deserialize(source), target);
   }
 
+  /** A fresh instance of the snapshot class given to the constructor. */
+  @Override
+  public TypeSerializerSnapshot<T> snapshotConfiguration() {
+    if (snapshotClass == null) {
+      throw new IllegalStateException(
+          getClass().getName() + " has configuration and must override snapshotConfiguration");
+    }
+    return InstantiationUtil.instantiate(snapshotClass);
+  }
+
   @Override
   public TypeSerializer<T> duplicate() {
     return this;
@@ -97,6 +130,15 @@ public abstract class ValueSerializer<T> extends TypeSerializer<T> {
   @Override
   public int hashCode() {
     return getClass().hashCode();
+  }
+
+  /** Reads a record's format byte, refusing any other than {@code expected}. */
+  protected static void readFormat(DataInputView in, byte expected, String what)
+      throws IOException {
+    byte format = in.readByte();
+    if (format != expected) {
+      throw new IOException(what + " format " + format + ", expected " + expected);
+    }
   }
 
   /** Writes {@code bytes} with an int length in front. */

@@ -3,7 +3,6 @@ package io.darestream.jobs.shard;
 import io.darestream.jobs.serde.ValueSerializer;
 import java.io.IOException;
 import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
-import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
 
@@ -19,7 +18,7 @@ public final class DenseCopySerializer extends ValueSerializer<DenseCopy> {
   static final int MAX_FLOATS = 1 << 24;
 
   private DenseCopySerializer() {
-    super(true);
+    super(true, Snapshot.class);
   }
 
   @Override
@@ -35,10 +34,7 @@ public final class DenseCopySerializer extends ValueSerializer<DenseCopy> {
 
   @Override
   public DenseCopy deserialize(DataInputView in) throws IOException {
-    byte format = in.readByte();
-    if (format != FORMAT) {
-      throw new IOException("dense copy format " + format + ", expected " + FORMAT);
-    }
+    readFormat(in, FORMAT, "dense copy");
     int subtask = in.readInt();
     long round = in.readLong();
     int n = in.readInt();
@@ -50,11 +46,6 @@ public final class DenseCopySerializer extends ValueSerializer<DenseCopy> {
       values[i] = in.readFloat();
     }
     return new DenseCopy(subtask, round, values);
-  }
-
-  @Override
-  public TypeSerializerSnapshot<DenseCopy> snapshotConfiguration() {
-    return new Snapshot();
   }
 
   /** Serializer snapshot: one format so far, written in every record's first byte. */

@@ -3,7 +3,6 @@ package io.darestream.jobs.shard;
 import io.darestream.jobs.serde.ValueSerializer;
 import java.io.IOException;
 import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
-import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
 
@@ -26,7 +25,7 @@ public final class GradientBatchSerializer extends ValueSerializer<GradientBatch
   static final int MAX_DIM = 4096;
 
   private GradientBatchSerializer() {
-    super(true);
+    super(true, Snapshot.class);
   }
 
   @Override
@@ -54,10 +53,7 @@ public final class GradientBatchSerializer extends ValueSerializer<GradientBatch
 
   @Override
   public GradientBatch deserialize(DataInputView in) throws IOException {
-    byte format = in.readByte();
-    if (format != FORMAT) {
-      throw new IOException("gradient batch format " + format + ", expected " + FORMAT);
-    }
+    readFormat(in, FORMAT, "gradient batch");
     int keyGroup = in.readInt();
     int table = in.readInt();
     int n = in.readInt();
@@ -80,11 +76,6 @@ public final class GradientBatchSerializer extends ValueSerializer<GradientBatch
     }
     return new GradientBatch(
         keyGroup, table, ids, contributions, sums, in.readLong(), in.readLong(), in.readLong());
-  }
-
-  @Override
-  public TypeSerializerSnapshot<GradientBatch> snapshotConfiguration() {
-    return new Snapshot();
   }
 
   /** Serializer snapshot: one format so far, written in every record's first byte. */

@@ -26,15 +26,7 @@ import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
  * Trainers and owners share the max parallelism (the model's key groups), so a job can be restarted
  * from a checkpoint or savepoint at any parallelism up to it.
  */
-public final class ShardedTrainingStage implements TrainingStage {
-  private static final long serialVersionUID = 1L;
-
-  private final ModelOptions model;
-
-  public ShardedTrainingStage(ModelOptions model) {
-    this.model = model;
-  }
-
+public record ShardedTrainingStage(ModelOptions model) implements TrainingStage {
   @Override
   public void attach(DataStream<TrainingSample> samples, DareJobOptions options) {
     attach(samples, model, options.trainer(), options.kafka(), "");

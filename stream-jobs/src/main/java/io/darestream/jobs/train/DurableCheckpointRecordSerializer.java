@@ -31,7 +31,7 @@ public final class DurableCheckpointRecordSerializer
   private static final String WHAT = "trainer checkpoint record";
 
   private DurableCheckpointRecordSerializer() {
-    super(true);
+    super(true, Snapshot.class);
   }
 
   @Override
@@ -48,11 +48,6 @@ public final class DurableCheckpointRecordSerializer
   @Override
   public void copy(DataInputView source, DataOutputView target) throws IOException {
     copyLengthPrefixed(source, target, MAX_BYTES, WHAT);
-  }
-
-  @Override
-  public TypeSerializerSnapshot<DurableCheckpointRecord> snapshotConfiguration() {
-    return new Snapshot();
   }
 
   /**

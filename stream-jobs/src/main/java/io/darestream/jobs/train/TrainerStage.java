@@ -17,15 +17,7 @@ import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
  * runs with parallelism and max parallelism 1 (it holds the one model replica) and writes deltas
  * and snapshot announcements itself; its prequential scores are the stage's output.
  */
-public final class TrainerStage implements TrainingStage {
-  private static final long serialVersionUID = 1L;
-
-  private final ModelOptions model;
-
-  public TrainerStage(ModelOptions model) {
-    this.model = model;
-  }
-
+public record TrainerStage(ModelOptions model) implements TrainingStage {
   @Override
   public void attach(DataStream<TrainingSample> samples, DareJobOptions options) {
     trainer(samples, options, model);

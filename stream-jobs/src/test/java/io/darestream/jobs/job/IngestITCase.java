@@ -16,9 +16,9 @@ import io.darestream.schemas.avro.BehaviorType;
 import io.darestream.schemas.avro.DeadLetter;
 import io.darestream.schemas.generator.GeneratorConfig;
 import io.darestream.schemas.generator.GeneratorMode;
-import io.darestream.schemas.generator.StreamGenerator;
 import io.darestream.schemas.serde.Codecs;
 import io.darestream.schemas.testing.AvroBytes;
+import io.darestream.schemas.testing.Events;
 import io.darestream.state.sequence.AppendResult;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -134,8 +134,8 @@ class IngestITCase {
   }
 
   private static List<BehaviorEvent> generate() {
-    StreamGenerator generator =
-        new StreamGenerator(
+    List<BehaviorEvent> events =
+        Events.generated(
             GeneratorConfig.builder()
                 .setUsers(40)
                 .setItems(400)
@@ -143,8 +143,6 @@ class IngestITCase {
                 .optMode(GeneratorMode.CLICK_ONLY)
                 .optSeed(7)
                 .build());
-    List<BehaviorEvent> events = new ArrayList<>();
-    generator.events().forEachRemaining(events::add);
     assertThat(events).isNotEmpty().noneMatch(e -> e.getType() == BehaviorType.IMPRESSION);
     return events;
   }

@@ -21,12 +21,12 @@ import io.darestream.schemas.input.EventFormat;
 import io.darestream.schemas.output.EventWriter;
 import io.darestream.schemas.output.EventWriters;
 import io.darestream.schemas.serde.Codecs;
+import io.darestream.schemas.testing.Events;
 import io.darestream.state.io.Fs;
 import io.darestream.state.sequence.AppendResult;
 import io.darestream.state.snapshot.VerifiedSnapshot;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -59,8 +59,8 @@ class PipelineITCase {
   @Test
   @Timeout(120)
   void impressionStreamIsLabelledByItsClicksAndLearned() throws Exception {
-    StreamGenerator generator =
-        new StreamGenerator(
+    List<BehaviorEvent> events =
+        Events.generated(
             GeneratorConfig.builder()
                 .setUsers(50)
                 .setItems(200)
@@ -71,8 +71,6 @@ class PipelineITCase {
                 .optMode(GeneratorMode.IMPRESSIONS)
                 .optSeed(11)
                 .build());
-    List<BehaviorEvent> events = new ArrayList<>();
-    generator.events().forEachRemaining(events::add);
     Map<String, byte[]> malformed = malformedRecords(events.get(0));
 
     ReplayOutput out =

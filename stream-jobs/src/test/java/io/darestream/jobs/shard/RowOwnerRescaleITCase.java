@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.darestream.jobs.config.KafkaOptions;
 import io.darestream.jobs.config.ModelOptions;
 import io.darestream.jobs.config.TrainerOptions;
-import io.darestream.kafka.embedded.EmbeddedKafka;
+import io.darestream.jobs.testing.KafkaBrokerExtension;
 import io.darestream.model.DareModel;
 import io.darestream.model.embedding.EmbeddingTable;
 import java.util.ArrayList;
@@ -22,9 +22,8 @@ import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.AbstractStreamOperatorTestHarness;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Rescaling the row owners' state, through Flink's own repartitioning of a checkpoint on the
@@ -35,21 +34,12 @@ import org.junit.jupiter.api.Test;
  */
 class RowOwnerRescaleITCase {
   private static final int MAX_PARALLELISM = 16;
-  private static EmbeddedKafka kafka;
 
-  @BeforeAll
-  static void startKafka() {
-    kafka = EmbeddedKafka.start();
-  }
-
-  @AfterAll
-  static void stopKafka() {
-    kafka.close();
-  }
+  @RegisterExtension static final KafkaBrokerExtension KAFKA = new KafkaBrokerExtension();
 
   private static Configuration config() {
     Configuration c = new Configuration();
-    c.set(KafkaOptions.BOOTSTRAP_SERVERS, kafka.bootstrapServers());
+    c.set(KafkaOptions.BOOTSTRAP_SERVERS, KAFKA.bootstrapServers());
     c.set(KafkaOptions.DELTAS_TOPIC, "model-deltas-rescale");
     c.set(TrainerOptions.MAX_PARALLELISM, MAX_PARALLELISM);
     c.set(ModelOptions.ATTENTION_DIM, 4);
@@ -203,7 +193,7 @@ class RowOwnerRescaleITCase {
 
   @Test
   void ownersRescaledFromTwoToFourToOneKeepEveryRowBitForBitAndTrainOn() throws Exception {
-    kafka.createTopic("model-deltas-rescale", 1);
+    KAFKA.kafka().createTopic("model-deltas-rescale", 1);
     List<KeyedOneInputStreamOperatorTestHarness<Long, GradientBatch, Void>> two = new ArrayList<>();
     for (int i = 0; i < 2; i++) {
       two.add(owner(2, i, null));

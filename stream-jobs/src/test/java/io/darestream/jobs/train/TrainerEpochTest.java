@@ -67,6 +67,18 @@ class TrainerEpochTest {
     h.getOperator().close();
   }
 
+  /** Starts an attempt from {@code state}, reads its epoch and fails it before any checkpoint. */
+  private long epochOfAttemptRestoring(OperatorSubtaskState state) throws Exception {
+    var h = harness();
+    try {
+      h.setup();
+      h.initializeState(state);
+      return epoch(h);
+    } finally {
+      fail(h);
+    }
+  }
+
   @Test
   void restoringOneCheckpointTwiceWithoutACheckpointBetweenGivesIncreasingEpochs()
       throws Exception {
@@ -85,24 +97,8 @@ class TrainerEpochTest {
     } finally {
       fail(h1);
     }
-    long second;
-    var h2 = harness();
-    try {
-      h2.setup();
-      h2.initializeState(state); // this attempt fails before its first checkpoint
-      second = epoch(h2);
-    } finally {
-      fail(h2);
-    }
-    long third;
-    var h3 = harness();
-    try {
-      h3.setup();
-      h3.initializeState(state); // the same checkpoint again
-      third = epoch(h3);
-    } finally {
-      fail(h3);
-    }
+    long second = epochOfAttemptRestoring(state); // fails before its first checkpoint
+    long third = epochOfAttemptRestoring(state); // the same checkpoint again
     assertThat(first).isEqualTo(1);
     assertThat(second).isGreaterThan(first);
     assertThat(third).isGreaterThan(second);
