@@ -155,6 +155,16 @@ public final class DareModel {
     return out;
   }
 
+  /** The search's explanation of a sample's history against its one target. */
+  public Explanation explain(TrainingSample sample) {
+    return explain(
+            sample.historyItems(),
+            sample.historyCategories(),
+            new long[] {sample.targetItem()},
+            new long[] {sample.targetCategory()})
+        .get(0);
+  }
+
   /**
    * Runs {@code action} holding the model's monitor and write lock: no scoring runs meanwhile. For
    * code that mutates the live tables or dense blocks directly (deltas, store loads).

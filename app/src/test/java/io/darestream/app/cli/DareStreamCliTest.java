@@ -225,7 +225,8 @@ class DareStreamCliTest {
 
     assertThat(run("evaluate", "--mode", "sometimes")).isEqualTo(2);
     assertThat(errText().lines().findFirst().orElse(""))
-        .isEqualTo("evaluate: --mode must be offline, online or retrieval, got sometimes");
+        .isEqualTo(
+            "evaluate: --mode must be offline, online, retrieval or diagnose, got sometimes");
   }
 
   @Test

@@ -72,7 +72,7 @@ final class RetrievalQuality {
       if (!hasMi && !hasPlanted) {
         continue;
       }
-      Explanation ex = explainTarget(model, s);
+      Explanation ex = model.explain(s);
       int m = 0;
       for (RetrievedBehaviour b : ex.retrieved()) {
         picks[m++] = b.position() - 1;
@@ -87,16 +87,5 @@ final class RetrievalQuality {
         plantedNdcg.add(gains, n, picks, m);
       }
     }
-  }
-
-  /** The model's explanation of {@code s}'s history against its one target. */
-  static Explanation explainTarget(DareModel model, TrainingSample s) {
-    return model
-        .explain(
-            s.historyItems(),
-            s.historyCategories(),
-            new long[] {s.targetItem()},
-            new long[] {s.targetCategory()})
-        .get(0);
   }
 }

@@ -203,7 +203,7 @@ final class TrainingDiagnosis {
       if (s.label() != 1) {
         continue;
       }
-      Explanation ex = RetrievalQuality.explainTarget(model, s);
+      Explanation ex = model.explain(s);
       double h = 0;
       double mean = 0;
       List<RetrievedBehaviour> picks = ex.retrieved();

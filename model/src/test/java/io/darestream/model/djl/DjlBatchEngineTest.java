@@ -1,11 +1,11 @@
 package io.darestream.model.djl;
 
+import static io.darestream.model.djl.DjlParity.assertClose;
+import static io.darestream.model.djl.DjlParity.within;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import ai.djl.Device;
-import ai.djl.engine.Engine;
 import io.darestream.model.BatchResult;
 import io.darestream.model.DareConfig;
 import io.darestream.model.DareModel;
@@ -16,11 +16,8 @@ import io.darestream.model.embedding.EmbeddingTable;
 import io.darestream.model.train.DareTrainer;
 import io.darestream.model.train.Gradients;
 import java.util.List;
-import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * Parity of the two batch engines (issue #20 point 4): on the same batch and parameters, {@link
@@ -31,41 +28,19 @@ import org.junit.jupiter.params.provider.CsvSource;
  * (scripts/djl-gpu-check.sh).
  */
 class DjlBatchEngineTest {
-  private static final double ABSOLUTE = 2e-6;
-  private static final double RELATIVE = 2e-4;
-
   @BeforeAll
   static void pytorchLoads() {
-    String failure = null;
-    try {
-      Engine.getEngine("PyTorch");
-    } catch (RuntimeException | UnsatisfiedLinkError e) {
-      failure = e.toString();
-    }
-    assumeTrue(
-        failure == null,
-        "DJL's PyTorch native library cannot be loaded here, so the parity cannot run: " + failure);
+    DjlParity.assumePytorchLoads("the parity");
   }
 
   static Device device() {
     return "gpu".equals(System.getProperty("dare.djl.device")) ? Device.gpu() : Device.cpu();
   }
 
-  @ParameterizedTest(name = "{0}, aux={3}")
-  @CsvSource({
-    "DARE,3,4,false",
-    "DARE,3,4,true",
-    "TWIN,4,4,false",
-    "TWIN,4,4,true",
-    "TWIN_PROJ,2,3,false",
-    "TWIN_PROJ,2,3,true"
-  })
+  @DjlParity.EachVariant
   void lossesAndGradientsAgreeWithTheJavaEngine(Variant variant, int att, int repr, boolean aux) {
-    DareModel model = DareModel.create(config(variant, att, repr, aux));
+    DareModel model = DjlParity.trainedModel(config(variant, att, repr, aux), 16, 20, 12, 200);
     DareTrainer java = model.trainer();
-    for (int step = 0; step < 3; step++) {
-      java.trainStep(Samples.random(16, 20, 12, 200 + step));
-    }
     List<TrainingSample> batch = Samples.random(16, 20, 12, 21);
     try (DjlBatchEngine djl = new DjlBatchEngine(java.parameters(), device())) {
       Gradients expected = java.gradients(batch, true);
@@ -132,36 +107,6 @@ class DjlBatchEngineTest {
   }
 
   static DareConfig config(Variant variant, int att, int repr, boolean aux) {
-    return DareConfig.builder()
-        .variant(variant)
-        .attentionDim(att)
-        .representationDim(repr)
-        .topK(3)
-        .maxHistory(8)
-        .hiddenSizes(6, 4)
-        .microBatchSize(16)
-        .initStd(0.5f)
-        .auxiliaryLoss(aux)
-        .auxiliaryLossWeight(0.5f)
-        .seed(7)
-        .build();
-  }
-
-  private static Offset<Double> within(double value) {
-    return Offset.offset(ABSOLUTE + RELATIVE * Math.abs(value));
-  }
-
-  private static void assertClose(String what, float[] expected, float[] actual) {
-    assertThat(actual).as("%s length", what).hasSameSizeAs(expected);
-    double scale = 0;
-    for (float f : expected) {
-      scale = Math.max(scale, Math.abs(f));
-    }
-    for (int i = 0; i < expected.length; i++) {
-      double tol = ABSOLUTE + RELATIVE * Math.max(Math.abs(expected[i]), scale);
-      assertThat((double) actual[i])
-          .as("%s[%d] (Java %s, DJL %s)", what, i, expected[i], actual[i])
-          .isCloseTo(expected[i], Offset.offset(tol));
-    }
+    return DjlParity.config(variant, att, repr, aux, 8, 16);
   }
 }

@@ -21,13 +21,7 @@ class DareScorerTest {
   @CsvSource({"DARE,false", "DARE,true", "TWIN,false", "TWIN_PROJ,true"})
   void scorerMadeBeforeTrainingScoresAsTheTrainerPredicts(Variant variant, boolean aux) {
     DareConfig cfg =
-        DareConfig.builder()
-            .variant(variant)
-            .attentionDim(variant == Variant.DARE ? 4 : 6)
-            .representationDim(6)
-            .topK(5)
-            .maxHistory(24)
-            .hiddenSizes(16, 8)
+        PinnedPredictionsTest.smallNetwork(variant)
             .microBatchSize(32)
             .auxiliaryLoss(aux)
             .seed(3)

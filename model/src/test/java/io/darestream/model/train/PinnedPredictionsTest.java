@@ -58,18 +58,12 @@ class PinnedPredictionsTest {
       float initStd,
       int auxSamples,
       String expectedChain) {
-    DareConfig.Builder builder = DareConfig.builder();
+    DareConfig.Builder builder = smallNetwork(variant);
     if (initStd >= 0) {
       builder.attentionInitStd(initStd);
     }
     DareConfig cfg =
         builder
-            .variant(variant)
-            .attentionDim(variant == Variant.DARE ? 4 : 6)
-            .representationDim(6)
-            .topK(5)
-            .maxHistory(24)
-            .hiddenSizes(16, 8)
             // Mode 2: batches of 210 in one micro-batch, several sample blocks of the MLP.
             .microBatchSize(shareHistories == 2 ? 256 : 32)
             .auxiliaryLoss(aux)
@@ -129,5 +123,16 @@ class PinnedPredictionsTest {
     long z = h * 0x9E3779B97F4A7C15L + v;
     z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
     return z ^ (z >>> 27);
+  }
+
+  /** The small network the chains are recorded on (DareScorerTest scores with it too). */
+  static DareConfig.Builder smallNetwork(Variant variant) {
+    return DareConfig.builder()
+        .variant(variant)
+        .attentionDim(variant == Variant.DARE ? 4 : 6)
+        .representationDim(6)
+        .topK(5)
+        .maxHistory(24)
+        .hiddenSizes(16, 8);
   }
 }

@@ -31,6 +31,8 @@ import org.junit.jupiter.api.Test;
 class HttpApiTest {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final ModelVersion VERSION = new ModelVersion(3, 42);
+  private static final String ONE_CANDIDATE =
+      "{\"user_id\":1,\"candidates\":[{\"item_id\":1,\"category_id\":1}]}";
 
   private final HttpClient client = HttpClient.newHttpClient();
   private final AtomicReference<RuntimeException> scorerFailure = new AtomicReference<>();
@@ -208,10 +210,8 @@ class HttpApiTest {
 
   @Test
   void unexpectedFailuresGet500WithoutAStackTrace() throws Exception {
-    scorerFailure.set(new IllegalStateException("secret internal detail"));
-
     HttpResponse<String> r =
-        post("/v1/score", "{\"user_id\":1,\"candidates\":[{\"item_id\":1,\"category_id\":1}]}");
+        scoreWhileTheScorerThrows(new IllegalStateException("secret internal detail"));
 
     assertThat(r.statusCode()).isEqualTo(500);
     assertThat(r.body()).isEqualTo("{\"error\":\"internal error\",\"field\":null}");
@@ -219,10 +219,8 @@ class HttpApiTest {
 
   @Test
   void noModelYetGets503() throws Exception {
-    scorerFailure.set(new ModelNotReadyException("no model loaded yet"));
-
     HttpResponse<String> r =
-        post("/v1/score", "{\"user_id\":1,\"candidates\":[{\"item_id\":1,\"category_id\":1}]}");
+        scoreWhileTheScorerThrows(new ModelNotReadyException("no model loaded yet"));
 
     assertThat(r.statusCode()).isEqualTo(503);
     assertThat(JSON.readTree(r.body()).get("error").asText()).isEqualTo("no model loaded yet");
@@ -268,8 +266,7 @@ class HttpApiTest {
   void nonFiniteScoresAreRefusedNeverWrittenAsNaN() throws Exception {
     nonFinite.set(true);
 
-    HttpResponse<String> r =
-        post("/v1/score", "{\"user_id\":1,\"candidates\":[{\"item_id\":1,\"category_id\":1}]}");
+    HttpResponse<String> r = post("/v1/score", ONE_CANDIDATE);
     HttpResponse<String> explained =
         post(
             "/v1/score",
@@ -390,7 +387,7 @@ class HttpApiTest {
 
   @Test
   void metricsExposeLatencyAndScoreCount() throws Exception {
-    post("/v1/score", "{\"user_id\":1,\"candidates\":[{\"item_id\":1,\"category_id\":1}]}");
+    post("/v1/score", ONE_CANDIDATE);
 
     HttpResponse<String> r = get("/metrics");
 
@@ -401,5 +398,11 @@ class HttpApiTest {
         .contains("serving_deltas_ignored_total{reason=\"stale_epoch\"}")
         .contains("serving_snapshots_refused_total")
         .contains("serving_freshness_lag_ms");
+  }
+
+  private HttpResponse<String> scoreWhileTheScorerThrows(RuntimeException failure)
+      throws Exception {
+    scorerFailure.set(failure);
+    return post("/v1/score", ONE_CANDIDATE);
   }
 }

@@ -9,9 +9,10 @@ import io.darestream.jobs.config.ModelOptions;
 import io.darestream.jobs.config.TrainerOptions;
 import io.darestream.jobs.job.DareTrainJob;
 import io.darestream.jobs.sequence.TrainingSampleSerializer;
+import io.darestream.jobs.testing.JobReplay;
+import io.darestream.jobs.testing.KafkaBrokerExtension;
 import io.darestream.jobs.testing.TrainingSamples;
 import io.darestream.jobs.train.PrequentialScore;
-import io.darestream.kafka.embedded.EmbeddedKafka;
 import io.darestream.model.DareModel;
 import io.darestream.model.SparseOptimizerKind;
 import io.darestream.model.TrainingSample;
@@ -26,7 +27,6 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -45,15 +45,9 @@ import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.util.CloseableIterator;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -65,24 +59,14 @@ import org.junit.jupiter.api.io.TempDir;
  * samples whose gradient touched it.
  */
 class ShardedTrainingITCase {
-  private static EmbeddedKafka kafka;
+  @RegisterExtension static final KafkaBrokerExtension KAFKA = new KafkaBrokerExtension();
 
   @TempDir Path tmp;
 
-  @BeforeAll
-  static void startKafka() {
-    kafka = EmbeddedKafka.start();
-  }
-
-  @AfterAll
-  static void stopKafka() {
-    kafka.close();
-  }
-
   private Configuration config(String suffix, int parallelism) {
-    kafka.createTopic("model-deltas-" + suffix, 1);
+    KAFKA.kafka().createTopic("model-deltas-" + suffix, 1);
     Configuration c = new Configuration();
-    c.set(KafkaOptions.BOOTSTRAP_SERVERS, kafka.bootstrapServers());
+    c.set(KafkaOptions.BOOTSTRAP_SERVERS, KAFKA.bootstrapServers());
     c.set(KafkaOptions.DELTAS_TOPIC, "model-deltas-" + suffix);
     c.set(KafkaOptions.SNAPSHOTS_TOPIC, "model-snapshots-" + suffix);
     c.set(CheckpointOptions.DIR, tmp.resolve("checkpoints").toUri().toString());
@@ -287,23 +271,9 @@ class ShardedTrainingITCase {
   }
 
   private static List<ModelDelta> readDeltas(String topic) {
-    Properties p = new Properties();
-    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-    p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-    List<ModelDelta> out = new ArrayList<>();
-    try (KafkaConsumer<byte[], byte[]> consumer =
-        new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-      TopicPartition tp = new TopicPartition(topic, 0);
-      consumer.assign(List.of(tp));
-      consumer.seekToBeginning(List.of(tp));
-      long end = consumer.endOffsets(List.of(tp)).get(tp);
-      while (consumer.position(tp) < end) {
-        for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-          out.add(Codecs.MODEL_DELTA.decode(r.value()));
-        }
-      }
-    }
-    return out;
+    return JobReplay.readAll(KAFKA.bootstrapServers(), topic).stream()
+        .map(r -> Codecs.MODEL_DELTA.decode(r.value()))
+        .toList();
   }
 
   /**

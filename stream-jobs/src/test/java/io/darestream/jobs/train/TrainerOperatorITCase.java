@@ -7,6 +7,7 @@ import io.darestream.jobs.config.CheckpointOptions;
 import io.darestream.jobs.config.KafkaOptions;
 import io.darestream.jobs.config.ModelOptions;
 import io.darestream.jobs.config.TrainerOptions;
+import io.darestream.jobs.testing.JobReplay;
 import io.darestream.jobs.testing.KafkaBrokerExtension;
 import io.darestream.jobs.testing.TrainingSamples;
 import io.darestream.jobs.testing.UnboundedIds;
@@ -24,16 +25,11 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Properties;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -208,20 +204,6 @@ class TrainerOperatorITCase {
   }
 
   private static List<ConsumerRecord<byte[], byte[]>> readAll(String topic) {
-    Properties p = new Properties();
-    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, KAFKA.bootstrapServers());
-    p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-    List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
-    try (KafkaConsumer<byte[], byte[]> consumer =
-        new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-      TopicPartition tp = new TopicPartition(topic, 0);
-      consumer.assign(List.of(tp));
-      consumer.seekToBeginning(List.of(tp));
-      long end = consumer.endOffsets(List.of(tp)).get(tp);
-      while (consumer.position(tp) < end) {
-        consumer.poll(Duration.ofMillis(200)).forEach(out::add);
-      }
-    }
-    return out;
+    return JobReplay.readAll(KAFKA.bootstrapServers(), topic);
   }
 }
