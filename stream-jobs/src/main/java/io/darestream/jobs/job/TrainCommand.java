@@ -109,8 +109,11 @@ public final class TrainCommand implements Callable<Integer> {
 
   /** Reads every option the job will read, so a bad value is one line here, not a failed job. */
   public static Configuration checkedConfig(String[] jobArgs) {
-    for (String a : jobArgs) {
-      if (a.startsWith("-") && !a.startsWith("--")) {
+    for (int i = 0; i < jobArgs.length; i++) {
+      String a = jobArgs[i];
+      // A negative number after a key is that key's value (--dare.model.seed -1), not an option.
+      boolean valueOfKey = i > 0 && jobArgs[i - 1].startsWith("--") && isNumber(a);
+      if (a.startsWith("-") && !a.startsWith("--") && !valueOfKey) {
         throw new JobArgumentException(
             "unknown option " + a + " (job options are --dare.<key> <value>)");
       }
@@ -124,6 +127,15 @@ public final class TrainCommand implements Callable<Integer> {
       throw new JobArgumentException(e.getMessage());
     }
     return config;
+  }
+
+  private static boolean isNumber(String s) {
+    try {
+      Double.parseDouble(s);
+      return true;
+    } catch (NumberFormatException e) {
+      return false;
+    }
   }
 
   /** The job jar's main: parses the flags, checks every option, then runs the job. */
