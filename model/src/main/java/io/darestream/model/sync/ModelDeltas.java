@@ -96,15 +96,29 @@ public final class ModelDeltas {
     return model.exclusive(() -> applyExclusive(model, delta, table, dim));
   }
 
+  /**
+   * The dense block a {@code dense.<block>} delta carries (exactly one row of {@code dim} floats).
+   *
+   * @throws IllegalArgumentException if the delta is not such a record
+   */
+  public static DenseBlock denseBlock(ModelDelta delta) {
+    String table = delta.getTable();
+    if (!table.startsWith(DENSE_PREFIX)) {
+      throw new IllegalArgumentException(table + " is not a dense block");
+    }
+    if (delta.getRows().size() != 1) {
+      throw new IllegalArgumentException(
+          "dense delta " + table + " must have exactly one row, has " + delta.getRows().size());
+    }
+    return new DenseBlock(
+        table.substring(DENSE_PREFIX.length()),
+        unpackRow(delta.getRows().get(0).getValues(), delta.getDim()));
+  }
+
   private static int applyExclusive(DareModel model, ModelDelta delta, String table, int dim) {
     if (table.startsWith(DENSE_PREFIX)) {
-      if (delta.getRows().size() != 1) {
-        throw new IllegalArgumentException(
-            "dense delta " + table + " must have exactly one row, has " + delta.getRows().size());
-      }
-      float[] values = unpackRow(delta.getRows().get(0).getValues(), dim);
       // DenseParameters.set checks the name and size before it writes.
-      model.writeDense(new DenseBlock(table.substring(DENSE_PREFIX.length()), values));
+      model.writeDense(denseBlock(delta));
       raiseVersion(model, delta.getVersion());
       return 1;
     }

@@ -1,6 +1,7 @@
 package io.darestream.jobs.shard;
 
 import io.darestream.model.DareModel;
+import io.darestream.model.DenseBlock;
 import io.darestream.model.sync.ModelDeltas;
 import io.darestream.schemas.avro.ModelDelta;
 import io.darestream.schemas.serde.Codecs;
@@ -146,14 +147,9 @@ final class ReplicaFeed implements AutoCloseable {
       assemblingEpoch = d.getEpoch();
       assemblingVersion = d.getVersion();
     }
-    if (d.getRows().size() != 1) {
-      malformed++;
-      return;
-    }
     try {
-      assembling.put(
-          d.getTable().substring(ModelDeltas.DENSE_PREFIX.length()),
-          ModelDeltas.unpackRow(d.getRows().get(0).getValues(), d.getDim()));
+      DenseBlock block = ModelDeltas.denseBlock(d);
+      assembling.put(block.name(), block.values());
     } catch (IllegalArgumentException e) {
       malformed++;
       return;
