@@ -36,9 +36,9 @@ import org.slf4j.LoggerFactory;
  * incrementally, rescales it to any parallelism up to the max parallelism, and restores it exactly
  * once with the input replayed after the checkpoint. The rows being trained live in memory (the
  * model's contiguous tables, where the optimizer runs); a row is read from state the first time a
- * gradient reaches it after a start or restore, and the rows changed since the last checkpoint are
- * written back before each barrier (write-behind: one state write per changed row per checkpoint,
- * not per update).
+ * gradient reaches it after a restore (never after an empty start: see initializeState), and the
+ * rows changed since the last checkpoint are written back before each barrier (write-behind: one
+ * state write per changed row per checkpoint, not per update).
  *
  * <p>Not done here (yet): expiry (rows are kept) and admission counts across restores (kept in
  * memory only).
@@ -61,11 +61,13 @@ public final class RowOwnerOperator extends AbstractStreamOperator<Void>
   private final KafkaOptions kafkaOptions;
 
   private transient AttemptEpoch epoch;
+  private transient boolean stateMayHoldUnloadedRows;
   private transient DareModel model;
   private transient List<EmbeddingTable> tables;
   private transient List<ValueState<float[]>> rowStates;
   private transient DeltaPublisher publisher;
   private transient long version;
+  private transient long stateLookups;
   private transient long newestEventTimeMs;
   private transient long minIngestSincePublish;
   private transient long maxIngestSincePublish;
@@ -86,6 +88,11 @@ public final class RowOwnerOperator extends AbstractStreamOperator<Void>
     epoch =
         AttemptEpoch.begin(
             context, "row-owner-epoch", getRuntimeContext().getTaskInfo().getAttemptNumber());
+    // Started empty, the keyed state holds only rows this attempt wrote back from memory, and every
+    // one of them is still in memory (a row leaves memory only when it is deleted, and then its
+    // state is cleared too): a row missing from memory is new, and looking it up in state would
+    // be a wasted read per new row. Only restored state can hold rows not loaded yet.
+    stateMayHoldUnloadedRows = context.isRestored();
   }
 
   @Override
@@ -146,11 +153,15 @@ public final class RowOwnerOperator extends AbstractStreamOperator<Void>
   /** Brings the stored rows among {@code ids} that are not in memory yet into the table. */
   private void loadMissing(EmbeddingTable table, ValueState<float[]> state, long[] ids)
       throws Exception {
+    if (!stateMayHoldUnloadedRows) {
+      return;
+    }
     for (long id : ids) {
       if (table.contains(id)) {
         continue;
       }
       setCurrentKey(id);
+      stateLookups++;
       float[] stored = state.value();
       if (stored != null) {
         model.exclusive(() -> table.writeRow(id, stored));
@@ -297,6 +308,11 @@ public final class RowOwnerOperator extends AbstractStreamOperator<Void>
   /** The in-memory model (rows trained since start), for tests in this package. */
   DareModel model() {
     return model;
+  }
+
+  /** Rows looked up in keyed state because they were not in memory, for tests. */
+  long stateLookups() {
+    return stateLookups;
   }
 
   /** This attempt's epoch. */

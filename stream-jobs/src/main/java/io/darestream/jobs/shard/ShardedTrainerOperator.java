@@ -8,6 +8,7 @@ import io.darestream.model.BatchResult;
 import io.darestream.model.DareModel;
 import io.darestream.model.DenseBlock;
 import io.darestream.model.TrainingSample;
+import io.darestream.model.embedding.EmbeddingTable;
 import io.darestream.model.metrics.StreamingMetrics;
 import io.darestream.model.train.GradientWindow;
 import java.util.ArrayList;
@@ -34,11 +35,16 @@ import org.apache.flink.util.OutputTag;
  * checkpoint barrier, so that a checkpoint holds every contribution of the samples before it
  * exactly once (owners' state) and none of those after it.
  *
- * <p>It never writes rows into its replica itself: the owners apply the optimizer and publish the
- * rows, and the {@link ReplicaFeed} brings them back through {@code model-deltas}. Dense: every
- * dense-average interval it sends its copy ({@link #DENSE}) and, when the average of that round
- * comes back, moves to {@code average + (own - copy sent)}: the others' progress is adopted, its
- * own since the copy is kept (at N = 1 the average is its own copy and nothing changes).
+ * <p>The owners are the only writers of the model's rows: they apply the optimizer and publish the
+ * rows, and the {@link ReplicaFeed} brings them back through {@code model-deltas}. The trainer also
+ * applies its own row gradients to its replica right away (with the replica's own optimizer slots),
+ * so that its next micro-batch sees them as the single trainer's would, not a gradient window plus
+ * a publish interval later; that copy is speculative and derived: the owners' rows (every trainer's
+ * contributions) overwrite it as they arrive, and nothing of it is published or checkpointed. At N
+ * = 1 this keeps the single trainer's prequential quality. Dense: every dense-average interval it
+ * sends its copy ({@link #DENSE}) and, when the average of that round comes back, moves to {@code
+ * average + (own - copy sent)}: the others' progress is adopted, its own since the copy is kept (at
+ * N = 1 the average is its own copy and nothing changes).
  *
  * <p>Holds no model state in Flink: the replica is derived data, rebuilt from the topic after a
  * restore; the epoch is kept so that every restart is told apart.
@@ -157,7 +163,16 @@ public final class ShardedTrainerOperator extends AbstractStreamOperator<Prequen
     long newestEvent = newest;
     long lo = minIngest == Long.MAX_VALUE ? -1 : minIngest;
     long hi = maxIngest;
-    BatchResult result = replica.trainBatch(pending, rows -> window.add(rows, newestEvent, lo, hi));
+    BatchResult result =
+        replica.trainBatch(
+            pending,
+            rows -> {
+              window.add(rows, newestEvent, lo, hi);
+              // Read-your-own-writes: the next micro-batch sees this one's row updates at once, as
+              // with the single trainer, instead of a publish interval later. The owners' rows,
+              // which carry every trainer's contributions, overwrite these as they arrive.
+              rows.apply(newestEvent);
+            });
     // The replica's own version follows the owners' deltas (a millisecond clock); a score names
     // the trainer's step count in this attempt instead.
     steps++;
@@ -196,6 +211,21 @@ public final class ShardedTrainerOperator extends AbstractStreamOperator<Prequen
               new StreamRecord<>(
                   new GradientBatch(
                       group, table, ids, contributions, sums, newest, minIngest, maxIngest)));
+        });
+    forgetLocalChanges();
+  }
+
+  /**
+   * Empties the replica's change trackers, which its own row updates fill: a replica publishes and
+   * stores nothing, so without this they would grow to every row it ever trained.
+   */
+  private void forgetLocalChanges() {
+    replica.withoutWriters(
+        () -> {
+          for (EmbeddingTable t : replica.tables()) {
+            t.dirty().drainSinceFlush();
+            t.dirty().drainSincePublish();
+          }
         });
   }
 
