@@ -7,6 +7,7 @@ import io.darestream.model.DareConfig;
 import io.darestream.model.DareModel;
 import io.darestream.model.TrainingSample;
 import io.darestream.model.embedding.EmbeddingTable;
+import io.darestream.model.metrics.Auc;
 import io.darestream.model.sync.DeltaStamp;
 import io.darestream.model.sync.ModelDeltas;
 import io.darestream.model.train.GradientWindow;
@@ -41,6 +42,7 @@ import org.apache.flink.core.memory.DataOutputSerializer;
  * java -Xmx2g --add-modules jdk.incubator.vector \
  *     -cp stream-jobs/target/test-classes:stream-jobs/target/classes:$(cat /tmp/sj-cp.txt) \
  *     io.darestream.jobs.bench.ShardCostBench 40000 700 7000   # samples, per window, per publish
+ *     # a 4th argument "deferred": the replica does not apply its own row gradients
  * </pre>
  */
 public final class ShardCostBench {
@@ -52,6 +54,9 @@ public final class ShardCostBench {
     int total = args.length > 0 ? Integer.parseInt(args[0]) : 40_000;
     int perWindow = args.length > 1 ? Integer.parseInt(args[1]) : 700; // 100 ms at 7,000/s
     int perPublish = args.length > 2 ? Integer.parseInt(args[2]) : 7_000; // 1 s at 7,000/s
+    // The sharded trainer applies its own row gradients to its replica at once (as the operator
+    // does); "deferred" measures the replica that waits for the owners' rows instead.
+    boolean localApply = args.length <= 3 || !args[3].equals("deferred");
     List<TrainingSample> samples = samples(total);
     DareConfig cfg = DareConfig.builder().build();
     int batch = 64;
@@ -77,16 +82,35 @@ public final class ShardCostBench {
     int warmUp = Math.min(total / 4, 10_000);
     long measured = 0;
     List<GradientBatch> pending = new ArrayList<>();
+    float[] singleScores = new float[total];
+    float[] shardedScores = new float[total];
+    int[] labels = new int[total];
+    int scored = 0;
     for (int start = 0; start + batch <= total; start += batch) {
       List<TrainingSample> b = samples.subList(start, start + batch);
       boolean count = start >= warmUp;
       long newest = b.get(b.size() - 1).eventTimeMs();
 
       long t0 = cpu();
-      single.trainBatch(b);
+      float[] singlePredictions = single.trainBatch(b).predictions();
       long t1 = cpu();
-      replica.trainBatch(b, rows -> window.add(rows, newest, -1, -1));
+      float[] shardedPredictions =
+          replica
+              .trainBatch(
+                  b,
+                  rows -> {
+                    window.add(rows, newest, -1, -1);
+                    if (localApply) {
+                      rows.apply(newest);
+                    }
+                  })
+              .predictions();
       long t2 = cpu();
+      for (int i = 0; i < b.size(); i++) {
+        singleScores[scored] = singlePredictions[i];
+        shardedScores[scored] = shardedPredictions[i];
+        labels[scored++] = b.get(i).label();
+      }
       if (count) {
         singleNs += t1 - t0;
         trainerNs += t2 - t1;
@@ -160,8 +184,9 @@ public final class ShardCostBench {
         measured, batch, perWindow, perPublish);
     System.out.printf("  single trainer step        %8.1f us/sample%n", singleNs / 1e3 / measured);
     System.out.printf(
-        "  sharded trainer step       %8.1f us/sample (gradients deferred into the window)%n",
-        trainerNs / 1e3 / measured);
+        "  sharded trainer step       %8.1f us/sample (gradients into the window%s)%n",
+        trainerNs / 1e3 / measured,
+        localApply ? " and applied to the replica" : ", replica waits for the owners");
     System.out.printf(
         "  window drain + serialize   %8.2f us/sample; %.1f gradient rows/sample, %.0f bytes/sample%n",
         drainNs / 1e3 / measured,
@@ -178,6 +203,20 @@ public final class ShardCostBench {
     System.out.printf(
         "  replica decode + apply     %8.3f us/row = %.2f us/sample (per replica)%n",
         replicaNs / 1e3 / Math.max(1, deltaRows), replicaNs / 1e3 / measured);
+    int last = Math.max(0, scored - 10_000);
+    System.out.printf(
+        "  prequential AUC all / last 10,000: single %.4f / %.4f, sharded N = 1 %.4f / %.4f%n",
+        Auc.compute(singleScores, labels, scored),
+        auc(singleScores, labels, last, scored),
+        Auc.compute(shardedScores, labels, scored),
+        auc(shardedScores, labels, last, scored));
+  }
+
+  private static double auc(float[] scores, int[] labels, int from, int to) {
+    return Auc.compute(
+        java.util.Arrays.copyOfRange(scores, from, to),
+        java.util.Arrays.copyOfRange(labels, from, to),
+        to - from);
   }
 
   private static long cpu() {
