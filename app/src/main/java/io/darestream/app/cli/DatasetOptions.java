@@ -1,10 +1,10 @@
 package io.darestream.app.cli;
 
-import io.darestream.jobs.config.LabelOptions.LabelMode;
 import io.darestream.app.replay.EventSource;
 import io.darestream.app.replay.EventSources;
 import io.darestream.app.replay.ExternalTimeSort;
 import io.darestream.app.replay.TimeOrder;
+import io.darestream.jobs.config.LabelOptions.LabelMode;
 import io.darestream.schemas.generator.GeneratorConfig;
 import io.darestream.schemas.generator.GeneratorMode;
 import io.darestream.schemas.input.EventFormat;

@@ -1,10 +1,10 @@
 package io.darestream.app.cli;
 
-import io.darestream.app.local.WarmStart;
-import io.darestream.app.pretrain.EventTime;
 import io.darestream.app.local.LocalRunner;
 import io.darestream.app.local.LocalSettings;
 import io.darestream.app.local.StatusText;
+import io.darestream.app.local.WarmStart;
+import io.darestream.app.pretrain.EventTime;
 import io.darestream.app.replay.Pacer;
 import io.darestream.app.replay.ProgressLine;
 import io.darestream.app.stats.LocalSummary;
@@ -357,7 +357,6 @@ public final class LocalCommand implements Callable<Integer> {
         set,
         shown);
   }
-
 
   /** Fails with one line if {@code port} is taken (0 means any port and always passes). */
   static void requireFree(int port, String what) {

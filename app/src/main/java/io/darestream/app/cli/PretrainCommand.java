@@ -123,9 +123,7 @@ public final class PretrainCommand implements Callable<Integer> {
     try (EventSource source =
         dataset.open(n -> line.update("pretrain: sorting by event time, " + Units.count(n)))) {
       line.finish("pretrain: " + source.description() + " up to " + describe(untilMs));
-      r =
-          new Pretrainer(options, model)
-              .run(source, untilMs, engine, device, out, s -> {});
+      r = new Pretrainer(options, model).run(source, untilMs, engine, device, out, s -> {});
     } catch (IllegalArgumentException | IllegalStateException e) {
       throw new CliException(e.getMessage());
     }

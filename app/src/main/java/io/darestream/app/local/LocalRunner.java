@@ -1,10 +1,10 @@
 package io.darestream.app.local;
 
-import io.darestream.app.pretrain.Pretrainer;
 import io.darestream.app.local.CountingSink.Counter;
 import io.darestream.app.local.LocalTrainingStage.VariantSetup;
 import io.darestream.app.local.LocalWorkDir.EarlierRun;
 import io.darestream.app.local.LocalWorkDir.WorkDirException;
+import io.darestream.app.pretrain.Pretrainer;
 import io.darestream.app.replay.EventSource;
 import io.darestream.app.replay.KafkaReplayer;
 import io.darestream.app.replay.ProgressLine;
@@ -116,8 +116,8 @@ public final class LocalRunner implements AutoCloseable {
 
   /**
    * Starts the run from history: pretrains the events up to the cut, starts the job from their
-   * savepoint and trains a cold twin beside every variant (see {@link WarmStart}). Such a run always
-   * starts fresh in its work dir.
+   * savepoint and trains a cold twin beside every variant (see {@link WarmStart}). Such a run
+   * always starts fresh in its work dir.
    */
   public LocalRunner warmStart(WarmStart warm) {
     this.warmStart = warm;
@@ -176,7 +176,8 @@ public final class LocalRunner implements AutoCloseable {
                 .dataset()
                 .apply(
                     n ->
-                        line.update("sorting the input by event time: " + Units.count(n) + " read"));
+                        line.update(
+                            "sorting the input by event time: " + Units.count(n) + " read"));
     String dataset = source.description();
     workDir.markStarted(dataset, earlier);
     long total = source.total();
@@ -322,7 +323,10 @@ public final class LocalRunner implements AutoCloseable {
     if (warmStart != null) {
       warmStart
           .dir()
-          .ifPresent(d -> c.put(StateRecoveryOptions.SAVEPOINT_PATH.key(), d.savepoint().toUri().toString()));
+          .ifPresent(
+              d ->
+                  c.put(
+                      StateRecoveryOptions.SAVEPOINT_PATH.key(), d.savepoint().toUri().toString()));
     }
     return c;
   }
@@ -341,7 +345,8 @@ public final class LocalRunner implements AutoCloseable {
             .dataset()
             .apply(
                 n -> line.update("sorting the input by event time: " + Units.count(n) + " read"));
-    line.update("warm start: pretraining up to " + java.time.Instant.ofEpochMilli(warmStart.untilMs()));
+    line.update(
+        "warm start: pretraining up to " + java.time.Instant.ofEpochMilli(warmStart.untilMs()));
     warmStart.pretrained(
         new Pretrainer(options, model)
             .run(

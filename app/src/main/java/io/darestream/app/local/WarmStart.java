@@ -13,10 +13,10 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * A local run that starts from history ({@code local --warm-start FILE --until TIME}): the events up
- * to the cut are pretrained ({@link Pretrainer}: model snapshot and the job's state as a savepoint
- * in the work dir), the job starts from that savepoint, and two trainers take the same online
- * samples side by side: the warm one starts from the pretrained model, the cold one ({@link
+ * A local run that starts from history ({@code local --warm-start FILE --until TIME}): the events
+ * up to the cut are pretrained ({@link Pretrainer}: model snapshot and the job's state as a
+ * savepoint in the work dir), the job starts from that savepoint, and two trainers take the same
+ * online samples side by side: the warm one starts from the pretrained model, the cold one ({@link
  * #COLD_SUFFIX}) from a new model. The report plots both; the summary gives their AUC over the
  * first {@link VariantStats#WINDOW} online samples.
  *

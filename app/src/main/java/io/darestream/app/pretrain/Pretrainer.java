@@ -134,15 +134,13 @@ public final class Pretrainer {
         model.modelId(),
         dir.snapshots(),
         Map.of(
-            "samples_trained", (double) samples[0],
-            "auc_pretrain", Double.isNaN(auc.auc()) ? 0 : auc.auc()));
+            "samples_trained",
+            (double) samples[0],
+            "auc_pretrain",
+            Double.isNaN(auc.auc()) ? 0 : auc.auc()));
     List<UserState> users = replay.users();
     SequenceSavepoint.write(
-        dir.savepoint(),
-        options.sequence(),
-        users,
-        replay.samplerWindow(),
-        options.parallelism());
+        dir.savepoint(), options.sequence(), users, replay.samplerWindow(), options.parallelism());
     return new Result(
         replay.events(),
         invalid,

@@ -74,8 +74,7 @@ class PretrainITCase {
     Path out = tmp.resolve("pretrained");
 
     Pretrainer.Result r =
-        new Pretrainer(options, model)
-            .run(events.iterator(), untilMs, "java", "cpu", out, s -> {});
+        new Pretrainer(options, model).run(events.iterator(), untilMs, "java", "cpu", out, s -> {});
 
     long history = events.stream().filter(e -> e.getEventTimeMs() <= untilMs).count();
     assertThat(r.events()).isEqualTo(history);
@@ -116,7 +115,13 @@ class PretrainITCase {
     assertThatThrownBy(
             () ->
                 new Pretrainer(options, ModelOptions.from(config, options.trainer()))
-                    .run(List.<BehaviorEvent>of().iterator(), Long.MAX_VALUE, "java", "cpu", out, s -> {}))
+                    .run(
+                        List.<BehaviorEvent>of().iterator(),
+                        Long.MAX_VALUE,
+                        "java",
+                        "cpu",
+                        out,
+                        s -> {}))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("exists already");
   }

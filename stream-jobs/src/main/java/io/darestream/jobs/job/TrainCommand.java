@@ -1,8 +1,6 @@
 package io.darestream.jobs.job;
 
 import io.darestream.jobs.bootstrap.PretrainedDir;
-import java.nio.file.Path;
-import org.apache.flink.configuration.StateRecoveryOptions;
 import io.darestream.jobs.config.CheckpointOptions;
 import io.darestream.jobs.config.DareJobOptions;
 import io.darestream.jobs.config.KafkaOptions;
@@ -10,6 +8,7 @@ import io.darestream.jobs.config.LabelOptions;
 import io.darestream.jobs.config.ModelOptions;
 import io.darestream.jobs.config.TrainerOptions;
 import io.darestream.schemas.serde.AvroTrust;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -17,6 +16,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.StateRecoveryOptions;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;

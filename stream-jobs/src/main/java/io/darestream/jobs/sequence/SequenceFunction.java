@@ -106,8 +106,7 @@ public final class SequenceFunction
   public void open(OpenContext openContext) {
     sequence = getRuntimeContext().getState(SequenceStateDescriptors.sequence(sequenceOptions));
     pending = getRuntimeContext().getMapState(SequenceStateDescriptors.pendingImpressions());
-    sampler =
-        newSampler(labelOptions, getRuntimeContext().getTaskInfo().getIndexOfThisSubtask());
+    sampler = newSampler(labelOptions, getRuntimeContext().getTaskInfo().getIndexOfThisSubtask());
     restoreSampler();
     timeline = new UserTimeline(limits(sequenceOptions, maxOutOfOrderMs), labelOptions, sampler);
     adapter = new Adapter();

@@ -35,8 +35,8 @@ public final class PretrainedModel {
    * @param metrics extra manifest metrics (e.g. samples trained, the pretraining AUC)
    * @return the snapshot directory
    */
-  public static Path write(
-      DareModel model, String modelId, Path root, Map<String, Double> metrics) throws IOException {
+  public static Path write(DareModel model, String modelId, Path root, Map<String, Double> metrics)
+      throws IOException {
     Path work = Files.createTempDirectory("dare-pretrained-");
     try {
       Path checkpoint = work.resolve("checkpoint");
@@ -105,7 +105,6 @@ public final class PretrainedModel {
     }
     return SnapshotReader.findNewestValid(location)
         .snapshot()
-        .orElseThrow(
-            () -> new IllegalArgumentException("no valid snapshot under " + location));
+        .orElseThrow(() -> new IllegalArgumentException("no valid snapshot under " + location));
   }
 }

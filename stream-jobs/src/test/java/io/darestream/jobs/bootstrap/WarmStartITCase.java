@@ -3,17 +3,17 @@ package io.darestream.jobs.bootstrap;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.darestream.jobs.config.DareJobOptions;
-import io.darestream.jobs.config.ModelOptions;
-import io.darestream.jobs.config.TrainerOptions;
-import io.darestream.jobs.train.PrequentialScore;
-import io.darestream.jobs.train.PretrainedModel;
-import io.darestream.model.DareModel;
 import io.darestream.jobs.config.LabelOptions;
 import io.darestream.jobs.config.LabelOptions.LabelMode;
+import io.darestream.jobs.config.ModelOptions;
+import io.darestream.jobs.config.TrainerOptions;
 import io.darestream.jobs.ingest.IngestedEvent;
 import io.darestream.jobs.sequence.SequenceUpdate;
 import io.darestream.jobs.testing.KafkaBrokerExtension;
 import io.darestream.jobs.testing.ReplayOutput;
+import io.darestream.jobs.train.PrequentialScore;
+import io.darestream.jobs.train.PretrainedModel;
+import io.darestream.model.DareModel;
 import io.darestream.model.TrainingSample;
 import io.darestream.schemas.avro.BehaviorEvent;
 import io.darestream.schemas.generator.GeneratorConfig;
@@ -79,8 +79,7 @@ class WarmStartITCase {
                 .optMode(GeneratorMode.IMPRESSIONS)
                 .optSeed(7)
                 .build());
-    Split split =
-        assertWarmEqualsUninterrupted(events, LabelMode.IMPRESSION, "impressions", false);
+    Split split = assertWarmEqualsUninterrupted(events, LabelMode.IMPRESSION, "impressions", false);
     // Impressions still in their attribution window at the cut became samples in the online job:
     // the pending impressions and their timers came through the savepoint.
     assertThat(split.online()).anyMatch(s -> s.eventTimeMs() <= split.untilMs());
@@ -126,7 +125,8 @@ class WarmStartITCase {
     long pretrainedVersion = -1;
     Path pretrained = null;
     if (train) {
-      DareModel model = DareModel.create(ModelOptions.from(whole.config(), options.trainer()).config());
+      DareModel model =
+          DareModel.create(ModelOptions.from(whole.config(), options.trainer()).config());
       for (int i = 0; i < historySamples.size(); i += 32) {
         model.trainBatch(historySamples.subList(i, Math.min(historySamples.size(), i + 32)));
       }
@@ -153,16 +153,20 @@ class WarmStartITCase {
       lengths.put(u.eventId(), u.sequenceLength());
     }
     List<SequenceUpdate> onlineUpdates = warm.sequenceUpdates();
-    assertThat(onlineUpdates).hasSize((int) online.stream().filter(WarmStartITCase::appends).count());
+    assertThat(onlineUpdates)
+        .hasSize((int) online.stream().filter(WarmStartITCase::appends).count());
     for (SequenceUpdate u : onlineUpdates) {
       assertThat(u.result()).isEqualTo(AppendResult.APPENDED);
-      assertThat(u.sequenceLength()).as("sequence after %s", u.eventId()).isEqualTo(lengths.get(u.eventId()));
+      assertThat(u.sequenceLength())
+          .as("sequence after %s", u.eventId())
+          .isEqualTo(lengths.get(u.eventId()));
     }
     long restoredUsers =
         onlineUpdates.stream()
             .map(SequenceUpdate::userId)
             .distinct()
-            .filter(user -> users.stream().anyMatch(s -> s.userId() == user && s.sequence() != null))
+            .filter(
+                user -> users.stream().anyMatch(s -> s.userId() == user && s.sequence() != null))
             .count();
     assertThat(restoredUsers).as("online users with a history").isGreaterThan(10);
     return new Split(historySamples, warm.samples(), untilMs, warm.scores(), pretrainedVersion);

@@ -34,8 +34,7 @@ class TrainCommandTest {
   }
 
   @Test
-  void fromSavepointStartsTheJobFromThePretrainedStateAndModel(@TempDir Path dir)
-      throws Exception {
+  void fromSavepointStartsTheJobFromThePretrainedStateAndModel(@TempDir Path dir) throws Exception {
     Files.createDirectories(dir.resolve("savepoint"));
     Files.createDirectories(dir.resolve("snapshots"));
     TrainCommand cmd = new TrainCommand();

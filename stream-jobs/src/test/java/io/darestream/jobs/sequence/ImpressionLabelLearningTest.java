@@ -1,8 +1,8 @@
 package io.darestream.jobs.sequence;
 
-import io.darestream.jobs.bootstrap.HistoryReplay;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.darestream.jobs.bootstrap.HistoryReplay;
 import io.darestream.jobs.config.LabelOptions;
 import io.darestream.jobs.config.LabelOptions.LabelMode;
 import io.darestream.model.DareConfig;
