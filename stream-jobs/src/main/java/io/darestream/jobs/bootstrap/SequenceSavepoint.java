@@ -26,6 +26,10 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * have no state in it and start fresh (the trainer takes the pretrained model from its snapshot,
  * {@code dare.trainer.initial-snapshot}).
  *
+ * <p>The users travel to the writer as the elements of a bounded source ({@code fromData}), so they
+ * are held in memory and shipped with the job graph: fine for histories of up to some hundred
+ * thousand users; the full Taobao file (about a million) would want a file-backed source.
+ *
  * <p>The savepoint is canonical (backend independent): it is written with the heap backend and
  * restored into the job's RocksDB. Its max parallelism is the job's default for {@code
  * parallelism}, which a job that does not set its own adopts.
@@ -37,7 +41,7 @@ public final class SequenceSavepoint {
    * Writes the savepoint into {@code dir} (which must not exist yet) and waits for it.
    *
    * @param jobParallelism the parallelism the job will run the sequence stage at
-   * @throws IllegalArgumentException if {@code dir} exists
+   * @throws IllegalArgumentException if {@code dir} exists or there is no user
    */
   public static void write(
       Path dir,
@@ -47,6 +51,9 @@ public final class SequenceSavepoint {
       int jobParallelism)
       throws Exception {
     Objects.requireNonNull(samplerWindow, "sampler window");
+    if (users.isEmpty()) {
+      throw new IllegalArgumentException("no user state to write: the history made no sequence");
+    }
     if (Files.exists(dir)) {
       throw new IllegalArgumentException("savepoint directory " + dir + " exists already");
     }
