@@ -38,6 +38,7 @@ import picocli.CommandLine.Spec;
       ReplayCommand.class,
       GeneratorMain.class,
       TrainCommand.class,
+      PretrainCommand.class,
       ServeCommand.class,
       EvaluateMain.class,
       CommandLine.HelpCommand.class

@@ -4,6 +4,7 @@ import io.darestream.app.replay.EventSource;
 import io.darestream.app.replay.EventSources;
 import io.darestream.app.replay.ExternalTimeSort;
 import io.darestream.app.replay.TimeOrder;
+import io.darestream.jobs.config.LabelOptions.LabelMode;
 import io.darestream.schemas.generator.GeneratorConfig;
 import io.darestream.schemas.generator.GeneratorMode;
 import io.darestream.schemas.input.EventFormat;
@@ -115,6 +116,20 @@ public final class DatasetOptions {
     } catch (IllegalArgumentException e) {
       throw new CliException(e.getMessage());
     }
+  }
+
+  /**
+   * How samples are made from this dataset unless asked otherwise: IMPRESSION for generated
+   * impressions and event files, CLICK_ONLY for Taobao, MovieLens and generated clicks.
+   */
+  public LabelMode defaultLabelMode() {
+    EventFormat format = formatOrNull();
+    if (format == null) {
+      return generatorConfig().mode() == GeneratorMode.IMPRESSIONS
+          ? LabelMode.IMPRESSION
+          : LabelMode.CLICK_ONLY;
+    }
+    return format == EventFormat.EVENTS ? LabelMode.IMPRESSION : LabelMode.CLICK_ONLY;
   }
 
   /** The generator settings when no file is given. */

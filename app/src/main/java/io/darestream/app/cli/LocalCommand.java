@@ -3,6 +3,8 @@ package io.darestream.app.cli;
 import io.darestream.app.local.LocalRunner;
 import io.darestream.app.local.LocalSettings;
 import io.darestream.app.local.StatusText;
+import io.darestream.app.local.WarmStart;
+import io.darestream.app.pretrain.EventTime;
 import io.darestream.app.replay.Pacer;
 import io.darestream.app.replay.ProgressLine;
 import io.darestream.app.stats.LocalSummary;
@@ -10,7 +12,6 @@ import io.darestream.jobs.config.LabelOptions.LabelMode;
 import io.darestream.jobs.config.TrainerOptions;
 import io.darestream.model.Variant;
 import io.darestream.model.nn.Gemm;
-import io.darestream.schemas.generator.GeneratorMode;
 import io.darestream.schemas.input.EventFormat;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -147,6 +148,23 @@ public final class LocalCommand implements Callable<Integer> {
   ReplayCommand.PaceOptions pace;
 
   @Option(
+      names = "--warm-start",
+      paramLabel = "FILE",
+      description =
+          "Start from history: pretrain FILE (in --format) up to --until, start the job from that"
+              + " state, then stream the rest; a cold-start trainer runs beside each variant and"
+              + " the report compares them. Instead of --input; always a fresh run.")
+  Path warmStartFile;
+
+  @Option(
+      names = "--until",
+      paramLabel = "TIME",
+      description =
+          "With --warm-start: the last event time of the history (an instant, a date or epoch"
+              + " milliseconds).")
+  String until;
+
+  @Option(
       names = "--max-backlog",
       defaultValue = "5000",
       paramLabel = "EVENTS",
@@ -169,6 +187,9 @@ public final class LocalCommand implements Callable<Integer> {
         settings.workDir(),
         Objects.requireNonNullElse(DareStreamCli.logFile(), "(not set up: test run)"));
     LocalRunner runner = new LocalRunner(settings, out, line);
+    if (warmStartFile != null) {
+      runner.warmStart(new WarmStart(untilMs()));
+    }
     Thread hook =
         new Thread(
             () -> {
@@ -199,6 +220,14 @@ public final class LocalCommand implements Callable<Integer> {
     return 0;
   }
 
+  private long untilMs() {
+    try {
+      return EventTime.parse(until);
+    } catch (IllegalArgumentException e) {
+      throw new CliException("--until: " + e.getMessage());
+    }
+  }
+
   private static void closeNow(LocalRunner runner, Thread hook) {
     runner.close();
     try {
@@ -226,6 +255,18 @@ public final class LocalCommand implements Callable<Integer> {
 
   /** Checks every option and builds the run's settings; nothing is started. */
   LocalSettings settings() {
+    if (warmStartFile != null) {
+      if (dataset.input != null && !dataset.input.equals(warmStartFile)) {
+        throw new CliException("--warm-start FILE replaces --input: give one of them");
+      }
+      if (until == null) {
+        throw new CliException("--warm-start needs --until TIME (where the history ends)");
+      }
+      dataset.input = warmStartFile;
+      untilMs(); // a bad time is one line before anything starts
+    } else if (until != null) {
+      throw new CliException("--until goes with --warm-start");
+    }
     dataset.validate();
     EventFormat format = dataset.formatOrNull();
     List<Variant> variants = new ArrayList<>();
@@ -241,7 +282,7 @@ public final class LocalCommand implements Callable<Integer> {
         variants.add(v);
       }
     }
-    LabelMode mode = labelMode != null ? labelMode : defaultLabelMode(format);
+    LabelMode mode = labelMode != null ? labelMode : dataset.defaultLabelMode();
     Duration interval;
     try {
       interval = TimeUtils.parseDuration(checkpointInterval);
@@ -278,6 +319,9 @@ public final class LocalCommand implements Callable<Integer> {
             ? "generated: " + dataset.generatorConfig()
             : format.cliName() + " " + dataset.input);
     shown.put("order", dataset.order);
+    if (warmStartFile != null) {
+      shown.put("warm start until", until);
+    }
     shown.put("label mode", mode.name());
     shown.put("variants", variants.toString());
     shown.put(
@@ -312,15 +356,6 @@ public final class LocalCommand implements Callable<Integer> {
         interval,
         set,
         shown);
-  }
-
-  private LabelMode defaultLabelMode(EventFormat format) {
-    if (format == null) {
-      return dataset.generatorConfig().mode() == GeneratorMode.IMPRESSIONS
-          ? LabelMode.IMPRESSION
-          : LabelMode.CLICK_ONLY;
-    }
-    return format == EventFormat.EVENTS ? LabelMode.IMPRESSION : LabelMode.CLICK_ONLY;
   }
 
   /** Fails with one line if {@code port} is taken (0 means any port and always passes). */

@@ -4,6 +4,7 @@ import io.darestream.app.local.CountingSink.Counter;
 import io.darestream.app.local.LocalTrainingStage.VariantSetup;
 import io.darestream.app.local.LocalWorkDir.EarlierRun;
 import io.darestream.app.local.LocalWorkDir.WorkDirException;
+import io.darestream.app.pretrain.Pretrainer;
 import io.darestream.app.replay.EventSource;
 import io.darestream.app.replay.KafkaReplayer;
 import io.darestream.app.replay.ProgressLine;
@@ -101,6 +102,7 @@ public final class LocalRunner implements AutoCloseable {
   private CommittedRecords deadLetters;
   private ServingServer serving;
   private JobClient job;
+  private WarmStart warmStart;
 
   public LocalRunner(LocalSettings settings, PrintWriter out, ProgressLine line) {
     this.settings = settings;
@@ -112,6 +114,26 @@ public final class LocalRunner implements AutoCloseable {
     this(settings, new PrintWriter(out, true), line);
   }
 
+  /**
+   * Starts the run from history: pretrains the events up to the cut, starts the job from their
+   * savepoint and trains a cold twin beside every variant (see {@link WarmStart}). Such a run
+   * always starts fresh in its work dir.
+   */
+  public LocalRunner warmStart(WarmStart warm) {
+    this.warmStart = warm;
+    return this;
+  }
+
+  /** The trainers' names: the variants, and their cold twins in a warm start. */
+  private List<String> trainerNames() {
+    List<String> names = new ArrayList<>();
+    settings.variants().forEach(v -> names.add(nameOf(v)));
+    if (warmStart != null) {
+      settings.variants().forEach(v -> names.add(nameOf(v) + WarmStart.COLD_SUFFIX));
+    }
+    return names;
+  }
+
   /** Names of the trained variants as model ids: dare, twin, twin_proj. */
   static String nameOf(Variant v) {
     return v.name().toLowerCase(Locale.ROOT);
@@ -120,10 +142,10 @@ public final class LocalRunner implements AutoCloseable {
   /** Starts everything, replays, waits until trained; the caller closes the runner. */
   public LocalSummary run() throws Exception {
     long start = System.nanoTime();
-    stats =
-        RunStats.register(runId, settings.variants().stream().map(LocalRunner::nameOf).toList());
+    stats = RunStats.register(runId, trainerNames());
     workDir = LocalWorkDir.lock(settings.workDir());
     Optional<EarlierRun> earlier = earlierRunToResume();
+    EventSource warmSource = warmStart == null ? null : pretrain();
     line.update("starting: embedded Kafka...");
     kafka = EmbeddedKafka.builder().optLogDir(workDir.kafka()).start();
     Optional<RetainedCheckpoint> checkpoint = earlier.flatMap(EarlierRun::checkpoint);
@@ -148,10 +170,14 @@ public final class LocalRunner implements AutoCloseable {
         serving.port());
 
     EventSource source =
-        settings
-            .dataset()
-            .apply(
-                n -> line.update("sorting the input by event time: " + Units.count(n) + " read"));
+        warmSource != null
+            ? warmStart.online(warmSource)
+            : settings
+                .dataset()
+                .apply(
+                    n ->
+                        line.update(
+                            "sorting the input by event time: " + Units.count(n) + " read"));
     String dataset = source.description();
     workDir.markStarted(dataset, earlier);
     long total = source.total();
@@ -194,7 +220,12 @@ public final class LocalRunner implements AutoCloseable {
                 .toList(),
             Freshness.of(serving),
             settings.reportDir());
-    ReportWriter.write(summary, stats, settings.settingsForReport());
+    Map<String, String> reportSettings = new LinkedHashMap<>(settings.settingsForReport());
+    if (warmStart != null) {
+      warmStart.gainLines(stats.variants()).forEach(out::println);
+      reportSettings.putAll(warmStart.reportEntries(stats.variants()));
+    }
+    ReportWriter.write(summary, stats, reportSettings);
     workDir.markFinished();
     finished = true;
     return summary;
@@ -207,7 +238,7 @@ public final class LocalRunner implements AutoCloseable {
    * @throws WorkDirException if the earlier run finished: there is nothing to resume
    */
   private Optional<EarlierRun> earlierRunToResume() {
-    if (settings.fresh()) {
+    if (settings.fresh() || warmStart != null) {
       workDir.wipe();
       return Optional.empty();
     }
@@ -289,7 +320,44 @@ public final class LocalRunner implements AutoCloseable {
     c.put("restart-strategy.fixed-delay.attempts", "2");
     c.put("restart-strategy.fixed-delay.delay", "2 s");
     c.putAll(settings.jobOptions());
+    if (warmStart != null) {
+      warmStart
+          .dir()
+          .ifPresent(
+              d ->
+                  c.put(
+                      StateRecoveryOptions.SAVEPOINT_PATH.key(), d.savepoint().toUri().toString()));
+    }
     return c;
+  }
+
+  /**
+   * Pretrains the dataset up to the warm start's cut into the work dir, with the job's options and
+   * the first variant's model options; returns the dataset positioned after the cut.
+   */
+  private EventSource pretrain() throws Exception {
+    Configuration config = Configuration.fromMap(jobConfig("localhost:9092", Optional.empty()));
+    variantSetups().get(0).overrides().forEach(config::setString);
+    DareJobOptions options = DareJobOptions.from(config);
+    ModelOptions model = ModelOptions.from(config, options.trainer());
+    EventSource source =
+        settings
+            .dataset()
+            .apply(
+                n -> line.update("sorting the input by event time: " + Units.count(n) + " read"));
+    line.update(
+        "warm start: pretraining up to " + java.time.Instant.ofEpochMilli(warmStart.untilMs()));
+    warmStart.pretrained(
+        new Pretrainer(options, model)
+            .run(
+                source,
+                warmStart.untilMs(),
+                "java",
+                "cpu",
+                workDir.path().resolve("pretrained"),
+                s -> {}));
+    line.finish(warmStart.pretrainLine());
+    return source;
   }
 
   private Path snapshotDir(Variant v) {
@@ -298,6 +366,7 @@ public final class LocalRunner implements AutoCloseable {
 
   private List<VariantSetup> variantSetups() {
     List<VariantSetup> setups = new ArrayList<>();
+    List<VariantSetup> coldSetups = new ArrayList<>();
     for (int i = 0; i < settings.variants().size(); i++) {
       Variant v = settings.variants().get(i);
       HashMap<String, String> o = new HashMap<>();
@@ -313,8 +382,27 @@ public final class LocalRunner implements AutoCloseable {
             KafkaOptions.SNAPSHOTS_TOPIC.key(),
             KafkaOptions.SNAPSHOTS_TOPIC.defaultValue() + "-" + nameOf(v));
       }
+      if (warmStart != null) {
+        HashMap<String, String> cold = new HashMap<>(o);
+        String coldName = nameOf(v) + WarmStart.COLD_SUFFIX;
+        cold.put(ModelOptions.MODEL_ID.key(), coldName);
+        cold.put(
+            TrainerOptions.SNAPSHOT_DIR.key(),
+            settings.workDir().resolve("snapshots").resolve(coldName).toString());
+        cold.put(
+            KafkaOptions.DELTAS_TOPIC.key(),
+            KafkaOptions.DELTAS_TOPIC.defaultValue() + "-" + coldName);
+        cold.put(
+            KafkaOptions.SNAPSHOTS_TOPIC.key(),
+            KafkaOptions.SNAPSHOTS_TOPIC.defaultValue() + "-" + coldName);
+        warmStart
+            .dir()
+            .ifPresent(d -> o.put(TrainerOptions.INITIAL_SNAPSHOT.key(), d.snapshots().toString()));
+        coldSetups.add(new VariantSetup(coldName, cold));
+      }
       setups.add(new VariantSetup(nameOf(v), o));
     }
+    setups.addAll(coldSetups);
     return setups;
   }
 

@@ -15,6 +15,9 @@ public final class VariantStats {
   private final String name;
   private final float[] windowPredictions = new float[WINDOW];
   private final int[] windowLabels = new int[WINDOW];
+  // The first WINDOW scores, kept: a warm start is judged on the start of the online stream.
+  private final float[] firstPredictions = new float[WINDOW];
+  private final int[] firstLabels = new int[WINDOW];
   private final BinnedAuc overall = new BinnedAuc();
   private final AucOverTime overTime = new AucOverTime();
   private final SubtaskCounts trained = new SubtaskCounts();
@@ -32,6 +35,10 @@ public final class VariantStats {
   }
 
   public synchronized void add(long eventTimeMs, float prediction, int label, long version) {
+    if (scored < WINDOW) {
+      firstPredictions[(int) scored] = prediction;
+      firstLabels[(int) scored] = label;
+    }
     int slot = (int) (scored % WINDOW);
     windowPredictions[slot] = prediction;
     windowLabels[slot] = label;
@@ -79,6 +86,12 @@ public final class VariantStats {
       l = Arrays.copyOf(windowLabels, n);
     }
     return Auc.compute(p, l, n);
+  }
+
+  /** Exact AUC of the first {@link #WINDOW} samples scored (fewer if fewer); NaN if one class. */
+  public synchronized double firstAuc() {
+    int n = (int) Math.min(scored, WINDOW);
+    return Auc.compute(firstPredictions, firstLabels, n);
   }
 
   public synchronized double overallAuc() {

@@ -47,12 +47,34 @@ class DareStreamCliTest {
 
   @Test
   void everyCommandHasHelp() {
-    for (String c : List.of("local", "replay", "generate", "train", "serve", "evaluate")) {
+    for (String c :
+        List.of("local", "replay", "generate", "train", "pretrain", "serve", "evaluate")) {
       out.getBuffer().setLength(0);
       assertThat(run(c, "--help")).as(c).isZero();
       assertThat(outText()).as(c).contains("Usage:");
     }
     assertThat(run("--help")).isZero();
+  }
+
+  @Test
+  void badPretrainAndWarmStartTimesAreOneLine() throws Exception {
+    Path file = Files.writeString(tmp.resolve("UserBehavior.csv"), "1,2,3,pv,1511544070\n");
+    assertThat(
+            run(
+                "pretrain",
+                "--input",
+                file.toString(),
+                "--format",
+                "taobao",
+                "--until",
+                "yesterday",
+                "--out",
+                tmp.resolve("out").toString()))
+        .isEqualTo(2);
+    assertThat(errText()).contains("time yesterday is not 'all', an instant");
+    assertThat(run("local", "--input", file.toString(), "--format", "taobao", "--until", "all"))
+        .isEqualTo(2);
+    assertThat(errText()).contains("--until goes with --warm-start");
   }
 
   @Test

@@ -1,5 +1,6 @@
 package io.darestream.jobs.sequence;
 
+import io.darestream.jobs.bootstrap.HistoryReplay;
 import io.darestream.jobs.config.LabelOptions;
 import io.darestream.jobs.config.LabelOptions.LabelMode;
 import io.darestream.jobs.testing.JobReplay;
@@ -91,8 +92,8 @@ public final class HonestLabelsBench {
     }
     long start = System.nanoTime();
     PrequentialRun run = new PrequentialRun(models);
-    TimelineDriver driver =
-        new TimelineDriver(
+    HistoryReplay driver =
+        new HistoryReplay(
             new UserTimeline(
                 SequenceLimits.builder().optMaxLength(200).build(),
                 labels,

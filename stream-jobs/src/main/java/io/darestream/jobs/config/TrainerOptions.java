@@ -45,6 +45,16 @@ public final class TrainerOptions implements Serializable {
           .defaultValue("/tmp/dare-stream/snapshots")
           .withDescription("Directory (or URI) where published model snapshots are written.");
 
+  public static final ConfigOption<String> INITIAL_SNAPSHOT =
+      ConfigOptions.key("dare.trainer.initial-snapshot")
+          .stringType()
+          .noDefaultValue()
+          .withDescription(
+              "A model snapshot (a snapshot directory, or a directory of snapshots: the newest"
+                  + " valid one) that a trainer starting without restored state begins from,"
+                  + " e.g. the one `pretrain` wrote. Its model config must be the job's. A restore"
+                  + " from a checkpoint ignores it. Single trainer only.");
+
   public static final ConfigOption<Integer> SNAPSHOT_RETENTION =
       ConfigOptions.key("dare.trainer.snapshot-retention")
           .intType()
@@ -113,6 +123,7 @@ public final class TrainerOptions implements Serializable {
   private final Duration publishInterval;
   private final Duration densePublishInterval;
   private final String snapshotDir;
+  private final String initialSnapshot;
   private final int snapshotRetention;
 
   private TrainerOptions(ReadableConfig c) {
@@ -141,6 +152,12 @@ public final class TrainerOptions implements Serializable {
               + ": the trainers cannot outnumber the model's key groups");
     }
     this.sharded = c.get(SHARDED) || parallelism > 1;
+    this.initialSnapshot = c.getOptional(INITIAL_SNAPSHOT).filter(v -> !v.isBlank()).orElse(null);
+    if (initialSnapshot != null && sharded) {
+      // The sharded stage keeps its rows in the row owners' keyed state, not in one model.
+      throw new IllegalArgumentException(
+          INITIAL_SNAPSHOT.key() + " needs the single trainer (dare.trainer.parallelism 1)");
+    }
     this.gradientWindow = Checks.positiveDuration(c, GRADIENT_WINDOW);
     this.gradientWindowRows = Checks.positive(c, GRADIENT_WINDOW_ROWS);
     this.denseAverageInterval = Checks.positiveDuration(c, DENSE_AVERAGE_INTERVAL);
@@ -169,6 +186,11 @@ public final class TrainerOptions implements Serializable {
 
   public String snapshotDir() {
     return snapshotDir;
+  }
+
+  /** The snapshot a fresh trainer starts from, or empty for a new model. */
+  public java.util.Optional<String> initialSnapshot() {
+    return java.util.Optional.ofNullable(initialSnapshot);
   }
 
   public int snapshotRetention() {

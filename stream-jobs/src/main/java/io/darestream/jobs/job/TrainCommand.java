@@ -1,5 +1,6 @@
 package io.darestream.jobs.job;
 
+import io.darestream.jobs.bootstrap.PretrainedDir;
 import io.darestream.jobs.config.CheckpointOptions;
 import io.darestream.jobs.config.DareJobOptions;
 import io.darestream.jobs.config.KafkaOptions;
@@ -7,6 +8,7 @@ import io.darestream.jobs.config.LabelOptions;
 import io.darestream.jobs.config.ModelOptions;
 import io.darestream.jobs.config.TrainerOptions;
 import io.darestream.schemas.serde.AvroTrust;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -14,6 +16,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.StateRecoveryOptions;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -63,6 +66,13 @@ public final class TrainCommand implements Callable<Integer> {
               + " trainers, N row owners, one dense averager.")
   Integer trainerParallelism;
 
+  @Option(
+      names = "--from-savepoint",
+      description =
+          "A directory `pretrain` wrote: the job starts from its savepoint (every user's sequence,"
+              + " label-join state and sampler window) and the trainer from its model snapshot.")
+  Path fromSavepoint;
+
   @Unmatched List<String> passThrough = new ArrayList<>();
 
   /** The arguments that are not short flags, passed on to the job as {@code --key value} pairs. */
@@ -96,6 +106,16 @@ public final class TrainCommand implements Callable<Integer> {
         out,
         TrainerOptions.PARALLELISM,
         trainerParallelism == null ? null : trainerParallelism.toString());
+    if (fromSavepoint != null) {
+      PretrainedDir dir;
+      try {
+        dir = PretrainedDir.of(fromSavepoint);
+      } catch (IllegalArgumentException e) {
+        throw new JobArgumentException("--from-savepoint: " + e.getMessage());
+      }
+      put(out, StateRecoveryOptions.SAVEPOINT_PATH, dir.savepoint().toUri().toString());
+      put(out, TrainerOptions.INITIAL_SNAPSHOT, dir.snapshots().toString());
+    }
     out.addAll(passThrough);
     return out.toArray(String[]::new);
   }

@@ -106,18 +106,9 @@ public final class SequenceFunction
   public void open(OpenContext openContext) {
     sequence = getRuntimeContext().getState(SequenceStateDescriptors.sequence(sequenceOptions));
     pending = getRuntimeContext().getMapState(SequenceStateDescriptors.pendingImpressions());
-    SequenceLimits limits =
-        SequenceLimits.builder()
-            .optMaxLength(sequenceOptions.maxLength())
-            .optDedupHorizonMs(sequenceOptions.dedupHorizon().toMillis())
-            .optMaxOutOfOrderMs(maxOutOfOrderMs)
-            .build();
-    // Seeded per subtask so that parallel instances draw different negatives.
-    long seed =
-        labelOptions.samplerSeed() * 31 + getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
-    sampler = new NegativeSampler(labelOptions.samplerWindow(), seed);
+    sampler = newSampler(labelOptions, getRuntimeContext().getTaskInfo().getIndexOfThisSubtask());
     restoreSampler();
-    timeline = new UserTimeline(limits, labelOptions, sampler);
+    timeline = new UserTimeline(limits(sequenceOptions, maxOutOfOrderMs), labelOptions, sampler);
     adapter = new Adapter();
     var metrics = getRuntimeContext().getMetricGroup();
     samples = metrics.counter("samples");
@@ -128,6 +119,23 @@ public final class SequenceFunction
     appends.put(AppendResult.APPENDED, metrics.counter("appended"));
     appends.put(AppendResult.DUPLICATE, metrics.counter("duplicates"));
     appends.put(AppendResult.TOO_LATE, metrics.counter("tooLate"));
+  }
+
+  /** The sequence limits the stage applies (pretraining applies the same). */
+  public static SequenceLimits limits(SequenceOptions options, long maxOutOfOrderMs) {
+    return SequenceLimits.builder()
+        .optMaxLength(options.maxLength())
+        .optDedupHorizonMs(options.dedupHorizon().toMillis())
+        .optMaxOutOfOrderMs(maxOutOfOrderMs)
+        .build();
+  }
+
+  /**
+   * The negative sampler of subtask {@code subtask}: seeded per subtask so that parallel instances
+   * draw different negatives. Pretraining draws as subtask 0.
+   */
+  public static NegativeSampler newSampler(LabelOptions labels, int subtask) {
+    return new NegativeSampler(labels.samplerWindow(), labels.samplerSeed() * 31 + subtask);
   }
 
   @Override

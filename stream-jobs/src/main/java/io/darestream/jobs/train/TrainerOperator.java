@@ -125,7 +125,12 @@ public final class TrainerOperator extends AbstractStreamOperator<PrequentialSco
           restored.epoch(),
           epoch);
     } else {
-      model = DareModel.create(modelOptions.config());
+      // A pretrained model only seeds a fresh start: a restore continues from its checkpoint.
+      model =
+          trainerOptions.initialSnapshot().isPresent()
+              ? PretrainedModel.load(
+                  Path.of(trainerOptions.initialSnapshot().get()), modelOptions.config())
+              : DareModel.create(modelOptions.config());
       durable.start(model);
       // A fresh start must still supersede whatever an earlier run published to serving.
       epoch = durable.beginEpoch(newestPublishedEpoch);

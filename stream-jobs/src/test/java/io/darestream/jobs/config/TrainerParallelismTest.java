@@ -68,4 +68,16 @@ class TrainerParallelismTest {
         .isInstanceOf(JobArgumentException.class)
         .hasMessageContaining("dare.trainer.parallelism must be > 0, got 0");
   }
+
+  @Test
+  void aPretrainedModelNeedsTheSingleTrainer() {
+    Configuration c = new Configuration();
+    c.set(TrainerOptions.INITIAL_SNAPSHOT, "/pretrained/snapshots");
+    assertThat(TrainerOptions.from(c).initialSnapshot()).contains("/pretrained/snapshots");
+
+    c.set(TrainerOptions.PARALLELISM, 2);
+    assertThatThrownBy(() -> TrainerOptions.from(c))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("dare.trainer.initial-snapshot needs the single trainer");
+  }
 }

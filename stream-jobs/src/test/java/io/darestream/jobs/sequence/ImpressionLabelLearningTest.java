@@ -2,6 +2,7 @@ package io.darestream.jobs.sequence;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.darestream.jobs.bootstrap.HistoryReplay;
 import io.darestream.jobs.config.LabelOptions;
 import io.darestream.jobs.config.LabelOptions.LabelMode;
 import io.darestream.model.DareConfig;
@@ -16,7 +17,7 @@ import org.apache.flink.configuration.Configuration;
 import org.junit.jupiter.api.Test;
 
 /**
- * The label join and the online trainer, without Flink ({@link TimelineDriver}: event-time timers
+ * The label join and the online trainer, without Flink ({@link HistoryReplay}: event-time timers
  * kept in one queue, the watermark at each event's time), on the generator's planted stream: the
  * prequential AUC must show that the model learns the planted long-range interest. A regression
  * test for label timing (positives and negatives must reach the trainer at the same delay; when
@@ -45,7 +46,7 @@ class ImpressionLabelLearningTest {
                 .optMode(GeneratorMode.IMPRESSIONS)
                 .optSeed(11)
                 .build());
-    new TimelineDriver(timeline).run(generator.events(), trainer::add);
+    new HistoryReplay(timeline).run(generator.events(), trainer::add);
     trainer.finish();
 
     PrequentialRun.Scores scores = trainer.scores(0);

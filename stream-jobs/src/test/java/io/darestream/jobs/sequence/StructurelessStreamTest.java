@@ -2,6 +2,7 @@ package io.darestream.jobs.sequence;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.darestream.jobs.bootstrap.HistoryReplay;
 import io.darestream.jobs.config.LabelOptions;
 import io.darestream.jobs.config.LabelOptions.LabelMode;
 import io.darestream.jobs.testing.StructurelessStreams;
@@ -85,8 +86,8 @@ class StructurelessStreamTest {
       stream.optImpressionsPerUser(impressionsPerUser);
     }
     PrequentialRun trainer = new PrequentialRun(List.of(smallModel()));
-    TimelineDriver driver =
-        new TimelineDriver(
+    HistoryReplay driver =
+        new HistoryReplay(
             new UserTimeline(
                 SequenceLimits.builder().optMaxLength(100).build(),
                 labels,
