@@ -11,6 +11,7 @@ import io.darestream.jobs.config.TrainerOptions;
 import io.darestream.model.Variant;
 import io.darestream.model.nn.Gemm;
 import io.darestream.schemas.generator.GeneratorMode;
+import io.darestream.schemas.generator.StreamGenerator;
 import io.darestream.schemas.input.EventFormat;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -311,7 +312,8 @@ public final class LocalCommand implements Callable<Integer> {
         maxBacklog,
         interval,
         set,
-        shown);
+        shown,
+        format == null ? new StreamGenerator(dataset.generatorConfig()).groundTruth() : null);
   }
 
   private LabelMode defaultLabelMode(EventFormat format) {

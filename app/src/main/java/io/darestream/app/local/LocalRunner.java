@@ -122,6 +122,7 @@ public final class LocalRunner implements AutoCloseable {
     long start = System.nanoTime();
     stats =
         RunStats.register(runId, settings.variants().stream().map(LocalRunner::nameOf).toList());
+    stats.plantedTruth(settings.plantedTruth());
     workDir = LocalWorkDir.lock(settings.workDir());
     Optional<EarlierRun> earlier = earlierRunToResume();
     line.update("starting: embedded Kafka...");
@@ -190,7 +191,8 @@ public final class LocalRunner implements AutoCloseable {
                             v.scored(),
                             v.overallAuc(),
                             v.windowAuc(),
-                            v.modelVersion()))
+                            v.modelVersion(),
+                            v.retrievalOrNull() == null ? null : v.retrievalOrNull().overall()))
                 .toList(),
             Freshness.of(serving),
             settings.reportDir());
