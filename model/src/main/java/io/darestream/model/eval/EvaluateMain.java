@@ -203,6 +203,21 @@ public final class EvaluateMain implements Callable<Integer> {
   int auxSamples;
 
   @Option(
+      names = "--search-contrast",
+      defaultValue = "0",
+      description =
+          "Weight of the search-contrast loss on the attention scores over every behaviour; 0: off"
+              + " (default: ${DEFAULT-VALUE}).")
+  float searchContrast;
+
+  @Option(
+      names = "--straight-through",
+      description =
+          "Attention rows learn through a softmax over every behaviour (--aux-samples) while the"
+              + " forward aggregates the top K.")
+  boolean straightThrough;
+
+  @Option(
       names = "--init-std",
       defaultValue = "0.01",
       description =
@@ -310,6 +325,8 @@ public final class EvaluateMain implements Callable<Integer> {
             .microBatchSize(batch)
             .auxiliaryLoss(aux)
             .auxiliarySamples(auxSamples)
+            .searchContrastWeight(searchContrast)
+            .straightThroughSearch(straightThrough)
             .initStd(initStd)
             .attentionInitStd(attInitStd)
             .attentionLearningRate(attLr)

@@ -31,6 +31,8 @@ public final class DareTrainer {
   // Per sample of the batch: the pre-update prediction and dL/dlogit.
   private final float[] predictions;
   private final float[] dLogits;
+  // The search-contrast loss (null when off or for TWIN_PROJ, whose query is projected).
+  private final SearchContrast contrast;
 
   public DareTrainer(DareParameters params) {
     this.cfg = params.config();
@@ -39,6 +41,11 @@ public final class DareTrainer {
     this.forward = new DareForward(params, ws);
     this.backward = new DareBackward(params, ws);
     backward.forward(forward);
+    this.contrast =
+        cfg.searchContrastWeight() > 0f && !params.projected()
+            ? new SearchContrast(
+                cfg.searchContrastWeight(), params.shape().scale(), ws, forward, backward)
+            : null;
     this.denseAdam = new DenseAdam(cfg.denseLearningRate());
     this.maxBatch = params.shape().maxBatch();
     this.predictions = new float[maxBatch];
@@ -86,7 +93,17 @@ public final class DareTrainer {
     int bsz = batch.size();
     checkBatch(bsz);
     boolean aux = cfg.auxiliaryLoss();
-    forward.embedBatch(batch, aux);
+    // Cleared first: the search-contrast loss adds its row gradients during the forward.
+    backward.clear();
+    forward.embedBatch(
+        batch,
+        aux,
+        contrast == null || !withBackward
+            ? null
+            : b -> contrast.sample(b, batch.get(b).label(), bsz));
+    if (contrast != null && withBackward) {
+      contrast.endBatch(bsz);
+    }
     float[] logits = forward.logits(bsz);
     double loss = 0;
     for (int b = 0; b < bsz; b++) {
@@ -96,10 +113,14 @@ public final class DareTrainer {
       dLogits[b] = (predictions[b] - y) / bsz;
     }
     loss /= bsz;
-    backward.clear();
     if (withBackward) {
       backward.mlp(dLogits);
+      boolean regather = cfg.straightThroughSearch() && !params.projected();
       for (int b = 0; b < bsz; b++) {
+        // The straight-through key gradient scores every behaviour again: gather each history.
+        if (regather && (b == 0 || !batch.get(b).sameHistory(batch.get(b - 1)))) {
+          forward.gatherHistory(batch.get(b));
+        }
         backward.sample(b, false);
       }
     }
