@@ -49,7 +49,6 @@ public final class DareConfig {
   private final boolean auxiliaryLoss;
   private final float auxiliaryLossWeight;
   private final int auxiliarySamples;
-  private final float searchContrastWeight;
   private final boolean straightThroughSearch;
   private final long seed;
   private final int admissionMinCount;
@@ -74,7 +73,6 @@ public final class DareConfig {
     this.auxiliaryLoss = b.auxiliaryLoss;
     this.auxiliaryLossWeight = b.auxiliaryLossWeight;
     this.auxiliarySamples = b.auxiliarySamples;
-    this.searchContrastWeight = b.searchContrastWeight;
     this.straightThroughSearch = b.straightThroughSearch;
     this.seed = b.seed;
     this.admissionMinCount = b.admissionMinCount;
@@ -106,7 +104,6 @@ public final class DareConfig {
         .auxiliaryLoss(auxiliaryLoss)
         .auxiliaryLossWeight(auxiliaryLossWeight)
         .auxiliarySamples(auxiliarySamples)
-        .searchContrastWeight(searchContrastWeight)
         .straightThroughSearch(straightThroughSearch)
         .seed(seed)
         .admissionMinCount(admissionMinCount)
@@ -190,16 +187,6 @@ public final class DareConfig {
   }
 
   /**
-   * Weight of the search-contrast loss (0: off, the default): a logistic loss on the log-sum-exp of
-   * the target's attention scores over every behaviour of its history, centred on its running mean,
-   * against the label. It trains the attention rows directly, every behaviour's, not only through
-   * the top K's softmax weights ({@code SearchContrast}).
-   */
-  public float searchContrastWeight() {
-    return searchContrastWeight;
-  }
-
-  /**
    * Straight-through search gradient (false: off, the default): the forward aggregates the top K as
    * always, but the attention rows get the gradient of a softmax over every behaviour of the
    * history (the auxiliary path's subset, {@link #auxiliarySamples()}), with the main loss's {@code
@@ -279,10 +266,6 @@ public final class DareConfig {
     if (straightThroughSearch) {
       m.put("straight.through.search", "true");
     }
-    if (searchContrastWeight != 0f) {
-      // Only when on: configs stored before it existed keep their exact form.
-      m.put("search.contrast.weight", Float.toString(searchContrastWeight));
-    }
     m.put("micro.batch.size", Integer.toString(microBatchSize));
     m.put("micro.batch.max.wait.ms", Long.toString(microBatchMaxWaitMs));
     m.put("auxiliary.loss", Boolean.toString(auxiliaryLoss));
@@ -348,7 +331,6 @@ public final class DareConfig {
           case "attention.learning.rate" -> b.attentionLearningRate(Float.parseFloat(v));
           case "attention.positions" -> b.attentionPositions(Boolean.parseBoolean(v));
           case "auxiliary.samples" -> b.auxiliarySamples(Integer.parseInt(v));
-          case "search.contrast.weight" -> b.searchContrastWeight(Float.parseFloat(v));
           case "straight.through.search" -> b.straightThroughSearch(Boolean.parseBoolean(v));
           case "micro.batch.size" -> b.microBatchSize(Integer.parseInt(v));
           case "micro.batch.max.wait.ms" -> b.microBatchMaxWaitMs(Long.parseLong(v));
@@ -409,7 +391,6 @@ public final class DareConfig {
     private float attentionLearningRate = 1e-2f;
     private boolean attentionPositions = true;
     private int auxiliarySamples = 0;
-    private float searchContrastWeight = 0f;
     private boolean straightThroughSearch = false;
     private int microBatchSize = 256;
     private long microBatchMaxWaitMs = 200;
@@ -488,14 +469,6 @@ public final class DareConfig {
 
     public Builder auxiliarySamples(int samples) {
       this.auxiliarySamples = samples;
-      return this;
-    }
-
-    public Builder searchContrastWeight(float weight) {
-      if (!(weight >= 0f) || Float.isInfinite(weight)) {
-        throw new IllegalArgumentException("search contrast weight must be >= 0, got " + weight);
-      }
-      this.searchContrastWeight = weight;
       return this;
     }
 

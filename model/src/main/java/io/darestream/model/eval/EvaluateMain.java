@@ -203,14 +203,6 @@ public final class EvaluateMain implements Callable<Integer> {
   int auxSamples;
 
   @Option(
-      names = "--search-contrast",
-      defaultValue = "0",
-      description =
-          "Weight of the search-contrast loss on the attention scores over every behaviour; 0: off"
-              + " (default: ${DEFAULT-VALUE}).")
-  float searchContrast;
-
-  @Option(
       names = "--straight-through",
       description =
           "Attention rows learn through a softmax over every behaviour (--aux-samples) while the"
@@ -325,7 +317,6 @@ public final class EvaluateMain implements Callable<Integer> {
             .microBatchSize(batch)
             .auxiliaryLoss(aux)
             .auxiliarySamples(auxSamples)
-            .searchContrastWeight(searchContrast)
             .straightThroughSearch(straightThrough)
             .initStd(initStd)
             .attentionInitStd(attInitStd)

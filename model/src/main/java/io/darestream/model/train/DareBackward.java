@@ -61,8 +61,6 @@ final class DareBackward {
   private final float[] dqp;
   // dL/dw_r per pick; grows to the longest history the auxiliary path has seen.
   private float[] dwScratch = new float[16];
-  // One behaviour's key row (the search-contrast gradient).
-  private final float[] contrastKey;
   // Which roles' row gradients are kept (diagnostics); BOTH when training.
   private GradientRoles roles = GradientRoles.BOTH;
 
@@ -99,7 +97,6 @@ final class DareBackward {
     dTarget = new float[rDim];
     dq = new float[qDim];
     dqp = new float[projDim];
-    contrastKey = new float[keyWidth];
   }
 
   private RowGradients.TableGradient[] gradientsOf(FieldTables t) {
@@ -276,36 +273,6 @@ final class DareBackward {
         }
       }
     }
-  }
-
-  /**
-   * The search-contrast loss's gradient for sample {@code b} ({@link SearchContrast}): {@code dz}
-   * spread over every behaviour by the softmax of the scores in {@code ws.all} ({@code exp(s_r -
-   * max) / sum}), into the behaviours' attention rows (item and category fields) and the target's
-   * query. The position field is left alone: it carries no item's identity.
-   */
-  void searchContrast(int b, float dz, float max, float sum) {
-    if (!roles.attention || dz == 0f) {
-      return;
-    }
-    int qo = b * qDim;
-    float[] queries = ws.queries;
-    float[] key = contrastKey;
-    Arrays.fill(dq, 0f);
-    var all = ws.all;
-    int n = all.size();
-    for (int r = 0; r < n; r++) {
-      float ds = dz * (float) Math.exp(all.score(r) - max) / sum * scale;
-      int i = all.index(r);
-      keyGrads[0].addAt(ws.itemSlots[i], ws.histItems[i], queries, qo, ds);
-      keyGrads[1].addAt(ws.catSlots[i], ws.histCats[i], queries, qo + dk, ds);
-      ws.history.copyKey(i, key, 0);
-      for (int j = 0; j < keyWidth; j++) {
-        dq[j] += ds * key[j];
-      }
-    }
-    keyGrads[0].addAt(ws.tKeyItemSlot[b], ws.tItem[b], dq, 0, 1f);
-    keyGrads[1].addAt(ws.tKeyCatSlot[b], ws.tCat[b], dq, dk, 1f);
   }
 
   /** Makes {@link #dwScratch} hold at least {@code m} floats. */

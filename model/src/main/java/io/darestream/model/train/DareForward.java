@@ -85,15 +85,6 @@ final class DareForward {
    * {@code aux}, the auxiliary path's into {@link Workspace#xAux}).
    */
   void embedBatch(List<TrainingSample> batch, boolean aux) {
-    embedBatch(batch, aux, null);
-  }
-
-  /**
-   * As above; {@code perSample} (nullable) is called with each sample's index right after its
-   * forward, while its history is still gathered in the workspace.
-   */
-  void embedBatch(
-      List<TrainingSample> batch, boolean aux, java.util.function.IntConsumer perSample) {
     refreshPositions(maxHistoryOf(batch));
     gather.targets(batch);
     for (int b = 0; b < batch.size(); b++) {
@@ -103,9 +94,6 @@ final class DareForward {
         gatherHistory(s);
       }
       sample(b, aux);
-      if (perSample != null) {
-        perSample.accept(b);
-      }
     }
   }
 

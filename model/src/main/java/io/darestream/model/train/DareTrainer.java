@@ -31,8 +31,6 @@ public final class DareTrainer {
   // Per sample of the batch: the pre-update prediction and dL/dlogit.
   private final float[] predictions;
   private final float[] dLogits;
-  // The search-contrast loss (null when off or for TWIN_PROJ, whose query is projected).
-  private final SearchContrast contrast;
 
   public DareTrainer(DareParameters params) {
     this.cfg = params.config();
@@ -41,11 +39,6 @@ public final class DareTrainer {
     this.forward = new DareForward(params, ws);
     this.backward = new DareBackward(params, ws);
     backward.forward(forward);
-    this.contrast =
-        cfg.searchContrastWeight() > 0f && !params.projected()
-            ? new SearchContrast(
-                cfg.searchContrastWeight(), params.shape().scale(), ws, forward, backward)
-            : null;
     this.denseAdam = new DenseAdam(cfg.denseLearningRate());
     this.maxBatch = params.shape().maxBatch();
     this.predictions = new float[maxBatch];
@@ -93,17 +86,7 @@ public final class DareTrainer {
     int bsz = batch.size();
     checkBatch(bsz);
     boolean aux = cfg.auxiliaryLoss();
-    // Cleared first: the search-contrast loss adds its row gradients during the forward.
-    backward.clear();
-    forward.embedBatch(
-        batch,
-        aux,
-        contrast == null || !withBackward
-            ? null
-            : b -> contrast.sample(b, batch.get(b).label(), bsz));
-    if (contrast != null && withBackward) {
-      contrast.endBatch(bsz);
-    }
+    forward.embedBatch(batch, aux);
     float[] logits = forward.logits(bsz);
     double loss = 0;
     for (int b = 0; b < bsz; b++) {
@@ -113,6 +96,7 @@ public final class DareTrainer {
       dLogits[b] = (predictions[b] - y) / bsz;
     }
     loss /= bsz;
+    backward.clear();
     if (withBackward) {
       backward.mlp(dLogits);
       boolean regather = cfg.straightThroughSearch() && !params.projected();
