@@ -24,6 +24,9 @@ final class PlantedRetrievalProbe implements TrainingProbe {
   private final String runId;
   private final String variant;
   private transient long clicks;
+  private transient boolean resolved;
+  private transient GroundTruth truth;
+  private transient RetrievalOverTime retrieval;
 
   PlantedRetrievalProbe(String runId, String variant) {
     this.runId = runId;
@@ -32,12 +35,16 @@ final class PlantedRetrievalProbe implements TrainingProbe {
 
   @Override
   public void beforeTraining(DareModel model, List<TrainingSample> batch) {
-    RunStats run = RunStats.of(runId);
-    GroundTruth truth = run.plantedTruth();
+    if (!resolved) {
+      // Once, as the score sink resolves its recorder: the run may unregister while the job drains.
+      RunStats run = RunStats.of(runId);
+      truth = run.plantedTruth();
+      retrieval = truth == null ? null : run.variant(variant).retrieval(model.config().topK());
+      resolved = true;
+    }
     if (truth == null) {
       return;
     }
-    RetrievalOverTime retrieval = run.variant(variant).retrieval(model.config().topK());
     for (TrainingSample s : batch) {
       if (s.label() == 1 && clicks++ % EVERY == 0 && covered(truth, s)) {
         retrieval.measure(model, s, truth);
