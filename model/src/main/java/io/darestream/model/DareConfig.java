@@ -49,6 +49,7 @@ public final class DareConfig {
   private final boolean auxiliaryLoss;
   private final float auxiliaryLossWeight;
   private final int auxiliarySamples;
+  private final boolean straightThroughSearch;
   private final long seed;
   private final int admissionMinCount;
   private final long expiryMs;
@@ -72,6 +73,7 @@ public final class DareConfig {
     this.auxiliaryLoss = b.auxiliaryLoss;
     this.auxiliaryLossWeight = b.auxiliaryLossWeight;
     this.auxiliarySamples = b.auxiliarySamples;
+    this.straightThroughSearch = b.straightThroughSearch;
     this.seed = b.seed;
     this.admissionMinCount = b.admissionMinCount;
     this.expiryMs = b.expiryMs;
@@ -102,6 +104,7 @@ public final class DareConfig {
         .auxiliaryLoss(auxiliaryLoss)
         .auxiliaryLossWeight(auxiliaryLossWeight)
         .auxiliarySamples(auxiliarySamples)
+        .straightThroughSearch(straightThroughSearch)
         .seed(seed)
         .admissionMinCount(admissionMinCount)
         .expiryMs(expiryMs);
@@ -183,6 +186,17 @@ public final class DareConfig {
     return auxiliarySamples;
   }
 
+  /**
+   * Straight-through search gradient (false: off, the default): the forward aggregates the top K as
+   * always, but the attention rows get the gradient of a softmax over every behaviour of the
+   * history (the auxiliary path's subset, {@link #auxiliarySamples()}), with the main loss's {@code
+   * dL/dubar}: behaviours the search did not pick learn too. The representation rows keep the top
+   * K's gradient.
+   */
+  public boolean straightThroughSearch() {
+    return straightThroughSearch;
+  }
+
   public int microBatchSize() {
     return microBatchSize;
   }
@@ -249,6 +263,9 @@ public final class DareConfig {
     m.put("attention.learning.rate", Float.toString(attentionLearningRate));
     m.put("attention.positions", Boolean.toString(attentionPositions));
     m.put("auxiliary.samples", Integer.toString(auxiliarySamples));
+    if (straightThroughSearch) {
+      m.put("straight.through.search", "true");
+    }
     m.put("micro.batch.size", Integer.toString(microBatchSize));
     m.put("micro.batch.max.wait.ms", Long.toString(microBatchMaxWaitMs));
     m.put("auxiliary.loss", Boolean.toString(auxiliaryLoss));
@@ -314,6 +331,7 @@ public final class DareConfig {
           case "attention.learning.rate" -> b.attentionLearningRate(Float.parseFloat(v));
           case "attention.positions" -> b.attentionPositions(Boolean.parseBoolean(v));
           case "auxiliary.samples" -> b.auxiliarySamples(Integer.parseInt(v));
+          case "straight.through.search" -> b.straightThroughSearch(Boolean.parseBoolean(v));
           case "micro.batch.size" -> b.microBatchSize(Integer.parseInt(v));
           case "micro.batch.max.wait.ms" -> b.microBatchMaxWaitMs(Long.parseLong(v));
           case "auxiliary.loss" -> b.auxiliaryLoss(Boolean.parseBoolean(v));
@@ -373,6 +391,7 @@ public final class DareConfig {
     private float attentionLearningRate = 1e-2f;
     private boolean attentionPositions = true;
     private int auxiliarySamples = 0;
+    private boolean straightThroughSearch = false;
     private int microBatchSize = 256;
     private long microBatchMaxWaitMs = 200;
     private boolean auxiliaryLoss = false;
@@ -450,6 +469,11 @@ public final class DareConfig {
 
     public Builder auxiliarySamples(int samples) {
       this.auxiliarySamples = samples;
+      return this;
+    }
+
+    public Builder straightThroughSearch(boolean on) {
+      this.straightThroughSearch = on;
       return this;
     }
 

@@ -12,6 +12,7 @@ import io.darestream.jobs.config.LabelOptions.LabelMode;
 import io.darestream.jobs.config.TrainerOptions;
 import io.darestream.model.Variant;
 import io.darestream.model.nn.Gemm;
+import io.darestream.schemas.generator.StreamGenerator;
 import io.darestream.schemas.input.EventFormat;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -355,7 +356,8 @@ public final class LocalCommand implements Callable<Integer> {
         maxBacklog,
         interval,
         set,
-        shown);
+        shown,
+        format == null ? new StreamGenerator(dataset.generatorConfig()).groundTruth() : null);
   }
 
   /** Fails with one line if {@code port} is taken (0 means any port and always passes). */

@@ -143,6 +143,7 @@ public final class LocalRunner implements AutoCloseable {
   public LocalSummary run() throws Exception {
     long start = System.nanoTime();
     stats = RunStats.register(runId, trainerNames());
+    stats.plantedTruth(settings.plantedTruth());
     workDir = LocalWorkDir.lock(settings.workDir());
     Optional<EarlierRun> earlier = earlierRunToResume();
     EventSource warmSource = warmStart == null ? null : pretrain();
@@ -216,7 +217,8 @@ public final class LocalRunner implements AutoCloseable {
                             v.scored(),
                             v.overallAuc(),
                             v.windowAuc(),
-                            v.modelVersion()))
+                            v.modelVersion(),
+                            v.retrievalOrNull() == null ? null : v.retrievalOrNull().overall()))
                 .toList(),
             Freshness.of(serving),
             settings.reportDir());

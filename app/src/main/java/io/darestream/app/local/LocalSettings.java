@@ -4,6 +4,7 @@ import io.darestream.app.replay.EventSource;
 import io.darestream.app.replay.Pacer;
 import io.darestream.jobs.config.LabelOptions.LabelMode;
 import io.darestream.model.Variant;
+import io.darestream.schemas.generator.GroundTruth;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Collections;
@@ -31,6 +32,8 @@ import java.util.function.LongConsumer;
  * @param checkpointInterval how often the job checkpoints (and so publishes snapshots)
  * @param jobOptions further {@code dare.*} (or Flink) options, applied last
  * @param settingsForReport what the report lists as the run's settings
+ * @param plantedTruth the stream's planted ground truth (a generated stream), against which the run
+ *     measures each variant's retrieval quality; null for a dataset without one
  */
 public record LocalSettings(
     Function<LongConsumer, EventSource> dataset,
@@ -46,7 +49,8 @@ public record LocalSettings(
     long maxBacklog,
     Duration checkpointInterval,
     Map<String, String> jobOptions,
-    Map<String, String> settingsForReport) {
+    Map<String, String> settingsForReport,
+    GroundTruth plantedTruth) {
   /** Partitions of behavior-events in a local run (the job reads them with parallelism 1). */
   public static final int EVENT_PARTITIONS = 2;
 

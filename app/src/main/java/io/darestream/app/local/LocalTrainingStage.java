@@ -21,7 +21,9 @@ import org.apache.flink.streaming.api.datastream.DataStream;
  * The training stage of a local run: one {@link TrainerOperator} per compared variant, all fed the
  * same samples (so {@code --compare twin} compares on exactly the same stream), each with its own
  * model id, delta and snapshot topics and snapshot directory; their prequential scores go to the
- * run's {@link RunStats}. The first variant is the one serving serves.
+ * run's {@link RunStats}, and on a stream with planted ground truth each single trainer's retrieval
+ * quality too ({@link PlantedRetrievalProbe}; not measured on the sharded stage). The first variant
+ * is the one serving serves.
  */
 final class LocalTrainingStage implements TrainingStage {
   private static final long serialVersionUID = 1L;
@@ -68,7 +70,8 @@ final class LocalTrainingStage implements TrainingStage {
                   ModelOptions.from(c, trainer),
                   trainer,
                   KafkaOptions.from(c),
-                  CheckpointOptions.from(c));
+                  CheckpointOptions.from(c),
+                  new PlantedRetrievalProbe(runId, v.name()));
       scores
           .sinkTo(new ScoreSink(runId, v.name()))
           .uid("local-scores" + suffix)

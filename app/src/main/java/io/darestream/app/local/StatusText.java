@@ -3,8 +3,10 @@ package io.darestream.app.local;
 import io.darestream.app.replay.Units;
 import io.darestream.app.stats.Freshness;
 import io.darestream.app.stats.LocalSummary;
+import io.darestream.app.stats.RetrievalOverTime;
 import io.darestream.app.stats.RunStats;
 import io.darestream.app.stats.VariantStats;
+import io.darestream.model.metrics.RetrievalNdcg;
 import java.util.Locale;
 
 /** The texts a local run prints: the live status line and the closing summary. */
@@ -44,9 +46,9 @@ public final class StatusText {
           .append(' ')
           .append(Units.count(v.samples()))
           .append(" AUC ")
-          .append(Double.isNaN(auc) ? "-" : String.format(Locale.ROOT, "%.3f", auc))
-          .append(" v")
-          .append(v.modelVersion());
+          .append(Double.isNaN(auc) ? "-" : String.format(Locale.ROOT, "%.3f", auc));
+      appendRetrieval(b, v.retrievalOrNull());
+      b.append(" v").append(v.modelVersion());
     }
     b.append(" | fresh ").append(freshnessMs < 0 ? "-" : freshnessMs + "ms");
     if (total > 0) {
@@ -54,6 +56,19 @@ public final class StatusText {
       b.append(" | ETA ").append(Units.duration(eta));
     }
     return b.toString();
+  }
+
+  /** " NDCG 0.412 (rnd 0.154)": the retrieval quality so far, nothing without ground truth. */
+  private static void appendRetrieval(StringBuilder b, RetrievalOverTime retrieval) {
+    if (retrieval == null) {
+      return;
+    }
+    RetrievalNdcg n = retrieval.overall();
+    b.append(" NDCG ")
+        .append(
+            n.queries() == 0
+                ? "-"
+                : String.format(Locale.ROOT, "%.3f (rnd %.3f)", n.ndcg(), n.randomNdcg()));
   }
 
   /** The closing summary of a run as printed, several lines. */
@@ -100,6 +115,9 @@ public final class StatusText {
               v.windowAuc(),
               VariantStats.WINDOW,
               v.modelVersion()));
+      if (v.retrieval() != null) {
+        b.append(retrievalLine(v));
+      }
     }
     Freshness f = s.freshness();
     b.append(
@@ -115,6 +133,24 @@ public final class StatusText {
         String.format(
             Locale.ROOT, "report:   %s%n", s.reportDir().resolve("index.html").toAbsolutePath()));
     return b.toString();
+  }
+
+  /** The summary's retrieval line of a variant measured against the planted truth. */
+  private static String retrievalLine(LocalSummary.VariantSummary v) {
+    RetrievalNdcg n = v.retrieval();
+    if (n.queries() == 0) {
+      return String.format(Locale.ROOT, "%-9s retrieval: no click measured yet%n", v.name() + ":");
+    }
+    return String.format(
+        Locale.ROOT,
+        "%-9s retrieval NDCG@%d %.4f against the planted topics (random picks %.4f, %.2fx),"
+            + " %,d clicks measured before training on them%n",
+        v.name() + ":",
+        n.k(),
+        n.ndcg(),
+        n.randomNdcg(),
+        n.ndcg() / n.randomNdcg(),
+        n.queries());
   }
 
   private static String dur(LocalSummary s) {

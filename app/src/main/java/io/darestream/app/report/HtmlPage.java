@@ -69,6 +69,7 @@ final class HtmlPage {
     b.append("<h2>AUC over stream time</h2>\n<img src=\"")
         .append(ReportWriter.AUC_PNG)
         .append("\" alt=\"AUC over event time per variant\">\n");
+    b.append(RetrievalReport.html(s));
     b.append("<h2>Freshness</h2>\n<img src=\"")
         .append(ReportWriter.FRESHNESS_PNG)
         .append("\" alt=\"freshness distribution\">\n");

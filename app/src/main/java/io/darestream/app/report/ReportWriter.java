@@ -58,6 +58,9 @@ public final class ReportWriter {
     try {
       Files.createDirectories(dir);
       save(aucChart(stats.variants()), dir.resolve(AUC_PNG));
+      if (RetrievalReport.present(stats.variants())) {
+        save(RetrievalReport.chart(stats.variants()), dir.resolve(RetrievalReport.RETRIEVAL_PNG));
+      }
       save(freshnessChart(summary.freshness()), dir.resolve(FRESHNESS_PNG));
       save(throughputChart(stats.timeline()), dir.resolve(THROUGHPUT_PNG));
       Path html = dir.resolve("index.html");
@@ -70,7 +73,7 @@ public final class ReportWriter {
     }
   }
 
-  private static void save(JFreeChart chart, Path file) throws IOException {
+  static void save(JFreeChart chart, Path file) throws IOException {
     chart.setBackgroundPaint(Color.WHITE);
     File f = file.toFile();
     ChartUtils.saveChartAsPNG(f, chart, WIDTH, HEIGHT);
@@ -193,7 +196,7 @@ public final class ReportWriter {
     return chart;
   }
 
-  private static void styled(XYPlot plot) {
+  static void styled(XYPlot plot) {
     plot.setBackgroundPaint(Color.WHITE);
     plot.setDomainGridlinePaint(Color.LIGHT_GRAY);
     plot.setRangeGridlinePaint(Color.LIGHT_GRAY);

@@ -1,6 +1,7 @@
 package io.darestream.app.stats;
 
 import io.darestream.app.replay.ReplayResult;
+import io.darestream.model.metrics.RetrievalNdcg;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -39,6 +40,8 @@ public record LocalSummary(
    * @param trained samples trained, each counted once across restarts
    * @param scored of those, the prequential scores this process saw, which the AUCs are computed
    *     from (fewer than {@code trained} in a resumed run)
+   * @param retrieval NDCG@K of the search against the stream's planted truth over the clicks
+   *     probed, or null when the stream has none
    */
   public record VariantSummary(
       String name,
@@ -46,5 +49,6 @@ public record LocalSummary(
       long scored,
       double overallAuc,
       double windowAuc,
-      long modelVersion) {}
+      long modelVersion,
+      RetrievalNdcg retrieval) {}
 }

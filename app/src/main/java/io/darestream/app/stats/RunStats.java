@@ -1,5 +1,6 @@
 package io.darestream.app.stats;
 
+import io.darestream.schemas.generator.GroundTruth;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -27,6 +28,7 @@ public final class RunStats {
 
   private final Map<String, VariantStats> variants = new LinkedHashMap<>();
   private final List<Sample> timeline = new ArrayList<>();
+  private volatile GroundTruth plantedTruth;
 
   /** One throughput observation (cumulative counts at a wall-clock offset). */
   public record Sample(double seconds, long replayed, long accepted, long trained) {}
@@ -131,6 +133,19 @@ public final class RunStats {
 
   public List<VariantStats> variants() {
     return List.copyOf(variants.values());
+  }
+
+  /**
+   * The stream's planted ground truth (a generated stream's topics and interests), against which
+   * the trainers' probes measure retrieval quality.
+   */
+  public void plantedTruth(GroundTruth truth) {
+    this.plantedTruth = truth;
+  }
+
+  /** The stream's planted ground truth, or null when it has none (a dataset file). */
+  public GroundTruth plantedTruth() {
+    return plantedTruth;
   }
 
   /** Records the counts now, {@code seconds} after the start (the throughput plot). */

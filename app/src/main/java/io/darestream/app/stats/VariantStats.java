@@ -25,6 +25,8 @@ public final class VariantStats {
   private long scored;
   private long modelVersion;
   private long lastEventTimeMs = Long.MIN_VALUE;
+  // Null unless the stream has planted ground truth and a probe measures the search.
+  private RetrievalOverTime retrieval;
 
   VariantStats(String name) {
     this.name = name;
@@ -100,5 +102,23 @@ public final class VariantStats {
 
   public AucOverTime overTime() {
     return overTime;
+  }
+
+  /**
+   * The variant's retrieval quality against the stream's planted truth, created (for NDCG@{@code
+   * k}) on first use by the probe that measures it.
+   */
+  public synchronized RetrievalOverTime retrieval(int k) {
+    if (retrieval == null) {
+      retrieval = new RetrievalOverTime(k);
+    } else if (retrieval.k() != k) {
+      throw new IllegalArgumentException("retrieval is NDCG@" + retrieval.k() + ", not @" + k);
+    }
+    return retrieval;
+  }
+
+  /** The retrieval quality measured so far, or null when none was (no ground truth). */
+  public synchronized RetrievalOverTime retrievalOrNull() {
+    return retrieval;
   }
 }

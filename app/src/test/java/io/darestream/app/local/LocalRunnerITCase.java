@@ -64,8 +64,19 @@ class LocalRunnerITCase {
               assertThat(v.name()).isEqualTo("dare");
               assertThat(v.trained()).as("drained: every sample trained").isEqualTo(s.samples());
               assertThat(v.modelVersion()).isPositive();
+              assertThat(v.retrieval())
+                  .as("the generated stream has planted topics: retrieval is measured")
+                  .isNotNull();
+              assertThat(v.retrieval().queries()).isPositive();
+              assertThat(v.retrieval().ndcg()).isBetween(0.0, 1.0);
+              assertThat(v.retrieval().randomNdcg()).isBetween(0.0, 1.0);
             });
+    assertThat(StatusText.summary(s)).contains("dare:     retrieval NDCG@20 ");
     assertReport(s.reportDir());
+    assertThat(s.reportDir().resolve("retrieval-over-time.png")).isNotEmptyFile();
+    assertThat(Files.readString(s.reportDir().resolve("index.html")))
+        .contains("<img src=\"retrieval-over-time.png\"")
+        .contains("Retrieval quality over stream time");
   }
 
   @Test
@@ -102,6 +113,13 @@ class LocalRunnerITCase {
     assertThat(s.variants()).allSatisfy(v -> assertThat(v.trained()).isEqualTo(s.samples()));
     assertThat(s.dataset()).contains("sorted by time");
     assertReport(s.reportDir());
+    // No ground truth in a dataset file: no retrieval figure at all, rather than a zero.
+    assertThat(s.variants()).allSatisfy(v -> assertThat(v.retrieval()).isNull());
+    assertThat(StatusText.summary(s)).doesNotContain("NDCG").doesNotContain("retrieval");
+    assertThat(s.reportDir().resolve("retrieval-over-time.png")).doesNotExist();
+    assertThat(Files.readString(s.reportDir().resolve("index.html")))
+        .doesNotContain("retrieval-over-time.png")
+        .doesNotContain("Retrieval");
   }
 
   private static void assertReport(Path dir) throws Exception {

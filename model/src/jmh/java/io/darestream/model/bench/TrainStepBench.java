@@ -56,7 +56,11 @@ public class TrainStepBench extends ModelBenchDefaults {
   @Param({"uniform", "stream"})
   String input;
 
-  /** The auxiliary loss: off, the full softmax over all L, or over the top K plus 20 sampled. */
+  /**
+   * The auxiliary loss: off, the full softmax over all L ({@code full}), or over the top K plus 20
+   * sampled ({@code sampled}); or, without it, the straight-through search gradient over all L
+   * ({@code st}) or the top K plus 20 sampled ({@code st-sampled}).
+   */
   @Param({"off"})
   String aux = "off";
 
@@ -71,8 +75,9 @@ public class TrainStepBench extends ModelBenchDefaults {
             DareConfig.builder()
                 .variant(variant)
                 .maxHistory(length)
-                .auxiliaryLoss(!aux.equals("off"))
-                .auxiliarySamples(aux.equals("sampled") ? 20 : 0)
+                .auxiliaryLoss(aux.equals("full") || aux.equals("sampled"))
+                .auxiliarySamples(aux.endsWith("sampled") ? 20 : 0)
+                .straightThroughSearch(aux.startsWith("st"))
                 .build());
     batches = input.equals("stream") ? streamBatches(length, 40) : List.of(batch(BATCH, length, 1));
   }

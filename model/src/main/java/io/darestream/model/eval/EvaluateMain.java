@@ -203,6 +203,13 @@ public final class EvaluateMain implements Callable<Integer> {
   int auxSamples;
 
   @Option(
+      names = "--straight-through",
+      description =
+          "Attention rows learn through a softmax over every behaviour (--aux-samples) while the"
+              + " forward aggregates the top K.")
+  boolean straightThrough;
+
+  @Option(
       names = "--init-std",
       defaultValue = "0.01",
       description =
@@ -310,6 +317,7 @@ public final class EvaluateMain implements Callable<Integer> {
             .microBatchSize(batch)
             .auxiliaryLoss(aux)
             .auxiliarySamples(auxSamples)
+            .straightThroughSearch(straightThrough)
             .initStd(initStd)
             .attentionInitStd(attInitStd)
             .attentionLearningRate(attLr)

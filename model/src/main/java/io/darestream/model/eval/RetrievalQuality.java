@@ -16,7 +16,7 @@ import java.util.List;
  * generated data, against the planted truth (clicked targets only: relevance is defined for a
  * click), each with its random-pick baseline ({@link RetrievalNdcg}).
  */
-final class RetrievalQuality {
+public final class RetrievalQuality {
   private RetrievalQuality() {}
 
   /** NDCG@K against MI (and planted when {@code planted} is not null), with baselines. */
@@ -72,20 +72,50 @@ final class RetrievalQuality {
       if (!hasMi && !hasPlanted) {
         continue;
       }
-      Explanation ex = model.explain(s);
-      int m = 0;
-      for (RetrievedBehaviour b : ex.retrieved()) {
-        picks[m++] = b.position() - 1;
-      }
+      int m = picks(model, s, picks);
       if (hasMi) {
         miNdcg.add(gains, n, picks, m);
       }
       if (hasPlanted) {
-        for (int i = 0; i < n; i++) {
-          gains[i] = planted.isRelevant(s.userId(), s.historyItem(i), s.targetItem()) ? 1 : 0;
-        }
+        plantedGains(planted, s, n, gains);
         plantedNdcg.add(gains, n, picks, m);
       }
+    }
+  }
+
+  /**
+   * Adds one sample's query against the planted truth to {@code ndcg}: NDCG@K of the behaviours the
+   * model's search picks for the sample's target now. Only clicks count (relevance is defined for a
+   * click); a click with no relevant behaviour is skipped and counted as such by {@code ndcg}.
+   *
+   * @return the query's NDCG@K; NaN when it is not a click or was skipped
+   */
+  public static double addPlanted(
+      DareModel model, TrainingSample s, GroundTruth planted, RetrievalNdcg ndcg) {
+    if (s.label() != 1) {
+      return Double.NaN;
+    }
+    int n = Math.min(s.historyLength(), model.config().maxHistory());
+    double[] gains = new double[n];
+    int[] picks = new int[model.config().topK()];
+    int m = picks(model, s, picks);
+    plantedGains(planted, s, n, gains);
+    return ndcg.add(gains, n, picks, m);
+  }
+
+  /** The history indices the search picks for {@code s}'s target, best first; returns how many. */
+  private static int picks(DareModel model, TrainingSample s, int[] picks) {
+    Explanation ex = model.explain(s);
+    int m = 0;
+    for (RetrievedBehaviour b : ex.retrieved()) {
+      picks[m++] = b.position() - 1;
+    }
+    return m;
+  }
+
+  private static void plantedGains(GroundTruth planted, TrainingSample s, int n, double[] gains) {
+    for (int i = 0; i < n; i++) {
+      gains[i] = planted.isRelevant(s.userId(), s.historyItem(i), s.targetItem()) ? 1 : 0;
     }
   }
 }

@@ -68,6 +68,20 @@ public final class RetrievalNdcg {
     return ndcg;
   }
 
+  /**
+   * Adds every query of {@code other} (same K) to this accumulator, as if they had been added here:
+   * per-bucket accumulators merge into wider buckets or a total.
+   */
+  public void addAll(RetrievalNdcg other) {
+    if (other.k != k) {
+      throw new IllegalArgumentException("cannot merge NDCG@" + other.k + " into NDCG@" + k);
+    }
+    sum += other.sum;
+    randomSum += other.randomSum;
+    queries += other.queries;
+    skipped += other.skipped;
+  }
+
   private double idealDcg(double[] gains, int n, int cut) {
     if (scratch.length < n) {
       scratch = new double[Math.max(n, scratch.length * 2)];

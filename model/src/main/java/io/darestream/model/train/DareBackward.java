@@ -46,6 +46,7 @@ final class DareBackward {
   private final int maxL;
   private final int kCap;
   private final boolean attentionPositions;
+  private final boolean straightThrough;
   // Recomputes the auxiliary subset and its weights as the forward chose them.
   private DareForward forward;
 
@@ -85,6 +86,7 @@ final class DareBackward {
     maxL = s.maxL();
     kCap = s.kCap();
     attentionPositions = params.config().attentionPositions();
+    straightThrough = params.config().straightThroughSearch();
     denseGrad = new DenseGradient(params.dense());
     keyGrads = gradientsOf(keyTables);
     valueGrads = gradientsOf(valueTables);
@@ -161,6 +163,18 @@ final class DareBackward {
     Arrays.fill(dq, 0f);
     if (aux) {
       auxAttentionBackward(b);
+    } else if (straightThrough && !projected) {
+      // Values from the top K the forward aggregated; keys from a softmax over every behaviour.
+      GradientRoles saved = roles;
+      if (saved.representation) {
+        roles = GradientRoles.REPRESENTATION;
+        attentionBackward(b, ws.selCount[b], ws.sel, b * kCap);
+      }
+      if (saved.attention) {
+        roles = GradientRoles.ATTENTION;
+        auxAttentionBackward(b);
+      }
+      roles = saved;
     } else {
       attentionBackward(b, ws.selCount[b], ws.sel, b * kCap);
     }

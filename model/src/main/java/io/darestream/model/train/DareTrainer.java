@@ -99,7 +99,12 @@ public final class DareTrainer {
     backward.clear();
     if (withBackward) {
       backward.mlp(dLogits);
+      boolean regather = cfg.straightThroughSearch() && !params.projected();
       for (int b = 0; b < bsz; b++) {
+        // The straight-through key gradient scores every behaviour again: gather each history.
+        if (regather && (b == 0 || !batch.get(b).sameHistory(batch.get(b - 1)))) {
+          forward.gatherHistory(batch.get(b));
+        }
         backward.sample(b, false);
       }
     }

@@ -134,7 +134,8 @@ final class Workspace {
     pickSlots = new int[kCap];
     row = new float[Math.max(s.qDim(), rDim)];
     query = new float[s.qDim()];
-    full = new Picks(aux ? maxL : 0, rDim, keyWidth);
+    boolean fullSoftmax = aux || params.config().straightThroughSearch();
+    full = new Picks(fullSoftmax ? maxL : 0, rDim, keyWidth);
 
     tItem = new long[maxBatch];
     tCat = new long[maxBatch];

@@ -57,6 +57,27 @@ class RetrievalNdcgTest {
   }
 
   @Test
+  void mergedAccumulatorsEqualOneThatSawEveryQuery() {
+    double[][] gains = {{3, 2, 0, 1}, {0, 0, 0, 0}, {0, 1, 0, 1}, {1, 0, 2, 0}};
+    int[][] picks = {{1, 0}, {0, 1}, {3, 0}, {0, 2}};
+    RetrievalNdcg all = new RetrievalNdcg(2);
+    RetrievalNdcg first = new RetrievalNdcg(2);
+    RetrievalNdcg second = new RetrievalNdcg(2);
+    for (int q = 0; q < gains.length; q++) {
+      all.add(gains[q], 4, picks[q], 2);
+      (q < 2 ? first : second).add(gains[q], 4, picks[q], 2);
+    }
+    first.addAll(second);
+    assertThat(first.ndcg()).isCloseTo(all.ndcg(), within(1e-12));
+    assertThat(first.randomNdcg()).isCloseTo(all.randomNdcg(), within(1e-12));
+    assertThat(first.queries()).isEqualTo(3);
+    assertThat(first.skipped()).isEqualTo(1);
+    assertThatThrownBy(() -> first.addAll(new RetrievalNdcg(3)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("NDCG@3");
+  }
+
+  @Test
   void picksOutsideTheHistoryAreRefused() {
     RetrievalNdcg n = new RetrievalNdcg(2);
     assertThatThrownBy(() -> n.add(new double[] {1, 0}, 2, new int[] {2}, 1))

@@ -10,6 +10,7 @@ import io.darestream.model.sync.ModelDeltas;
 import io.darestream.schemas.avro.ModelDelta;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * The trainer's logic without Flink: collects samples into micro-batches, trains each batch
@@ -31,6 +32,7 @@ public final class OnlineTrainer {
   private final int maxRowsPerDelta;
   private final StreamingMetrics metrics;
   private final List<TrainingSample> pending;
+  private final TrainingProbe probe;
 
   private long epoch;
   private long samplesTrained;
@@ -45,6 +47,18 @@ public final class OnlineTrainer {
       int batchSize,
       int maxRowsPerDelta,
       int metricsWindow) {
+    this(model, modelId, epoch, batchSize, maxRowsPerDelta, metricsWindow, TrainingProbe.NONE);
+  }
+
+  /** As above, with {@code probe} shown every micro-batch before the model trains on it. */
+  public OnlineTrainer(
+      DareModel model,
+      String modelId,
+      long epoch,
+      int batchSize,
+      int maxRowsPerDelta,
+      int metricsWindow,
+      TrainingProbe probe) {
     if (batchSize < 1) {
       throw new IllegalArgumentException("batchSize must be >= 1, got " + batchSize);
     }
@@ -55,6 +69,7 @@ public final class OnlineTrainer {
     this.maxRowsPerDelta = maxRowsPerDelta;
     this.metrics = new StreamingMetrics(metricsWindow);
     this.pending = new ArrayList<>(batchSize);
+    this.probe = Objects.requireNonNull(probe, "probe");
   }
 
   /** Buffers a sample; returns true when a full micro-batch is waiting. */
@@ -76,6 +91,7 @@ public final class OnlineTrainer {
     if (pending.isEmpty()) {
       return List.of();
     }
+    probe.beforeTraining(model, pending);
     BatchResult result = model.trainBatch(pending);
     float[] predictions = result.predictions();
     List<PrequentialScore> out = new ArrayList<>(pending.size());

@@ -16,6 +16,7 @@ import io.darestream.state.snapshot.SnapshotReader;
 import java.nio.file.Path;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import org.apache.flink.api.common.state.ListState;
@@ -65,6 +66,7 @@ public final class TrainerOperator extends AbstractStreamOperator<PrequentialSco
   private final TrainerOptions trainerOptions;
   private final KafkaOptions kafkaOptions;
   private final String exportRoot;
+  private final TrainingProbe probe;
 
   private transient ListState<DurableCheckpointRecord> checkpointRecords;
   private transient ModelCheckpointing durable;
@@ -83,6 +85,17 @@ public final class TrainerOperator extends AbstractStreamOperator<PrequentialSco
       TrainerOptions trainerOptions,
       KafkaOptions kafkaOptions,
       CheckpointOptions checkpointOptions) {
+    this(modelOptions, trainerOptions, kafkaOptions, checkpointOptions, TrainingProbe.NONE);
+  }
+
+  /** As above, with {@code probe} shown every micro-batch before the model trains on it. */
+  public TrainerOperator(
+      ModelOptions modelOptions,
+      TrainerOptions trainerOptions,
+      KafkaOptions kafkaOptions,
+      CheckpointOptions checkpointOptions,
+      TrainingProbe probe) {
+    this.probe = Objects.requireNonNull(probe, "probe");
     this.modelOptions = modelOptions;
     this.trainerOptions = trainerOptions;
     this.kafkaOptions = kafkaOptions;
@@ -153,7 +166,8 @@ public final class TrainerOperator extends AbstractStreamOperator<PrequentialSco
             epoch,
             trainerOptions.microBatchSize(),
             MAX_ROWS_PER_DELTA,
-            METRICS_WINDOW);
+            METRICS_WINDOW,
+            probe);
     lastDensePublishMs = Long.MIN_VALUE;
     registerMetrics();
     schedulePublish();

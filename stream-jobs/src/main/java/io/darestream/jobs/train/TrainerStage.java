@@ -48,11 +48,24 @@ public record TrainerStage(ModelOptions model) implements TrainingStage {
       TrainerOptions trainer,
       KafkaOptions kafka,
       CheckpointOptions checkpoint) {
+    return trainer(samples, name, uid, model, trainer, kafka, checkpoint, TrainingProbe.NONE);
+  }
+
+  /** As above, with {@code probe} shown every micro-batch before the trainer learns from it. */
+  public static SingleOutputStreamOperator<PrequentialScore> trainer(
+      DataStream<TrainingSample> samples,
+      String name,
+      String uid,
+      ModelOptions model,
+      TrainerOptions trainer,
+      KafkaOptions kafka,
+      CheckpointOptions checkpoint,
+      TrainingProbe probe) {
     return samples
         .transform(
             name,
             TypeInformation.of(PrequentialScore.class),
-            new TrainerOperator(model, trainer, kafka, checkpoint))
+            new TrainerOperator(model, trainer, kafka, checkpoint, probe))
         .uid(uid)
         .name(name)
         .setParallelism(1)
