@@ -11,8 +11,8 @@ import java.util.TreeMap;
 
 /**
  * Draws the AUC-over-stream-time series of several local runs in one chart, with the report's own
- * chart code: each labelled group (e.g. one trainer parallelism) is the mean, per event-time bucket,
- * of its runs' {@code auc-over-time.csv} (e.g. one run per seed).
+ * chart code: each labelled group (e.g. one trainer parallelism) is the mean, per event-time
+ * bucket, of its runs' {@code auc-over-time.csv} (e.g. one run per seed).
  *
  * <p>{@code java -cp dare-stream.jar io.darestream.app.report.AucComparison OUT.png TITLE
  * LABEL=run1.csv,run2.csv ...}

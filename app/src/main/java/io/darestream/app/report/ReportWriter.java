@@ -103,13 +103,7 @@ public final class ReportWriter {
     }
     JFreeChart chart =
         ChartFactory.createTimeSeriesChart(
-            title,
-            "event time (UTC)",
-            "AUC",
-            data,
-            true,
-            false,
-            false);
+            title, "event time (UTC)", "AUC", data, true, false, false);
     XYPlot plot = chart.getXYPlot();
     XYLineAndShapeRenderer r = new XYLineAndShapeRenderer(true, true);
     for (int i = 0; i < data.getSeriesCount(); i++) {
