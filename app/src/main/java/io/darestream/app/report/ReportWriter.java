@@ -14,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -42,6 +43,7 @@ public final class ReportWriter {
   static final String AUC_PNG = "auc-over-time.png";
   static final String FRESHNESS_PNG = "freshness.png";
   static final String THROUGHPUT_PNG = "throughput.png";
+  static final String AUC_CSV = "auc-over-time.csv";
   private static final int WIDTH = 900;
   private static final int HEIGHT = 450;
 
@@ -57,7 +59,9 @@ public final class ReportWriter {
     Path dir = summary.reportDir();
     try {
       Files.createDirectories(dir);
-      save(aucChart(stats.variants()), dir.resolve(AUC_PNG));
+      Map<String, List<AucOverTime.Point>> auc = aucSeries(stats.variants());
+      save(aucChart(auc, AUC_TITLE), dir.resolve(AUC_PNG));
+      AucSeriesFile.write(auc, dir.resolve(AUC_CSV));
       if (RetrievalReport.present(stats.variants())) {
         save(RetrievalReport.chart(stats.variants()), dir.resolve(RetrievalReport.RETRIEVAL_PNG));
       }
@@ -79,24 +83,30 @@ public final class ReportWriter {
     ChartUtils.saveChartAsPNG(f, chart, WIDTH, HEIGHT);
   }
 
-  static JFreeChart aucChart(List<VariantStats> variants) {
-    TimeSeriesCollection data = new TimeSeriesCollection();
+  private static Map<String, List<AucOverTime.Point>> aucSeries(List<VariantStats> variants) {
+    Map<String, List<AucOverTime.Point>> series = new LinkedHashMap<>();
     for (VariantStats v : variants) {
-      TimeSeries s = new TimeSeries(v.name().toUpperCase(Locale.ROOT));
-      for (AucOverTime.Point p : v.overTime().points(MIN_BUCKET_SAMPLES)) {
+      series.put(v.name().toUpperCase(Locale.ROOT), v.overTime().points(MIN_BUCKET_SAMPLES));
+    }
+    return series;
+  }
+
+  static final String AUC_TITLE =
+      "Prequential AUC over stream time (each sample scored before training)";
+
+  /** The AUC-over-stream-time chart of one or more named series (the report's, or a comparison). */
+  static JFreeChart aucChart(Map<String, List<AucOverTime.Point>> series, String title) {
+    TimeSeriesCollection data = new TimeSeriesCollection();
+    for (Map.Entry<String, List<AucOverTime.Point>> e : series.entrySet()) {
+      TimeSeries s = new TimeSeries(e.getKey());
+      for (AucOverTime.Point p : e.getValue()) {
         s.addOrUpdate(new Millisecond(new java.util.Date(p.eventTimeMs())), p.auc());
       }
       data.addSeries(s);
     }
     JFreeChart chart =
         ChartFactory.createTimeSeriesChart(
-            "Prequential AUC over stream time (each sample scored before training)",
-            "event time (UTC)",
-            "AUC",
-            data,
-            true,
-            false,
-            false);
+            title, "event time (UTC)", "AUC", data, true, false, false);
     XYPlot plot = chart.getXYPlot();
     XYLineAndShapeRenderer r = new XYLineAndShapeRenderer(true, true);
     for (int i = 0; i < data.getSeriesCount(); i++) {

@@ -39,6 +39,17 @@ public final class DareJobOptions implements Serializable {
     this.labels = LabelOptions.from(c);
     this.trainer = TrainerOptions.from(c);
     this.checkpoint = CheckpointOptions.from(c);
+    if (parallelism > trainer.maxParallelism()) {
+      throw new IllegalArgumentException(
+          PARALLELISM.key()
+              + " is "
+              + parallelism
+              + " but "
+              + TrainerOptions.MAX_PARALLELISM.key()
+              + " is "
+              + trainer.maxParallelism()
+              + ": it is every operator's max parallelism");
+    }
   }
 
   /** Reads and checks every option from {@code config} (defaults for absent keys). */

@@ -86,7 +86,9 @@ public final class TrainerOptions implements Serializable {
           .defaultValue(128)
           .withDescription(
               "Key groups of the row owners: the most trainer subtasks the model state can ever"
-                  + " be rescaled to. Fixed for the life of the model's checkpoints.");
+                  + " be rescaled to; also every operator's max parallelism, so that a restore at"
+                  + " another parallelism maps all state. Fixed for the life of the model's"
+                  + " checkpoints.");
 
   public static final ConfigOption<Duration> GRADIENT_WINDOW =
       ConfigOptions.key("dare.trainer.gradient-window")

@@ -40,8 +40,8 @@ import org.slf4j.LoggerFactory;
  * rows changed since the last checkpoint are written back before each barrier (write-behind: one
  * state write per changed row per checkpoint, not per update).
  *
- * <p>Not done here (yet): expiry (rows are kept) and admission counts across restores (kept in
- * memory only).
+ * <p>Expiry ({@link OwnerExpiry}) and admission ({@link OwnerAdmission}, counts in keyed state)
+ * follow the single trainer's semantics.
  */
 public final class RowOwnerOperator extends AbstractStreamOperator<Void>
     implements OneInputStreamOperator<GradientBatch, Void> {
@@ -62,6 +62,9 @@ public final class RowOwnerOperator extends AbstractStreamOperator<Void>
 
   private transient AttemptEpoch epoch;
   private transient boolean stateMayHoldUnloadedRows;
+  private transient boolean restored;
+  private transient OwnerExpiry expiry;
+  private transient OwnerAdmission admission;
   private transient DareModel model;
   private transient List<EmbeddingTable> tables;
   private transient List<ValueState<float[]>> rowStates;
@@ -93,12 +96,13 @@ public final class RowOwnerOperator extends AbstractStreamOperator<Void>
     // state is cleared too): a row missing from memory is new, and looking it up in state would
     // be a wasted read per new row. Only restored state can hold rows not loaded yet.
     stateMayHoldUnloadedRows = context.isRestored();
+    restored = context.isRestored();
   }
 
   @Override
   public void open() throws Exception {
     super.open();
-    model = DareModel.create(modelOptions.config());
+    model = DareModel.create(OwnerAdmission.tablesAdmitEverything(modelOptions.config()));
     tables = model.tables();
     rowStates = new java.util.ArrayList<>(tables.size());
     for (EmbeddingTable t : tables) {
@@ -109,6 +113,12 @@ public final class RowOwnerOperator extends AbstractStreamOperator<Void>
               new ValueStateDescriptor<>(
                   stateName(t.name()), FloatPrimitiveArraySerializer.INSTANCE)));
     }
+    expiry = new OwnerExpiry(model, restored, getKeyedStateBackend());
+    admission =
+        new OwnerAdmission(
+            modelOptions.config(),
+            getKeyedStateBackend(),
+            tables.stream().map(EmbeddingTable::name).toList());
     newestEventTimeMs = Long.MIN_VALUE;
     minIngestSincePublish = Long.MAX_VALUE;
     maxIngestSincePublish = Long.MIN_VALUE;
@@ -137,10 +147,14 @@ public final class RowOwnerOperator extends AbstractStreamOperator<Void>
     }
     loadMissing(table, rowStates.get(b.table()), b.ids());
     long now = b.newestEventTimeMs();
-    int updated =
-        model.exclusive(
-            () -> table.applyGradients(b.ids(), null, b.sums(), b.contributions(), b.size(), now));
-    rowsUpdated.inc(updated);
+    GradientBatch a = admission.admit(b, table);
+    if (a != null) {
+      int updated =
+          model.exclusive(
+              () ->
+                  table.applyGradients(a.ids(), null, a.sums(), a.contributions(), a.size(), now));
+      rowsUpdated.inc(updated);
+    }
     newestEventTimeMs = Math.max(newestEventTimeMs, now);
     if (b.minIngestTimeMs() > 0) {
       minIngestSincePublish = Math.min(minIngestSincePublish, b.minIngestTimeMs());
@@ -214,7 +228,7 @@ public final class RowOwnerOperator extends AbstractStreamOperator<Void>
             });
   }
 
-  private void publish(long nowMs) {
+  private void publish(long nowMs) throws Exception {
     // Increasing per owner is all the order needs: a row has one owner per epoch, and consumers
     // compare versions per (table, writer), never across owners, whose records of one table
     // interleave on its partition. The clock only makes a version say roughly when.
@@ -229,6 +243,9 @@ public final class RowOwnerOperator extends AbstractStreamOperator<Void>
             maxIngestSincePublish == Long.MIN_VALUE ? -1 : maxIngestSincePublish,
             nowMs,
             writerId());
+    // At the publish pace, as the single trainer: each publish carries its interval's deletions.
+    expiry.expire(newestEventTimeMs);
+    admission.forgetStale(newestEventTimeMs);
     publisher.publish(ModelDeltas.drainChangedRows(model, stamp, MAX_ROWS_PER_DELTA));
     minIngestSincePublish = Long.MAX_VALUE;
     maxIngestSincePublish = Long.MIN_VALUE;

@@ -23,8 +23,8 @@ import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
  *              └──────────── replicas tail model-deltas (outside the graph: the job stays a DAG)
  * </pre>
  *
- * Trainers and owners share the max parallelism (the model's key groups), so a job can be restarted
- * from a checkpoint or savepoint at any parallelism up to it.
+ * Every operator of the stage has the max parallelism of the model's key groups, so a job can be
+ * restarted from a checkpoint or savepoint at any parallelism up to it.
  */
 public record ShardedTrainingStage(ModelOptions model) implements TrainingStage {
   @Override
@@ -70,8 +70,10 @@ public record ShardedTrainingStage(ModelOptions model) implements TrainingStage 
         .transform("dense averager" + uidSuffix, Types.VOID, new DenseAverager(model, kafka, n))
         .uid(Uids.DENSE_AVERAGER + uidSuffix)
         .name("dense averager" + uidSuffix)
+        // One averager, but the stage's max parallelism, not 1: at N = 1 it joins the trainers'
+        // chain, and Flink refuses a restore where an operator's max parallelism changed.
         .setParallelism(1)
-        .setMaxParallelism(1);
+        .setMaxParallelism(maxP);
     return trainers;
   }
 

@@ -50,6 +50,13 @@ class TrainerParallelismTest {
         .hasMessageContaining(
             "dare.trainer.parallelism is 9 but dare.trainer.max-parallelism is 8");
 
+    Configuration jobAboveMax = new Configuration();
+    jobAboveMax.set(DareJobOptions.PARALLELISM, 9);
+    jobAboveMax.set(TrainerOptions.MAX_PARALLELISM, 8);
+    assertThatThrownBy(() -> DareJobOptions.from(jobAboveMax))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("dare.parallelism is 9 but dare.trainer.max-parallelism is 8");
+
     Configuration hugeMax = new Configuration();
     hugeMax.set(TrainerOptions.MAX_PARALLELISM, 40_000);
     assertThatThrownBy(() -> TrainerOptions.from(hugeMax)).hasMessageContaining("at most 32768");

@@ -245,7 +245,7 @@ class ShardedTrainingITCase {
   }
 
   /** Sample {@code i} of {@link #samples(int, long)}, regenerated from the seed in each task. */
-  private static final class SampleAt implements GeneratorFunction<Long, TrainingSample> {
+  static final class SampleAt implements GeneratorFunction<Long, TrainingSample> {
     private static final long serialVersionUID = 1L;
     private final int n;
     private final long seed;

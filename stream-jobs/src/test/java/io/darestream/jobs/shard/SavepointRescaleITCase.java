@@ -1,0 +1,416 @@
+package io.darestream.jobs.shard;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.darestream.jobs.config.CheckpointOptions;
+import io.darestream.jobs.config.DareJobOptions;
+import io.darestream.jobs.config.KafkaOptions;
+import io.darestream.jobs.config.ModelOptions;
+import io.darestream.jobs.config.TrainerOptions;
+import io.darestream.jobs.job.DareTrainJob;
+import io.darestream.jobs.sequence.TrainingSampleSerializer;
+import io.darestream.jobs.testing.JobReplay;
+import io.darestream.jobs.testing.KafkaBrokerExtension;
+import io.darestream.jobs.topology.Uids;
+import io.darestream.model.DareModel;
+import io.darestream.model.TrainingSample;
+import io.darestream.model.embedding.EmbeddingTable;
+import io.darestream.model.sync.ModelDeltas;
+import io.darestream.schemas.avro.ModelDelta;
+import io.darestream.schemas.serde.Codecs;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.flink.api.common.JobStatus;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.common.typeutils.base.array.FloatPrimitiveArraySerializer;
+import org.apache.flink.api.connector.source.lib.NumberSequenceSource.NumberSequenceSplit;
+import org.apache.flink.api.connector.source.util.ratelimit.RateLimiter;
+import org.apache.flink.api.connector.source.util.ratelimit.RateLimiterStrategy;
+import org.apache.flink.api.java.tuple.Tuple3;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.StateRecoveryOptions;
+import org.apache.flink.connector.datagen.source.DataGeneratorSource;
+import org.apache.flink.connector.datagen.source.GeneratorFunction;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.core.execution.SavepointFormatType;
+import org.apache.flink.state.api.OperatorIdentifier;
+import org.apache.flink.state.api.SavepointReader;
+import org.apache.flink.state.api.functions.KeyedStateReaderFunction;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
+import org.apache.flink.util.CloseableIterator;
+import org.apache.flink.util.Collector;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Issue 16 point 4 on the real job graph: the sharded stage runs in a MiniCluster at trainer
+ * parallelism 2, is stopped with a savepoint, restarted from it at 4, stopped again and restarted
+ * at 1. The owners' rows (weights and optimizer slots), read out of the savepoints with Flink's
+ * State Processor API, are equal bit for bit right after each restore (a savepoint taken by the
+ * restored job before it sees a sample), and training goes on after each: every sample is scored
+ * once, the rows change, and every owner of the new parallelism publishes under a new epoch.
+ */
+class SavepointRescaleITCase {
+  private static final int MAX_PARALLELISM = 16;
+  private static final int PER_PHASE = 600;
+  private static final int SAMPLES = 3 * PER_PHASE;
+  private static final long SEED = 5;
+  private static final String DELTAS = "model-deltas-savepoint-rescale";
+
+  @RegisterExtension static final KafkaBrokerExtension KAFKA = new KafkaBrokerExtension();
+
+  @TempDir Path tmp;
+
+  private Configuration config(int parallelism, String restoreFrom) {
+    Configuration c = new Configuration();
+    c.set(KafkaOptions.BOOTSTRAP_SERVERS, KAFKA.bootstrapServers());
+    c.set(KafkaOptions.DELTAS_TOPIC, DELTAS);
+    c.set(KafkaOptions.SNAPSHOTS_TOPIC, "model-snapshots-savepoint-rescale");
+    c.set(CheckpointOptions.DIR, tmp.resolve("checkpoints").toUri().toString());
+    // Only the savepoints the test takes: a periodic checkpoint would only slow them down.
+    c.set(CheckpointOptions.INTERVAL, Duration.ofMinutes(10));
+    c.set(TrainerOptions.PARALLELISM, parallelism);
+    c.set(TrainerOptions.MAX_PARALLELISM, MAX_PARALLELISM);
+    c.set(TrainerOptions.PUBLISH_INTERVAL, Duration.ofMillis(100));
+    c.set(TrainerOptions.GRADIENT_WINDOW, Duration.ofMillis(20));
+    c.set(TrainerOptions.DENSE_AVERAGE_INTERVAL, Duration.ofMillis(100));
+    c.set(ModelOptions.ATTENTION_DIM, 4);
+    c.set(ModelOptions.REPRESENTATION_DIM, 8);
+    c.set(ModelOptions.TOP_K, 20);
+    c.set(ModelOptions.MAX_HISTORY, 20);
+    if (restoreFrom != null) {
+      c.set(StateRecoveryOptions.SAVEPOINT_PATH, restoreFrom);
+    }
+    return c;
+  }
+
+  /** Submits the job: a bounded source of {@link #SAMPLES} samples, gated, into the stage. */
+  private static JobClient start(Configuration c) throws Exception {
+    DareJobOptions options = DareJobOptions.from(c);
+    ModelOptions model = ModelOptions.from(c, options.trainer());
+    StreamExecutionEnvironment env = DareTrainJob.environment(c, options);
+    DataStream<TrainingSample> source =
+        env.fromSource(
+                new DataGeneratorSource<>(
+                    new Counted(), SAMPLES, new Released(), TrainingSampleSerializer.TYPE_INFO),
+                WatermarkStrategy.noWatermarks(),
+                "samples")
+            .uid("samples")
+            .setParallelism(1);
+    ShardedTrainingStage.attach(source, model, options.trainer(), options.kafka(), "")
+        .map(
+            s -> {
+              // the key of a sample: the source's users have one sample per event time
+              SCORED.merge(s.userId + "@" + s.eventTimeMs, 1, Integer::sum);
+              return s.userId;
+            })
+        .returns(Types.LONG)
+        .uid("scored")
+        .sinkTo(new DiscardingSink<>())
+        .uid("discard");
+    Released.newJob();
+    return env.executeAsync("savepoint-rescale-p" + options.trainer().parallelism());
+  }
+
+  @Test
+  @Timeout(300)
+  void stoppedAtTwoRestartedAtFourThenAtOneKeepsEveryRowBitForBitAndTrainsOn() throws Exception {
+    KAFKA.kafka().createTopic(DELTAS, 1);
+    SCORED.clear();
+    Released.reset();
+
+    JobClient two = start(config(2, null));
+    Released.release(PER_PHASE);
+    awaitScored(PER_PHASE);
+    String atTwo = stop(two);
+    Map<String, Map<Long, List<Integer>>> rowsAtTwo = ownerRows(atTwo);
+    assertThat(rowsAtTwo.get("repr.item")).hasSizeGreaterThan(100);
+    assertThat(rowsAtTwo.get("att.item")).hasSizeGreaterThan(100);
+
+    JobClient four = start(config(4, atTwo));
+    assertThat(ownerRows(savepointBeforeAnySample(four)))
+        .as("restored at 4: the rows of the savepoint at 2")
+        .isEqualTo(rowsAtTwo);
+    Released.release(PER_PHASE);
+    awaitScored(2 * PER_PHASE);
+    String atFour = stop(four);
+    Map<String, Map<Long, List<Integer>>> rowsAtFour = ownerRows(atFour);
+    assertTrainedOn(rowsAtTwo, rowsAtFour);
+
+    JobClient one = start(config(1, atFour));
+    assertThat(ownerRows(savepointBeforeAnySample(one)))
+        .as("restored at 1: the rows of the savepoint at 4")
+        .isEqualTo(rowsAtFour);
+    Released.release(PER_PHASE);
+    one.getJobExecutionResult().get(); // the bounded source ends: the job finishes
+    assertThat(SCORED).as("every sample scored").hasSize(SAMPLES);
+    assertThat(SCORED.values()).as("each once, across two stops and restores").containsOnly(1);
+
+    // Each run published under a new epoch, every owner of its parallelism (writers 1..N); the
+    // last run's rows are the ones it trained on from the restored ones.
+    Map<Long, Set<Integer>> ownersPerEpoch = new TreeMap<>();
+    Map<Long, Map<Long, float[]>> itemRowsPerEpoch = new HashMap<>();
+    for (ModelDelta d : readDeltas()) {
+      if (d.getTable().startsWith(ModelDeltas.DENSE_PREFIX)) {
+        continue;
+      }
+      ownersPerEpoch.computeIfAbsent(d.getEpoch(), e -> new HashSet<>()).add(d.getWriter());
+      if (d.getTable().equals("repr.item")) {
+        d.getRows()
+            .forEach(
+                r ->
+                    itemRowsPerEpoch
+                        .computeIfAbsent(d.getEpoch(), e -> new HashMap<>())
+                        .put(r.getId(), ModelDeltas.unpackRow(r.getValues(), d.getDim())));
+      }
+    }
+    assertThat(ownersPerEpoch)
+        .containsExactly(
+            Map.entry(1L, Set.of(1, 2)),
+            Map.entry(2L, Set.of(1, 2, 3, 4)),
+            Map.entry(3L, Set.of(1)));
+    // Published rows are weights, the first dim values of a stored row (then the optimizer slots).
+    Map<Long, float[]> trainedAtOne = itemRowsPerEpoch.get(3L);
+    assertThat(trainedAtOne).as("rows trained on at 1").isNotEmpty();
+    long changedFromRestored =
+        trainedAtOne.entrySet().stream()
+            .filter(e -> rowsAtFour.get("repr.item").containsKey(e.getKey()))
+            .filter(
+                e ->
+                    !bits(e.getValue())
+                        .equals(
+                            rowsAtFour
+                                .get("repr.item")
+                                .get(e.getKey())
+                                .subList(0, e.getValue().length)))
+            .count();
+    assertThat(changedFromRestored).as("restored rows trained on at 1").isGreaterThan(10);
+  }
+
+  /** Rows are kept (none lost) and some changed: the restored job trained on its rows. */
+  private static void assertTrainedOn(
+      Map<String, Map<Long, List<Integer>>> before, Map<String, Map<Long, List<Integer>>> after) {
+    assertThat(after.keySet()).isEqualTo(before.keySet());
+    int changed = 0;
+    for (Map.Entry<String, Map<Long, List<Integer>>> t : before.entrySet()) {
+      assertThat(after.get(t.getKey()).keySet()).as(t.getKey()).containsAll(t.getValue().keySet());
+      for (Map.Entry<Long, List<Integer>> row : t.getValue().entrySet()) {
+        if (!after.get(t.getKey()).get(row.getKey()).equals(row.getValue())) {
+          changed++;
+        }
+      }
+    }
+    assertThat(changed).as("rows trained on after the restore").isGreaterThan(100);
+  }
+
+  private static void awaitScored(int n) {
+    await()
+        .atMost(Duration.ofSeconds(120))
+        .until(() -> SCORED.values().stream().mapToInt(Integer::intValue).sum() >= n);
+    assertThat(SCORED.values().stream().mapToInt(Integer::intValue).sum()).isEqualTo(n);
+  }
+
+  private String stop(JobClient job) throws Exception {
+    return job.stopWithSavepoint(false, savepoints(), SavepointFormatType.CANONICAL).get();
+  }
+
+  /**
+   * A savepoint of the restored job while its source is still held back, so the owners' state in it
+   * is exactly what they restored. Retried until every task runs (a savepoint needs them all).
+   */
+  private String savepointBeforeAnySample(JobClient job) {
+    List<String> path = new ArrayList<>();
+    await()
+        .atMost(Duration.ofSeconds(120))
+        .ignoreExceptions()
+        .until(
+            () -> {
+              if (job.getJobStatus().get() != JobStatus.RUNNING) {
+                return false;
+              }
+              path.add(job.triggerSavepoint(savepoints(), SavepointFormatType.CANONICAL).get());
+              return true;
+            });
+    assertThat(Released.next())
+        .as("no sample emitted since the restore")
+        .isEqualTo(Released.granted());
+    return path.get(0);
+  }
+
+  private String savepoints() {
+    return tmp.resolve("savepoints").toUri().toString();
+  }
+
+  /** The owners' rows in a savepoint, by table then id, as float bits (weights and slots). */
+  private Map<String, Map<Long, List<Integer>>> ownerRows(String savepoint) throws Exception {
+    List<String> tables =
+        DareModel.create(
+                ModelOptions.from(config(1, null), TrainerOptions.from(config(1, null))).config())
+            .tables()
+            .stream()
+            .map(EmbeddingTable::name)
+            .toList();
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+    env.setParallelism(1);
+    DataStream<Tuple3<String, Long, float[]>> rows =
+        SavepointReader.read(env, savepoint)
+            .readKeyedState(
+                OperatorIdentifier.forUid(Uids.ROW_OWNER),
+                new OwnerRows(tables),
+                Types.LONG,
+                Types.TUPLE(Types.STRING, Types.LONG, Types.PRIMITIVE_ARRAY(Types.FLOAT)));
+    Map<String, Map<Long, List<Integer>>> out = new TreeMap<>();
+    try (CloseableIterator<Tuple3<String, Long, float[]>> it = rows.executeAndCollect()) {
+      it.forEachRemaining(
+          r ->
+              assertThat(out.computeIfAbsent(r.f0, t -> new TreeMap<>()).put(r.f1, bits(r.f2)))
+                  .as("one value per row")
+                  .isNull());
+    }
+    return out;
+  }
+
+  private static List<Integer> bits(float[] row) {
+    List<Integer> out = new ArrayList<>(row.length);
+    for (float f : row) {
+      out.add(Float.floatToRawIntBits(f));
+    }
+    return out;
+  }
+
+  private static List<ModelDelta> readDeltas() {
+    return JobReplay.readAll(KAFKA.bootstrapServers(), DELTAS).stream()
+        .map(r -> Codecs.MODEL_DELTA.decode(r.value()))
+        .toList();
+  }
+
+  /** Scores seen, by sample, across the three runs (the MiniCluster runs in this JVM). */
+  private static final Map<String, Integer> SCORED = new ConcurrentHashMap<>();
+
+  /** Reads every table's row state of the owners' key groups, as the owner writes it. */
+  static final class OwnerRows
+      extends KeyedStateReaderFunction<Long, Tuple3<String, Long, float[]>> {
+    private static final long serialVersionUID = 1L;
+    private final List<String> tables;
+    private transient List<ValueState<float[]>> states;
+
+    OwnerRows(List<String> tables) {
+      this.tables = tables;
+    }
+
+    @Override
+    public void open(org.apache.flink.api.common.functions.OpenContext context) {
+      states = new ArrayList<>();
+      for (String t : tables) {
+        states.add(
+            getRuntimeContext()
+                .getState(
+                    new ValueStateDescriptor<>(
+                        RowOwnerOperator.stateName(t), FloatPrimitiveArraySerializer.INSTANCE)));
+      }
+    }
+
+    @Override
+    public void readKey(Long id, Context ctx, Collector<Tuple3<String, Long, float[]>> out)
+        throws Exception {
+      for (int t = 0; t < tables.size(); t++) {
+        float[] row = states.get(t).value();
+        if (row != null) {
+          out.collect(Tuple3.of(tables.get(t), id, Arrays.copyOf(row, row.length)));
+        }
+      }
+    }
+  }
+
+  /**
+   * Lets the source emit only the samples the test released, without blocking its task (the
+   * limiter's future completes later), so that savepoints are taken while it waits. It knows the
+   * next sample index from {@link Counted}, so a request that emits nothing (no split yet) does not
+   * use up a release; the index survives restores because the source's position does.
+   */
+  static final class Released implements RateLimiterStrategy<NumberSequenceSplit> {
+    private static final long serialVersionUID = 1L;
+    private static long granted;
+    private static long next;
+    private static final List<CompletableFuture<Void>> WAITING = new ArrayList<>();
+
+    static synchronized void reset() {
+      granted = 0;
+      next = 0;
+      WAITING.clear();
+    }
+
+    /** A stopped job's waiting request must not be the one a release lets through. */
+    static synchronized void newJob() {
+      WAITING.clear();
+    }
+
+    static synchronized void release(long n) {
+      granted += n;
+      WAITING.forEach(f -> f.complete(null));
+      WAITING.clear();
+    }
+
+    static synchronized void emitted(long index) {
+      next = index + 1;
+    }
+
+    static synchronized long granted() {
+      return granted;
+    }
+
+    static synchronized long next() {
+      return next;
+    }
+
+    private static synchronized CompletionStage<Void> acquire(int permits) {
+      if (permits != 1) {
+        throw new IllegalStateException("one permit per record expected, asked for " + permits);
+      }
+      // Past the last sample the source must poll once more to see the end of its input.
+      if (next < granted || next >= SAMPLES) {
+        return CompletableFuture.completedFuture(null);
+      }
+      CompletableFuture<Void> f = new CompletableFuture<>();
+      WAITING.add(f);
+      return f;
+    }
+
+    @Override
+    public RateLimiter<NumberSequenceSplit> createRateLimiter(int parallelism) {
+      return Released::acquire;
+    }
+  }
+
+  /** {@link ShardedTrainingITCase.SampleAt}, telling {@link Released} which index it emitted. */
+  static final class Counted implements GeneratorFunction<Long, TrainingSample> {
+    private static final long serialVersionUID = 1L;
+    private final ShardedTrainingITCase.SampleAt samples =
+        new ShardedTrainingITCase.SampleAt(SAMPLES, SEED);
+
+    @Override
+    public TrainingSample map(Long index) throws Exception {
+      Released.emitted(index);
+      return samples.map(index);
+    }
+  }
+}
