@@ -72,6 +72,7 @@ class ShardedTrainingITCase {
     c.set(CheckpointOptions.DIR, tmp.resolve("checkpoints").toUri().toString());
     c.set(CheckpointOptions.INTERVAL, Duration.ofMillis(100));
     c.set(TrainerOptions.PARALLELISM, parallelism);
+    c.set(TrainerOptions.SNAPSHOT_DIR, tmp.resolve("snapshots-" + suffix).toString());
     c.set(TrainerOptions.MAX_PARALLELISM, 16);
     c.set(TrainerOptions.PUBLISH_INTERVAL, Duration.ofMillis(100));
     c.set(TrainerOptions.GRADIENT_WINDOW, Duration.ofMillis(20));
