@@ -124,7 +124,8 @@ final class ReplicaFeed implements AutoCloseable {
     }
   }
 
-  private void handle(byte[] value) {
+  // Package-private: ReplicaFeedOrderTest feeds records without a broker.
+  void handle(byte[] value) {
     ModelDelta d;
     try {
       d = Codecs.MODEL_DELTA.decode(value);
