@@ -31,8 +31,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Builds a servable model from a snapshot directory, verified by the state module first (manifest,
  * sizes, SHA-256 of every file): the config from the manifest, then every row of every table and
- * the dense blocks from the snapshot's model store. A refused snapshot is logged with the reason
- * and counted; it never replaces the model being served, and never stops start-up.
+ * the dense blocks from the snapshot's model store. A model trained by the sharded stage comes as
+ * sets of parts, one per row owner plus the dense averager's, loaded by model's {@link
+ * PartSetLoader} once all parts of a set are there. A refused snapshot or set is logged with the
+ * reason and counted; it never replaces the model being served, and never stops start-up.
  */
 public final class SnapshotModelLoader {
   private static final Logger LOG = LoggerFactory.getLogger(SnapshotModelLoader.class);
