@@ -65,6 +65,8 @@ class ShardedTrainingITCase {
 
   private Configuration config(String suffix, int parallelism) {
     KAFKA.kafka().createTopic("model-deltas-" + suffix, 1);
+    // The owners and the averager announce their snapshot parts there.
+    KAFKA.kafka().createTopic("model-snapshots-" + suffix, 1);
     Configuration c = new Configuration();
     c.set(KafkaOptions.BOOTSTRAP_SERVERS, KAFKA.bootstrapServers());
     c.set(KafkaOptions.DELTAS_TOPIC, "model-deltas-" + suffix);
