@@ -22,6 +22,7 @@ import io.darestream.schemas.serde.AvroTrust;
 import io.darestream.schemas.serde.Codecs;
 import io.darestream.serving.ServingServer;
 import io.darestream.serving.kafka.KafkaSettings;
+import io.darestream.state.snapshot.SnapshotPartReader;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.distribution.CountAtBucket;
 import io.micrometer.core.instrument.distribution.HistogramSnapshot;
@@ -244,9 +245,18 @@ public final class PipelineBench {
       BehaviorEvent e = it.next();
       events.add(record(e));
     }
+    // -Dbench.trainerParallelism=N (N >= 1): the sharded stage, serving from its snapshot sets.
+    int sharded = Integer.getInteger("bench.trainerParallelism", 0);
+    if (sharded > 0) {
+      c.set(TrainerOptions.PARALLELISM, sharded);
+      c.set(TrainerOptions.SHARDED, true);
+    }
     DareJobOptions o = DareJobOptions.from(c);
     StreamExecutionEnvironment env = DareTrainJob.environment(c, o);
-    DareTrainJob.onKafka(o, new TrainerStage(ModelOptions.from(c, o.trainer()))).build(env);
+    ModelOptions model = ModelOptions.from(c, o.trainer());
+    DareTrainJob.onKafka(
+            o, o.trainer().sharded() ? new ShardedTrainingStage(model) : new TrainerStage(model))
+        .build(env);
     JobClient job = env.executeAsync("dare-train");
     AtomicBoolean done = new AtomicBoolean();
     List<long[]> deltas = Collections.synchronizedList(new ArrayList<>());
@@ -303,8 +313,11 @@ public final class PipelineBench {
       return false;
     }
     try (var s = Files.list(dir)) {
-      return s.anyMatch(p -> p.getFileName().toString().startsWith("snapshot-"));
+      if (s.anyMatch(p -> p.getFileName().toString().startsWith("snapshot-"))) {
+        return true;
+      }
     }
+    return !SnapshotPartReader.completeSetsNewestFirst(dir).isEmpty();
   }
 
   private static void readDeltas(EmbeddedKafka kafka, AtomicBoolean done, List<long[]> out) {

@@ -148,6 +148,19 @@ public final class ModelDeltas {
     return decoded.length;
   }
 
+  /** Whether every value of every row of {@code delta} is a finite float. */
+  public static boolean allFinite(ModelDelta delta) {
+    for (DeltaRow row : delta.getRows()) {
+      ByteBuffer values = row.getValues().duplicate().order(ByteOrder.LITTLE_ENDIAN);
+      for (int i = values.position(); i + Float.BYTES <= values.limit(); i += Float.BYTES) {
+        if (!Float.isFinite(values.getFloat(i))) {
+          return false;
+        }
+      }
+    }
+    return true;
+  }
+
   /** Packs {@code values} as float32 little-endian, the wire form of a row. */
   public static ByteBuffer packRow(float[] values) {
     return pack(values, values.length);

@@ -31,8 +31,11 @@ public final class DareModelHandle implements ModelHandle {
   private final ModelVersion snapshot;
   private final String location;
   private final List<DeltaOffset> deltaOffsets;
+  private final Map<Integer, Long> writerVersions;
 
   /**
+   * A model loaded from a single trainer's snapshot (one writer, 0, at the snapshot's version).
+   *
    * @param deltaOffsets the {@code model-deltas} positions the snapshot already contains
    */
   public DareModelHandle(
@@ -41,11 +44,32 @@ public final class DareModelHandle implements ModelHandle {
       ModelVersion snapshot,
       String location,
       List<DeltaOffset> deltaOffsets) {
+    this(modelId, model, snapshot, location, deltaOffsets, Map.of(0, snapshot.version()));
+  }
+
+  /**
+   * A model loaded from a snapshot with several writers (a set of parts of the sharded stage).
+   *
+   * @param writerVersions per writer, the version the snapshot holds of it
+   */
+  public DareModelHandle(
+      String modelId,
+      DareModel model,
+      ModelVersion snapshot,
+      String location,
+      List<DeltaOffset> deltaOffsets,
+      Map<Integer, Long> writerVersions) {
     this.modelId = Objects.requireNonNull(modelId, "modelId");
     this.model = Objects.requireNonNull(model, "model");
     this.snapshot = Objects.requireNonNull(snapshot, "snapshot");
     this.location = Objects.requireNonNull(location, "location");
     this.deltaOffsets = List.copyOf(deltaOffsets);
+    this.writerVersions = Map.copyOf(writerVersions);
+  }
+
+  @Override
+  public Map<Integer, Long> writerVersions() {
+    return writerVersions;
   }
 
   /** The wrapped model (for tests and tools). */

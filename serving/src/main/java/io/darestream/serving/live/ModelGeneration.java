@@ -26,7 +26,8 @@ final class ModelGeneration {
 
   ModelGeneration(ModelHandle model) {
     this.model = model;
-    this.applier = new DeltaApplier(model.modelId(), model.snapshotPosition());
+    this.applier =
+        new DeltaApplier(model.modelId(), model.snapshotPosition().epoch(), model.writerVersions());
   }
 
   ModelHandle model() {

@@ -19,6 +19,15 @@ public interface ModelHandle extends RowWriter, AutoCloseable {
   /** Epoch and version of the snapshot this model was loaded from. */
   ModelVersion snapshotPosition();
 
+  /**
+   * Per writer of {@code model-deltas}, the version the snapshot holds of it: a record of the
+   * snapshot's epoch older than its writer's is already in the snapshot. A single trainer's
+   * snapshot has one writer (0); a set of parts of the sharded stage one per part.
+   */
+  default Map<Integer, Long> writerVersions() {
+    return Map.of(0, snapshotPosition().version());
+  }
+
   /** Where the snapshot was loaded from, for {@code GET /v1/model}. */
   String snapshotLocation();
 

@@ -3,11 +3,15 @@ package io.darestream.serving.live;
 import io.darestream.model.DareConfig;
 import io.darestream.model.DareModel;
 import io.darestream.model.sync.ModelStoreSync;
+import io.darestream.model.sync.PartSetLoader;
 import io.darestream.serving.metrics.ServingMetrics;
 import io.darestream.serving.scoring.ModelVersion;
 import io.darestream.state.io.Fs;
 import io.darestream.state.model.ModelStore;
 import io.darestream.state.snapshot.SnapshotManifest;
+import io.darestream.state.snapshot.SnapshotPartName;
+import io.darestream.state.snapshot.SnapshotPartReader;
+import io.darestream.state.snapshot.SnapshotPartReader.PartSet;
 import io.darestream.state.snapshot.SnapshotReader;
 import io.darestream.state.snapshot.SnapshotRejectedException;
 import io.darestream.state.snapshot.VerifiedSnapshot;
@@ -16,6 +20,7 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -26,13 +31,17 @@ import org.slf4j.LoggerFactory;
 /**
  * Builds a servable model from a snapshot directory, verified by the state module first (manifest,
  * sizes, SHA-256 of every file): the config from the manifest, then every row of every table and
- * the dense blocks from the snapshot's model store. A refused snapshot is logged with the reason
- * and counted; it never replaces the model being served, and never stops start-up.
+ * the dense blocks from the snapshot's model store. A model trained by the sharded stage comes as
+ * sets of parts, one per row owner plus the dense averager's, loaded by model's {@link
+ * PartSetLoader} once all parts of a set are there. A refused snapshot or set is logged with the
+ * reason and counted; it never replaces the model being served, and never stops start-up.
  */
 public final class SnapshotModelLoader {
   private static final Logger LOG = LoggerFactory.getLogger(SnapshotModelLoader.class);
   // The state module's SnapshotWriter publishes through directories named so, then renames them.
   private static final String UNFINISHED_PREFIX = ".tmp-";
+  // The sharded stage's parts (state's SnapshotPartName), loaded as sets.
+  private static final String PART_PREFIX = "part-";
 
   private final Path root;
   private final ServingMetrics metrics;
@@ -52,8 +61,14 @@ public final class SnapshotModelLoader {
    * than stopping.
    */
   public Optional<DareModelHandle> loadNewestValid() {
-    for (Path dir : newestFirst()) {
-      Optional<DareModelHandle> model = load(dir);
+    // Single snapshots and the sharded stage's complete sets of parts, newest (epoch, checkpoint)
+    // first: a deployment has one kind, or moved from the single trainer to the sharded stage.
+    List<Candidate> candidates = new ArrayList<>();
+    newestFirst().forEach(e -> candidates.add(Candidate.single(e.getKey(), e.getValue())));
+    SnapshotPartReader.completeSetsNewestFirst(root).forEach(p -> candidates.add(Candidate.set(p)));
+    candidates.sort(Candidate.NEWEST_FIRST);
+    for (Candidate c : candidates) {
+      Optional<DareModelHandle> model = c.set == null ? load(c.dir) : loadSet(c.set);
       if (model.isPresent()) {
         return model;
       }
@@ -93,9 +108,10 @@ public final class SnapshotModelLoader {
       LOG.warn("Refused announced snapshot {}: not a snapshot directory under {}", location, root);
       return Optional.empty();
     }
+    Optional<SnapshotPartName> part = SnapshotPartName.parse(dir.get().getFileName().toString());
     String sha;
     try {
-      sha = Fs.sha256(dir.get().resolve("MANIFEST"));
+      sha = Fs.sha256(dir.get().resolve(part.isPresent() ? "PART" : "MANIFEST"));
     } catch (IOException e) {
       sha = "";
     }
@@ -103,8 +119,22 @@ public final class SnapshotModelLoader {
       refused(
           dir.get(),
           "CORRUPT",
-          "its MANIFEST is not the announced one (SHA-256 " + sha + " != " + manifestSha256 + ")");
+          "its manifest is not the announced one (SHA-256 " + sha + " != " + manifestSha256 + ")");
       return Optional.empty();
+    }
+    if (part.isPresent()) {
+      // One part of a set: the set loads once all of its parts are there (the last part's
+      // announcement finds it complete); until then it is waiting, not refused.
+      SnapshotPartName.SetKey key = part.get().set();
+      Optional<PartSet> set =
+          SnapshotPartReader.completeSetsNewestFirst(root).stream()
+              .filter(s -> s.key().equals(key))
+              .findFirst();
+      if (set.isEmpty()) {
+        LOG.debug("Announced part {}: its set is not complete yet", dir.get());
+        return Optional.empty();
+      }
+      return loadSet(set.get());
     }
     return load(dir.get());
   }
@@ -141,11 +171,65 @@ public final class SnapshotModelLoader {
     return Optional.empty();
   }
 
+  /** A single snapshot or a complete set of parts, ordered by (epoch, checkpoint id). */
+  private record Candidate(long epoch, long checkpointId, long version, Path dir, PartSet set) {
+    static final Comparator<Candidate> NEWEST_FIRST =
+        Comparator.comparingLong(Candidate::epoch)
+            .thenComparingLong(Candidate::checkpointId)
+            .thenComparingLong(Candidate::version)
+            .reversed();
+
+    static Candidate single(Path dir, SnapshotManifest m) {
+      return new Candidate(m.epoch(), m.checkpointId(), m.version(), dir, null);
+    }
+
+    static Candidate set(PartSet set) {
+      return new Candidate(set.key().epoch(), set.key().checkpointId(), 0, null, set);
+    }
+  }
+
   /**
-   * The snapshot directories under the root whose manifests read, newest first; the others
-   * (unfinished publishes, broken manifests) are refused here.
+   * Verifies and loads a complete set of the sharded stage's snapshot parts; empty (logged,
+   * counted) if a part fails verification or its content is refused.
    */
-  private List<Path> newestFirst() {
+  public Optional<DareModelHandle> loadSet(PartSet set) {
+    long start = System.nanoTime();
+    try {
+      List<SnapshotPartReader.VerifiedPart> parts = SnapshotPartReader.verify(set);
+      long verified = System.nanoTime();
+      PartSetLoader.LoadedSet loaded = PartSetLoader.load(parts);
+      LOG.info(
+          "Loaded {} (model {}, epoch {}, writers' versions {}, {} rows) in {} ms ({} ms"
+              + " verifying)",
+          set.key(),
+          loaded.modelId(),
+          loaded.epoch(),
+          loaded.writerVersions(),
+          loaded.rows(),
+          (System.nanoTime() - start) / 1_000_000,
+          (verified - start) / 1_000_000);
+      return Optional.of(
+          new DareModelHandle(
+              loaded.modelId(),
+              loaded.model(),
+              new ModelVersion(loaded.epoch(), loaded.version()),
+              loaded.location(),
+              loaded.deltaOffsets(),
+              loaded.writerVersions()));
+    } catch (SnapshotRejectedException e) {
+      refused(e.directory(), e.reason().name(), e.getMessage());
+    } catch (RuntimeException e) {
+      refused(set.parts().get(0), "UNLOADABLE", e.toString());
+    }
+    return Optional.empty();
+  }
+
+  /**
+   * The snapshot directories under the root whose manifests read, with their manifests, newest
+   * first; the others (unfinished publishes, broken manifests) are refused here. Parts of the
+   * sharded stage's sets are not snapshots of their own and are left to {@link #loadSet}.
+   */
+  private List<Map.Entry<Path, SnapshotManifest>> newestFirst() {
     List<Path> dirs;
     try (Stream<Path> s = Files.list(root)) {
       dirs = s.filter(Files::isDirectory).sorted().toList();
@@ -155,7 +239,11 @@ public final class SnapshotModelLoader {
     }
     List<Map.Entry<Path, SnapshotManifest>> candidates = new ArrayList<>();
     for (Path dir : dirs) {
-      if (dir.getFileName().toString().startsWith(UNFINISHED_PREFIX)) {
+      String name = dir.getFileName().toString();
+      if (name.startsWith(PART_PREFIX) || name.startsWith(UNFINISHED_PREFIX + PART_PREFIX)) {
+        continue;
+      }
+      if (name.startsWith(UNFINISHED_PREFIX)) {
         refused(dir, "PARTIAL", "unfinished publish (temporary directory)");
         continue;
       }
@@ -166,7 +254,7 @@ public final class SnapshotModelLoader {
       }
     }
     candidates.sort((a, b) -> SnapshotManifest.compareAge(b.getValue(), a.getValue()));
-    return candidates.stream().map(Map.Entry::getKey).toList();
+    return candidates;
   }
 
   /** The manifest of the snapshot in {@code dir} (checked, data files not), or empty if refused. */

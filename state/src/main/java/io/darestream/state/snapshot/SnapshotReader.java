@@ -34,10 +34,19 @@ public final class SnapshotReader {
    */
   public static VerifiedSnapshot verify(Path dir) {
     SnapshotManifest manifest = readManifest(dir);
+    verifyFiles(dir, manifest.files(), true);
+    return new VerifiedSnapshot(dir, manifest);
+  }
+
+  /**
+   * Checks that every listed file lies under {@code dir/data/} and has the listed size and SHA-256;
+   * with {@code needsCurrent}, that a RocksDB {@code CURRENT} file is among them.
+   */
+  static void verifyFiles(Path dir, List<SnapshotFile> files, boolean needsCurrent) {
     Path root = dir.toAbsolutePath().normalize();
     Path data = root.resolve(SnapshotWriter.DATA_DIR);
     boolean hasCurrent = false;
-    for (SnapshotFile f : manifest.files()) {
+    for (SnapshotFile f : files) {
       Path p = root.resolve(f.path()).normalize();
       if (f.path().isEmpty()
           || Path.of(f.path()).isAbsolute()
@@ -48,15 +57,14 @@ public final class SnapshotReader {
       }
       hasCurrent |= p.getFileName().toString().equals("CURRENT");
     }
-    if (!hasCurrent) {
+    if (needsCurrent && !hasCurrent) {
       throw new SnapshotRejectedException(dir, Reason.PARTIAL, "manifest lists no CURRENT file");
     }
     try {
-      manifest.files().parallelStream().forEach(f -> verifyFile(dir, root, f));
+      files.parallelStream().forEach(f -> verifyFile(dir, root, f));
     } catch (UncheckedIOException e) {
       throw new SnapshotRejectedException(dir, Reason.CORRUPT, "cannot read: " + e.getCause());
     }
-    return new VerifiedSnapshot(dir, manifest);
   }
 
   /**
@@ -105,6 +113,9 @@ public final class SnapshotReader {
     List<Candidate> candidates = new ArrayList<>();
     for (Path dir : listDirectories(root)) {
       String name = dir.getFileName().toString();
+      if (SnapshotPartName.isPart(name) || SnapshotPartName.isPartTemp(name)) {
+        continue; // a part of the sharded stage's snapshots: SnapshotPartReader reads those
+      }
       if (name.startsWith(SnapshotWriter.TMP_PREFIX)) {
         rejected.add(
             new Rejection(dir, Reason.PARTIAL, "unfinished publish (temporary directory)"));

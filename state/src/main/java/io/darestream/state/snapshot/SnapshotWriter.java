@@ -53,7 +53,9 @@ public final class SnapshotWriter {
     try {
       Files.createDirectories(root);
       for (Path dir : SnapshotReader.listDirectories(root)) {
-        if (dir.getFileName().toString().startsWith(TMP_PREFIX)) {
+        String dirName = dir.getFileName().toString();
+        // Not the part writers' temporary directories: they write beside this writer.
+        if (dirName.startsWith(TMP_PREFIX) && !SnapshotPartName.isPartTemp(dirName)) {
           Fs.deleteTree(dir);
         }
       }
@@ -79,10 +81,51 @@ public final class SnapshotWriter {
     }
     Path tmp = root.resolve(TMP_PREFIX + name + "-" + System.nanoTime());
     try {
+      publishDirectory(
+          tmp,
+          target,
+          checkpointDir,
+          ManifestCodec.FILE_NAME,
+          files ->
+              ManifestCodec.render(
+                  new SnapshotManifest(
+                      meta.modelId,
+                      meta.epoch,
+                      meta.version,
+                      meta.checkpointId,
+                      System.currentTimeMillis(),
+                      meta.modelConfig,
+                      meta.deltaOffsets,
+                      meta.metrics,
+                      files)),
+          listener);
+    } catch (IOException e) {
+      throw new StateStoreException("publishing snapshot " + name + " failed: " + e, e);
+    }
+    applyRetention();
+    return target;
+  }
+
+  /**
+   * The one publish procedure of snapshots and snapshot parts: copies every regular file of {@code
+   * sourceDir} into {@code tmp/data/} (digest taken from the bytes copied, each file fsynced),
+   * writes the manifest rendered from the copied files last, fsyncs, and renames {@code tmp} to
+   * {@code target} atomically. On failure {@code tmp} is removed and nothing appears at {@code
+   * target}.
+   */
+  static void publishDirectory(
+      Path tmp,
+      Path target,
+      Path sourceDir,
+      String manifestFileName,
+      java.util.function.Function<List<SnapshotFile>, byte[]> renderManifest,
+      PublishListener listener)
+      throws IOException {
+    try {
       Path data = Files.createDirectories(tmp.resolve(DATA_DIR));
       List<SnapshotFile> files = new ArrayList<>();
       List<Path> sources;
-      try (Stream<Path> s = Files.list(checkpointDir)) {
+      try (Stream<Path> s = Files.list(sourceDir)) {
         sources = s.filter(Files::isRegularFile).sorted().toList();
       }
       for (Path src : sources) {
@@ -97,32 +140,19 @@ public final class SnapshotWriter {
         listener.afterFile(dest);
       }
       Fs.fsyncDirectory(data);
-      SnapshotManifest manifest =
-          new SnapshotManifest(
-              meta.modelId,
-              meta.epoch,
-              meta.version,
-              meta.checkpointId,
-              System.currentTimeMillis(),
-              meta.modelConfig,
-              meta.deltaOffsets,
-              meta.metrics,
-              files);
-      Path manifestFile = tmp.resolve(ManifestCodec.FILE_NAME);
-      Fs.writeAndSync(manifestFile, ManifestCodec.render(manifest));
+      Path manifestFile = tmp.resolve(manifestFileName);
+      Fs.writeAndSync(manifestFile, renderManifest.apply(files));
       listener.afterFile(manifestFile);
       Fs.fsyncDirectory(tmp);
       Fs.atomicRename(tmp, target);
-    } catch (IOException e) {
+    } catch (IOException | RuntimeException e) {
       try {
         Fs.deleteTree(tmp);
       } catch (IOException suppressed) {
         e.addSuppressed(suppressed);
       }
-      throw new StateStoreException("publishing snapshot " + name + " failed: " + e, e);
+      throw e;
     }
-    applyRetention();
-    return target;
   }
 
   /**
@@ -136,8 +166,9 @@ public final class SnapshotWriter {
     Map<Path, SnapshotManifest> manifests = new HashMap<>();
     try {
       for (Path dir : SnapshotReader.listDirectories(root)) {
-        if (dir.getFileName().toString().startsWith(TMP_PREFIX)) {
-          continue;
+        String dirName = dir.getFileName().toString();
+        if (dirName.startsWith(TMP_PREFIX) || SnapshotPartName.isPart(dirName)) {
+          continue; // parts of the sharded stage: their writers keep them (SnapshotPartWriter)
         }
         try {
           manifests.put(dir, SnapshotReader.readManifest(dir));

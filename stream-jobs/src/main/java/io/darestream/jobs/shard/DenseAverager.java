@@ -2,6 +2,7 @@ package io.darestream.jobs.shard;
 
 import io.darestream.jobs.config.KafkaOptions;
 import io.darestream.jobs.config.ModelOptions;
+import io.darestream.jobs.config.TrainerOptions;
 import io.darestream.jobs.train.DeltaPublisher;
 import io.darestream.model.DareModel;
 import io.darestream.model.DenseBlock;
@@ -30,15 +31,24 @@ public final class DenseAverager extends AbstractStreamOperator<Void>
   private final ModelOptions modelOptions;
   private final KafkaOptions kafkaOptions;
   private final int trainers;
+  private final TrainerOptions trainerOptions;
 
   private transient AttemptEpoch epoch;
   private transient DenseAverage average;
   private transient DareModel model;
   private transient DeltaPublisher publisher;
   private transient long published;
+  private transient SnapshotPartPublisher snapshotParts;
+  private transient long lastRound;
+  private transient List<DenseBlock> denseAtBarrier;
 
-  public DenseAverager(ModelOptions modelOptions, KafkaOptions kafkaOptions, int trainers) {
+  public DenseAverager(
+      ModelOptions modelOptions,
+      TrainerOptions trainerOptions,
+      KafkaOptions kafkaOptions,
+      int trainers) {
     this.modelOptions = modelOptions;
+    this.trainerOptions = trainerOptions;
     this.kafkaOptions = kafkaOptions;
     this.trainers = trainers;
   }
@@ -61,6 +71,17 @@ public final class DenseAverager extends AbstractStreamOperator<Void>
             kafkaOptions.bootstrapServers(),
             kafkaOptions.deltasTopic(),
             kafkaOptions.snapshotsTopic());
+    lastRound = -1;
+    snapshotParts =
+        new SnapshotPartPublisher(
+            java.nio.file.Path.of(trainerOptions.snapshotDir()),
+            trainerOptions.snapshotRetention(),
+            kafkaOptions.bootstrapServers(),
+            kafkaOptions.deltasTopic(),
+            modelOptions.modelId(),
+            model.config().toProperties(),
+            0,
+            trainers + 1);
     getMetricGroup().gauge("averagesPublished", (Gauge<Long>) () -> published);
     getMetricGroup().gauge("openRounds", (Gauge<Integer>) () -> average.openRounds());
   }
@@ -90,6 +111,7 @@ public final class DenseAverager extends AbstractStreamOperator<Void>
         ModelDeltas.denseBlocks(
             model, new DeltaStamp(modelOptions.modelId(), epoch.epoch(), round, -1, -1, -1, now)));
     published++;
+    lastRound = round;
   }
 
   @Override
@@ -97,6 +119,28 @@ public final class DenseAverager extends AbstractStreamOperator<Void>
     super.snapshotState(context);
     epoch.snapshot();
     publisher.flushAndGetOffsets();
+    // The part of this checkpoint: the dense blocks of the last round published before it.
+    denseAtBarrier =
+        model.dense().blocks().stream()
+            .map(b -> new DenseBlock(b.name(), b.values().clone()))
+            .toList();
+    snapshotParts.atBarrier(context.getCheckpointId(), lastRound);
+  }
+
+  /** Once a checkpoint is complete, writes the averager's part of its snapshot set. */
+  @Override
+  public void notifyCheckpointComplete(long checkpointId) throws Exception {
+    super.notifyCheckpointComplete(checkpointId);
+    List<DenseBlock> blocks = denseAtBarrier;
+    snapshotParts.publishAndAnnounce(
+        checkpointId,
+        epoch.epoch(),
+        out -> {
+          for (DenseBlock b : blocks) {
+            out.addDense(b);
+          }
+        },
+        publisher);
   }
 
   @Override
@@ -114,6 +158,9 @@ public final class DenseAverager extends AbstractStreamOperator<Void>
     try {
       if (publisher != null) {
         publisher.close();
+      }
+      if (snapshotParts != null) {
+        snapshotParts.close();
       }
     } finally {
       super.close();

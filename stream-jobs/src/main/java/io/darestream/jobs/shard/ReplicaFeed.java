@@ -2,6 +2,7 @@ package io.darestream.jobs.shard;
 
 import io.darestream.model.DareModel;
 import io.darestream.model.DenseBlock;
+import io.darestream.model.sync.DeltaOrder;
 import io.darestream.model.sync.ModelDeltas;
 import io.darestream.schemas.avro.ModelDelta;
 import io.darestream.schemas.serde.Codecs;
@@ -27,8 +28,10 @@ import org.slf4j.LoggerFactory;
  * beginning on a thread of its own, the way serving does: embedding rows are written into the
  * replica as they arrive (weights only, under the model's write lock); dense averages are collected
  * per (epoch, version) and handed to the trainer's task thread ({@link #takeDenseAverage}), which
- * merges them with its own progress. Measures replica staleness: the time from an owner's publish
- * to this replica applying the row.
+ * merges them with its own progress. Records are ordered as serving orders them ({@link
+ * DeltaOrder}): a newer epoch supersedes, and a record of a superseded epoch or older than what its
+ * writer already put in its table is ignored. Measures replica staleness: the time from an owner's
+ * publish to this replica applying the row.
  *
  * <p>A feed that dies (broker gone, unexpected error) is reported by {@link #failure}, which the
  * trainer rethrows to fail the task loudly. Malformed records are counted and skipped.
@@ -50,6 +53,9 @@ final class ReplicaFeed implements AutoCloseable {
   private long lagCount;
   private volatile long rowsApplied;
   private volatile long malformed;
+  private volatile long ignored;
+  // Epochs and per-(table, writer) versions, as serving orders them (the feed thread only).
+  private final DeltaOrder order;
   // Dense blocks of the average being assembled (the feed thread only).
   private long assemblingEpoch = -1;
   private long assemblingVersion = -1;
@@ -64,6 +70,8 @@ final class ReplicaFeed implements AutoCloseable {
     this.modelId = modelId;
     this.replica = replica;
     this.denseBlocks = replica.dense().names().size();
+    // From the topic's beginning: nothing loaded, every epoch newer than none.
+    this.order = new DeltaOrder(modelId, Long.MIN_VALUE, Map.of());
     Properties p = new Properties();
     p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
     p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
@@ -116,7 +124,8 @@ final class ReplicaFeed implements AutoCloseable {
     }
   }
 
-  private void handle(byte[] value) {
+  // Package-private: ReplicaFeedOrderTest feeds records without a broker.
+  void handle(byte[] value) {
     ModelDelta d;
     try {
       d = Codecs.MODEL_DELTA.decode(value);
@@ -124,12 +133,21 @@ final class ReplicaFeed implements AutoCloseable {
       malformed++;
       return;
     }
-    if (!modelId.equals(d.getModelId())) {
+    DeltaOrder.Verdict verdict = order.admit(d);
+    if (verdict == DeltaOrder.Verdict.OTHER_MODEL) {
+      return;
+    }
+    if (verdict != DeltaOrder.Verdict.APPLY) {
+      // A superseded epoch (a failed attempt's records read after its successor's) or a writer's
+      // older record: applying it would move rows back.
+      ignored++;
       return;
     }
     String table = d.getTable();
     if (table.startsWith(ModelDeltas.DENSE_PREFIX)) {
-      collectDense(d);
+      if (collectDense(d)) {
+        order.applied(d);
+      }
       return;
     }
     try {
@@ -138,10 +156,12 @@ final class ReplicaFeed implements AutoCloseable {
       malformed++;
       return;
     }
+    order.applied(d);
     recordLag(System.currentTimeMillis() - d.getPublishTimeMs());
   }
 
-  private void collectDense(ModelDelta d) {
+  /** Collects one dense block of an average; false if the record is malformed. */
+  private boolean collectDense(ModelDelta d) {
     if (d.getEpoch() != assemblingEpoch || d.getVersion() != assemblingVersion) {
       assembling.clear();
       assemblingEpoch = d.getEpoch();
@@ -152,12 +172,13 @@ final class ReplicaFeed implements AutoCloseable {
       assembling.put(block.name(), block.values());
     } catch (IllegalArgumentException e) {
       malformed++;
-      return;
+      return false;
     }
     if (assembling.size() == denseBlocks) {
       latestDense.set(new DenseAverage(assemblingEpoch, assemblingVersion, Map.copyOf(assembling)));
       assembling.clear();
     }
+    return true;
   }
 
   private synchronized void recordLag(long ms) {
@@ -190,6 +211,11 @@ final class ReplicaFeed implements AutoCloseable {
 
   long malformed() {
     return malformed;
+  }
+
+  /** Records not applied because of their epoch or version ({@link DeltaOrder}). */
+  long ignored() {
+    return ignored;
   }
 
   /** The error that stopped the feed, or null while it runs. */

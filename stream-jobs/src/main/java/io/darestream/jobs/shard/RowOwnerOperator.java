@@ -8,6 +8,7 @@ import io.darestream.model.DareModel;
 import io.darestream.model.embedding.EmbeddingTable;
 import io.darestream.model.sync.DeltaStamp;
 import io.darestream.model.sync.ModelDeltas;
+import io.darestream.model.sync.SnapshotPartRows;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -77,6 +78,7 @@ public final class RowOwnerOperator extends AbstractStreamOperator<Void>
   private transient Counter rowsUpdated;
   private transient Counter rowsLoaded;
   private transient Counter rowsWrittenBack;
+  private transient SnapshotPartPublisher snapshotParts;
 
   public RowOwnerOperator(
       ModelOptions modelOptions, TrainerOptions trainerOptions, KafkaOptions kafkaOptions) {
@@ -130,6 +132,7 @@ public final class RowOwnerOperator extends AbstractStreamOperator<Void>
     rowsUpdated = getMetricGroup().counter("rowsUpdated");
     rowsLoaded = getMetricGroup().counter("rowsLoadedFromState");
     rowsWrittenBack = getMetricGroup().counter("rowsWrittenBack");
+    openSnapshotParts();
     schedulePublish();
   }
 
@@ -273,6 +276,61 @@ public final class RowOwnerOperator extends AbstractStreamOperator<Void>
     epoch.snapshot();
     // The deltas of everything in this checkpoint are acknowledged before it completes.
     publisher.flushAndGetOffsets();
+    snapshotParts.atBarrier(context.getCheckpointId(), version);
+  }
+
+  // --- Snapshot parts for serving (README "Snapshots of a sharded model") ---
+
+  private void openSnapshotParts() {
+    snapshotParts =
+        new SnapshotPartPublisher(
+            java.nio.file.Path.of(trainerOptions.snapshotDir()),
+            trainerOptions.snapshotRetention(),
+            kafkaOptions.bootstrapServers(),
+            kafkaOptions.deltasTopic(),
+            modelOptions.modelId(),
+            model.config().toProperties(),
+            writerId(),
+            getRuntimeContext().getTaskInfo().getNumberOfParallelSubtasks() + 1);
+  }
+
+  /**
+   * Once a checkpoint is complete, writes this owner's part of its snapshot set: between the
+   * barrier and the next one the keyed state is exactly the checkpoint's (rows are written into it
+   * only before a barrier), so the part is read from the state, on the task thread.
+   */
+  @Override
+  public void notifyCheckpointComplete(long checkpointId) throws Exception {
+    super.notifyCheckpointComplete(checkpointId);
+    snapshotParts.publishAndAnnounce(checkpointId, epoch.epoch(), this::writeStoredRows, publisher);
+  }
+
+  /** Writes every row in this subtask's keyed state (weights only) into a part. */
+  private void writeStoredRows(SnapshotPartRows.Writer out) throws java.io.IOException {
+    try {
+      for (int t = 0; t < tables.size(); t++) {
+        EmbeddingTable table = tables.get(t);
+        ValueState<float[]> state = rowStates.get(t);
+        long[] ids;
+        try (var keys =
+            getKeyedStateBackend()
+                .<VoidNamespace>getKeys(stateName(table.name()), VoidNamespace.INSTANCE)) {
+          ids = keys.mapToLong(k -> (Long) k).toArray();
+        }
+        java.util.Arrays.sort(ids);
+        for (long id : ids) {
+          setCurrentKey(id);
+          float[] row = state.value();
+          if (row != null) {
+            out.addRow(table.name(), table.dim(), id, row);
+          }
+        }
+      }
+    } catch (java.io.IOException e) {
+      throw e;
+    } catch (Exception e) {
+      throw new java.io.IOException("cannot read the owner's rows from keyed state: " + e, e);
+    }
   }
 
   @Override
@@ -288,6 +346,9 @@ public final class RowOwnerOperator extends AbstractStreamOperator<Void>
     try {
       if (publisher != null) {
         publisher.close();
+      }
+      if (snapshotParts != null) {
+        snapshotParts.close();
       }
     } finally {
       super.close();

@@ -67,7 +67,8 @@ public record ShardedTrainingStage(ModelOptions model) implements TrainingStage 
         .setMaxParallelism(maxP);
     trainers
         .getSideOutput(ShardedTrainerOperator.DENSE)
-        .transform("dense averager" + uidSuffix, Types.VOID, new DenseAverager(model, kafka, n))
+        .transform(
+            "dense averager" + uidSuffix, Types.VOID, new DenseAverager(model, trainer, kafka, n))
         .uid(Uids.DENSE_AVERAGER + uidSuffix)
         .name("dense averager" + uidSuffix)
         // One averager, but the stage's max parallelism, not 1: at N = 1 it joins the trainers'

@@ -65,6 +65,8 @@ class ShardedTrainingITCase {
 
   private Configuration config(String suffix, int parallelism) {
     KAFKA.kafka().createTopic("model-deltas-" + suffix, 1);
+    // The owners and the averager announce their snapshot parts there.
+    KAFKA.kafka().createTopic("model-snapshots-" + suffix, 1);
     Configuration c = new Configuration();
     c.set(KafkaOptions.BOOTSTRAP_SERVERS, KAFKA.bootstrapServers());
     c.set(KafkaOptions.DELTAS_TOPIC, "model-deltas-" + suffix);
@@ -72,6 +74,7 @@ class ShardedTrainingITCase {
     c.set(CheckpointOptions.DIR, tmp.resolve("checkpoints").toUri().toString());
     c.set(CheckpointOptions.INTERVAL, Duration.ofMillis(100));
     c.set(TrainerOptions.PARALLELISM, parallelism);
+    c.set(TrainerOptions.SNAPSHOT_DIR, tmp.resolve("snapshots-" + suffix).toString());
     c.set(TrainerOptions.MAX_PARALLELISM, 16);
     c.set(TrainerOptions.PUBLISH_INTERVAL, Duration.ofMillis(100));
     c.set(TrainerOptions.GRADIENT_WINDOW, Duration.ofMillis(20));

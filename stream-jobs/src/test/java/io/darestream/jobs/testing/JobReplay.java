@@ -9,6 +9,7 @@ import io.darestream.jobs.config.TrainerOptions;
 import io.darestream.jobs.job.DareTrainJob;
 import io.darestream.jobs.kafka.KafkaConnectors;
 import io.darestream.jobs.sequence.SequenceUpdate;
+import io.darestream.jobs.shard.ShardedTrainingStage;
 import io.darestream.jobs.topology.TrainingStage;
 import io.darestream.jobs.train.PrequentialScore;
 import io.darestream.jobs.train.TrainerStage;
@@ -20,6 +21,8 @@ import io.darestream.schemas.input.EventReader;
 import io.darestream.schemas.input.ParseOptions;
 import io.darestream.schemas.serde.AvroTrust;
 import io.darestream.schemas.serde.Codecs;
+import io.darestream.state.snapshot.SnapshotPartManifest;
+import io.darestream.state.snapshot.SnapshotPartReader;
 import io.darestream.state.snapshot.SnapshotReader;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -119,7 +122,10 @@ public final class JobReplay {
         (samples, opts) -> {
           DataStream<TrainingSample> tapped = tap.apply(samples);
           if (train) {
-            scores.set(TrainerStage.trainer(tapped, opts, model));
+            scores.set(
+                opts.trainer().sharded()
+                    ? ShardedTrainingStage.attach(tapped, model, opts.trainer(), opts.kafka(), "")
+                    : TrainerStage.trainer(tapped, opts, model));
           }
         };
     DareTrainJob job =
@@ -156,9 +162,10 @@ public final class JobReplay {
             .until(
                 () ->
                     SnapshotReader.findNewestValid(snapshotDir)
-                        .snapshot()
-                        .filter(s -> s.manifest().version() > 0)
-                        .isPresent());
+                            .snapshot()
+                            .filter(s -> s.manifest().version() > 0)
+                            .isPresent()
+                        || trainedPartSet(snapshotDir));
         send(producer, records.subList(split, records.size()));
       }
       CompletableFuture.allOf(updates, samples, prequential).join();
@@ -174,6 +181,22 @@ public final class JobReplay {
           snapshotDir,
           config);
     }
+  }
+
+  /**
+   * Whether the sharded stage has a complete snapshot set with rows in it (an owner's part is
+   * written from a checkpoint with training in it).
+   */
+  private static boolean trainedPartSet(Path snapshotDir) {
+    for (SnapshotPartReader.PartSet set : SnapshotPartReader.completeSetsNewestFirst(snapshotDir)) {
+      for (Path part : set.parts()) {
+        SnapshotPartManifest m = SnapshotPartReader.readManifest(part);
+        if (m.writer() > 0 && m.snapshot().metrics().getOrDefault("rows", 0.0) > 0) {
+          return true;
+        }
+      }
+    }
+    return false;
   }
 
   private Configuration defaults(Path snapshotDir, String checkpointDir) {
