@@ -75,6 +75,7 @@ class SavepointRescaleITCase {
   private static final int SAMPLES = 3 * PER_PHASE;
   private static final long SEED = 5;
   private static final String DELTAS = "model-deltas-savepoint-rescale";
+  private static final String SNAPSHOTS = "model-snapshots-savepoint-rescale";
 
   @RegisterExtension static final KafkaBrokerExtension KAFKA = new KafkaBrokerExtension();
 
@@ -84,8 +85,10 @@ class SavepointRescaleITCase {
     Configuration c = new Configuration();
     c.set(KafkaOptions.BOOTSTRAP_SERVERS, KAFKA.bootstrapServers());
     c.set(KafkaOptions.DELTAS_TOPIC, DELTAS);
-    c.set(KafkaOptions.SNAPSHOTS_TOPIC, "model-snapshots-savepoint-rescale");
+    c.set(KafkaOptions.SNAPSHOTS_TOPIC, SNAPSHOTS);
     c.set(CheckpointOptions.DIR, tmp.resolve("checkpoints").toUri().toString());
+    // A completed savepoint makes the owners and the averager write their snapshot parts.
+    c.set(TrainerOptions.SNAPSHOT_DIR, tmp.resolve("snapshots").toString());
     // Only the savepoints the test takes: a periodic checkpoint would only slow them down.
     c.set(CheckpointOptions.INTERVAL, Duration.ofMinutes(10));
     c.set(TrainerOptions.PARALLELISM, parallelism);
@@ -135,6 +138,9 @@ class SavepointRescaleITCase {
   @Timeout(300)
   void stoppedAtTwoRestartedAtFourThenAtOneKeepsEveryRowBitForBitAndTrainsOn() throws Exception {
     KAFKA.kafka().createTopic(DELTAS, 1);
+    // The owners and the averager announce their parts there; without it each announcement waits
+    // for the topic's metadata, times out and fails the task while it stops with a savepoint.
+    KAFKA.kafka().createTopic(SNAPSHOTS, 1);
     SCORED.clear();
     Released.reset();
 
