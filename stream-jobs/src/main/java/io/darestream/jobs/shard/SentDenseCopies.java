@@ -26,10 +26,13 @@ final class SentDenseCopies {
     this.maxPending = maxPending;
   }
 
-  /** Keeps {@code copy} (not copied: the caller must not change it) and returns its round. */
+  /**
+   * Keeps a clone of {@code copy} (corrections shift it; the sent record stays) and returns its
+   * round.
+   */
   long send(float[] copy) {
     round++;
-    sent.put(round, copy);
+    sent.put(round, copy.clone());
     while (sent.size() > maxPending) {
       sent.pollFirstEntry();
     }
@@ -39,7 +42,16 @@ final class SentDenseCopies {
   /**
    * The correction that the average of {@code averageRound} asks for, {@code average - copy sent
    * for that round}, element by element, or null if that copy is not pending (merged or superseded
-   * already, dropped, or never sent). Forgets the copies up to that round.
+   * already, dropped, or never sent). Forgets the copies up to that round, and adds the correction
+   * to the copies of later rounds still pending.
+   *
+   * <p>Why: those copies were sent before this correction was merged, so the averages of their
+   * rounds, {@code average - copy}, ask for this correction again. Merged once per pending round, a
+   * trainer's distance to the average is undone and overshot as many times as rounds are in flight
+   * (the averager waits for the slowest trainer, then the round trip through {@code model-deltas}):
+   * the trainers' dense copies oscillate apart with a growing amplitude. Shifted here, each later
+   * copy is what the trainer would have sent had the merge come first, and the average of its round
+   * corrects only what happened since.
    *
    * @throws IllegalArgumentException if the average's size differs from the copy's
    */
@@ -57,6 +69,11 @@ final class SentDenseCopies {
     float[] delta = new float[copy.length];
     for (int i = 0; i < copy.length; i++) {
       delta[i] = average[i] - copy[i];
+    }
+    for (float[] later : sent.values()) {
+      for (int i = 0; i < later.length; i++) {
+        later[i] += delta[i];
+      }
     }
     return delta;
   }
