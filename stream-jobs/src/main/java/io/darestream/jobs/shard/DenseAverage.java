@@ -46,8 +46,10 @@ public final class DenseAverage {
   /**
    * Adds a copy; returns the average of its round if the copy completed it (null otherwise).
    *
-   * @throws IllegalArgumentException for a subtask outside {@code [0, trainers)} or a copy whose
-   *     size differs from the others of its round
+   * @throws IllegalArgumentException for a subtask outside {@code [0, trainers)}, a copy whose size
+   *     differs from the others of its round, or a copy with a NaN or an infinity (a diverged
+   *     trainer: averaged in, it would spread to serving and to every trainer; failing the job
+   *     restarts the trainers from the last finite average instead)
    */
   public Result add(DenseCopy copy) {
     int s = copy.subtask();
@@ -55,7 +57,22 @@ public final class DenseAverage {
       throw new IllegalArgumentException(
           "dense copy from trainer " + s + ", expected one of " + trainers);
     }
-    latest[s] = copy.values();
+    float[] values = copy.values();
+    for (int i = 0; i < values.length; i++) {
+      if (!Float.isFinite(values[i])) {
+        throw new IllegalArgumentException(
+            "dense copy of trainer "
+                + s
+                + ", round "
+                + copy.round()
+                + " has "
+                + values[i]
+                + " at "
+                + i
+                + ": the trainer diverged");
+      }
+    }
+    latest[s] = values;
     if (copy.round() <= completedRound) {
       return null; // a round already averaged (a replayed or late copy)
     }

@@ -76,6 +76,7 @@ public final class RowOwnerOperator extends AbstractStreamOperator<Void>
   private transient long minIngestSincePublish;
   private transient long maxIngestSincePublish;
   private transient Counter rowsUpdated;
+  private transient Counter nonFiniteRows;
   private transient Counter rowsLoaded;
   private transient Counter rowsWrittenBack;
   private transient SnapshotPartPublisher snapshotParts;
@@ -130,6 +131,7 @@ public final class RowOwnerOperator extends AbstractStreamOperator<Void>
             kafkaOptions.deltasTopic(),
             kafkaOptions.snapshotsTopic());
     rowsUpdated = getMetricGroup().counter("rowsUpdated");
+    nonFiniteRows = getMetricGroup().counter("nonFiniteGradientRows");
     rowsLoaded = getMetricGroup().counter("rowsLoadedFromState");
     rowsWrittenBack = getMetricGroup().counter("rowsWrittenBack");
     openSnapshotParts();
@@ -147,6 +149,19 @@ public final class RowOwnerOperator extends AbstractStreamOperator<Void>
     if (b.dim() != table.dim()) {
       throw new IllegalStateException(
           "gradient batch for " + table.name() + " has dim " + b.dim() + ", not " + table.dim());
+    }
+    GradientBatch finite = FiniteGradients.finiteRows(b);
+    if (finite != b) {
+      long refused = b.size() - (finite == null ? 0 : finite.size());
+      if (nonFiniteRows.getCount() == 0) {
+        LOG.warn(
+            "Row owner: {} rows of {} with non-finite gradients left out", refused, table.name());
+      }
+      nonFiniteRows.inc(refused);
+      if (finite == null) {
+        return;
+      }
+      b = finite;
     }
     loadMissing(table, rowStates.get(b.table()), b.ids());
     long now = b.newestEventTimeMs();

@@ -12,11 +12,7 @@ import io.darestream.model.embedding.EmbeddingTable;
 import io.darestream.model.metrics.StreamingMetrics;
 import io.darestream.model.train.GradientWindow;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.Iterator;
 import java.util.List;
-import java.util.NavigableMap;
-import java.util.TreeMap;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Gauge;
 import org.apache.flink.runtime.state.StateInitializationContext;
@@ -77,8 +73,7 @@ public final class ShardedTrainerOperator extends AbstractStreamOperator<Prequen
   private transient GradientWindow window;
   private transient List<TrainingSample> pending;
   private transient StreamingMetrics metrics;
-  private transient NavigableMap<Long, float[]> sentCopies;
-  private transient long round;
+  private transient SentDenseCopies sentCopies;
   private transient boolean batchTimerPending;
   private transient long samplesTrained;
   private transient long steps;
@@ -109,7 +104,7 @@ public final class ShardedTrainerOperator extends AbstractStreamOperator<Prequen
     window = new GradientWindow(replica.tables(), trainerOptions.gradientWindowRows());
     pending = new ArrayList<>(trainerOptions.microBatchSize());
     metrics = new StreamingMetrics(METRICS_WINDOW);
-    sentCopies = new TreeMap<>();
+    sentCopies = new SentDenseCopies(MAX_PENDING_COPIES);
     int subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
     feed =
         new ReplicaFeed(
@@ -259,11 +254,7 @@ public final class ShardedTrainerOperator extends AbstractStreamOperator<Prequen
   private void sendDenseCopy() {
     adoptDenseAverage();
     float[] flat = flatDense();
-    round++;
-    sentCopies.put(round, flat);
-    while (sentCopies.size() > MAX_PENDING_COPIES) {
-      sentCopies.pollFirstEntry(); // the averager is behind; its old rounds will not be merged
-    }
+    long round = sentCopies.send(flat);
     output.collect(
         DENSE,
         new StreamRecord<>(
@@ -295,34 +286,34 @@ public final class ShardedTrainerOperator extends AbstractStreamOperator<Prequen
     if (avg == null || avg.epoch() != epoch.epoch()) {
       return;
     }
-    float[] copy = sentCopies.get(avg.version());
-    if (copy == null) {
+    List<String> names = replica.dense().names();
+    float[] average = new float[sizeOf(names)];
+    int a = 0;
+    for (String name : names) {
+      float[] block = avg.blocks().get(name);
+      if (block == null || block.length != replica.dense().block(name).size()) {
+        throw new IllegalStateException(
+            "dense average lacks block " + name + " or has another size: not this model's");
+      }
+      System.arraycopy(block, 0, average, a, block.length);
+      a += block.length;
+    }
+    float[] delta = sentCopies.correction(avg.version(), average);
+    if (delta == null) {
       return;
     }
-    // Rounds up to this one are merged (or superseded by it).
-    Iterator<Long> it = sentCopies.headMap(avg.version(), true).keySet().iterator();
-    while (it.hasNext()) {
-      it.next();
-      it.remove();
-    }
-    List<String> names = replica.dense().names();
     List<DenseBlock> merged = new ArrayList<>(names.size());
     boolean changed = false;
     int o = 0;
     for (String name : names) {
       float[] own = replica.dense().block(name).values();
-      float[] average = avg.blocks().get(name);
-      if (average == null || average.length != own.length) {
-        throw new IllegalStateException(
-            "dense average lacks block " + name + " or has another size: not this model's");
-      }
-      float[] sent = Arrays.copyOfRange(copy, o, o + own.length);
+      int from = o;
       o += own.length;
-      if (Arrays.equals(average, sent)) {
+      if (allZero(delta, from, own.length)) {
         continue; // the average is this copy (N = 1, or the others sent the same): keep own bits
       }
       for (int i = 0; i < own.length; i++) {
-        own[i] += average[i] - sent[i];
+        own[i] += delta[from + i];
       }
       merged.add(new DenseBlock(name, own));
       changed = true;
@@ -330,6 +321,23 @@ public final class ShardedTrainerOperator extends AbstractStreamOperator<Prequen
     if (changed) {
       merged.forEach(replica::writeDense);
     }
+  }
+
+  private int sizeOf(List<String> names) {
+    int n = 0;
+    for (String name : names) {
+      n += replica.dense().block(name).size();
+    }
+    return n;
+  }
+
+  private static boolean allZero(float[] v, int from, int length) {
+    for (int i = from; i < from + length; i++) {
+      if (v[i] != 0f) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private void checkFeed() {

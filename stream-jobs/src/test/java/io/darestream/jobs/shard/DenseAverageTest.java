@@ -23,6 +23,20 @@ class DenseAverageTest {
   }
 
   @Test
+  void refusesACopyWithANanOrAnInfinityBeforeItIsAveragedIn() {
+    DenseAverage avg = new DenseAverage(2, 4);
+    assertThat(avg.add(new DenseCopy(0, 1, new float[] {1f, 2f}))).isNull();
+    assertThatThrownBy(() -> avg.add(new DenseCopy(1, 1, new float[] {1f, Float.NaN})))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("diverged");
+    assertThatThrownBy(
+            () -> avg.add(new DenseCopy(1, 1, new float[] {Float.NEGATIVE_INFINITY, 0f})))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThat(avg.averageOfLatest()).as("neither forged copy was kept").containsExactly(1f, 2f);
+    assertThat(avg.add(new DenseCopy(1, 1, new float[] {3f, 4f})).values()).containsExactly(2f, 3f);
+  }
+
+  @Test
   void oneTrainersAverageIsItsCopyBitForBit() {
     DenseAverage avg = new DenseAverage(1, 4);
     float[] copy = {0.1f, -0f, Float.MIN_VALUE, 1e30f};

@@ -134,6 +134,33 @@ class ShardedRowUpdatesITCase {
     }
   }
 
+  @Test
+  void anOwnerLeavesOutAForgedNonFiniteGradientAndKeepsTheRowAsItWas() throws Exception {
+    Configuration c = config("model-deltas-owner-non-finite");
+    TrainerOptions trainer = TrainerOptions.from(c);
+    ModelOptions model = ModelOptions.from(c, trainer);
+    RowRouting routing = new RowRouting(16);
+    int table = 0;
+    long id = 3;
+    int dim = DareModel.create(model.config()).tables().get(table).dim();
+    try (var h = owner(model, trainer, c, routing, null)) {
+      RowOwnerOperator op = (RowOwnerOperator) h.getOperator();
+      var rows = op.model().tables().get(table);
+      h.processElement(new StreamRecord<>(gradient(routing, table, id, dim)));
+      float[] before = new float[rows.rowWidth()];
+      op.model().withoutWriters(() -> rows.readRow(id, before));
+      GradientBatch forged = gradient(routing, table, id, dim);
+      forged.sums()[dim - 1] = Float.NaN;
+      h.processElement(new StreamRecord<>(forged));
+      float[] after = new float[rows.rowWidth()];
+      op.model().withoutWriters(() -> rows.readRow(id, after));
+      assertThat(after).as("weights and optimizer slots").containsExactly(before);
+      for (float v : after) {
+        assertThat(v).isFinite();
+      }
+    }
+  }
+
   /** A gradient for row {@code id} alone. */
   private static GradientBatch gradient(RowRouting routing, int table, long id, int dim) {
     float[] sums = new float[dim];
