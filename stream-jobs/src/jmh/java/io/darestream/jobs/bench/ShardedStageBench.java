@@ -46,8 +46,11 @@ public final class ShardedStageBench {
     Path tmp = Files.createTempDirectory("sharded-stage-bench");
     try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
       kafka.createTopic("model-deltas", 1);
+      // The owners and the averager announce a snapshot part at every completed checkpoint.
+      kafka.createTopic("model-snapshots", 1);
       Configuration c = new Configuration();
       c.set(KafkaOptions.BOOTSTRAP_SERVERS, kafka.bootstrapServers());
+      c.set(TrainerOptions.SNAPSHOT_DIR, tmp.resolve("snapshots").toString());
       c.set(CheckpointOptions.DIR, tmp.resolve("checkpoints").toUri().toString());
       c.set(CheckpointOptions.INTERVAL, Duration.ofSeconds(2));
       c.set(TrainerOptions.PARALLELISM, parallelism);
