@@ -6,10 +6,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.darestream.jobs.config.KafkaOptions;
-import io.darestream.jobs.config.LabelOptions;
-import io.darestream.jobs.config.LabelOptions.LabelMode;
-import io.darestream.jobs.config.TrainerOptions;
+import io.darestream.app.testing.TrainAndServe;
+import io.darestream.app.testing.TrainAndServe.Topics;
 import io.darestream.jobs.testing.KafkaBrokerExtension;
 import io.darestream.jobs.testing.ReplayOutput;
 import io.darestream.model.DareModel;
@@ -20,12 +18,8 @@ import io.darestream.schemas.avro.BehaviorEvent;
 import io.darestream.schemas.avro.BehaviorType;
 import io.darestream.schemas.avro.DeltaRow;
 import io.darestream.schemas.avro.ModelDelta;
-import io.darestream.schemas.generator.GeneratorConfig;
-import io.darestream.schemas.generator.GeneratorMode;
-import io.darestream.schemas.generator.StreamGenerator;
 import io.darestream.schemas.serde.Codecs;
 import io.darestream.serving.ServingServer;
-import io.darestream.serving.kafka.KafkaSettings;
 import io.darestream.serving.scoring.ModelStatus;
 import io.darestream.serving.scoring.ModelVersion;
 import io.darestream.state.model.ModelStore;
@@ -42,7 +36,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -70,6 +63,7 @@ class ServingEndToEndITCase {
   private static final String EVENTS = "e2e-events";
   private static final String DELTAS = "e2e-deltas";
   private static final String SNAPSHOTS = "e2e-snapshots";
+  private static final Topics TOPICS = new Topics(EVENTS, DELTAS, SNAPSHOTS);
 
   private static final ObjectMapper JSON =
       new ObjectMapper().enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
@@ -83,46 +77,18 @@ class ServingEndToEndITCase {
   @Test
   @Timeout(150)
   void servingFollowsTheTrainerToItsFinalModel() throws Exception {
-    List<BehaviorEvent> events = new ArrayList<>();
-    new StreamGenerator(
-            GeneratorConfig.builder()
-                .setUsers(30)
-                .setItems(150)
-                .setBehaviorsPerUser(40)
-                .optTopics(8)
-                .optCategories(20)
-                .optMode(GeneratorMode.CLICK_ONLY)
-                .optSeed(31)
-                .build())
-        .events()
-        .forEachRemaining(events::add);
+    List<BehaviorEvent> events = TrainAndServe.clickOnlyEvents(31);
     Path snapshots = Files.createDirectories(tmp.resolve("snapshots"));
 
     // Serving starts first, before any snapshot or topic exists, as it would in a deployment
     // that comes up with the trainer: it waits, loads the first announced snapshot, then tails.
     try (ServingServer serving =
-        ServingServer.builder()
-            .setSnapshotDir(snapshots)
-            .setDataDir(tmp.resolve("serving-live"))
-            .optKafka(
-                new KafkaSettings(KAFKA.bootstrapServers(), DELTAS, SNAPSHOTS, EVENTS, Map.of()))
-            .optHost("127.0.0.1")
-            .optPort(0)
-            .optThreads(2)
-            .build()
-            .start()) {
+        TrainAndServe.startServing(KAFKA, TOPICS, snapshots, tmp.resolve("serving-live"))) {
       assertThat(serving.modelStatus()).isEmpty();
       assertThat(get(serving, "/health/ready").statusCode()).isEqualTo(503);
 
       ReplayOutput out =
-          KAFKA
-              .replay(tmp)
-              .setEvents(events)
-              .optConfig(LabelOptions.MODE, LabelMode.CLICK_ONLY)
-              .optConfig(KafkaOptions.EVENTS_TOPIC, EVENTS)
-              .optConfig(KafkaOptions.DELTAS_TOPIC, DELTAS)
-              .optConfig(KafkaOptions.SNAPSHOTS_TOPIC, SNAPSHOTS)
-              .optConfig(TrainerOptions.SNAPSHOT_DIR, snapshots.toString())
+          TrainAndServe.replay(KAFKA, tmp, events, TOPICS, snapshots)
               // The second half only after a snapshot with training in it: at least two snapshots
               // exist at the end whatever the machine's speed (the fallback check needs an older
               // one; a fast machine once trained the whole stream within one checkpoint).

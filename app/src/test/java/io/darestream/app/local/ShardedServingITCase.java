@@ -3,9 +3,8 @@ package io.darestream.app.local;
 import static io.darestream.app.testing.ServedModelAssertions.assertServesExactly;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.darestream.jobs.config.KafkaOptions;
-import io.darestream.jobs.config.LabelOptions;
-import io.darestream.jobs.config.LabelOptions.LabelMode;
+import io.darestream.app.testing.TrainAndServe;
+import io.darestream.app.testing.TrainAndServe.Topics;
 import io.darestream.jobs.config.TrainerOptions;
 import io.darestream.jobs.testing.KafkaBrokerExtension;
 import io.darestream.jobs.testing.ReplayOutput;
@@ -14,11 +13,7 @@ import io.darestream.model.sync.ModelDeltas;
 import io.darestream.model.sync.PartSetLoader;
 import io.darestream.schemas.avro.BehaviorEvent;
 import io.darestream.schemas.avro.ModelDelta;
-import io.darestream.schemas.generator.GeneratorConfig;
-import io.darestream.schemas.generator.GeneratorMode;
-import io.darestream.schemas.generator.StreamGenerator;
 import io.darestream.serving.ServingServer;
-import io.darestream.serving.kafka.KafkaSettings;
 import io.darestream.serving.scoring.ModelStatus;
 import io.darestream.state.snapshot.SnapshotPartReader;
 import io.darestream.state.snapshot.SnapshotPartReader.PartSet;
@@ -26,9 +21,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.stream.Stream;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
@@ -46,9 +39,8 @@ import org.junit.jupiter.api.io.TempDir;
  * owners' final rows and the averager's final dense blocks.
  */
 class ShardedServingITCase {
-  private static final String EVENTS = "sharded-events";
-  private static final String DELTAS = "sharded-deltas";
-  private static final String SNAPSHOTS = "sharded-snapshots";
+  private static final Topics TOPICS =
+      new Topics("sharded-events", "sharded-deltas", "sharded-snapshots");
 
   @RegisterExtension static final KafkaBrokerExtension KAFKA = new KafkaBrokerExtension();
 
@@ -57,31 +49,12 @@ class ShardedServingITCase {
   @Test
   @Timeout(150)
   void servingBootstrapsFromTheOwnersSnapshotSetAndEndsWithTheirRows() throws Exception {
-    List<BehaviorEvent> events = new ArrayList<>();
-    new StreamGenerator(
-            GeneratorConfig.builder()
-                .setUsers(30)
-                .setItems(150)
-                .setBehaviorsPerUser(40)
-                .optTopics(8)
-                .optCategories(20)
-                .optMode(GeneratorMode.CLICK_ONLY)
-                .optSeed(32)
-                .build())
-        .events()
-        .forEachRemaining(events::add);
+    List<BehaviorEvent> events = TrainAndServe.clickOnlyEvents(32);
     Path snapshots = Files.createDirectories(tmp.resolve("snapshots"));
 
     try (ServingServer following = serving(snapshots, "following")) {
       ReplayOutput out =
-          KAFKA
-              .replay(tmp)
-              .setEvents(events)
-              .optConfig(LabelOptions.MODE, LabelMode.CLICK_ONLY)
-              .optConfig(KafkaOptions.EVENTS_TOPIC, EVENTS)
-              .optConfig(KafkaOptions.DELTAS_TOPIC, DELTAS)
-              .optConfig(KafkaOptions.SNAPSHOTS_TOPIC, SNAPSHOTS)
-              .optConfig(TrainerOptions.SNAPSHOT_DIR, snapshots.toString())
+          TrainAndServe.replay(KAFKA, tmp, events, TOPICS, snapshots)
               .optConfig(TrainerOptions.PARALLELISM, 2)
               .optConfig(TrainerOptions.MAX_PARALLELISM, 16)
               .optConfig(TrainerOptions.GRADIENT_WINDOW, Duration.ofMillis(20))
@@ -130,15 +103,7 @@ class ShardedServingITCase {
   }
 
   private static ServingServer serving(Path snapshots, String name) {
-    return ServingServer.builder()
-        .setSnapshotDir(snapshots)
-        .setDataDir(tmp.resolve("serving-" + name))
-        .optKafka(new KafkaSettings(KAFKA.bootstrapServers(), DELTAS, SNAPSHOTS, EVENTS, Map.of()))
-        .optHost("127.0.0.1")
-        .optPort(0)
-        .optThreads(2)
-        .build()
-        .start();
+    return TrainAndServe.startServing(KAFKA, TOPICS, snapshots, tmp.resolve("serving-" + name));
   }
 
   private static void assertSameModel(DareModel actual, DareModel expected) {

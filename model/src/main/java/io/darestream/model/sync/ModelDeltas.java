@@ -214,21 +214,45 @@ public final class ModelDeltas {
       List<DeltaRow> part =
           rows.subList(i * maxRowsPerRecord, Math.min(rows.size(), (i + 1) * maxRowsPerRecord));
       out.add(
-          ModelDelta.newBuilder()
-              .setModelId(stamp.modelId())
-              .setEpoch(stamp.epoch())
-              .setVersion(stamp.version())
-              .setTable(table)
-              .setDim(dim)
-              .setRows(new ArrayList<>(part))
-              .setNewestEventTimeMs(stamp.newestEventTimeMs())
-              .setMinIngestTimeMs(stamp.minIngestTimeMs())
-              .setMaxIngestTimeMs(stamp.maxIngestTimeMs())
-              .setPublishTimeMs(stamp.publishTimeMs())
-              .setWriter(stamp.writer())
-              .setBatchIndex(i)
-              .setBatchCount(count)
-              .build());
+          record(
+              stamp,
+              table,
+              dim,
+              new ArrayList<>(part),
+              stamp.minIngestTimeMs(),
+              stamp.maxIngestTimeMs(),
+              i,
+              count));
     }
+  }
+
+  /**
+   * One {@code ModelDelta} record of {@code table} with {@code rows}, stamped by {@code stamp} but
+   * for the ingest times, which the caller gives (a snapshot part's records have none: -1).
+   */
+  static ModelDelta record(
+      DeltaStamp stamp,
+      String table,
+      int dim,
+      List<DeltaRow> rows,
+      long minIngestTimeMs,
+      long maxIngestTimeMs,
+      int batchIndex,
+      int batchCount) {
+    return ModelDelta.newBuilder()
+        .setModelId(stamp.modelId())
+        .setEpoch(stamp.epoch())
+        .setVersion(stamp.version())
+        .setTable(table)
+        .setDim(dim)
+        .setRows(rows)
+        .setNewestEventTimeMs(stamp.newestEventTimeMs())
+        .setMinIngestTimeMs(minIngestTimeMs)
+        .setMaxIngestTimeMs(maxIngestTimeMs)
+        .setPublishTimeMs(stamp.publishTimeMs())
+        .setWriter(stamp.writer())
+        .setBatchIndex(batchIndex)
+        .setBatchCount(batchCount)
+        .build();
   }
 }

@@ -93,22 +93,7 @@ public final class SnapshotPartRows {
 
     private void write(String table, int dim, List<DeltaRow> records) throws IOException {
       byte[] bytes =
-          Codecs.MODEL_DELTA.encode(
-              ModelDelta.newBuilder()
-                  .setModelId(stamp.modelId())
-                  .setEpoch(stamp.epoch())
-                  .setVersion(stamp.version())
-                  .setTable(table)
-                  .setDim(dim)
-                  .setRows(records)
-                  .setNewestEventTimeMs(stamp.newestEventTimeMs())
-                  .setMinIngestTimeMs(-1)
-                  .setMaxIngestTimeMs(-1)
-                  .setPublishTimeMs(stamp.publishTimeMs())
-                  .setWriter(stamp.writer())
-                  .setBatchIndex(0)
-                  .setBatchCount(1)
-                  .build());
+          Codecs.MODEL_DELTA.encode(ModelDeltas.record(stamp, table, dim, records, -1, -1, 0, 1));
       out.writeInt(bytes.length);
       out.write(bytes);
     }

@@ -32,6 +32,20 @@ public final class SnapshotMetadata {
     return new Builder();
   }
 
+  /** The manifest of a snapshot (or part) with this metadata and {@code files}, created now. */
+  SnapshotManifest manifest(List<SnapshotFile> files) {
+    return new SnapshotManifest(
+        modelId,
+        epoch,
+        version,
+        checkpointId,
+        System.currentTimeMillis(),
+        modelConfig,
+        deltaOffsets,
+        metrics,
+        files);
+  }
+
   /** Collects snapshot metadata; {@link #build()} says what is missing. */
   public static final class Builder {
     private String modelId;

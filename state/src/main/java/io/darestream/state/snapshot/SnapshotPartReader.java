@@ -1,10 +1,7 @@
 package io.darestream.state.snapshot;
 
-import io.darestream.state.codec.CorruptDataException;
-import io.darestream.state.io.ChecksummedText;
 import io.darestream.state.snapshot.SnapshotRejectedException.Reason;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -97,37 +94,14 @@ public final class SnapshotPartReader {
 
   /** Reads and checks a part's manifest (format, version, checksum, fields), not its files. */
   public static SnapshotPartManifest readManifest(Path dir) {
-    Path file = dir.resolve(PartManifestCodec.FILE_NAME);
-    if (!Files.isRegularFile(file)) {
-      throw new SnapshotRejectedException(dir, Reason.PARTIAL, "no " + PartManifestCodec.FILE_NAME);
-    }
-    ChecksummedText.Content content;
-    try {
-      content = ChecksummedText.read(file, PartManifestCodec.FORMAT);
-    } catch (CorruptDataException e) {
-      throw new SnapshotRejectedException(dir, Reason.CORRUPT, e.getMessage());
-    } catch (IOException e) {
-      throw new SnapshotRejectedException(dir, Reason.PARTIAL, "cannot read manifest: " + e);
-    }
-    if (content.version() != PartManifestCodec.VERSION) {
-      throw new SnapshotRejectedException(
-          dir,
-          Reason.UNKNOWN_VERSION,
-          "part manifest format version "
-              + content.version()
-              + ", this reader knows "
-              + PartManifestCodec.VERSION);
-    }
-    try {
-      SnapshotPartManifest m = PartManifestCodec.parseBody(content.body());
-      SnapshotManifest s = m.snapshot();
-      if (s == null || s.files() == null || s.modelId() == null || s.modelConfig() == null) {
-        throw new IOException("missing fields");
-      }
-      m.name(); // checks writer, writers, epoch and checkpoint id
-      return m;
-    } catch (IOException | RuntimeException e) {
-      throw new SnapshotRejectedException(dir, Reason.CORRUPT, "bad part manifest content: " + e);
-    }
+    return ManifestCodec.PART.read(
+        dir,
+        m -> {
+          SnapshotManifest s = m.snapshot();
+          if (s == null || s.files() == null || s.modelId() == null || s.modelConfig() == null) {
+            throw new IOException("missing fields");
+          }
+          m.name(); // checks writer, writers, epoch and checkpoint id
+        });
   }
 }

@@ -73,22 +73,10 @@ public final class SnapshotPartWriter {
           tmp,
           target,
           sourceDir,
-          PartManifestCodec.FILE_NAME,
+          ManifestCodec.PART.fileName(),
           files ->
-              PartManifestCodec.render(
-                  new SnapshotPartManifest(
-                      new SnapshotManifest(
-                          meta.modelId,
-                          meta.epoch,
-                          meta.version,
-                          meta.checkpointId,
-                          System.currentTimeMillis(),
-                          meta.modelConfig,
-                          meta.deltaOffsets,
-                          meta.metrics,
-                          files),
-                      writer,
-                      writers)),
+              ManifestCodec.PART.render(
+                  new SnapshotPartManifest(meta.manifest(files), writer, writers)),
           f -> {});
     } catch (IOException e) {
       throw new StateStoreException(

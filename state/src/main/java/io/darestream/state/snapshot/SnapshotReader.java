@@ -1,7 +1,5 @@
 package io.darestream.state.snapshot;
 
-import io.darestream.state.codec.CorruptDataException;
-import io.darestream.state.io.ChecksummedText;
 import io.darestream.state.io.Fs;
 import io.darestream.state.snapshot.SnapshotRejectedException.Reason;
 import java.io.IOException;
@@ -72,36 +70,13 @@ public final class SnapshotReader {
    * and ordering.
    */
   public static SnapshotManifest readManifest(Path dir) {
-    Path file = dir.resolve(ManifestCodec.FILE_NAME);
-    if (!Files.isRegularFile(file)) {
-      throw new SnapshotRejectedException(dir, Reason.PARTIAL, "no " + ManifestCodec.FILE_NAME);
-    }
-    ChecksummedText.Content content;
-    try {
-      content = ChecksummedText.read(file, ManifestCodec.FORMAT);
-    } catch (CorruptDataException e) {
-      throw new SnapshotRejectedException(dir, Reason.CORRUPT, e.getMessage());
-    } catch (IOException e) {
-      throw new SnapshotRejectedException(dir, Reason.PARTIAL, "cannot read manifest: " + e);
-    }
-    if (content.version() != ManifestCodec.VERSION) {
-      throw new SnapshotRejectedException(
-          dir,
-          Reason.UNKNOWN_VERSION,
-          "manifest format version "
-              + content.version()
-              + ", this reader knows "
-              + ManifestCodec.VERSION);
-    }
-    try {
-      SnapshotManifest m = ManifestCodec.parseBody(content.body());
-      if (m.files() == null || m.modelId() == null) {
-        throw new IOException("missing fields");
-      }
-      return m;
-    } catch (IOException | RuntimeException e) {
-      throw new SnapshotRejectedException(dir, Reason.CORRUPT, "bad manifest content: " + e);
-    }
+    return ManifestCodec.SNAPSHOT.read(
+        dir,
+        m -> {
+          if (m.files() == null || m.modelId() == null) {
+            throw new IOException("missing fields");
+          }
+        });
   }
 
   /**

@@ -85,19 +85,8 @@ public final class SnapshotWriter {
           tmp,
           target,
           checkpointDir,
-          ManifestCodec.FILE_NAME,
-          files ->
-              ManifestCodec.render(
-                  new SnapshotManifest(
-                      meta.modelId,
-                      meta.epoch,
-                      meta.version,
-                      meta.checkpointId,
-                      System.currentTimeMillis(),
-                      meta.modelConfig,
-                      meta.deltaOffsets,
-                      meta.metrics,
-                      files)),
+          ManifestCodec.SNAPSHOT.fileName(),
+          files -> ManifestCodec.SNAPSHOT.render(meta.manifest(files)),
           listener);
     } catch (IOException e) {
       throw new StateStoreException("publishing snapshot " + name + " failed: " + e, e);

@@ -107,7 +107,8 @@ class SnapshotTest {
     Files.delete(noManifest.resolve("MANIFEST"));
     assertReason(noManifest, Reason.PARTIAL);
 
-    String body = ChecksummedText.read(published.resolve("MANIFEST"), ManifestCodec.FORMAT).body();
+    String body =
+        ChecksummedText.read(published.resolve("MANIFEST"), ManifestCodec.SNAPSHOT.format()).body();
     Path future = tmp.resolve("future");
     copyTree(published, future);
     rewriteManifest(future, 2, body);
@@ -194,7 +195,7 @@ class SnapshotTest {
               SnapshotFixtures.meta(1, 8),
               SnapshotFixtures.checkpoint(store, tmp, 8),
               file -> {
-                if (file.getFileName().toString().equals(ManifestCodec.FILE_NAME)) {
+                if (file.getFileName().toString().equals(ManifestCodec.SNAPSHOT.fileName())) {
                   flipByteInPlace(file.resolveSibling("data").resolve("CURRENT"));
                 }
               });
@@ -252,9 +253,10 @@ class SnapshotTest {
   private static void rewriteManifest(Path dir, int version, String body) throws IOException {
     Files.delete(dir.resolve("MANIFEST"));
     Files.write(
-        dir.resolve("MANIFEST"), ChecksummedText.render(ManifestCodec.FORMAT, version, body));
+        dir.resolve("MANIFEST"),
+        ChecksummedText.render(ManifestCodec.SNAPSHOT.format(), version, body));
     assertThat(new String(Files.readAllBytes(dir.resolve("MANIFEST")), StandardCharsets.UTF_8))
-        .startsWith(ManifestCodec.FORMAT + " " + version);
+        .startsWith(ManifestCodec.SNAPSHOT.format() + " " + version);
   }
 
   private static List<Path> listTree(Path dir) throws IOException {

@@ -73,12 +73,10 @@ public final class DenseAverager extends AbstractStreamOperator<Void>
             kafkaOptions.snapshotsTopic());
     lastRound = -1;
     snapshotParts =
-        new SnapshotPartPublisher(
-            java.nio.file.Path.of(trainerOptions.snapshotDir()),
-            trainerOptions.snapshotRetention(),
-            kafkaOptions.bootstrapServers(),
-            kafkaOptions.deltasTopic(),
-            modelOptions.modelId(),
+        SnapshotPartPublisher.of(
+            trainerOptions,
+            kafkaOptions,
+            modelOptions,
             model.config().toProperties(),
             0,
             trainers + 1);

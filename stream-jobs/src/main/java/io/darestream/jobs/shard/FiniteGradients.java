@@ -29,32 +29,6 @@ final class FiniteGradients {
         kept++;
       }
     }
-    if (kept == n) {
-      return b;
-    }
-    if (kept == 0) {
-      return null;
-    }
-    long[] ids = new long[kept];
-    int[] contributions = new int[kept];
-    float[] keptSums = new float[kept * dim];
-    int k = 0;
-    for (int r = 0; r < n; r++) {
-      if (finite[r]) {
-        ids[k] = b.ids()[r];
-        contributions[k] = b.contributions()[r];
-        System.arraycopy(sums, r * dim, keptSums, k * dim, dim);
-        k++;
-      }
-    }
-    return new GradientBatch(
-        b.keyGroup(),
-        b.table(),
-        ids,
-        contributions,
-        keptSums,
-        b.newestEventTimeMs(),
-        b.minIngestTimeMs(),
-        b.maxIngestTimeMs());
+    return b.keepOnly(finite, kept);
   }
 }

@@ -50,4 +50,40 @@ public record GradientBatch(
   public int dim() {
     return sums.length / ids.length;
   }
+
+  /**
+   * The rows {@code r} with {@code keep[r]} ({@code kept} of them): this batch itself if that is
+   * every row, null if none, else a new batch of those rows with this batch's key group, table and
+   * window times.
+   */
+  GradientBatch keepOnly(boolean[] keep, int kept) {
+    if (kept == size()) {
+      return this;
+    }
+    if (kept == 0) {
+      return null;
+    }
+    int dim = dim();
+    long[] keptIds = new long[kept];
+    int[] keptContributions = new int[kept];
+    float[] keptSums = new float[kept * dim];
+    int k = 0;
+    for (int r = 0; r < size(); r++) {
+      if (keep[r]) {
+        keptIds[k] = ids[r];
+        keptContributions[k] = contributions[r];
+        System.arraycopy(sums, r * dim, keptSums, k * dim, dim);
+        k++;
+      }
+    }
+    return new GradientBatch(
+        keyGroup,
+        table,
+        keptIds,
+        keptContributions,
+        keptSums,
+        newestEventTimeMs,
+        minIngestTimeMs,
+        maxIngestTimeMs);
+  }
 }

@@ -92,7 +92,7 @@ final class OwnerAdmission {
         state.update(new long[] {seen, Math.max(clock, pending == null ? clock : pending[1])});
       }
     }
-    return kept == b.size() ? b : kept == 0 ? null : only(b, keep, kept);
+    return b.keepOnly(keep, kept);
   }
 
   private boolean forgotten(long lastSeenMs, long clockMs) {
@@ -140,30 +140,5 @@ final class OwnerAdmission {
       dropped += stale.size();
     }
     return dropped;
-  }
-
-  private static GradientBatch only(GradientBatch b, boolean[] keep, int kept) {
-    int dim = b.dim();
-    long[] ids = new long[kept];
-    int[] contributions = new int[kept];
-    float[] sums = new float[kept * dim];
-    int k = 0;
-    for (int r = 0; r < b.size(); r++) {
-      if (keep[r]) {
-        ids[k] = b.ids()[r];
-        contributions[k] = b.contributions()[r];
-        System.arraycopy(b.sums(), r * dim, sums, k * dim, dim);
-        k++;
-      }
-    }
-    return new GradientBatch(
-        b.keyGroup(),
-        b.table(),
-        ids,
-        contributions,
-        sums,
-        b.newestEventTimeMs(),
-        b.minIngestTimeMs(),
-        b.maxIngestTimeMs());
   }
 }

@@ -298,12 +298,10 @@ public final class RowOwnerOperator extends AbstractStreamOperator<Void>
 
   private void openSnapshotParts() {
     snapshotParts =
-        new SnapshotPartPublisher(
-            java.nio.file.Path.of(trainerOptions.snapshotDir()),
-            trainerOptions.snapshotRetention(),
-            kafkaOptions.bootstrapServers(),
-            kafkaOptions.deltasTopic(),
-            modelOptions.modelId(),
+        SnapshotPartPublisher.of(
+            trainerOptions,
+            kafkaOptions,
+            modelOptions,
             model.config().toProperties(),
             writerId(),
             getRuntimeContext().getTaskInfo().getNumberOfParallelSubtasks() + 1);

@@ -1,5 +1,8 @@
 package io.darestream.jobs.shard;
 
+import io.darestream.jobs.config.KafkaOptions;
+import io.darestream.jobs.config.ModelOptions;
+import io.darestream.jobs.config.TrainerOptions;
 import io.darestream.jobs.train.DeltaPublisher;
 import io.darestream.model.sync.DeltaStamp;
 import io.darestream.model.sync.SnapshotPartRows;
@@ -56,6 +59,32 @@ final class SnapshotPartPublisher implements AutoCloseable {
 
   /** What a writer held at a barrier, to be published once the checkpoint completes. */
   private record Pending(long checkpointId, long version, List<DeltaOffset> offsets) {}
+
+  /**
+   * The publisher of one writer of the job configured by these options: snapshot directory and
+   * retention from {@code trainer}, the deltas topic from {@code kafka}, the model id from {@code
+   * model}.
+   *
+   * @param writer this writer's id on {@code model-deltas}
+   * @param writers how many parts make a set (owners + 1)
+   */
+  static SnapshotPartPublisher of(
+      TrainerOptions trainer,
+      KafkaOptions kafka,
+      ModelOptions model,
+      String modelConfig,
+      int writer,
+      int writers) {
+    return new SnapshotPartPublisher(
+        Path.of(trainer.snapshotDir()),
+        trainer.snapshotRetention(),
+        kafka.bootstrapServers(),
+        kafka.deltasTopic(),
+        model.modelId(),
+        modelConfig,
+        writer,
+        writers);
+  }
 
   /**
    * @param writer this writer's id on {@code model-deltas}

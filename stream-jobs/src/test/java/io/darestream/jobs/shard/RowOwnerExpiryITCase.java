@@ -19,10 +19,8 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.LongStream;
-import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
-import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.Test;
@@ -51,8 +49,7 @@ class RowOwnerExpiryITCase {
     c.set(KafkaOptions.BOOTSTRAP_SERVERS, KAFKA.bootstrapServers());
     c.set(KafkaOptions.DELTAS_TOPIC, topic);
     c.set(TrainerOptions.MAX_PARALLELISM, MAX_PARALLELISM);
-    c.set(ModelOptions.ATTENTION_DIM, 4);
-    c.set(ModelOptions.REPRESENTATION_DIM, 8);
+    ShardTesting.smallModel(c);
     c.set(ModelOptions.EXPIRY, Duration.ofMillis(HORIZON_MS));
     c.set(ModelOptions.ADMISSION_MIN_COUNT, admissionMinCount);
     return c;
@@ -61,23 +58,13 @@ class RowOwnerExpiryITCase {
   private KeyedOneInputStreamOperatorTestHarness<Long, GradientBatch, Void> owner(
       Configuration c, OperatorSubtaskState restore) throws Exception {
     TrainerOptions trainer = TrainerOptions.from(c);
-    var h =
-        new KeyedOneInputStreamOperatorTestHarness<>(
-            new RowOwnerOperator(ModelOptions.from(c, trainer), trainer, KafkaOptions.from(c)),
-            routing.batchKey(),
-            Types.LONG,
-            MAX_PARALLELISM,
-            1,
-            0);
-    h.setStateBackend(new EmbeddedRocksDBStateBackend());
-    h.setup();
-    if (restore == null) {
-      h.initializeEmptyState();
-    } else {
-      h.initializeState(restore);
-    }
-    h.open();
-    return h;
+    return ShardTesting.openOwner(
+        new RowOwnerOperator(ModelOptions.from(c, trainer), trainer, KafkaOptions.from(c)),
+        routing,
+        MAX_PARALLELISM,
+        1,
+        0,
+        restore);
   }
 
   /** One gradient per id of table {@code t} (one batch per key group), at event time {@code t}. */

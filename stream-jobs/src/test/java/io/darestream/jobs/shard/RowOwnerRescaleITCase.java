@@ -14,11 +14,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
-import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.runtime.state.KeyGroupRangeAssignment;
-import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.AbstractStreamOperatorTestHarness;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
@@ -42,8 +40,7 @@ class RowOwnerRescaleITCase {
     c.set(KafkaOptions.BOOTSTRAP_SERVERS, KAFKA.bootstrapServers());
     c.set(KafkaOptions.DELTAS_TOPIC, "model-deltas-rescale");
     c.set(TrainerOptions.MAX_PARALLELISM, MAX_PARALLELISM);
-    c.set(ModelOptions.ATTENTION_DIM, 4);
-    c.set(ModelOptions.REPRESENTATION_DIM, 8);
+    ShardTesting.smallModel(c);
     return c;
   }
 
@@ -55,25 +52,16 @@ class RowOwnerRescaleITCase {
 
   private KeyedOneInputStreamOperatorTestHarness<Long, GradientBatch, Void> owner(
       int parallelism, int subtask, OperatorSubtaskState restore) throws Exception {
-    var h =
-        new KeyedOneInputStreamOperatorTestHarness<>(
-            new RowOwnerOperator(model, trainer, KafkaOptions.from(config)),
-            routing.batchKey(),
-            Types.LONG,
-            MAX_PARALLELISM,
-            parallelism,
-            subtask);
-    h.setStateBackend(new EmbeddedRocksDBStateBackend());
-    h.setup();
-    if (restore == null) {
-      h.initializeEmptyState();
-    } else {
-      h.initializeState(
-          AbstractStreamOperatorTestHarness.repartitionOperatorState(
-              restore, MAX_PARALLELISM, previousParallelism, parallelism, subtask));
-    }
-    h.open();
-    return h;
+    return ShardTesting.openOwner(
+        new RowOwnerOperator(model, trainer, KafkaOptions.from(config)),
+        routing,
+        MAX_PARALLELISM,
+        parallelism,
+        subtask,
+        restore == null
+            ? null
+            : AbstractStreamOperatorTestHarness.repartitionOperatorState(
+                restore, MAX_PARALLELISM, previousParallelism, parallelism, subtask));
   }
 
   private int previousParallelism;
@@ -151,7 +139,10 @@ class RowOwnerRescaleITCase {
               (table, rows) -> {
                 Map<Long, List<Integer>> t = out.computeIfAbsent(table, k -> new TreeMap<>());
                 rows.forEach(
-                    (id, row) -> assertThat(t.put(id, bits(row))).as("one owner per row").isNull());
+                    (id, row) ->
+                        assertThat(t.put(id, ShardTesting.bits(row)))
+                            .as("one owner per row")
+                            .isNull());
               });
     }
     return out;
@@ -164,17 +155,9 @@ class RowOwnerRescaleITCase {
       float[] row = new float[t.rowWidth()];
       for (long id : t.ids()) {
         t.readRow(id, row);
-        rows.put(id, bits(row));
+        rows.put(id, ShardTesting.bits(row));
       }
       out.put(t.name(), rows);
-    }
-    return out;
-  }
-
-  private static List<Integer> bits(float[] row) {
-    List<Integer> out = new ArrayList<>(row.length);
-    for (float f : row) {
-      out.add(Float.floatToRawIntBits(f));
     }
     return out;
   }

@@ -93,13 +93,8 @@ class SavepointRescaleITCase {
     c.set(CheckpointOptions.INTERVAL, Duration.ofMinutes(10));
     c.set(TrainerOptions.PARALLELISM, parallelism);
     c.set(TrainerOptions.MAX_PARALLELISM, MAX_PARALLELISM);
-    c.set(TrainerOptions.PUBLISH_INTERVAL, Duration.ofMillis(100));
-    c.set(TrainerOptions.GRADIENT_WINDOW, Duration.ofMillis(20));
-    c.set(TrainerOptions.DENSE_AVERAGE_INTERVAL, Duration.ofMillis(100));
-    c.set(ModelOptions.ATTENTION_DIM, 4);
-    c.set(ModelOptions.REPRESENTATION_DIM, 8);
-    c.set(ModelOptions.TOP_K, 20);
-    c.set(ModelOptions.MAX_HISTORY, 20);
+    ShardTesting.fastStage(c);
+    ShardTesting.smallModelTop20(c);
     if (restoreFrom != null) {
       c.set(StateRecoveryOptions.SAVEPOINT_PATH, restoreFrom);
     }
@@ -202,7 +197,7 @@ class SavepointRescaleITCase {
             .filter(e -> rowsAtFour.get("repr.item").containsKey(e.getKey()))
             .filter(
                 e ->
-                    !bits(e.getValue())
+                    !ShardTesting.bits(e.getValue())
                         .equals(
                             rowsAtFour
                                 .get("repr.item")
@@ -288,17 +283,11 @@ class SavepointRescaleITCase {
     try (CloseableIterator<Tuple3<String, Long, float[]>> it = rows.executeAndCollect()) {
       it.forEachRemaining(
           r ->
-              assertThat(out.computeIfAbsent(r.f0, t -> new TreeMap<>()).put(r.f1, bits(r.f2)))
+              assertThat(
+                      out.computeIfAbsent(r.f0, t -> new TreeMap<>())
+                          .put(r.f1, ShardTesting.bits(r.f2)))
                   .as("one value per row")
                   .isNull());
-    }
-    return out;
-  }
-
-  private static List<Integer> bits(float[] row) {
-    List<Integer> out = new ArrayList<>(row.length);
-    for (float f : row) {
-      out.add(Float.floatToRawIntBits(f));
     }
     return out;
   }

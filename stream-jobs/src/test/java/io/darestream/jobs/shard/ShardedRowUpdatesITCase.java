@@ -19,7 +19,6 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
-import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.Test;
@@ -45,10 +44,7 @@ class ShardedRowUpdatesITCase {
     c.set(TrainerOptions.MICRO_BATCH_SIZE, MICRO_BATCH);
     // The harness's clock does not move unless told: no window flush or publish by timer.
     c.set(TrainerOptions.GRADIENT_WINDOW, Duration.ofHours(1));
-    c.set(ModelOptions.ATTENTION_DIM, 4);
-    c.set(ModelOptions.REPRESENTATION_DIM, 8);
-    c.set(ModelOptions.TOP_K, 20);
-    c.set(ModelOptions.MAX_HISTORY, 20);
+    ShardTesting.smallModelTop20(c);
     return c;
   }
 
@@ -176,22 +172,7 @@ class ShardedRowUpdatesITCase {
       RowRouting routing,
       OperatorSubtaskState restore)
       throws Exception {
-    var h =
-        new KeyedOneInputStreamOperatorTestHarness<>(
-            new RowOwnerOperator(model, trainer, KafkaOptions.from(c)),
-            routing.batchKey(),
-            Types.LONG,
-            16,
-            1,
-            0);
-    h.setStateBackend(new EmbeddedRocksDBStateBackend());
-    h.setup();
-    if (restore == null) {
-      h.initializeEmptyState();
-    } else {
-      h.initializeState(restore);
-    }
-    h.open();
-    return h;
+    return ShardTesting.openOwner(
+        new RowOwnerOperator(model, trainer, KafkaOptions.from(c)), routing, 16, 1, 0, restore);
   }
 }

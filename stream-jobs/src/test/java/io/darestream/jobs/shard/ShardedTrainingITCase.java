@@ -76,13 +76,8 @@ class ShardedTrainingITCase {
     c.set(TrainerOptions.PARALLELISM, parallelism);
     c.set(TrainerOptions.SNAPSHOT_DIR, tmp.resolve("snapshots-" + suffix).toString());
     c.set(TrainerOptions.MAX_PARALLELISM, 16);
-    c.set(TrainerOptions.PUBLISH_INTERVAL, Duration.ofMillis(100));
-    c.set(TrainerOptions.GRADIENT_WINDOW, Duration.ofMillis(20));
-    c.set(TrainerOptions.DENSE_AVERAGE_INTERVAL, Duration.ofMillis(100));
-    c.set(ModelOptions.ATTENTION_DIM, 4);
-    c.set(ModelOptions.REPRESENTATION_DIM, 8);
-    c.set(ModelOptions.TOP_K, 20);
-    c.set(ModelOptions.MAX_HISTORY, 20);
+    ShardTesting.fastStage(c);
+    ShardTesting.smallModelTop20(c);
     return c;
   }
 
