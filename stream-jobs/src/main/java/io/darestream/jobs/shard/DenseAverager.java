@@ -15,6 +15,7 @@ import org.apache.flink.runtime.state.StateSnapshotContext;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.util.IOUtils;
 
 /**
  * The sharded stage's one dense writer (parallelism 1): averages the trainers' dense copies round
@@ -154,12 +155,8 @@ public final class DenseAverager extends AbstractStreamOperator<Void>
   @Override
   public void close() throws Exception {
     try {
-      if (publisher != null) {
-        publisher.close();
-      }
-      if (snapshotParts != null) {
-        snapshotParts.close();
-      }
+      // Null-safe; closes both even if the first fails.
+      IOUtils.closeAll(publisher, snapshotParts);
     } finally {
       super.close();
     }

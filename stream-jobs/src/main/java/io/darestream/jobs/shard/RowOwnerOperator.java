@@ -23,6 +23,7 @@ import org.apache.flink.runtime.state.VoidNamespace;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.util.IOUtils;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -357,12 +358,8 @@ public final class RowOwnerOperator extends AbstractStreamOperator<Void>
   @Override
   public void close() throws Exception {
     try {
-      if (publisher != null) {
-        publisher.close();
-      }
-      if (snapshotParts != null) {
-        snapshotParts.close();
-      }
+      // Null-safe; closes both even if the first fails.
+      IOUtils.closeAll(publisher, snapshotParts);
     } finally {
       super.close();
     }
