@@ -19,12 +19,29 @@ public interface SparseOptimizer {
   /**
    * As {@link #step(float[], int, float[], int, int, float[], int)} for a gradient that sums {@code
    * contributions} micro-batches' gradients of the row (a coalesced window of the sharded
-   * trainers). A real optimizer steps once on the sum; only the counting optimizer of the
-   * exactly-once tests reads the count.
+   * trainers): {@code contributions} steps, each with the mean gradient {@code g / contributions}.
+   *
+   * <p>Why not one step on the sum: an adaptive optimizer normalises the step by the gradient's
+   * scale, so one Adam step on the sum of k micro-batches' gradients moves a row about as far as one
+   * step on one of them, where the single trainer, which steps once per micro-batch, moves it k
+   * times as far. Stepping once per contribution keeps a hot row's learning rate what it is with
+   * one trainer (exactly so when the micro-batches' gradients are equal) at the cost the single
+   * trainer pays anyway: one row update per micro-batch that touched it.
    */
   default void step(
       float[] w, int wOff, float[] s, int sOff, int dim, float[] g, int gOff, int contributions) {
-    step(w, wOff, s, sOff, dim, g, gOff);
+    if (contributions <= 1) {
+      step(w, wOff, s, sOff, dim, g, gOff);
+      return;
+    }
+    float[] mean = new float[dim];
+    float inverse = 1f / contributions;
+    for (int j = 0; j < dim; j++) {
+      mean[j] = g[gOff + j] * inverse;
+    }
+    for (int c = 0; c < contributions; c++) {
+      step(w, wOff, s, sOff, dim, mean, 0);
+    }
   }
 
   /** The optimizer for {@code kind} with learning rate {@code lr}. */
