@@ -22,8 +22,8 @@ public interface SparseOptimizer {
    * trainers): {@code contributions} steps, each with the mean gradient {@code g / contributions}.
    *
    * <p>Why not one step on the sum: an adaptive optimizer normalises the step by the gradient's
-   * scale, so one Adam step on the sum of k micro-batches' gradients moves a row about as far as one
-   * step on one of them, where the single trainer, which steps once per micro-batch, moves it k
+   * scale, so one Adam step on the sum of k micro-batches' gradients moves a row about as far as
+   * one step on one of them, where the single trainer, which steps once per micro-batch, moves it k
    * times as far. Stepping once per contribution keeps a hot row's learning rate what it is with
    * one trainer (exactly so when the micro-batches' gradients are equal) at the cost the single
    * trainer pays anyway: one row update per micro-batch that touched it.

@@ -90,10 +90,28 @@ public final class ModelDeltas {
    *     negative id
    */
   public static int apply(DareModel model, ModelDelta delta) {
+    return apply(model, delta, null);
+  }
+
+  /**
+   * Changes a delta's live row before it is written (a consumer that keeps changes of its own on
+   * top of the publisher's rows). Runs under the model's write lock.
+   */
+  @FunctionalInterface
+  public interface RowAdjuster {
+    /** Adjusts {@code row} (the published weights of row {@code id}) in place. */
+    void adjust(long id, float[] row);
+  }
+
+  /**
+   * As {@link #apply(DareModel, ModelDelta)}, passing every live row of an embedding table through
+   * {@code adjuster} (null: none) before it is written; deletions and dense blocks are not passed.
+   */
+  public static int apply(DareModel model, ModelDelta delta, RowAdjuster adjuster) {
     String table = delta.getTable();
     int dim = delta.getDim();
     // Exclusive: serving scores concurrently; the rows must not change under a running score.
-    return model.exclusive(() -> applyExclusive(model, delta, table, dim));
+    return model.exclusive(() -> applyExclusive(model, delta, table, dim, adjuster));
   }
 
   /**
@@ -115,7 +133,8 @@ public final class ModelDeltas {
         unpackRow(delta.getRows().get(0).getValues(), delta.getDim()));
   }
 
-  private static int applyExclusive(DareModel model, ModelDelta delta, String table, int dim) {
+  private static int applyExclusive(
+      DareModel model, ModelDelta delta, String table, int dim, RowAdjuster adjuster) {
     if (table.startsWith(DENSE_PREFIX)) {
       // DenseParameters.set checks the name and size before it writes.
       model.writeDense(denseBlock(delta));
@@ -141,6 +160,9 @@ public final class ModelDeltas {
       if (decoded[i] == null) {
         target.remove(rows.get(i).getId());
       } else {
+        if (adjuster != null) {
+          adjuster.adjust(rows.get(i).getId(), decoded[i]);
+        }
         target.writeRow(rows.get(i).getId(), decoded[i]);
       }
     }
@@ -251,8 +273,17 @@ public final class ModelDeltas {
         .setMaxIngestTimeMs(maxIngestTimeMs)
         .setPublishTimeMs(stamp.publishTimeMs())
         .setWriter(stamp.writer())
+        .setAcknowledgedWindows(boxed(stamp.acknowledgedWindows()))
         .setBatchIndex(batchIndex)
         .setBatchCount(batchCount)
         .build();
+  }
+
+  private static List<Long> boxed(long[] values) {
+    List<Long> out = new ArrayList<>(values.length);
+    for (long v : values) {
+      out.add(v);
+    }
+    return out;
   }
 }

@@ -16,6 +16,9 @@ import org.apache.flink.api.common.typeinfo.TypeInformation;
  * @param newestEventTimeMs newest event time of the window's samples (the owner's update clock)
  * @param minIngestTimeMs oldest ingest time of the window's samples, -1 if unknown
  * @param maxIngestTimeMs newest ingest time of the window's samples, -1 if unknown
+ * @param trainer the trainer subtask whose window this is
+ * @param window the trainer's window number in its epoch (1, 2, ...; 0: not from a numbered
+ *     window), which the owners acknowledge in their published rows
  */
 public record GradientBatch(
     int keyGroup,
@@ -25,12 +28,40 @@ public record GradientBatch(
     float[] sums,
     long newestEventTimeMs,
     long minIngestTimeMs,
-    long maxIngestTimeMs) {
+    long maxIngestTimeMs,
+    int trainer,
+    long window) {
 
   public static final TypeInformation<GradientBatch> TYPE_INFO =
       new SerializerTypeInfo<>(GradientBatch.class, GradientBatchSerializer.INSTANCE);
 
+  /** A batch outside any numbered trainer window (trainer 0, window 0): tools and tests. */
+  public GradientBatch(
+      int keyGroup,
+      int table,
+      long[] ids,
+      int[] contributions,
+      float[] sums,
+      long newestEventTimeMs,
+      long minIngestTimeMs,
+      long maxIngestTimeMs) {
+    this(
+        keyGroup,
+        table,
+        ids,
+        contributions,
+        sums,
+        newestEventTimeMs,
+        minIngestTimeMs,
+        maxIngestTimeMs,
+        0,
+        0L);
+  }
+
   public GradientBatch {
+    if (trainer < 0 || window < 0) {
+      throw new IllegalArgumentException("trainer " + trainer + ", window " + window);
+    }
     if (ids.length != contributions.length) {
       throw new IllegalArgumentException(
           ids.length + " ids but " + contributions.length + " contribution counts");
@@ -84,6 +115,8 @@ public record GradientBatch(
         keptSums,
         newestEventTimeMs,
         minIngestTimeMs,
-        maxIngestTimeMs);
+        maxIngestTimeMs,
+        trainer,
+        window);
   }
 }

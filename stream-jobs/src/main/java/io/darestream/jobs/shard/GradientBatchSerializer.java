@@ -8,15 +8,18 @@ import org.apache.flink.core.memory.DataOutputView;
 
 /**
  * Flink serializer of {@link GradientBatch}: format byte, key group, table, row count, dim, then
- * the ids, counts and sums, then the three times. Reads refuse counts and dims beyond fixed bounds
- * before allocating (a corrupt buffer must not allocate gigabytes).
+ * the ids, counts and sums, then the three times, then the trainer and its window number (format 2;
+ * format 1, without them, is still read). Reads refuse counts and dims beyond fixed bounds before
+ * allocating (a corrupt buffer must not allocate gigabytes).
  */
 public final class GradientBatchSerializer extends ValueSerializer<GradientBatch> {
   private static final long serialVersionUID = 1L;
 
   public static final GradientBatchSerializer INSTANCE = new GradientBatchSerializer();
 
-  private static final byte FORMAT = 1;
+  private static final byte FORMAT = 2;
+
+  private static final byte FORMAT_WITHOUT_WINDOW = 1;
 
   /** Rows per batch accepted on read: a window's bound is far below it. */
   static final int MAX_ROWS = 1 << 22;
@@ -49,11 +52,16 @@ public final class GradientBatchSerializer extends ValueSerializer<GradientBatch
     out.writeLong(b.newestEventTimeMs());
     out.writeLong(b.minIngestTimeMs());
     out.writeLong(b.maxIngestTimeMs());
+    out.writeInt(b.trainer());
+    out.writeLong(b.window());
   }
 
   @Override
   public GradientBatch deserialize(DataInputView in) throws IOException {
-    readFormat(in, FORMAT, "gradient batch");
+    byte format = in.readByte();
+    if (format != FORMAT && format != FORMAT_WITHOUT_WINDOW) {
+      throw new IOException("gradient batch format " + format + ", expected " + FORMAT);
+    }
     int keyGroup = in.readInt();
     int table = in.readInt();
     int n = in.readInt();
@@ -74,8 +82,21 @@ public final class GradientBatchSerializer extends ValueSerializer<GradientBatch
     for (int i = 0; i < sums.length; i++) {
       sums[i] = in.readFloat();
     }
+    long newest = in.readLong();
+    long minIngest = in.readLong();
+    long maxIngest = in.readLong();
+    int trainer = 0;
+    long window = 0;
+    if (format == FORMAT) {
+      trainer = in.readInt();
+      window = in.readLong();
+      if (trainer < 0 || window < 0) {
+        throw new IOException(
+            "gradient batch of trainer " + trainer + ", window " + window + ": corrupt data");
+      }
+    }
     return new GradientBatch(
-        keyGroup, table, ids, contributions, sums, in.readLong(), in.readLong(), in.readLong());
+        keyGroup, table, ids, contributions, sums, newest, minIngest, maxIngest, trainer, window);
   }
 
   /** Serializer snapshot: one format so far, written in every record's first byte. */

@@ -2,6 +2,7 @@ package io.darestream.jobs.shard;
 
 import io.darestream.model.DareModel;
 import io.darestream.model.DenseBlock;
+import io.darestream.model.embedding.EmbeddingTable;
 import io.darestream.model.sync.DeltaOrder;
 import io.darestream.model.sync.ModelDeltas;
 import io.darestream.schemas.avro.ModelDelta;
@@ -43,6 +44,10 @@ final class ReplicaFeed implements AutoCloseable {
   private final String topic;
   private final String modelId;
   private final DareModel replica;
+  private final long epoch;
+  private final int trainer;
+  private final OwnWriteLedger ownWrites;
+  private final Map<String, Integer> tableIndex;
   private final int denseBlocks;
   private final KafkaConsumer<byte[], byte[]> consumer;
   private final Thread thread;
@@ -64,11 +69,31 @@ final class ReplicaFeed implements AutoCloseable {
   /** A complete dense average as published by the averager. */
   record DenseAverage(long epoch, long version, Map<String, float[]> blocks) {}
 
+  /**
+   * @param epoch the trainer's epoch: only its owners' records acknowledge its windows
+   * @param trainer the trainer's subtask index (its entry in the owners' acknowledgements)
+   * @param ownWrites the trainer's unacknowledged row changes, on which owners' rows are rebased
+   */
   ReplicaFeed(
-      String bootstrapServers, String topic, String modelId, DareModel replica, String name) {
+      String bootstrapServers,
+      String topic,
+      String modelId,
+      DareModel replica,
+      String name,
+      long epoch,
+      int trainer,
+      OwnWriteLedger ownWrites) {
     this.topic = topic;
     this.modelId = modelId;
     this.replica = replica;
+    this.epoch = epoch;
+    this.trainer = trainer;
+    this.ownWrites = ownWrites;
+    this.tableIndex = new HashMap<>();
+    List<EmbeddingTable> tables = replica.tables();
+    for (int t = 0; t < tables.size(); t++) {
+      tableIndex.put(tables.get(t).name(), t);
+    }
     this.denseBlocks = replica.dense().names().size();
     // From the topic's beginning: nothing loaded, every epoch newer than none.
     this.order = new DeltaOrder(modelId, Long.MIN_VALUE, Map.of());
@@ -150,8 +175,30 @@ final class ReplicaFeed implements AutoCloseable {
       }
       return;
     }
+    Integer t = tableIndex.get(table);
+    if (t == null) {
+      malformed++;
+      return;
+    }
+    // Rows of another epoch, or of a writer that is not one of this epoch's owners, include none
+    // of this attempt's windows: every own change is kept on top of them.
+    int owner = d.getWriter() - 1;
+    long acknowledged =
+        d.getEpoch() == epoch && owner >= 0 && trainer < d.getAcknowledgedWindows().size()
+            ? d.getAcknowledgedWindows().get(trainer)
+            : 0L;
     try {
-      rowsApplied += ModelDeltas.apply(replica, d);
+      rowsApplied +=
+          replica.exclusive(
+              () -> {
+                int n =
+                    ModelDeltas.apply(
+                        replica, d, (id, row) -> ownWrites.rebase(t, id, acknowledged, row));
+                if (acknowledged > 0) {
+                  ownWrites.acknowledge(t, owner, acknowledged);
+                }
+                return n;
+              });
     } catch (IllegalArgumentException e) {
       malformed++;
       return;

@@ -81,6 +81,8 @@ public final class RowOwnerOperator extends AbstractStreamOperator<Void>
   private transient Counter rowsLoaded;
   private transient Counter rowsWrittenBack;
   private transient SnapshotPartPublisher snapshotParts;
+  // acknowledged[t]: the newest window of trainer subtask t whose gradients this owner applied.
+  private transient long[] acknowledged;
 
   public RowOwnerOperator(
       ModelOptions modelOptions, TrainerOptions trainerOptions, KafkaOptions kafkaOptions) {
@@ -123,6 +125,7 @@ public final class RowOwnerOperator extends AbstractStreamOperator<Void>
             modelOptions.config(),
             getKeyedStateBackend(),
             tables.stream().map(EmbeddingTable::name).toList());
+    acknowledged = new long[getRuntimeContext().getTaskInfo().getNumberOfParallelSubtasks()];
     newestEventTimeMs = Long.MIN_VALUE;
     minIngestSincePublish = Long.MAX_VALUE;
     maxIngestSincePublish = Long.MIN_VALUE;
@@ -151,6 +154,8 @@ public final class RowOwnerOperator extends AbstractStreamOperator<Void>
       throw new IllegalStateException(
           "gradient batch for " + table.name() + " has dim " + b.dim() + ", not " + table.dim());
     }
+    // Acknowledged whatever becomes of its rows below: the window is done with here.
+    acknowledge(b.trainer(), b.window());
     GradientBatch finite = FiniteGradients.finiteRows(b);
     if (finite != b) {
       long refused = b.size() - (finite == null ? 0 : finite.size());
@@ -181,6 +186,13 @@ public final class RowOwnerOperator extends AbstractStreamOperator<Void>
     if (b.maxIngestTimeMs() > 0) {
       maxIngestSincePublish = Math.max(maxIngestSincePublish, b.maxIngestTimeMs());
     }
+  }
+
+  private void acknowledge(int trainer, long window) {
+    if (trainer >= acknowledged.length) {
+      acknowledged = java.util.Arrays.copyOf(acknowledged, trainer + 1);
+    }
+    acknowledged[trainer] = Math.max(acknowledged[trainer], window);
   }
 
   /** Brings the stored rows among {@code ids} that are not in memory yet into the table. */
@@ -261,7 +273,8 @@ public final class RowOwnerOperator extends AbstractStreamOperator<Void>
             minIngestSincePublish == Long.MAX_VALUE ? -1 : minIngestSincePublish,
             maxIngestSincePublish == Long.MIN_VALUE ? -1 : maxIngestSincePublish,
             nowMs,
-            writerId());
+            writerId(),
+            acknowledged.clone());
     // At the publish pace, as the single trainer: each publish carries its interval's deletions.
     expiry.expire(newestEventTimeMs);
     admission.forgetStale(newestEventTimeMs);

@@ -11,10 +11,12 @@ import io.darestream.model.TrainingSample;
 import io.darestream.model.embedding.EmbeddingTable;
 import io.darestream.model.metrics.StreamingMetrics;
 import io.darestream.model.train.GradientWindow;
+import io.darestream.model.train.RowGradients;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Gauge;
+import org.apache.flink.runtime.state.KeyGroupRangeAssignment;
 import org.apache.flink.runtime.state.StateInitializationContext;
 import org.apache.flink.runtime.state.StateSnapshotContext;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
@@ -71,6 +73,10 @@ public final class ShardedTrainerOperator extends AbstractStreamOperator<Prequen
   private transient DareModel replica;
   private transient ReplicaFeed feed;
   private transient GradientWindow window;
+  private transient long windowNumber;
+  private transient OwnWriteLedger ownWrites;
+  private transient java.util.Map<EmbeddingTable, Integer> tableIndex;
+  private transient int owners;
   private transient List<TrainingSample> pending;
   private transient StreamingMetrics metrics;
   private transient SentDenseCopies sentCopies;
@@ -102,6 +108,16 @@ public final class ShardedTrainerOperator extends AbstractStreamOperator<Prequen
     super.open();
     replica = DareModel.create(modelOptions.config());
     window = new GradientWindow(replica.tables(), trainerOptions.gradientWindowRows());
+    windowNumber = 1;
+    owners = getRuntimeContext().getTaskInfo().getNumberOfParallelSubtasks();
+    List<EmbeddingTable> tables = replica.tables();
+    int[] dims = new int[tables.size()];
+    tableIndex = new java.util.IdentityHashMap<>();
+    for (int t = 0; t < dims.length; t++) {
+      dims[t] = tables.get(t).dim();
+      tableIndex.put(tables.get(t), t);
+    }
+    ownWrites = new OwnWriteLedger(dims, owners);
     pending = new ArrayList<>(trainerOptions.microBatchSize());
     metrics = new StreamingMetrics(METRICS_WINDOW);
     sentCopies = new SentDenseCopies(MAX_PENDING_COPIES);
@@ -112,7 +128,10 @@ public final class ShardedTrainerOperator extends AbstractStreamOperator<Prequen
             kafkaOptions.deltasTopic(),
             modelOptions.modelId(),
             replica,
-            "dare-replica-feed-" + modelOptions.modelId() + "-" + subtask);
+            "dare-replica-feed-" + modelOptions.modelId() + "-" + subtask,
+            epoch.epoch(),
+            subtask,
+            ownWrites);
     feed.start();
     registerMetrics();
     scheduleWindowFlush();
@@ -163,10 +182,7 @@ public final class ShardedTrainerOperator extends AbstractStreamOperator<Prequen
             pending,
             rows -> {
               window.add(rows, newestEvent, lo, hi);
-              // Read-your-own-writes: the next micro-batch sees this one's row updates at once, as
-              // with the single trainer, instead of a publish interval later. The owners' rows,
-              // which carry every trainer's contributions, overwrite these as they arrive.
-              rows.apply(newestEvent);
+              applyOwnWrites(rows, newestEvent);
             });
     // The replica's own version follows the owners' deltas (a millisecond clock); a score names
     // the trainer's step count in this attempt instead.
@@ -188,10 +204,64 @@ public final class ShardedTrainerOperator extends AbstractStreamOperator<Prequen
     }
   }
 
+  /**
+   * Read-your-own-writes: applies the micro-batch's row gradients to the replica at once, so that
+   * the next micro-batch sees them as the single trainer's would instead of a publish interval
+   * later, and records each row's change in the {@link OwnWriteLedger}: the owners' rows, which
+   * carry every trainer's contributions, are rebased on the changes they do not include yet. Runs
+   * under the replica's write lock (the sink of {@code trainBatch}).
+   */
+  private void applyOwnWrites(RowGradients rows, long nowMs) {
+    List<EmbeddingTable> touched = new ArrayList<>();
+    List<long[]> touchedIds = new ArrayList<>();
+    List<float[]> before = new ArrayList<>();
+    rows.forEachTable(
+        (table, ids, values, count) -> {
+          int dim = table.dim();
+          float[] old = new float[count * dim];
+          for (int r = 0; r < count; r++) {
+            table.copyWeights(ids[r], old, r * dim);
+          }
+          touched.add(table);
+          touchedIds.add(java.util.Arrays.copyOf(ids, count));
+          before.add(old);
+        });
+    rows.apply(nowMs);
+    for (int i = 0; i < touched.size(); i++) {
+      EmbeddingTable table = touched.get(i);
+      int t = tableIndex.get(table);
+      int dim = table.dim();
+      long[] ids = touchedIds.get(i);
+      float[] delta = before.get(i);
+      float[] after = new float[dim];
+      for (int r = 0; r < ids.length; r++) {
+        table.copyWeights(ids[r], after, 0);
+        int o = r * dim;
+        boolean changed = false;
+        for (int j = 0; j < dim; j++) {
+          float d = after[j] - delta[o + j];
+          delta[o + j] = d;
+          changed |= d != 0f;
+        }
+        if (changed) {
+          ownWrites.record(t, ids[r], ownerOf(ids[r]), windowNumber, delta, o);
+        }
+      }
+    }
+  }
+
+  /** The owner subtask of row {@code id}: Flink's operator index of its key group. */
+  private int ownerOf(long id) {
+    return KeyGroupRangeAssignment.computeOperatorIndexForKeyGroup(
+        routing.maxParallelism(), owners, routing.keyGroupOf(id));
+  }
+
   private void flushWindow() {
     if (window.isEmpty()) {
       return;
     }
+    long number = windowNumber++;
+    int subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
     long newest = window.newestEventTimeMs();
     long minIngest = window.minIngestTimeMs();
     long maxIngest = window.maxIngestTimeMs();
@@ -205,9 +275,19 @@ public final class ShardedTrainerOperator extends AbstractStreamOperator<Prequen
               GRADIENTS,
               new StreamRecord<>(
                   new GradientBatch(
-                      group, table, ids, contributions, sums, newest, minIngest, maxIngest)));
+                      group,
+                      table,
+                      ids,
+                      contributions,
+                      sums,
+                      newest,
+                      minIngest,
+                      maxIngest,
+                      subtask,
+                      number)));
         });
     forgetLocalChanges();
+    replica.exclusive(() -> ownWrites.sweep());
   }
 
   /**

@@ -17,7 +17,16 @@ class GradientBatchSerializerTest {
   void gradientBatchRoundTripsAndRefusesForgedSizes() throws IOException {
     GradientBatch b =
         new GradientBatch(
-            7, 2, new long[] {1, -5}, new int[] {3, 1}, new float[] {1f, 2f, 3f, 4f}, 10, 11, 12);
+            7,
+            2,
+            new long[] {1, -5},
+            new int[] {3, 1},
+            new float[] {1f, 2f, 3f, 4f},
+            10,
+            11,
+            12,
+            3,
+            9);
     DataOutputSerializer out = new DataOutputSerializer(64);
     GradientBatchSerializer.INSTANCE.serialize(b, out);
     GradientBatch back =
@@ -30,6 +39,8 @@ class GradientBatchSerializerTest {
     assertThat(back.sums()).containsExactly(1f, 2f, 3f, 4f);
     assertThat(back.dim()).isEqualTo(2);
     assertThat(back.maxIngestTimeMs()).isEqualTo(12);
+    assertThat(back.trainer()).isEqualTo(3);
+    assertThat(back.window()).isEqualTo(9);
 
     byte[] forged = out.getCopyOfBuffer();
     forged[9] = 0x7f; // row count's high byte: 2 billion rows

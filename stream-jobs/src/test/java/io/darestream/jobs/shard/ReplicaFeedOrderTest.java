@@ -17,14 +17,24 @@ import org.junit.jupiter.api.Test;
  * A trainer's replica orders {@code model-deltas} records as serving does (model.sync's {@code
  * DeltaOrder}): a record of a superseded epoch (a failed attempt's row published after its last
  * checkpoint, read after the restored attempt's records) or a writer's older record never moves a
- * row back. Fed without a broker (the consumer is never polled).
+ * row back. An owner's row of the trainer's epoch is rebased on the trainer's own changes of the
+ * windows it does not acknowledge yet ({@link OwnWriteLedger}). Fed without a broker (the consumer
+ * is never polled).
  */
 class ReplicaFeedOrderTest {
   private static final String MODEL = "dare";
   private final DareModel replica =
       DareModel.create(DareConfig.builder().attentionDim(4).representationDim(8).build());
+  private static final long EPOCH = 2;
+  private static final int ATT_ITEM = 0;
+  private final OwnWriteLedger ownWrites = new OwnWriteLedger(dims(replica), 2);
   private final ReplicaFeed feed =
-      new ReplicaFeed("localhost:1", "model-deltas", MODEL, replica, "replica-order-test");
+      new ReplicaFeed(
+          "localhost:1", "model-deltas", MODEL, replica, "replica-order-test", EPOCH, 1, ownWrites);
+
+  private static int[] dims(DareModel model) {
+    return model.tables().stream().mapToInt(t -> t.dim()).toArray();
+  }
 
   @AfterEach
   void close() throws InterruptedException {
@@ -32,6 +42,11 @@ class ReplicaFeedOrderTest {
   }
 
   private static byte[] delta(long epoch, long version, int writer, long id, float value) {
+    return delta(epoch, version, writer, id, value, List.of());
+  }
+
+  private static byte[] delta(
+      long epoch, long version, int writer, long id, float value, List<Long> acknowledged) {
     float[] v = new float[4];
     Arrays.fill(v, value);
     return Codecs.MODEL_DELTA.encode(
@@ -47,6 +62,7 @@ class ReplicaFeedOrderTest {
             .setMaxIngestTimeMs(1)
             .setPublishTimeMs(System.currentTimeMillis())
             .setWriter(writer)
+            .setAcknowledgedWindows(acknowledged)
             .build());
   }
 
@@ -74,5 +90,39 @@ class ReplicaFeedOrderTest {
     assertThat(first(8)).isEqualTo(3f);
     assertThat(first(9)).isEqualTo(5f);
     assertThat(feed.rowsApplied()).isEqualTo(2);
+  }
+
+  @Test
+  void anOwnersRowKeepsTheTrainersChangesOfTheWindowsItDoesNotAcknowledge() {
+    assertThat(replica.tables().get(ATT_ITEM).name()).isEqualTo("att.item");
+    replica.exclusive(
+        () -> {
+          ownWrites.record(ATT_ITEM, 7, 0, 1, new float[] {0.5f, 0.5f, 0.5f, 0.5f}, 0);
+          ownWrites.record(ATT_ITEM, 7, 0, 2, new float[] {0.25f, 0.25f, 0.25f, 0.25f}, 0);
+        });
+
+    // Owner 0 (writer 1) has this trainer's (subtask 1) window 1, not window 2.
+    feed.handle(delta(EPOCH, 10, 1, 7, 1f, List.of(9L, 1L)));
+    assertThat(first(7)).as("the owner's row plus window 2").isEqualTo(1.25f);
+
+    // A row of an older epoch includes none of this attempt's windows.
+    feed.handle(delta(EPOCH - 1, 99, 1, 7, 3f, List.of(5L, 5L)));
+    assertThat(feed.ignored()).as("superseded epoch").isEqualTo(1);
+    assertThat(first(7)).isEqualTo(1.25f);
+
+    feed.handle(delta(EPOCH, 11, 1, 7, 2f, List.of(9L, 2L)));
+    assertThat(first(7))
+        .as("every window acknowledged: the owner's row as published")
+        .isEqualTo(2f);
+    assertThat(ownWrites.rows()).isZero();
+  }
+
+  @Test
+  void rowsOfAnEarlierEpochAreRebasedOnEveryChangeOfThisOne() {
+    replica.exclusive(
+        () -> ownWrites.record(ATT_ITEM, 8, 0, 1, new float[] {0.5f, 0.5f, 0.5f, 0.5f}, 0));
+    feed.handle(delta(EPOCH - 1, 50, 1, 8, 1f, List.of(3L, 3L)));
+    assertThat(first(8)).isEqualTo(1.5f);
+    assertThat(ownWrites.rows()).isEqualTo(1);
   }
 }
