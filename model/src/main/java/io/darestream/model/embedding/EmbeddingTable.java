@@ -272,6 +272,12 @@ public final class EmbeddingTable {
     if (slot != NO_SLOT) {
       return slot;
     }
+    // Probed before any row of the call was created: an id given twice (one entry per micro-batch)
+    // has its row made by its first entry, which a second creation would re-initialise.
+    int existing = index.get(id);
+    if (existing != NO_SLOT) {
+      return existing;
+    }
     if (!admit(id)) {
       return NOT_ADMITTED;
     }
@@ -288,11 +294,12 @@ public final class EmbeddingTable {
   }
 
   /**
-   * Applies the gradients of {@code count} distinct rows, row {@code r} being {@code ids[r]} with
-   * its gradient at {@code grads[r * dim() ..]}; the same as {@link #applyGradient} per row in that
-   * order (same slots, admission counts and bits), arranged for the memory system: all id probes
-   * first, then the optimizer in blocks whose rows are touched before they are updated, so that the
-   * cache misses of a block overlap instead of waiting one by one behind each row's arithmetic.
+   * Applies the gradients of {@code count} rows (an id may repeat: its gradients are applied in
+   * order), row {@code r} being {@code ids[r]} with its gradient at {@code grads[r * dim() ..]};
+   * the same as {@link #applyGradient} per row in that order (same slots, admission counts and
+   * bits), arranged for the memory system: all id probes first, then the optimizer in blocks whose
+   * rows are touched before they are updated, so that the cache misses of a block overlap instead
+   * of waiting one by one behind each row's arithmetic.
    *
    * <p>{@code knownSlots[r] >= 0} is taken as the slot of {@code ids[r]} without probing the index
    * (the caller read it while {@link #releases()} had its current value); a negative entry, or

@@ -7,18 +7,27 @@ import java.util.List;
 import java.util.function.LongToIntFunction;
 
 /**
- * The sharded trainer's coalescing buffer: sums the row gradients of consecutive micro-batches per
- * (table, row) and counts how many micro-batches contributed to each row, so that a hot row
- * (positions, popular items) crosses the network and is optimised once per window instead of once
- * per micro-batch. {@link #drain} hands the window out grouped by the part (owner key group) each
- * row belongs to, as primitive arrays: no object per row.
+ * The sharded trainer's buffer of row gradients between two sends to the owners. {@link #drain}
+ * hands the window out grouped by the part (owner key group) each row belongs to, as primitive
+ * arrays: no object per row. Two ways to buffer:
  *
- * <p>Bounded: the caller flushes once {@link #rows()} reaches the bound it chose ({@link #full});
- * one micro-batch adds at most the rows it touched. Not thread-safe.
+ * <ul>
+ *   <li>per micro-batch (not coalescing): every micro-batch's gradient of a row is an entry of its
+ *       own, in order; a row touched by k micro-batches appears k times, and the owner takes one
+ *       optimizer step per entry, exactly the steps the single trainer takes;
+ *   <li>coalescing: the gradients of a row are summed over the window and counted, so that a hot
+ *       row (positions, popular items) crosses the network once per window; the owner then takes k
+ *       steps with the mean gradient, which is not what k steps with the k gradients do (measured:
+ *       MODEL.md "Parallel training").
+ * </ul>
+ *
+ * <p>Bounded: the caller flushes once {@link #rows()} (entries) reaches the bound it chose ({@link
+ * #full}); one micro-batch adds at most the rows it touched. Not thread-safe.
  */
 public final class GradientWindow {
   private final TableSums[] tables;
   private final int maxRows;
+  private final boolean coalesce;
   private int rows;
   private int batches;
   private long newestEventTimeMs = Long.MIN_VALUE;
@@ -30,22 +39,25 @@ public final class GradientWindow {
   public interface PartSink {
     /**
      * @param table index into the tables the window was created with
-     * @param ids rows of the part
-     * @param contributions micro-batches that contributed to each row
-     * @param sums row {@code r}'s summed gradient at {@code sums[r * dim ..]}
+     * @param ids rows of the part; a row appears once per micro-batch unless coalescing
+     * @param contributions micro-batches that contributed to each entry (1 unless coalescing)
+     * @param sums entry {@code r}'s (summed) gradient at {@code sums[r * dim ..]}
      */
     void accept(int table, int part, long[] ids, int[] contributions, float[] sums);
   }
 
   /**
    * @param tables the model's tables, in a fixed order (their index names them in {@link #drain})
-   * @param maxRows rows at which {@link #full} says to flush
+   * @param maxRows entries at which {@link #full} says to flush
+   * @param coalesce whether a row's gradients are summed over the window (one entry per row) or
+   *     kept per micro-batch (one entry per row and micro-batch)
    */
-  public GradientWindow(List<EmbeddingTable> tables, int maxRows) {
+  public GradientWindow(List<EmbeddingTable> tables, int maxRows, boolean coalesce) {
     if (maxRows < 1) {
       throw new IllegalArgumentException("maxRows must be >= 1, got " + maxRows);
     }
     this.maxRows = maxRows;
+    this.coalesce = coalesce;
     this.tables = new TableSums[tables.size()];
     for (int i = 0; i < tables.size(); i++) {
       this.tables[i] = new TableSums(tables.get(i), i);
@@ -61,7 +73,9 @@ public final class GradientWindow {
         (table, ids, values, count) -> {
           TableSums sums = tableOf(table);
           for (int r = 0; r < count; r++) {
-            if (sums.add(ids[r], values, r * sums.dim)) {
+            if (coalesce
+                ? sums.add(ids[r], values, r * sums.dim)
+                : sums.append(ids[r], values, r * sums.dim)) {
               rows++;
             }
           }
@@ -85,7 +99,7 @@ public final class GradientWindow {
     throw new IllegalArgumentException("table " + table.name() + " is not in this window");
   }
 
-  /** Distinct (table, row) entries buffered. */
+  /** Entries buffered: distinct (table, row) pairs when coalescing, else (table, row, batch). */
   public int rows() {
     return rows;
   }
@@ -202,13 +216,19 @@ public final class GradientWindow {
         contributions[r]++;
         return false;
       }
-      r = count++;
+      append(id, src, off);
+      rowOf.put(id, count - 1);
+      return true;
+    }
+
+    /** Adds a gradient as an entry of its own; always true. */
+    boolean append(long id, float[] src, int off) {
+      int r = count++;
       if (r == ids.length) {
         ids = Arrays.copyOf(ids, 2 * r);
         contributions = Arrays.copyOf(contributions, 2 * r);
         sums = Arrays.copyOf(sums, 2 * r * dim);
       }
-      rowOf.put(id, r);
       ids[r] = id;
       contributions[r] = 1;
       System.arraycopy(src, off, sums, r * dim, dim);
@@ -216,7 +236,7 @@ public final class GradientWindow {
     }
 
     void clear() {
-      // Capacity is kept: the window's bound also bounds it.
+      // Capacity is kept: the window's bound also bounds it. (rowOf is empty when not coalescing.)
       rowOf.clear();
       count = 0;
     }

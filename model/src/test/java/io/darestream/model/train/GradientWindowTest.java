@@ -17,9 +17,10 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
- * The sharded trainer's coalescing buffer: sums and contribution counts per row across
- * micro-batches, grouping by part on drain, its bound; and the owner's apply of a drained window,
- * which for one micro-batch must give the single trainer's rows bit for bit.
+ * The sharded trainer's window: sums and contribution counts per row across micro-batches when
+ * coalescing, one entry per row and micro-batch otherwise, grouping by part on drain, its bound;
+ * and the owner's apply of a drained window, which must give the single trainer's rows bit for bit
+ * for one micro-batch, and for a window of several when not coalescing.
  */
 class GradientWindowTest {
   private static EmbeddingTable table(String name) {
@@ -42,7 +43,7 @@ class GradientWindowTest {
   void sumsAndCountsRowsAcrossBatchesAndGroupsThemByPart() {
     EmbeddingTable a = table("a");
     EmbeddingTable b = table("b");
-    GradientWindow w = new GradientWindow(List.of(a, b), 100);
+    GradientWindow w = new GradientWindow(List.of(a, b), 100, true);
     RowGradients first = new RowGradients();
     first.of(a).add(1, new float[] {1f, 2f}, 0, 1f);
     first.of(a).add(2, new float[] {3f, 4f}, 0, 1f);
@@ -80,7 +81,7 @@ class GradientWindowTest {
   @Test
   void isFullAtItsBoundAndRefusesPartsOutOfRange() {
     EmbeddingTable a = table("a");
-    GradientWindow w = new GradientWindow(List.of(a), 3);
+    GradientWindow w = new GradientWindow(List.of(a), 3, true);
     RowGradients g = new RowGradients();
     for (long id = 0; id < 3; id++) {
       g.of(a).add(id, new float[] {1f, 1f}, 0, 1f);
@@ -90,7 +91,7 @@ class GradientWindowTest {
     assertThatThrownBy(() -> w.drain(id -> 5, 2, (t, p, i, c, s) -> {}))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("part 5");
-    assertThatThrownBy(() -> new GradientWindow(List.of(a), 0))
+    assertThatThrownBy(() -> new GradientWindow(List.of(a), 0, true))
         .isInstanceOf(IllegalArgumentException.class);
   }
 
@@ -110,7 +111,7 @@ class GradientWindowTest {
     DareModel single = DareModel.create(cfg);
     DareModel sharded = DareModel.create(cfg);
     List<EmbeddingTable> tables = sharded.tables();
-    GradientWindow window = new GradientWindow(tables, 1 << 20);
+    GradientWindow window = new GradientWindow(tables, 1 << 20, false);
     for (int step = 0; step < 3; step++) {
       List<TrainingSample> batch = Samples.random(32, 60, 30, 70 + step);
       float[] expected = single.trainBatch(batch).predictions();
@@ -141,5 +142,93 @@ class GradientWindowTest {
       }
     }
     assertThat(sharded.dense().blocks()).isEqualTo(single.dense().blocks());
+  }
+
+  @Test
+  void keepsOneEntryPerRowAndMicroBatchInOrderWhenNotCoalescing() {
+    EmbeddingTable a = table("a");
+    GradientWindow w = new GradientWindow(List.of(a), 100, false);
+    RowGradients first = new RowGradients();
+    first.of(a).add(2, new float[] {3f, 4f}, 0, 1f);
+    w.add(first, 10, -1, -1);
+    RowGradients second = new RowGradients();
+    second.of(a).add(2, new float[] {0.5f, 0.5f}, 0, 1f);
+    second.of(a).add(4, new float[] {1f, 1f}, 0, 1f);
+    w.add(second, 20, -1, -1);
+
+    assertThat(w.rows()).isEqualTo(3);
+    Part even = drain(w, 2).get(0);
+    assertThat(even.ids()).containsExactly(2, 2, 4);
+    assertThat(even.contributions()).containsExactly(1, 1, 1);
+    assertThat(even.sums()).containsExactly(3f, 4f, 0.5f, 0.5f, 1f, 1f);
+  }
+
+  @Test
+  void ownersApplyingAWindowOfSeveralMicroBatchesGiveTheSingleTrainersRowsWhenNotCoalescing() {
+    assertThat(ownerRowsEqualSingleTrainers(false)).isTrue();
+    // Coalesced, the owner's k steps with the mean gradient are not the single trainer's steps.
+    assertThat(ownerRowsEqualSingleTrainers(true)).isFalse();
+  }
+
+  /**
+   * Trains 4 micro-batches in a replica that applies its own row gradients (as a sharded trainer
+   * does), buffers them in one window, and applies the drained window to an owner model: whether
+   * the owner's rows are then the single trainer's, bit for bit.
+   */
+  private static boolean ownerRowsEqualSingleTrainers(boolean coalesce) {
+    DareConfig cfg =
+        DareConfig.builder()
+            .attentionDim(4)
+            .representationDim(6)
+            .topK(5)
+            .maxHistory(24)
+            .hiddenSizes(16, 8)
+            .microBatchSize(32)
+            .seed(5)
+            .build();
+    DareModel single = DareModel.create(cfg);
+    DareModel replica = DareModel.create(cfg);
+    DareModel owner = DareModel.create(cfg);
+    GradientWindow window = new GradientWindow(replica.tables(), 1 << 20, coalesce);
+    long newest = 0;
+    for (int step = 0; step < 4; step++) {
+      // Few items: rows repeat across the micro-batches.
+      List<TrainingSample> batch = Samples.random(32, 12, 6, 90 + step);
+      single.trainBatch(batch);
+      long t = batch.stream().mapToLong(TrainingSample::eventTimeMs).max().orElseThrow();
+      newest = Math.max(newest, t);
+      replica.trainBatch(
+          batch,
+          rows -> {
+            window.add(rows, t, -1, -1);
+            rows.apply(t);
+          });
+    }
+    long clock = newest;
+    List<EmbeddingTable> tables = owner.tables();
+    window.drain(
+        id -> (int) Math.floorMod(id, 3),
+        3,
+        (t, p, ids, contributions, sums) ->
+            owner.exclusive(
+                () ->
+                    tables
+                        .get(t)
+                        .applyGradients(ids, null, sums, contributions, ids.length, clock)));
+    float[] x = new float[64];
+    float[] y = new float[64];
+    for (EmbeddingTable t : single.tables()) {
+      EmbeddingTable other = owner.table(t.name());
+      if (other.size() != t.size()) {
+        return false;
+      }
+      for (long id : t.ids()) {
+        t.readRow(id, x);
+        if (!other.readRow(id, y) || !java.util.Arrays.equals(x, y)) {
+          return false;
+        }
+      }
+    }
+    return true;
   }
 }

@@ -57,7 +57,7 @@ public final class ShardCostBench {
     DareModel replica = DareModel.create(cfg);
     DareModel owner = DareModel.create(cfg);
     List<EmbeddingTable> ownerTables = owner.tables();
-    GradientWindow window = new GradientWindow(replica.tables(), 1 << 20);
+    GradientWindow window = new GradientWindow(replica.tables(), 1 << 20, false);
     RowRouting routing = new RowRouting(128);
     DataOutputSerializer out = new DataOutputSerializer(1 << 20);
 

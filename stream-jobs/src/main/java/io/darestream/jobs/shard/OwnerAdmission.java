@@ -1,6 +1,7 @@
 package io.darestream.jobs.shard;
 
 import io.darestream.model.DareConfig;
+import io.darestream.model.collections.LongHashSet;
 import io.darestream.model.embedding.EmbeddingTable;
 import java.util.ArrayList;
 import java.util.List;
@@ -73,9 +74,12 @@ final class OwnerAdmission {
     ValueState<long[]> state = counts.get(b.table());
     boolean[] keep = new boolean[b.size()];
     int kept = 0;
+    // An id repeats once per micro-batch (entries not coalesced): admitted by one entry, its later
+    // entries in the batch are kept too (its row is created when the batch is applied).
+    LongHashSet admittedHere = new LongHashSet(8);
     for (int r = 0; r < b.size(); r++) {
       long id = b.ids()[r];
-      if (table.contains(id)) {
+      if (table.contains(id) || admittedHere.contains(id)) {
         keep[r] = true;
         kept++;
         continue;
@@ -85,6 +89,7 @@ final class OwnerAdmission {
       long seen = pending == null || forgotten(pending[1], clock) ? 0 : pending[0];
       seen += b.contributions()[r];
       if (seen >= minCount) {
+        admittedHere.add(id);
         state.clear();
         keep[r] = true;
         kept++;

@@ -107,7 +107,11 @@ public final class ShardedTrainerOperator extends AbstractStreamOperator<Prequen
   public void open() throws Exception {
     super.open();
     replica = DareModel.create(modelOptions.config());
-    window = new GradientWindow(replica.tables(), trainerOptions.gradientWindowRows());
+    window =
+        new GradientWindow(
+            replica.tables(),
+            trainerOptions.gradientWindowRows(),
+            trainerOptions.coalesceRowGradients());
     windowNumber = 1;
     owners = getRuntimeContext().getTaskInfo().getNumberOfParallelSubtasks();
     List<EmbeddingTable> tables = replica.tables();
