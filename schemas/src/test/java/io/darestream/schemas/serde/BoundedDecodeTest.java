@@ -193,7 +193,8 @@ class BoundedDecodeTest {
         AvroBytes.varLong(BEGINNING),
         AvroBytes.varLong(0),
         AvroBytes.varLong(1),
-        AvroBytes.varLong(0));
+        AvroBytes.varLong(0),
+        AvroBytes.varLong(0)); // acknowledged_windows: an empty array
   }
 
   @Test

@@ -95,7 +95,7 @@ class SchemaEvolutionTest {
   @Test
   void aModelDeltaOfTheReleasedV1SchemaIsReadAsWriterZero() throws IOException {
     List<Schema> history = SchemaHistory.forRecord(ModelDelta.getClassSchema().getFullName());
-    assertThat(history).hasSize(1);
+    assertThat(history).hasSize(2);
     Schema v1 = history.get(0);
     // The fingerprint of ModelDelta as released before the writer field (taken from main's
     // build): the history copy must be that schema exactly, or old records stay unreadable.
@@ -159,5 +159,34 @@ class SchemaEvolutionTest {
     } catch (IOException e) {
       throw new IllegalStateException(e);
     }
+  }
+
+  @Test
+  void aModelDeltaOfTheReleasedV2SchemaIsReadWithoutAcknowledgedWindows() throws IOException {
+    Schema v2 = SchemaHistory.forRecord(ModelDelta.getClassSchema().getFullName()).get(1);
+    // ModelDelta as released before acknowledged_windows (main's build at 59b49ca).
+    assertThat(String.format("%016x", SchemaNormalization.parsingFingerprint64(v2)))
+        .isEqualTo("d2c4b0be6b6eb0a8");
+    GenericRecord old = new GenericData.Record(v2);
+    old.put("model_id", "m");
+    old.put("epoch", 3L);
+    old.put("version", 42L);
+    old.put("table", "att.item");
+    old.put("dim", 1);
+    old.put("rows", List.of());
+    old.put("newest_event_time_ms", BEGINNING);
+    old.put("min_ingest_time_ms", -1L);
+    old.put("max_ingest_time_ms", -1L);
+    old.put("publish_time_ms", BEGINNING);
+    old.put("batch_index", 0);
+    old.put("batch_count", 1);
+    old.put("writer", 2);
+    byte[] bytes =
+        new BinaryMessageEncoder<GenericRecord>(GenericData.get(), v2).encode(old).array();
+
+    ModelDelta read = Codecs.MODEL_DELTA.decode(bytes);
+
+    assertThat(read.getWriter()).isEqualTo(2);
+    assertThat(read.getAcknowledgedWindows()).isEmpty();
   }
 }
