@@ -34,7 +34,8 @@ import org.apache.flink.core.memory.DataOutputSerializer;
  * java -Xmx2g --add-modules jdk.incubator.vector \
  *     -cp stream-jobs/target/test-classes:stream-jobs/target/classes:$(cat /tmp/sj-cp.txt) \
  *     io.darestream.jobs.bench.ShardCostBench 40000 700 7000   # samples, per window, per publish
- *     # a 4th argument "deferred": the replica does not apply its own row gradients
+ *     # then flags: "deferred": the replica does not apply its own row gradients;
+ *     # "coalesce": row gradients summed per window (dare.trainer.coalesce-row-gradients)
  * </pre>
  */
 public final class ShardCostBench {
@@ -48,7 +49,11 @@ public final class ShardCostBench {
     int perPublish = args.length > 2 ? Integer.parseInt(args[2]) : 7_000; // 1 s at 7,000/s
     // The sharded trainer applies its own row gradients to its replica at once (as the operator
     // does); "deferred" measures the replica that waits for the owners' rows instead.
-    boolean localApply = args.length <= 3 || !args[3].equals("deferred");
+    List<String> flags =
+        java.util.Arrays.asList(args).subList(Math.min(3, args.length), args.length);
+    boolean localApply = !flags.contains("deferred");
+    // "coalesce": one summed entry per row and window (dare.trainer.coalesce-row-gradients).
+    boolean coalesce = flags.contains("coalesce");
     List<TrainingSample> samples = samples(total);
     DareConfig cfg = DareConfig.builder().build();
     int batch = 64;
@@ -57,7 +62,7 @@ public final class ShardCostBench {
     DareModel replica = DareModel.create(cfg);
     DareModel owner = DareModel.create(cfg);
     List<EmbeddingTable> ownerTables = owner.tables();
-    GradientWindow window = new GradientWindow(replica.tables(), 1 << 20, false);
+    GradientWindow window = new GradientWindow(replica.tables(), 1 << 20, coalesce);
     RowRouting routing = new RowRouting(128);
     DataOutputSerializer out = new DataOutputSerializer(1 << 20);
 
@@ -178,8 +183,12 @@ public final class ShardCostBench {
     }
     System.out.printf(
         "BENCH shard costs: %d samples measured (L = 200 default model, micro-batch %d, window"
-            + " %d samples, publish every %d)%n",
-        measured, batch, perWindow, perPublish);
+            + " %d samples, publish every %d, row gradients %s)%n",
+        measured,
+        batch,
+        perWindow,
+        perPublish,
+        coalesce ? "coalesced per window" : "one entry per micro-batch");
     System.out.printf("  single trainer step        %8.1f us/sample%n", singleNs / 1e3 / measured);
     System.out.printf(
         "  sharded trainer step       %8.1f us/sample (gradients into the window%s)%n",
