@@ -50,6 +50,8 @@ import org.apache.flink.util.OutputTag;
 public final class ShardedTrainerOperator extends AbstractStreamOperator<PrequentialScore>
     implements OneInputStreamOperator<TrainingSample, PrequentialScore> {
   private static final long serialVersionUID = 1L;
+  private static final org.slf4j.Logger LOG =
+      org.slf4j.LoggerFactory.getLogger(ShardedTrainerOperator.class);
 
   /** Coalesced row gradients for the owners. */
   public static final OutputTag<GradientBatch> GRADIENTS =
@@ -81,6 +83,8 @@ public final class ShardedTrainerOperator extends AbstractStreamOperator<Prequen
   private transient StreamingMetrics metrics;
   private transient SentDenseCopies sentCopies;
   private transient boolean batchTimerPending;
+  private transient long denseAveragesMerged;
+  private transient long denseAveragesTaken;
   private transient long samplesTrained;
   private transient long steps;
   private transient Counter samplesCounter;
@@ -367,7 +371,11 @@ public final class ShardedTrainerOperator extends AbstractStreamOperator<Prequen
    */
   private void adoptDenseAverage() {
     ReplicaFeed.DenseAverage avg = feed.takeDenseAverage();
-    if (avg == null || avg.epoch() != epoch.epoch()) {
+    if (avg == null) {
+      return;
+    }
+    denseAveragesTaken++;
+    if (avg.epoch() != epoch.epoch()) {
       return;
     }
     List<String> names = replica.dense().names();
@@ -386,6 +394,7 @@ public final class ShardedTrainerOperator extends AbstractStreamOperator<Prequen
     if (delta == null) {
       return;
     }
+    denseAveragesMerged++;
     List<DenseBlock> merged = new ArrayList<>(names.size());
     boolean changed = false;
     int o = 0;
@@ -452,6 +461,21 @@ public final class ShardedTrainerOperator extends AbstractStreamOperator<Prequen
     trainPending();
     flushWindow();
     sendDenseCopy();
+    // Each trainer's own figures: the job's prequential AUC pools the trainers' scores.
+    io.darestream.model.metrics.MetricsSnapshot m = metrics.snapshot();
+    LOG.info(
+        "Trainer {} of {}: {} samples, {} dense averages merged of {} taken; last {}: AUC {},"
+            + " GAUC {}, mean prediction {}, observed {}",
+        getRuntimeContext().getTaskInfo().getIndexOfThisSubtask(),
+        owners,
+        samplesTrained,
+        denseAveragesMerged,
+        denseAveragesTaken,
+        m.count(),
+        String.format("%.4f", m.auc()),
+        String.format("%.4f", m.gauc()),
+        String.format("%.4f", m.meanPrediction()),
+        String.format("%.4f", m.observedRate()));
     super.finish();
   }
 
