@@ -68,7 +68,7 @@ public final class TrainerOptions implements Serializable {
           .withDescription(
               "Trainer subtasks. 1 runs the single trainer operator; N > 1 runs the sharded"
                   + " stage: N trainers (each a disjoint share of the users' samples) send"
-                  + " coalesced row gradients to N row owners (one writer per row, by key group)"
+                  + " their row gradients to N row owners (one writer per row, by key group)"
                   + " and average their dense copies every dense-average-interval.");
 
   public static final ConfigOption<Boolean> SHARDED =
