@@ -114,6 +114,25 @@ public final class TrainerOptions implements Serializable {
               "Sharded stage: how often each trainer sends its dense copy to be averaged; the"
                   + " average is published to model-deltas and adopted by every trainer.");
 
+  public static final ConfigOption<DenseMerge> DENSE_MERGE =
+      ConfigOptions.key("dare.trainer.dense-merge")
+          .enumType(DenseMerge.class)
+          .defaultValue(DenseMerge.SUM)
+          .withDescription(
+              "Sharded stage: how the dense averager folds the trainers' dense progress (what each"
+                  + " trained since its previous send) into the one dense model: SUM adds it, so"
+                  + " every trainer's steps count as the single trainer's do; AVERAGE adds the mean,"
+                  + " so the dense model moves 1/N as far per round (model averaging). Same at N ="
+                  + " 1. MEASURED");
+
+  /** How the dense averager folds the trainers' dense progress into the dense model. */
+  public enum DenseMerge {
+    /** G += Σ progress. */
+    SUM,
+    /** G += Σ progress / N (model averaging). */
+    AVERAGE
+  }
+
   private final int microBatchSize;
   private final int parallelism;
   private final boolean sharded;
@@ -121,6 +140,7 @@ public final class TrainerOptions implements Serializable {
   private final Duration gradientWindow;
   private final int gradientWindowRows;
   private final Duration denseAverageInterval;
+  private final DenseMerge denseMerge;
   private final Duration maxWait;
   private final Duration publishInterval;
   private final Duration densePublishInterval;
@@ -163,6 +183,7 @@ public final class TrainerOptions implements Serializable {
     this.gradientWindow = Checks.positiveDuration(c, GRADIENT_WINDOW);
     this.gradientWindowRows = Checks.positive(c, GRADIENT_WINDOW_ROWS);
     this.denseAverageInterval = Checks.positiveDuration(c, DENSE_AVERAGE_INTERVAL);
+    this.denseMerge = c.get(DENSE_MERGE);
   }
 
   /** Reads and checks the options from {@code config}. */
@@ -224,5 +245,9 @@ public final class TrainerOptions implements Serializable {
 
   public Duration denseAverageInterval() {
     return denseAverageInterval;
+  }
+
+  public DenseMerge denseMerge() {
+    return denseMerge;
   }
 }
