@@ -111,8 +111,9 @@ public final class TrainerOptions implements Serializable {
           .durationType()
           .defaultValue(Duration.ofSeconds(1))
           .withDescription(
-              "Sharded stage: how often each trainer sends its dense copy to be averaged; the"
-                  + " average is published to model-deltas and adopted by every trainer.");
+              "Sharded stage: how often each trainer sends its dense progress to the dense"
+                  + " averager (also before every checkpoint barrier); the dense model is published"
+                  + " to model-deltas and adopted by every trainer.");
 
   public static final ConfigOption<DenseMerge> DENSE_MERGE =
       ConfigOptions.key("dare.trainer.dense-merge")

@@ -11,8 +11,9 @@ import org.apache.flink.api.common.typeinfo.TypeInformation;
  * Never mutated after construction.
  *
  * @param subtask the trainer subtask that sent it
- * @param round the trainer's averaging round in this attempt (1, 2, ...; round 0 is the dense model
- *     the averager publishes when it opens)
+ * @param round the trainer's averaging round in this attempt, increasing, at least 1 (the trainer
+ *     numbers them by its clock, in ms); round 0 is the dense model the averager publishes when it
+ *     opens
  * @param values the progress, blocks in {@code DenseParameters.names()} order
  */
 public record DenseProgress(int subtask, long round, float[] values) {

@@ -10,11 +10,12 @@ import java.util.TreeMap;
  * trainers' {@link DenseProgress} into it, {@code G += scale × Σ progress}, round by round.
  *
  * <p>Round {@code r} is complete once every trainer sent a progress of round {@code r} or later
- * (each trainer sends its rounds in order, 1, 2, ..., on one FIFO channel, so by then every
- * progress of rounds up to {@code r} is in); G is then published as version {@code r}. The version
- * is what keeps the trainers right: G of version {@code r} holds every trainer's progress of rounds
- * up to {@code r} and none later, so a trainer that merges it as {@code own += G - copy it sent in
- * round r} ({@link SentDenseCopies}) counts its own later progress once, in {@code own}.
+ * (each trainer sends increasing rounds, numbered by its clock, on one FIFO channel, so by then
+ * every progress of rounds up to {@code r} is in); G is then published as version {@code r}, the
+ * newest round complete that some progress was sent for. The version is what keeps the trainers
+ * right: G of version {@code r} holds every trainer's progress of rounds up to {@code r} and none
+ * later, so a trainer that merges it as {@code own += G - its copy of its newest round up to r}
+ * ({@link SentDenseCopies}) counts its own later progress once, in {@code own}.
  *
  * <p>Nothing received is ever lost: when more than {@code maxOpenRounds} rounds are open (a trainer
  * lags) the oldest open round's sum is added to the next one's (that round is then published later,

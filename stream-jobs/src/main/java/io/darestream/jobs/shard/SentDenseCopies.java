@@ -6,15 +6,20 @@ import java.util.TreeMap;
 /**
  * A sharded trainer's side of dense merging, without Flink: its dense values at each round it sent
  * (round 0: the values it started from), the reference its next {@link DenseProgress} is measured
- * from, and the correction {@code G - copy} that the averager's dense model G of one of those
- * rounds asks the trainer to add to its own dense parameters.
+ * from, and the correction {@code G - copy} that the averager's dense model G of one version asks
+ * the trainer to add to its own dense parameters.
  *
- * <p>The averager publishes G of version {@code r} holding every trainer's progress of rounds up to
- * {@code r} ({@link DenseProgressSum}); {@code own + G - copy(r)} is then G plus what this trainer
- * trained since it sent round {@code r}: the others' progress is adopted, its own is kept, nothing
- * counted twice. Version 0 is the averager's dense model when it opened (the restored one after a
- * restore), so merging it moves a trainer that started from the initial values to the restored
- * ones, keeping what it trained meanwhile.
+ * <p>The averager publishes G of version {@code v} holding every trainer's progress of rounds up to
+ * {@code v} ({@link DenseProgressSum}); with {@code copy} this trainer's values at its newest round
+ * up to {@code v}, {@code own + G - copy} is G plus what this trainer trained since: the others'
+ * progress is adopted, its own is kept, nothing counted twice. Version 0 is the averager's dense
+ * model when it opened (the restored one after a restore), so merging it moves a trainer that
+ * started from the initial values to the restored ones, keeping what it trained meanwhile.
+ *
+ * <p>Rounds are numbered by the caller's clock ({@link #send}: at least the time, and above the
+ * previous round), not counted: the trainers' rounds then stay together however often each one's
+ * timer fires late (counted, a trainer on a busier mailbox falls a round behind every so many, and
+ * after a long run the others' copies of the rounds G comes back for are long dropped).
  *
  * <p>Not thread-safe (the trainer's task thread only).
  */
@@ -42,12 +47,14 @@ final class SentDenseCopies {
   }
 
   /**
-   * Starts the next round: returns {@code own - reference} with the round's number, and keeps
-   * {@code own} as the round's copy and the next reference (clones: corrections shift them).
+   * Starts the next round, numbered {@code max(previous + 1, atLeast)}: returns {@code own -
+   * reference} with the round's number, and keeps {@code own} as the round's copy and the next
+   * reference (clones: corrections shift them).
    *
+   * @param atLeast the lowest round number wanted (the trainer passes its processing time in ms)
    * @throws IllegalArgumentException if {@code own}'s size differs from the reference's
    */
-  Progress send(float[] own) {
+  Progress send(float[] own, long atLeast) {
     if (own.length != reference.length) {
       throw new IllegalArgumentException(
           "dense values of " + own.length + " floats, the reference has " + reference.length);
@@ -56,7 +63,7 @@ final class SentDenseCopies {
     for (int i = 0; i < own.length; i++) {
       progress[i] = own[i] - reference[i];
     }
-    round++;
+    round = Math.max(round + 1, atLeast);
     reference = own.clone();
     sent.put(round, own.clone());
     while (sent.size() > maxPending) {
@@ -66,10 +73,12 @@ final class SentDenseCopies {
   }
 
   /**
-   * The correction that G of version {@code version} asks for, {@code G - copy sent for that
-   * round}, element by element, or null if that copy is not pending (merged or superseded already,
-   * dropped, or never sent). Forgets the copies up to that round, and adds the correction to the
-   * copies of later rounds still pending and to the reference.
+   * The correction that G of version {@code version} asks for, {@code G - copy}, element by
+   * element, {@code copy} being this trainer's values at its newest round up to {@code version};
+   * null if that copy is not kept (dropped, or older than a version merged already). Forgets the
+   * older copies and adds the correction to the copies kept (that copy, which becomes G: a later
+   * version before this trainer's next round corrects by what the others trained in between) and to
+   * the reference.
    *
    * <p>Why: the later copies were taken before this correction was merged, so G of their rounds,
    * {@code G - copy}, would ask for this correction again (merged once per pending round, a
@@ -81,22 +90,22 @@ final class SentDenseCopies {
    * @throws IllegalArgumentException if G's size differs from the copy's
    */
   float[] correction(long version, float[] model) {
-    float[] copy = sent.get(version);
-    if (copy == null) {
+    var base = sent.floorEntry(version);
+    if (base == null) {
       return null;
     }
+    float[] copy = base.getValue();
     if (copy.length != model.length) {
       throw new IllegalArgumentException(
           "dense model of " + model.length + " floats, the copy had " + copy.length);
     }
-    // Rounds up to this one are merged (or superseded by it).
-    sent.headMap(version, true).clear();
+    sent.headMap(base.getKey(), false).clear();
     float[] delta = new float[copy.length];
     for (int i = 0; i < copy.length; i++) {
       delta[i] = model[i] - copy[i];
     }
-    for (float[] later : sent.values()) {
-      shift(later, delta);
+    for (float[] kept : sent.values()) {
+      shift(kept, delta);
     }
     shift(reference, delta);
     return delta;
@@ -108,7 +117,7 @@ final class SentDenseCopies {
     }
   }
 
-  /** Copies sent (round 0 included) and not merged yet. */
+  /** Copies kept (round 0 included, and the newest merged one). */
   int pending() {
     return sent.size();
   }

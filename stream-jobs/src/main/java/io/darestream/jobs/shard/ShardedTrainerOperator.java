@@ -259,7 +259,9 @@ public final class ShardedTrainerOperator extends AbstractStreamOperator<Prequen
 
   private void sendDenseProgress() {
     adoptDenseAverage();
-    SentDenseCopies.Progress p = sentCopies.send(flatDense());
+    // Rounds by the clock, so that every trainer's stay together (SentDenseCopies).
+    SentDenseCopies.Progress p =
+        sentCopies.send(flatDense(), getProcessingTimeService().getCurrentProcessingTime());
     output.collect(
         DENSE,
         new StreamRecord<>(

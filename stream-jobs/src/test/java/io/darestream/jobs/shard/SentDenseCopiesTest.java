@@ -17,14 +17,49 @@ class SentDenseCopiesTest {
   @Test
   void progressIsWhatTrainingMovedTheValuesAndACorrectionIsNoProgress() {
     SentDenseCopies sent = new SentDenseCopies(8, new float[] {1f, 4f});
-    SentDenseCopies.Progress p = sent.send(new float[] {2f, 4f});
+    SentDenseCopies.Progress p = sent.send(new float[] {2f, 4f}, 0);
     assertThat(p.round()).isEqualTo(1);
     assertThat(p.values()).containsExactly(1f, 0f);
     // G of round 1 moves the trainer by 10; it trains +1 meanwhile, then sends: progress 1, not 11.
     assertThat(sent.correction(1, new float[] {12f, 14f})).containsExactly(10f, 10f);
-    assertThat(sent.send(new float[] {13f, 14f}).values()).containsExactly(1f, 0f);
-    assertThat(sent.correction(1, new float[] {0f, 0f})).as("merged already").isNull();
-    assertThat(sent.correction(99, new float[] {0f, 0f})).as("never sent").isNull();
+    assertThat(sent.send(new float[] {13f, 14f}, 0).values()).containsExactly(1f, 0f);
+    assertThat(sent.correction(2, new float[] {13f, 14f})).containsExactly(0f, 0f);
+    assertThat(sent.correction(1, new float[] {0f, 0f})).as("older than merged").isNull();
+  }
+
+  @Test
+  void roundsNumberedByTheClockMayInterleaveAndEveryVersionCorrectsByWhatTheOthersTrained() {
+    // Trainer A sends at 1000 and 2000, trainer B at 1500 (its timer fired late): G of 1000 holds
+    // A's first progress, G of 1500 B's too; A merges 1500 against its copy of 1000 (its newest
+    // round up to 1500), B merges 1000 against its round 0.
+    float[] init = {0f};
+    SentDenseCopies a = new SentDenseCopies(8, init);
+    SentDenseCopies b = new SentDenseCopies(8, init);
+    DenseProgressSum sum = new DenseProgressSum(2, 8, 1f, init);
+    float[] ownA = {1f};
+    float[] ownB = {10f};
+    SentDenseCopies.Progress pa = a.send(ownA.clone(), 1000);
+    assertThat(pa.round()).isEqualTo(1000);
+    assertThat(sum.add(new DenseProgress(0, pa.round(), pa.values()))).isNull();
+    SentDenseCopies.Progress pb = b.send(ownB.clone(), 1500);
+    DenseProgressSum.Result g1000 = sum.add(new DenseProgress(1, pb.round(), pb.values()));
+    assertThat(g1000.version()).isEqualTo(1000);
+    assertThat(g1000.values()).containsExactly(1f);
+    ownA[0] += a.correction(1000, g1000.values())[0];
+    ownB[0] += b.correction(1000, g1000.values())[0];
+    assertThat(ownA).as("A: G, nothing trained since").containsExactly(1f);
+    assertThat(ownB).as("B: its own 10 kept, A's 1 adopted").containsExactly(11f);
+    ownA[0] += 100f;
+    pa = a.send(ownA.clone(), 2000);
+    assertThat(pa.values()).as("A's progress since 1000: training only").containsExactly(100f);
+    DenseProgressSum.Result g1500 = sum.add(new DenseProgress(0, pa.round(), pa.values()));
+    assertThat(g1500.version()).isEqualTo(1500);
+    assertThat(g1500.values()).containsExactly(11f);
+    ownA[0] += a.correction(1500, g1500.values())[0];
+    ownB[0] += b.correction(1500, g1500.values())[0];
+    assertThat(ownA).as("A: B's 10 adopted, its own 100 kept").containsExactly(111f);
+    assertThat(ownB).as("B: nothing new").containsExactly(11f);
+    assertThat(sum.finish().values()).as("G holds all progress").containsExactly(111f);
   }
 
   @Test
@@ -33,13 +68,13 @@ class SentDenseCopiesTest {
     // averager's version 0, the restored G = 100, comes back.
     SentDenseCopies sent = new SentDenseCopies(8, new float[] {0f});
     float[] own = {1f};
-    assertThat(sent.send(own.clone()).values()).containsExactly(1f);
+    assertThat(sent.send(own.clone(), 0).values()).containsExactly(1f);
     own[0] += sent.correction(0, new float[] {100f})[0];
     assertThat(own[0]).isEqualTo(101f);
     // The averager folds round 1 (progress 1) into G: 101; merging it changes nothing.
     assertThat(sent.correction(1, new float[] {101f})).containsExactly(0f);
     own[0] += 1f;
-    assertThat(sent.send(own.clone()).values()).containsExactly(1f);
+    assertThat(sent.send(own.clone(), 0).values()).containsExactly(1f);
   }
 
   @Test
@@ -50,9 +85,9 @@ class SentDenseCopiesTest {
     float[] init = {0f, 0f};
     DenseProgressSum before = new DenseProgressSum(2, 8, 1f, init);
     SentDenseCopies[] sent = {new SentDenseCopies(8, init), new SentDenseCopies(8, init)};
-    before.add(new DenseProgress(0, 1, sent[0].send(new float[] {1f, 2f}).values()));
-    before.add(new DenseProgress(1, 1, sent[1].send(new float[] {3f, 0f}).values()));
-    before.add(new DenseProgress(0, 2, sent[0].send(new float[] {2f, 2f}).values()));
+    before.add(new DenseProgress(0, 1, sent[0].send(new float[] {1f, 2f}, 0).values()));
+    before.add(new DenseProgress(1, 1, sent[1].send(new float[] {3f, 0f}, 0).values()));
+    before.add(new DenseProgress(0, 2, sent[0].send(new float[] {2f, 2f}, 0).values()));
     float[] checkpoint = before.checkpointValue();
     assertThat(checkpoint).containsExactly(5f, 2f);
 
@@ -78,7 +113,7 @@ class SentDenseCopiesTest {
     DenseProgressSum.Result[] results = new DenseProgressSum.Result[3];
     for (int round = 1; round <= 2; round++) {
       for (int t = 0; t < 2; t++) {
-        SentDenseCopies.Progress p = sent[t].send(own[t].clone());
+        SentDenseCopies.Progress p = sent[t].send(own[t].clone(), 0);
         DenseProgressSum.Result res = averager.add(new DenseProgress(t, p.round(), p.values()));
         if (res != null) {
           results[round] = res;
@@ -125,7 +160,7 @@ class SentDenseCopiesTest {
         own[t] -= 0.05f * (own[t] - target[t]);
       }
       for (int t = 0; t < trainers; t++) {
-        SentDenseCopies.Progress p = sent[t].send(new float[] {own[t]});
+        SentDenseCopies.Progress p = sent[t].send(new float[] {own[t]}, 0);
         allProgress += p.values()[0];
         DenseProgressSum.Result res = averager.add(new DenseProgress(t, p.round(), p.values()));
         if (res != null) {
@@ -162,14 +197,14 @@ class SentDenseCopiesTest {
   @Test
   void keepsAtMostTheCopiesItWasGivenAndRefusesAnotherSize() {
     SentDenseCopies sent = new SentDenseCopies(2, new float[] {0f});
-    sent.send(new float[] {1f});
-    sent.send(new float[] {2f});
-    long r = sent.send(new float[] {3f}).round();
+    sent.send(new float[] {1f}, 0);
+    sent.send(new float[] {2f}, 0);
+    long r = sent.send(new float[] {3f}, 0).round();
     assertThat(sent.pending()).isEqualTo(2);
     assertThat(sent.correction(1, new float[] {0f})).as("dropped").isNull();
     assertThatThrownBy(() -> sent.correction(r, new float[] {0f, 0f}))
         .isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> sent.send(new float[] {0f, 0f}))
+    assertThatThrownBy(() -> sent.send(new float[] {0f, 0f}, 0))
         .isInstanceOf(IllegalArgumentException.class);
   }
 }
