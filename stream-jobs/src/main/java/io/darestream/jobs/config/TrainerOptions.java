@@ -118,13 +118,14 @@ public final class TrainerOptions implements Serializable {
   public static final ConfigOption<DenseMerge> DENSE_MERGE =
       ConfigOptions.key("dare.trainer.dense-merge")
           .enumType(DenseMerge.class)
-          .defaultValue(DenseMerge.SUM)
+          .defaultValue(DenseMerge.AVERAGE)
           .withDescription(
               "Sharded stage: how the dense averager folds the trainers' dense progress (what each"
-                  + " trained since its previous send) into the one dense model: SUM adds it, so"
-                  + " every trainer's steps count as the single trainer's do; AVERAGE adds the mean,"
-                  + " so the dense model moves 1/N as far per round (model averaging). Same at N ="
-                  + " 1. MEASURED");
+                  + " trained since its previous send) into the one dense model: AVERAGE adds the"
+                  + " mean (model averaging: it moves 1/N as far per round), SUM adds the sum (every"
+                  + " trainer's steps count fully, as the single trainer's do, on stale copies)."
+                  + " Same at N = 1. Measured on MovieLens, 3 seeds: SUM is 1.0 AUC point below"
+                  + " AVERAGE at N = 2 and 3.1 below at N = 4 (MODEL.md, Parallel training).");
 
   /** How the dense averager folds the trainers' dense progress into the dense model. */
   public enum DenseMerge {
