@@ -8,7 +8,12 @@ import io.darestream.model.DareModel;
 import io.darestream.model.DenseBlock;
 import io.darestream.model.sync.DeltaStamp;
 import io.darestream.model.sync.ModelDeltas;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.api.common.typeutils.base.array.FloatPrimitiveArraySerializer;
 import org.apache.flink.metrics.Gauge;
 import org.apache.flink.runtime.state.StateInitializationContext;
 import org.apache.flink.runtime.state.StateSnapshotContext;
@@ -18,16 +23,25 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.util.IOUtils;
 
 /**
- * The sharded stage's one dense writer (parallelism 1): averages the trainers' dense copies round
- * by round ({@link DenseAverage}) and publishes each average to {@code model-deltas} as the dense
- * blocks, stamped with the round as version, which serving serves and every trainer merges. At the
- * end of a bounded input it publishes the average of every trainer's final copy.
+ * The sharded stage's one dense writer (parallelism 1): holds the dense model G as operator state,
+ * folds the trainers' {@link DenseProgress} into it round by round ({@link DenseProgressSum}:
+ * summed or averaged, {@code dare.trainer.dense-merge}) and publishes G to {@code model-deltas} as
+ * the dense blocks, stamped with the round as version, which serving serves and every trainer
+ * merges. When it opens it publishes G as version 0 of its epoch: the initial dense blocks on a
+ * fresh start, the restored ones after a restore, which the trainers (opened with the initial ones)
+ * move to. A checkpoint holds G plus every progress received before the barrier (the trainers send
+ * theirs before it), and so does the snapshot part the averager writes for it. At the end of a
+ * bounded input it folds everything and publishes G once more.
  */
 public final class DenseAverager extends AbstractStreamOperator<Void>
-    implements OneInputStreamOperator<DenseCopy, Void> {
+    implements OneInputStreamOperator<DenseProgress, Void> {
   private static final long serialVersionUID = 1L;
 
   private static final int MAX_OPEN_ROUNDS = 16;
+
+  /** The dense model G, every block concatenated in the model's block order (one element). */
+  static final ListStateDescriptor<float[]> DENSE_STATE =
+      new ListStateDescriptor<>("dense-model", FloatPrimitiveArraySerializer.INSTANCE);
 
   private final ModelOptions modelOptions;
   private final KafkaOptions kafkaOptions;
@@ -35,7 +49,9 @@ public final class DenseAverager extends AbstractStreamOperator<Void>
   private final TrainerOptions trainerOptions;
 
   private transient AttemptEpoch epoch;
-  private transient DenseAverage average;
+  private transient DenseProgressSum sum;
+  private transient ListState<float[]> denseState;
+  private transient float[] restored;
   private transient DareModel model;
   private transient DeltaPublisher publisher;
   private transient long published;
@@ -60,13 +76,39 @@ public final class DenseAverager extends AbstractStreamOperator<Void>
     epoch =
         AttemptEpoch.begin(
             context, "dense-averager-epoch", getRuntimeContext().getTaskInfo().getAttemptNumber());
+    denseState = context.getOperatorStateStore().getListState(DENSE_STATE);
+    restored = null;
+    if (context.isRestored()) {
+      for (float[] v : denseState.get()) {
+        if (restored != null) {
+          throw new IllegalStateException("the restored dense averager state holds two models");
+        }
+        restored = v;
+      }
+    }
   }
 
   @Override
   public void open() throws Exception {
     super.open();
-    average = new DenseAverage(trainers, MAX_OPEN_ROUNDS);
     model = DareModel.create(modelOptions.config());
+    float[] initial = flatDense(model);
+    if (restored != null && restored.length != initial.length) {
+      throw new IllegalStateException(
+          "the restored dense model has "
+              + restored.length
+              + " floats, this model's dense blocks have "
+              + initial.length
+              + ": the job was restored with another model configuration");
+    }
+    float scale =
+        switch (trainerOptions.denseMerge()) {
+          case SUM -> 1f;
+          case AVERAGE -> 1f / trainers;
+        };
+    sum =
+        new DenseProgressSum(
+            trainers, MAX_OPEN_ROUNDS, scale, restored != null ? restored : initial);
     publisher =
         new DeltaPublisher(
             kafkaOptions.bootstrapServers(),
@@ -82,14 +124,17 @@ public final class DenseAverager extends AbstractStreamOperator<Void>
             0,
             trainers + 1);
     getMetricGroup().gauge("averagesPublished", (Gauge<Long>) () -> published);
-    getMetricGroup().gauge("openRounds", (Gauge<Integer>) () -> average.openRounds());
+    getMetricGroup().gauge("openRounds", (Gauge<Integer>) () -> sum.openRounds());
+    // Version 0 of this epoch: the trainers, which opened with the initial dense blocks, move to
+    // it, and serving gets the restored dense model with it.
+    publish(0, sum.checkpointValue());
   }
 
   @Override
-  public void processElement(StreamRecord<DenseCopy> element) {
-    DenseAverage.Result r = average.add(element.getValue());
+  public void processElement(StreamRecord<DenseProgress> element) {
+    DenseProgressSum.Result r = sum.add(element.getValue());
     if (r != null) {
-      publish(r.round(), r.values());
+      publish(r.version(), r.values());
     }
   }
 
@@ -100,9 +145,9 @@ public final class DenseAverager extends AbstractStreamOperator<Void>
       int size = model.dense().block(name).size();
       if (o + size > flat.length) {
         throw new IllegalStateException(
-            "dense copy of " + flat.length + " floats is too short for this model's blocks");
+            "dense model of " + flat.length + " floats is too short for this model's blocks");
       }
-      model.writeDense(new DenseBlock(name, java.util.Arrays.copyOfRange(flat, o, o + size)));
+      model.writeDense(new DenseBlock(name, Arrays.copyOfRange(flat, o, o + size)));
       o += size;
     }
     long now = System.currentTimeMillis();
@@ -118,11 +163,11 @@ public final class DenseAverager extends AbstractStreamOperator<Void>
     super.snapshotState(context);
     epoch.snapshot();
     publisher.flushAndGetOffsets();
-    // The part of this checkpoint: the dense blocks of the last round published before it.
-    denseAtBarrier =
-        model.dense().blocks().stream()
-            .map(b -> new DenseBlock(b.name(), b.values().clone()))
-            .toList();
+    // G with every progress sent before the barrier: what a restore from this checkpoint starts
+    // from, and this checkpoint's snapshot part.
+    float[] value = sum.checkpointValue();
+    denseState.update(List.of(value));
+    denseAtBarrier = blocksOf(value);
     snapshotParts.atBarrier(context.getCheckpointId(), lastRound);
   }
 
@@ -144,12 +189,33 @@ public final class DenseAverager extends AbstractStreamOperator<Void>
 
   @Override
   public void finish() throws Exception {
-    float[] last = average.averageOfLatest();
-    if (last != null) {
-      publish(average.completedRound() + MAX_OPEN_ROUNDS + 1, last);
-    }
+    DenseProgressSum.Result last = sum.finish();
+    publish(last.version(), last.values());
     publisher.flushAndGetOffsets();
     super.finish();
+  }
+
+  private List<DenseBlock> blocksOf(float[] flat) {
+    List<DenseBlock> out = new ArrayList<>();
+    int o = 0;
+    for (String name : model.dense().names()) {
+      int size = model.dense().block(name).size();
+      out.add(new DenseBlock(name, Arrays.copyOfRange(flat, o, o + size)));
+      o += size;
+    }
+    return out;
+  }
+
+  private static float[] flatDense(DareModel model) {
+    List<DenseBlock> blocks = model.dense().blocks();
+    int n = blocks.stream().mapToInt(DenseBlock::size).sum();
+    float[] flat = new float[n];
+    int o = 0;
+    for (DenseBlock b : blocks) {
+      System.arraycopy(b.values(), 0, flat, o, b.size());
+      o += b.size();
+    }
+    return flat;
   }
 
   @Override

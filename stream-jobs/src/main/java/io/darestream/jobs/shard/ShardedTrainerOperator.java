@@ -39,10 +39,14 @@ import org.apache.flink.util.OutputTag;
  * so that its next micro-batch sees them as the single trainer's would, not a gradient window plus
  * a publish interval later; that copy is speculative and derived: the owners' rows (every trainer's
  * contributions) overwrite it as they arrive, and nothing of it is published or checkpointed. At N
- * = 1 this keeps the single trainer's prequential quality. Dense: every dense-average interval it
- * sends its copy ({@link #DENSE}) and, when the average of that round comes back, moves to {@code
- * average + (own - copy sent)}: the others' progress is adopted, its own since the copy is kept (at
- * N = 1 the average is its own copy and nothing changes).
+ * = 1 this keeps the single trainer's prequential quality. Dense: every dense-average interval, and
+ * before every checkpoint barrier, it sends what its training moved its dense copy since the
+ * previous send ({@link #DENSE}, a {@link DenseProgress}); the averager folds every trainer's
+ * progress into the one dense model G, which it checkpoints, and publishes G round by round. When G
+ * of a round comes back, the trainer moves to {@code G + (own - copy at that round)}: the others'
+ * progress is adopted, its own since the copy is kept ({@link SentDenseCopies}). Version 0 of an
+ * epoch is G as the averager opened with it (the restored dense model after a restore), so a
+ * trainer, which opens with the initial values, moves to it.
  *
  * <p>Holds no model state in Flink: the replica is derived data, rebuilt from the topic after a
  * restore; the epoch is kept so that every restart is told apart.
@@ -57,13 +61,13 @@ public final class ShardedTrainerOperator extends AbstractStreamOperator<Prequen
   public static final OutputTag<GradientBatch> GRADIENTS =
       new OutputTag<>("row-gradients", GradientBatch.TYPE_INFO);
 
-  /** Dense copies for the averager. */
-  public static final OutputTag<DenseCopy> DENSE =
-      new OutputTag<>("dense-copies", DenseCopy.TYPE_INFO);
+  /** Dense progress for the averager. */
+  public static final OutputTag<DenseProgress> DENSE =
+      new OutputTag<>("dense-progress", DenseProgress.TYPE_INFO);
 
   static final int METRICS_WINDOW = 10_000;
 
-  /** Sent dense copies kept until their round's average comes back. */
+  /** Sent dense copies kept until G of their round comes back. */
   private static final int MAX_PENDING_COPIES = 64;
 
   private final ModelOptions modelOptions;
@@ -128,7 +132,6 @@ public final class ShardedTrainerOperator extends AbstractStreamOperator<Prequen
     ownWrites = new OwnWriteLedger(dims, owners);
     pending = new ArrayList<>(trainerOptions.microBatchSize());
     metrics = new StreamingMetrics(METRICS_WINDOW);
-    sentCopies = new SentDenseCopies(MAX_PENDING_COPIES);
     int subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
     feed =
         new ReplicaFeed(
@@ -141,9 +144,12 @@ public final class ShardedTrainerOperator extends AbstractStreamOperator<Prequen
             subtask,
             ownWrites);
     feed.start();
+    // Round 0: what this trainer starts from; version 0 of G moves it to the averager's dense
+    // model.
+    sentCopies = new SentDenseCopies(MAX_PENDING_COPIES, flatDense());
     registerMetrics();
     scheduleWindowFlush();
-    scheduleDenseCopy();
+    scheduleDenseProgress();
   }
 
   @Override
@@ -326,7 +332,7 @@ public final class ShardedTrainerOperator extends AbstractStreamOperator<Prequen
             });
   }
 
-  private void scheduleDenseCopy() {
+  private void scheduleDenseProgress() {
     long due =
         getProcessingTimeService().getCurrentProcessingTime()
             + trainerOptions.denseAverageInterval().toMillis();
@@ -334,19 +340,21 @@ public final class ShardedTrainerOperator extends AbstractStreamOperator<Prequen
         .registerTimer(
             due,
             t -> {
-              sendDenseCopy();
-              scheduleDenseCopy();
+              sendDenseProgress();
+              scheduleDenseProgress();
             });
   }
 
-  private void sendDenseCopy() {
+  private void sendDenseProgress() {
     adoptDenseAverage();
-    float[] flat = flatDense();
-    long round = sentCopies.send(flat);
+    // Rounds by the clock, so that every trainer's stay together (SentDenseCopies).
+    SentDenseCopies.Progress p =
+        sentCopies.send(flatDense(), getProcessingTimeService().getCurrentProcessingTime());
     output.collect(
         DENSE,
         new StreamRecord<>(
-            new DenseCopy(getRuntimeContext().getTaskInfo().getIndexOfThisSubtask(), round, flat)));
+            new DenseProgress(
+                getRuntimeContext().getTaskInfo().getIndexOfThisSubtask(), p.round(), p.values())));
   }
 
   private float[] flatDense() {
@@ -366,8 +374,9 @@ public final class ShardedTrainerOperator extends AbstractStreamOperator<Prequen
   }
 
   /**
-   * Merges the newest dense average of this attempt's epoch: {@code own += average - copy}, the
-   * copy being the one this trainer sent for the average's round (published as its version).
+   * Merges the newest dense model G of this attempt's epoch: {@code own += G - copy}, the copy
+   * being this trainer's dense values when it sent the round that G's version names (round 0: those
+   * it opened with).
    */
   private void adoptDenseAverage() {
     ReplicaFeed.DenseAverage avg = feed.takeDenseAverage();
@@ -403,7 +412,7 @@ public final class ShardedTrainerOperator extends AbstractStreamOperator<Prequen
       int from = o;
       o += own.length;
       if (allZero(delta, from, own.length)) {
-        continue; // the average is this copy (N = 1, or the others sent the same): keep own bits
+        continue; // G is this copy (nothing trained or merged since): keep own bits
       }
       for (int i = 0; i < own.length; i++) {
         own[i] += delta[from + i];
@@ -448,6 +457,8 @@ public final class ShardedTrainerOperator extends AbstractStreamOperator<Prequen
     // ahead of the barrier: the owners' checkpoint then holds exactly those contributions.
     trainPending();
     flushWindow();
+    // Likewise its dense progress to the averager, whose checkpoint then holds all of it.
+    sendDenseProgress();
   }
 
   @Override
@@ -460,11 +471,11 @@ public final class ShardedTrainerOperator extends AbstractStreamOperator<Prequen
   public void finish() throws Exception {
     trainPending();
     flushWindow();
-    sendDenseCopy();
+    sendDenseProgress();
     // Each trainer's own figures: the job's prequential AUC pools the trainers' scores.
     io.darestream.model.metrics.MetricsSnapshot m = metrics.snapshot();
     LOG.info(
-        "Trainer {} of {}: {} samples, {} dense averages merged of {} taken; last {}: AUC {},"
+        "Trainer {} of {}: {} samples, {} dense models merged of {} received; last {}: AUC {},"
             + " GAUC {}, mean prediction {}, observed {}",
         getRuntimeContext().getTaskInfo().getIndexOfThisSubtask(),
         owners,

@@ -19,7 +19,7 @@ import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
  *
  * <pre>
  * samples ─keyBy(user)─► trainers (N) ─┬─ row gradients ─keyBy(key group)─► owners (N) ─► model-deltas
- *              ▲                        └─ dense copies ─► averager (1) ──────────────────► model-deltas
+ *              ▲                        └─ dense progress ► averager (1) ──────────────────► model-deltas
  *              └──────────── replicas tail model-deltas (outside the graph: the job stays a DAG)
  * </pre>
  *

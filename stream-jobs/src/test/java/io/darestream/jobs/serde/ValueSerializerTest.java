@@ -3,7 +3,7 @@ package io.darestream.jobs.serde;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.darestream.jobs.shard.DenseCopySerializer;
+import io.darestream.jobs.shard.DenseProgressSerializer;
 import io.darestream.jobs.shard.GradientBatchSerializer;
 import java.io.IOException;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
@@ -23,7 +23,7 @@ class ValueSerializerTest {
 
   @Test
   void snapshotOfTheGivenClassRestoresTheSerializer() throws IOException {
-    assertRestoresItself(DenseCopySerializer.INSTANCE, DenseCopySerializer.Snapshot.class);
+    assertRestoresItself(DenseProgressSerializer.INSTANCE, DenseProgressSerializer.Snapshot.class);
     assertRestoresItself(GradientBatchSerializer.INSTANCE, GradientBatchSerializer.Snapshot.class);
   }
 

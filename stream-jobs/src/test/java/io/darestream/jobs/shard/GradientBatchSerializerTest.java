@@ -51,11 +51,13 @@ class GradientBatchSerializerTest {
   }
 
   @Test
-  void denseCopyRoundTripsAndRefusesForgedSizes() throws IOException {
+  void denseProgressRoundTripsAndRefusesForgedSizes() throws IOException {
     DataOutputSerializer out = new DataOutputSerializer(64);
-    DenseCopySerializer.INSTANCE.serialize(new DenseCopy(1, 9, new float[] {0.5f, -1f}), out);
-    DenseCopy back =
-        DenseCopySerializer.INSTANCE.deserialize(new DataInputDeserializer(out.getCopyOfBuffer()));
+    DenseProgressSerializer.INSTANCE.serialize(
+        new DenseProgress(1, 9, new float[] {0.5f, -1f}), out);
+    DenseProgress back =
+        DenseProgressSerializer.INSTANCE.deserialize(
+            new DataInputDeserializer(out.getCopyOfBuffer()));
     assertThat(back.subtask()).isEqualTo(1);
     assertThat(back.round()).isEqualTo(9);
     assertThat(back.values()).containsExactly(0.5f, -1f);
@@ -63,7 +65,7 @@ class GradientBatchSerializerTest {
     byte[] forged = out.getCopyOfBuffer();
     forged[13] = 0x7f; // float count's high byte
     assertThatThrownBy(
-            () -> DenseCopySerializer.INSTANCE.deserialize(new DataInputDeserializer(forged)))
+            () -> DenseProgressSerializer.INSTANCE.deserialize(new DataInputDeserializer(forged)))
         .isInstanceOf(IOException.class);
   }
 

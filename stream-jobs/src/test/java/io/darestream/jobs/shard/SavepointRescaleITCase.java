@@ -36,6 +36,7 @@ import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.common.typeutils.base.array.FloatPrimitiveArraySerializer;
 import org.apache.flink.api.connector.source.lib.NumberSequenceSource.NumberSequenceSplit;
@@ -67,7 +68,9 @@ import org.junit.jupiter.api.io.TempDir;
  * at 1. The owners' rows (weights and optimizer slots), read out of the savepoints with Flink's
  * State Processor API, are equal bit for bit right after each restore (a savepoint taken by the
  * restored job before it sees a sample), and training goes on after each: every sample is scored
- * once, the rows change, and every owner of the new parallelism publishes under a new epoch.
+ * once, the rows change, and every owner of the new parallelism publishes under a new epoch. The
+ * dense averager's dense model is checked the same way: restored bit for bit, published as version
+ * 0 of the restored run's epoch (what the trainers move to), and trained on from there.
  */
 class SavepointRescaleITCase {
   private static final int MAX_PARALLELISM = 16;
@@ -144,27 +147,59 @@ class SavepointRescaleITCase {
     awaitScored(PER_PHASE);
     String atTwo = stop(two);
     Map<String, Map<Long, List<Integer>>> rowsAtTwo = ownerRows(atTwo);
+    float[] init = flatDense(initialModel());
+    float[] denseAtTwo = denseModel(atTwo);
+    assertThat(denseAtTwo).as("the dense model trained at 2").isNotEqualTo(init);
     assertThat(rowsAtTwo.get("repr.item")).hasSizeGreaterThan(100);
     assertThat(rowsAtTwo.get("att.item")).hasSizeGreaterThan(100);
 
     JobClient four = start(config(4, atTwo));
-    assertThat(ownerRows(savepointBeforeAnySample(four)))
+    String restoredAtFour = savepointBeforeAnySample(four);
+    assertThat(ownerRows(restoredAtFour))
         .as("restored at 4: the rows of the savepoint at 2")
         .isEqualTo(rowsAtTwo);
+    assertThat(ShardTesting.bits(denseModel(restoredAtFour)))
+        .as("restored at 4: the dense model of the savepoint at 2")
+        .isEqualTo(ShardTesting.bits(denseAtTwo));
     Released.release(PER_PHASE);
     awaitScored(2 * PER_PHASE);
     String atFour = stop(four);
     Map<String, Map<Long, List<Integer>>> rowsAtFour = ownerRows(atFour);
     assertTrainedOn(rowsAtTwo, rowsAtFour);
+    float[] denseAtFour = denseModel(atFour);
+    assertThat(denseAtFour).as("the dense model trained on at 4").isNotEqualTo(denseAtTwo);
 
     JobClient one = start(config(1, atFour));
-    assertThat(ownerRows(savepointBeforeAnySample(one)))
+    String restoredAtOne = savepointBeforeAnySample(one);
+    assertThat(ownerRows(restoredAtOne))
         .as("restored at 1: the rows of the savepoint at 4")
         .isEqualTo(rowsAtFour);
+    assertThat(ShardTesting.bits(denseModel(restoredAtOne)))
+        .as("restored at 1: the dense model of the savepoint at 4")
+        .isEqualTo(ShardTesting.bits(denseAtFour));
     Released.release(PER_PHASE);
     one.getJobExecutionResult().get(); // the bounded source ends: the job finishes
     assertThat(SCORED).as("every sample scored").hasSize(SAMPLES);
     assertThat(SCORED.values()).as("each once, across two stops and restores").containsOnly(1);
+
+    // Dense: each restored run publishes the dense model of the savepoint it restored as version 0
+    // of its epoch (what its trainers move to) and trains on from it.
+    TreeMap<Long, TreeMap<Long, float[]>> dense = publishedDense();
+    assertThat(dense.keySet()).containsExactly(1L, 2L, 3L);
+    assertThat(ShardTesting.bits(dense.get(2L).get(0L)))
+        .as("epoch 2's version 0: the dense model of the savepoint at 2")
+        .isEqualTo(ShardTesting.bits(denseAtTwo));
+    assertThat(ShardTesting.bits(dense.get(3L).get(0L)))
+        .as("epoch 3's version 0: the dense model of the savepoint at 4")
+        .isEqualTo(ShardTesting.bits(denseAtFour));
+    for (long e : List.of(2L, 3L)) {
+      float[] last = dense.get(e).lastEntry().getValue();
+      float[] restored = dense.get(e).get(0L);
+      assertThat(last).as("epoch %d trained its dense model", e).isNotEqualTo(restored);
+      assertThat(distance(last, restored))
+          .as("epoch %d trained on from the restored dense model, not from the initial one", e)
+          .isLessThan(distance(last, init));
+    }
 
     // Each run published under a new epoch, every owner of its parallelism (writers 1..N); the
     // last run's rows are the ones it trained on from the restored ones.
@@ -230,8 +265,23 @@ class SavepointRescaleITCase {
     assertThat(SCORED.values().stream().mapToInt(Integer::intValue).sum()).isEqualTo(n);
   }
 
-  private String stop(JobClient job) throws Exception {
-    return job.stopWithSavepoint(false, savepoints(), SavepointFormatType.CANONICAL).get();
+  /**
+   * Stops the job with a savepoint. Retried until every task runs: a task can still be initializing
+   * (a row owner opening RocksDB on a loaded machine) after the samples went through the trainers,
+   * and Flink then refuses the savepoint; a refused stop leaves the job running.
+   */
+  private String stop(JobClient job) {
+    List<String> path = new ArrayList<>();
+    await()
+        .atMost(Duration.ofSeconds(120))
+        .ignoreExceptions()
+        .until(
+            () -> {
+              path.add(
+                  job.stopWithSavepoint(false, savepoints(), SavepointFormatType.CANONICAL).get());
+              return true;
+            });
+    return path.get(0);
   }
 
   /**
@@ -290,6 +340,84 @@ class SavepointRescaleITCase {
                   .isNull());
     }
     return out;
+  }
+
+  private DareModel initialModel() {
+    return DareModel.create(
+        ModelOptions.from(config(1, null), TrainerOptions.from(config(1, null))).config());
+  }
+
+  /** The model's dense blocks concatenated in its block order. */
+  private static float[] flatDense(DareModel model) {
+    List<float[]> blocks = new ArrayList<>();
+    for (String name : model.dense().names()) {
+      blocks.add(model.dense().block(name).values());
+    }
+    return concat(blocks);
+  }
+
+  private static float[] concat(List<float[]> blocks) {
+    int n = blocks.stream().mapToInt(b -> b.length).sum();
+    float[] flat = new float[n];
+    int o = 0;
+    for (float[] b : blocks) {
+      System.arraycopy(b, 0, flat, o, b.length);
+      o += b.length;
+    }
+    return flat;
+  }
+
+  /** Euclidean distance. */
+  private static double distance(float[] a, float[] b) {
+    assertThat(a).hasSameSizeAs(b);
+    double sum = 0;
+    for (int i = 0; i < a.length; i++) {
+      double d = (double) a[i] - b[i];
+      sum += d * d;
+    }
+    return Math.sqrt(sum);
+  }
+
+  /** Every complete set of dense blocks published, by epoch then version, flat in block order. */
+  private TreeMap<Long, TreeMap<Long, float[]>> publishedDense() {
+    List<String> names = initialModel().dense().names();
+    Map<List<Long>, Map<String, float[]>> blocks = new HashMap<>();
+    for (ModelDelta d : readDeltas()) {
+      if (d.getTable().startsWith(ModelDeltas.DENSE_PREFIX)) {
+        var b = ModelDeltas.denseBlock(d);
+        blocks
+            .computeIfAbsent(List.of(d.getEpoch(), d.getVersion()), k -> new HashMap<>())
+            .put(b.name(), b.values());
+      }
+    }
+    TreeMap<Long, TreeMap<Long, float[]>> out = new TreeMap<>();
+    blocks.forEach(
+        (k, v) -> {
+          assertThat(v.keySet())
+              .as("dense blocks of %s", k)
+              .containsExactlyInAnyOrderElementsOf(names);
+          out.computeIfAbsent(k.get(0), e -> new TreeMap<>())
+              .put(k.get(1), concat(names.stream().map(v::get).toList()));
+        });
+    return out;
+  }
+
+  /** The dense averager's dense model in a savepoint (its operator state). */
+  private static float[] denseModel(String savepoint) throws Exception {
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+    env.setParallelism(1);
+    List<float[]> values = new ArrayList<>();
+    try (CloseableIterator<float[]> it =
+        SavepointReader.read(env, savepoint)
+            .readListState(
+                OperatorIdentifier.forUid(Uids.DENSE_AVERAGER),
+                DenseAverager.DENSE_STATE.getName(),
+                PrimitiveArrayTypeInfo.FLOAT_PRIMITIVE_ARRAY_TYPE_INFO)
+            .executeAndCollect()) {
+      it.forEachRemaining(values::add);
+    }
+    assertThat(values).as("one dense model in " + savepoint).hasSize(1);
+    return values.get(0);
   }
 
   private static List<ModelDelta> readDeltas() {
