@@ -95,7 +95,7 @@ public final class TrainerOptions implements Serializable {
           .durationType()
           .defaultValue(Duration.ofMillis(100))
           .withDescription(
-              "Sharded stage: how long a trainer sums row gradients before sending them to the"
+              "Sharded stage: how long a trainer buffers row gradients before sending them to the"
                   + " owners (also sent at every checkpoint barrier and when the window is full).");
 
   public static final ConfigOption<Integer> GRADIENT_WINDOW_ROWS =
@@ -103,8 +103,8 @@ public final class TrainerOptions implements Serializable {
           .intType()
           .defaultValue(65_536)
           .withDescription(
-              "Sharded stage: distinct rows at which a trainer's gradient window is sent early"
-                  + " (bounds its memory).");
+              "Sharded stage: entries (rows, or rows and micro-batches when not coalescing) at"
+                  + " which a trainer's gradient window is sent early (bounds its memory).");
 
   public static final ConfigOption<Boolean> COALESCE_ROW_GRADIENTS =
       ConfigOptions.key("dare.trainer.coalesce-row-gradients")
