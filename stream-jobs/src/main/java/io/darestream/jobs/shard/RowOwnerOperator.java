@@ -81,6 +81,9 @@ public final class RowOwnerOperator extends AbstractStreamOperator<Void>
   private transient Counter rowsLoaded;
   private transient Counter rowsWrittenBack;
   private transient SnapshotPartPublisher snapshotParts;
+  private transient RowsAtBarrier rowsAtBarrier;
+  private transient long rowsAtBarrierCheckpoint;
+  private transient long partRowsReadFromState;
 
   public RowOwnerOperator(
       ModelOptions modelOptions, TrainerOptions trainerOptions, KafkaOptions kafkaOptions) {
@@ -293,6 +296,11 @@ public final class RowOwnerOperator extends AbstractStreamOperator<Void>
     // The deltas of everything in this checkpoint are acknowledged before it completes.
     publisher.flushAndGetOffsets();
     snapshotParts.atBarrier(context.getCheckpointId(), version);
+    // After the write-back the keyed state holds exactly the rows in memory, unless a restore left
+    // rows in state that no gradient has brought into memory yet: then the part is read from the
+    // state (on the task thread) instead of from this copy.
+    rowsAtBarrier = stateMayHoldUnloadedRows ? null : RowsAtBarrier.copy(model);
+    rowsAtBarrierCheckpoint = context.getCheckpointId();
   }
 
   // --- Snapshot parts for serving (README "Snapshots of a sharded model") ---
@@ -309,14 +317,23 @@ public final class RowOwnerOperator extends AbstractStreamOperator<Void>
   }
 
   /**
-   * Once a checkpoint is complete, writes this owner's part of its snapshot set: between the
-   * barrier and the next one the keyed state is exactly the checkpoint's (rows are written into it
-   * only before a barrier), so the part is read from the state, on the task thread.
+   * Once a checkpoint is complete, writes this owner's part of its snapshot set: from the rows
+   * copied at the barrier, on the publisher's thread while the owner goes on; or, when the keyed
+   * state may hold rows that are not in memory (a restored owner), from the state on the task
+   * thread: between the barrier and the next one the state is exactly the checkpoint's (rows are
+   * written into it only before a barrier).
    */
   @Override
   public void notifyCheckpointComplete(long checkpointId) throws Exception {
     super.notifyCheckpointComplete(checkpointId);
-    snapshotParts.publishAndAnnounce(checkpointId, epoch.epoch(), this::writeStoredRows, publisher);
+    if (rowsAtBarrier != null && rowsAtBarrierCheckpoint == checkpointId) {
+      RowsAtBarrier rows = rowsAtBarrier;
+      rowsAtBarrier = null;
+      snapshotParts.publishAndAnnounceInBackground(checkpointId, epoch.epoch(), rows, publisher);
+    } else {
+      snapshotParts.publishAndAnnounce(
+          checkpointId, epoch.epoch(), this::writeStoredRows, publisher);
+    }
   }
 
   /** Writes every row in this subtask's keyed state (weights only) into a part. */
@@ -337,6 +354,7 @@ public final class RowOwnerOperator extends AbstractStreamOperator<Void>
           float[] row = state.value();
           if (row != null) {
             out.addRow(table.name(), table.dim(), id, row);
+            partRowsReadFromState++;
           }
         }
       }
@@ -401,6 +419,16 @@ public final class RowOwnerOperator extends AbstractStreamOperator<Void>
   /** Rows looked up in keyed state because they were not in memory, for tests. */
   long stateLookups() {
     return stateLookups;
+  }
+
+  /** Rows read from keyed state to write snapshot parts, for tests. */
+  long partRowsReadFromState() {
+    return partRowsReadFromState;
+  }
+
+  /** The owner's snapshot parts, for tests. */
+  SnapshotPartPublisher snapshotParts() {
+    return snapshotParts;
   }
 
   /** This attempt's epoch. */
