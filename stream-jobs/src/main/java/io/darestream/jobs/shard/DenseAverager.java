@@ -159,8 +159,9 @@ public final class DenseAverager extends AbstractStreamOperator<Void>
   @Override
   public void close() throws Exception {
     try {
-      // Null-safe; closes both even if the first fails.
-      IOUtils.closeAll(publisher, snapshotParts);
+      // Null-safe; closes both even if the first fails. The parts first: the last one may still
+      // be announced on the publisher from the parts' thread.
+      IOUtils.closeAll(snapshotParts, publisher);
     } finally {
       super.close();
     }

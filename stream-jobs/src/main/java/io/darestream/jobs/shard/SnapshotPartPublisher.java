@@ -23,6 +23,7 @@ import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
@@ -49,8 +50,10 @@ import org.slf4j.LoggerFactory;
  * <p>A writer that copied its rows at the barrier has its part written and announced on this
  * publisher's own thread ({@link #publishAndAnnounceInBackground}), so that the task goes on
  * training meanwhile; one whose rows can only be read from its keyed state writes on the task
- * thread ({@link #publishAndAnnounce}). A background write that fails is rethrown on the task
- * thread at the next call, failing the task loudly.
+ * thread ({@link #publishAndAnnounce}). One part is in the background at a time (the next waits for
+ * it). A background write that fails is rethrown on the task thread at the next call, failing the
+ * task loudly. Close this before the writer's {@link DeltaPublisher}: the last part is announced on
+ * it.
  */
 final class SnapshotPartPublisher implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(SnapshotPartPublisher.class);
@@ -65,6 +68,7 @@ final class SnapshotPartPublisher implements AutoCloseable {
   private final int writers;
   private final ExecutorService background;
   private final AtomicReference<Throwable> backgroundFailure = new AtomicReference<>();
+  private Future<?> inFlight;
   private List<TopicPartition> partitions;
   private Pending pending;
 
@@ -234,33 +238,41 @@ final class SnapshotPartPublisher implements AutoCloseable {
    * thread while the writer trains on). Parts are written one at a time, in call order.
    */
   void publishAndAnnounceInBackground(
-      long checkpointId, long epoch, SnapshotPartRows.RowSource rows, DeltaPublisher publisher) {
+      long checkpointId, long epoch, SnapshotPartRows.RowSource rows, DeltaPublisher publisher)
+      throws InterruptedException {
     rethrowBackgroundFailure();
     Pending p = takePending(checkpointId);
     if (p == null) {
       return;
     }
-    background.execute(
-        () -> {
-          if (backgroundFailure.get() != null) {
-            return; // the task is failing already; a later part would not make a set anyway
-          }
-          try {
-            publisher.announce(write(p, epoch, rows));
-          } catch (Throwable t) {
-            LOG.error(
-                "Snapshot part of writer {} for checkpoint {} failed", writer, p.checkpointId, t);
-            backgroundFailure.compareAndSet(null, t);
-          }
-        });
+    // One part at a time, and at most one copy of the rows waiting: a writer that checkpoints
+    // faster than its parts are written waits here for the previous one, as it used to for its own.
+    awaitBackground();
+    inFlight =
+        background.submit(
+            () -> {
+              try {
+                publisher.announce(write(p, epoch, rows));
+              } catch (Throwable t) {
+                LOG.error(
+                    "Snapshot part of writer {} for checkpoint {} failed",
+                    writer,
+                    p.checkpointId,
+                    t);
+                backgroundFailure.compareAndSet(null, t);
+              }
+            });
   }
 
-  /** Waits until every part handed to the background is written and announced. */
+  /** Waits until the part handed to the background, if any, is written and announced. */
   void awaitBackground() throws InterruptedException {
-    try {
-      background.submit(() -> {}).get();
-    } catch (ExecutionException e) {
-      throw new IllegalStateException("cannot wait for the snapshot part thread", e);
+    if (inFlight != null) {
+      try {
+        inFlight.get();
+      } catch (ExecutionException e) {
+        backgroundFailure.compareAndSet(null, e.getCause());
+      }
+      inFlight = null;
     }
     rethrowBackgroundFailure();
   }
