@@ -171,12 +171,16 @@ public final class DenseAverager extends AbstractStreamOperator<Void>
     snapshotParts.atBarrier(context.getCheckpointId(), lastRound);
   }
 
-  /** Once a checkpoint is complete, writes the averager's part of its snapshot set. */
+  /**
+   * Once a checkpoint is complete, writes the averager's part of its snapshot set from the blocks
+   * copied at the barrier, on the publisher's thread: at N = 1 the averager shares the trainer's
+   * task, which would otherwise wait for the part's fsync and announcement at every checkpoint.
+   */
   @Override
   public void notifyCheckpointComplete(long checkpointId) throws Exception {
     super.notifyCheckpointComplete(checkpointId);
     List<DenseBlock> blocks = denseAtBarrier;
-    snapshotParts.publishAndAnnounce(
+    snapshotParts.publishAndAnnounceInBackground(
         checkpointId,
         epoch.epoch(),
         out -> {
@@ -221,8 +225,9 @@ public final class DenseAverager extends AbstractStreamOperator<Void>
   @Override
   public void close() throws Exception {
     try {
-      // Null-safe; closes both even if the first fails.
-      IOUtils.closeAll(publisher, snapshotParts);
+      // Null-safe; closes both even if the first fails. The parts first: the last one may still
+      // be announced on the publisher from the parts' thread.
+      IOUtils.closeAll(snapshotParts, publisher);
     } finally {
       super.close();
     }

@@ -83,6 +83,9 @@ public final class RowOwnerOperator extends AbstractStreamOperator<Void>
   private transient SnapshotPartPublisher snapshotParts;
   // acknowledged[t]: the newest window of trainer subtask t whose gradients this owner applied.
   private transient long[] acknowledged;
+  private transient RowsAtBarrier rowsAtBarrier;
+  private transient long rowsAtBarrierCheckpoint;
+  private transient long partRowsReadFromState;
 
   public RowOwnerOperator(
       ModelOptions modelOptions, TrainerOptions trainerOptions, KafkaOptions kafkaOptions) {
@@ -306,6 +309,11 @@ public final class RowOwnerOperator extends AbstractStreamOperator<Void>
     // The deltas of everything in this checkpoint are acknowledged before it completes.
     publisher.flushAndGetOffsets();
     snapshotParts.atBarrier(context.getCheckpointId(), version);
+    // After the write-back the keyed state holds exactly the rows in memory, unless a restore left
+    // rows in state that no gradient has brought into memory yet: then the part is read from the
+    // state (on the task thread) instead of from this copy.
+    rowsAtBarrier = stateMayHoldUnloadedRows ? null : RowsAtBarrier.copy(model);
+    rowsAtBarrierCheckpoint = context.getCheckpointId();
   }
 
   // --- Snapshot parts for serving (README "Snapshots of a sharded model") ---
@@ -322,14 +330,23 @@ public final class RowOwnerOperator extends AbstractStreamOperator<Void>
   }
 
   /**
-   * Once a checkpoint is complete, writes this owner's part of its snapshot set: between the
-   * barrier and the next one the keyed state is exactly the checkpoint's (rows are written into it
-   * only before a barrier), so the part is read from the state, on the task thread.
+   * Once a checkpoint is complete, writes this owner's part of its snapshot set: from the rows
+   * copied at the barrier, on the publisher's thread while the owner goes on; or, when the keyed
+   * state may hold rows that are not in memory (a restored owner), from the state on the task
+   * thread: between the barrier and the next one the state is exactly the checkpoint's (rows are
+   * written into it only before a barrier).
    */
   @Override
   public void notifyCheckpointComplete(long checkpointId) throws Exception {
     super.notifyCheckpointComplete(checkpointId);
-    snapshotParts.publishAndAnnounce(checkpointId, epoch.epoch(), this::writeStoredRows, publisher);
+    if (rowsAtBarrier != null && rowsAtBarrierCheckpoint == checkpointId) {
+      RowsAtBarrier rows = rowsAtBarrier;
+      rowsAtBarrier = null;
+      snapshotParts.publishAndAnnounceInBackground(checkpointId, epoch.epoch(), rows, publisher);
+    } else {
+      snapshotParts.publishAndAnnounce(
+          checkpointId, epoch.epoch(), this::writeStoredRows, publisher);
+    }
   }
 
   /** Writes every row in this subtask's keyed state (weights only) into a part. */
@@ -350,6 +367,7 @@ public final class RowOwnerOperator extends AbstractStreamOperator<Void>
           float[] row = state.value();
           if (row != null) {
             out.addRow(table.name(), table.dim(), id, row);
+            partRowsReadFromState++;
           }
         }
       }
@@ -371,8 +389,9 @@ public final class RowOwnerOperator extends AbstractStreamOperator<Void>
   @Override
   public void close() throws Exception {
     try {
-      // Null-safe; closes both even if the first fails.
-      IOUtils.closeAll(publisher, snapshotParts);
+      // Null-safe; closes both even if the first fails. The parts first: the last one may still
+      // be announced on the publisher from the parts' thread.
+      IOUtils.closeAll(snapshotParts, publisher);
     } finally {
       super.close();
     }
@@ -414,6 +433,16 @@ public final class RowOwnerOperator extends AbstractStreamOperator<Void>
   /** Rows looked up in keyed state because they were not in memory, for tests. */
   long stateLookups() {
     return stateLookups;
+  }
+
+  /** Rows read from keyed state to write snapshot parts, for tests. */
+  long partRowsReadFromState() {
+    return partRowsReadFromState;
+  }
+
+  /** The owner's snapshot parts, for tests. */
+  SnapshotPartPublisher snapshotParts() {
+    return snapshotParts;
   }
 
   /** This attempt's epoch. */

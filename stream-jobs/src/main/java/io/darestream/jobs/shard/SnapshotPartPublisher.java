@@ -21,8 +21,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ListOffsetsResult;
@@ -42,6 +46,14 @@ import org.slf4j.LoggerFactory;
  * temp directory, digests, fsync, rename). A confirmation that comes after a later barrier was
  * already taken is skipped: the writer's state is no longer that checkpoint's, and the next
  * checkpoint makes a set.
+ *
+ * <p>A writer that copied its rows at the barrier has its part written and announced on this
+ * publisher's own thread ({@link #publishAndAnnounceInBackground}), so that the task goes on
+ * training meanwhile; one whose rows can only be read from its keyed state writes on the task
+ * thread ({@link #publishAndAnnounce}). One part is in the background at a time (the next waits for
+ * it). A background write that fails is rethrown on the task thread at the next call, failing the
+ * task loudly. Close this before the writer's {@link DeltaPublisher}: the last part is announced on
+ * it.
  */
 final class SnapshotPartPublisher implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(SnapshotPartPublisher.class);
@@ -54,6 +66,9 @@ final class SnapshotPartPublisher implements AutoCloseable {
   private final String modelConfig;
   private final int writer;
   private final int writers;
+  private final ExecutorService background;
+  private final AtomicReference<Throwable> backgroundFailure = new AtomicReference<>();
+  private Future<?> inFlight;
   private List<TopicPartition> partitions;
   private Pending pending;
 
@@ -109,6 +124,13 @@ final class SnapshotPartPublisher implements AutoCloseable {
     this.modelConfig = modelConfig;
     this.writer = writer;
     this.writers = writers;
+    this.background =
+        Executors.newSingleThreadExecutor(
+            r -> {
+              Thread t = new Thread(r, "dare-snapshot-part-w" + writer);
+              t.setDaemon(true);
+              return t;
+            });
   }
 
   /**
@@ -116,6 +138,7 @@ final class SnapshotPartPublisher implements AutoCloseable {
    * the barrier are acknowledged and before it publishes anything newer.
    */
   void atBarrier(long checkpointId, long version) {
+    rethrowBackgroundFailure();
     pending = new Pending(checkpointId, version, endOffsets());
   }
 
@@ -130,6 +153,12 @@ final class SnapshotPartPublisher implements AutoCloseable {
    */
   SnapshotAnnouncement publishIfPending(
       long checkpointId, long epoch, SnapshotPartRows.RowSource rows) throws IOException {
+    Pending p = takePending(checkpointId);
+    return p == null ? null : write(p, epoch, rows);
+  }
+
+  /** The pending barrier state of {@code checkpointId}, now taken, or null (then logged). */
+  private Pending takePending(long checkpointId) {
     if (!isPending(checkpointId)) {
       LOG.info(
           "Snapshot part of writer {} for checkpoint {} skipped: a later barrier was taken",
@@ -139,6 +168,12 @@ final class SnapshotPartPublisher implements AutoCloseable {
     }
     Pending p = pending;
     pending = null;
+    return p;
+  }
+
+  private SnapshotAnnouncement write(Pending p, long epoch, SnapshotPartRows.RowSource rows)
+      throws IOException {
+    long checkpointId = p.checkpointId;
     // The averager before its first round holds the initial dense blocks: version 0.
     long version = Math.max(0, p.version);
     long t0 = System.nanoTime();
@@ -186,13 +221,67 @@ final class SnapshotPartPublisher implements AutoCloseable {
         .build();
   }
 
-  /** Publishes the pending part and announces it on the writer's publisher. */
+  /** Publishes the pending part and announces it on the writer's publisher, on this thread. */
   void publishAndAnnounce(
       long checkpointId, long epoch, SnapshotPartRows.RowSource rows, DeltaPublisher publisher)
       throws IOException {
+    rethrowBackgroundFailure();
     SnapshotAnnouncement a = publishIfPending(checkpointId, epoch, rows);
     if (a != null) {
       publisher.announce(a);
+    }
+  }
+
+  /**
+   * Publishes the pending part and announces it on the writer's publisher, on this publisher's
+   * thread: {@code rows} must be the writer's copy of what it held at the barrier (read on that
+   * thread while the writer trains on). Parts are written one at a time, in call order.
+   */
+  void publishAndAnnounceInBackground(
+      long checkpointId, long epoch, SnapshotPartRows.RowSource rows, DeltaPublisher publisher)
+      throws InterruptedException {
+    rethrowBackgroundFailure();
+    Pending p = takePending(checkpointId);
+    if (p == null) {
+      return;
+    }
+    // One part at a time, and at most one copy of the rows waiting: a writer that checkpoints
+    // faster than its parts are written waits here for the previous one, as it used to for its own.
+    awaitBackground();
+    inFlight =
+        background.submit(
+            () -> {
+              try {
+                publisher.announce(write(p, epoch, rows));
+              } catch (Throwable t) {
+                LOG.error(
+                    "Snapshot part of writer {} for checkpoint {} failed",
+                    writer,
+                    p.checkpointId,
+                    t);
+                backgroundFailure.compareAndSet(null, t);
+              }
+            });
+  }
+
+  /** Waits until the part handed to the background, if any, is written and announced. */
+  void awaitBackground() throws InterruptedException {
+    if (inFlight != null) {
+      try {
+        inFlight.get();
+      } catch (ExecutionException e) {
+        backgroundFailure.compareAndSet(null, e.getCause());
+      }
+      inFlight = null;
+    }
+    rethrowBackgroundFailure();
+  }
+
+  private void rethrowBackgroundFailure() {
+    Throwable t = backgroundFailure.get();
+    if (t != null) {
+      throw new IllegalStateException(
+          "writing a snapshot part of writer " + writer + " failed: " + t, t);
     }
   }
 
@@ -234,8 +323,20 @@ final class SnapshotPartPublisher implements AutoCloseable {
     }
   }
 
+  /**
+   * Finishes the parts handed to the background (at most a minute: a part of a finished job's last
+   * checkpoint is still worth having), then closes the admin client.
+   */
   @Override
-  public void close() {
-    admin.close();
+  public void close() throws InterruptedException {
+    background.shutdown();
+    try {
+      if (!background.awaitTermination(60, TimeUnit.SECONDS)) {
+        LOG.warn("Snapshot part thread of writer {} did not finish within 60 s", writer);
+        background.shutdownNow();
+      }
+    } finally {
+      admin.close();
+    }
   }
 }

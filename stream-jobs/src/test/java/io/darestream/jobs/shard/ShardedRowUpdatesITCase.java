@@ -11,11 +11,20 @@ import io.darestream.jobs.train.PrequentialScore;
 import io.darestream.model.DareModel;
 import io.darestream.model.TrainingSample;
 import io.darestream.model.embedding.EmbeddingTable;
+import io.darestream.model.sync.ModelDeltas;
+import io.darestream.model.sync.SnapshotPartRows;
+import io.darestream.schemas.avro.DeltaRow;
+import io.darestream.state.snapshot.SnapshotPartReader;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.stream.Stream;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
@@ -27,8 +36,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /**
  * The row path of the sharded stage, one operator at a time in a harness (the embedded broker is
  * there because the trainer's replica feed and the owner's publisher connect to it): a trainer's
- * next micro-batch sees its own row updates without waiting for an owner's publish, and an owner
- * that started empty does not look new rows up in its keyed state, while a restored one loads them.
+ * next micro-batch sees its own row updates without waiting for an owner's publish, an owner that
+ * started empty does not look new rows up in its keyed state, while a restored one loads them, and
+ * an owner writes its snapshot part from the rows it held at the barrier.
  */
 class ShardedRowUpdatesITCase {
   private static final int MICRO_BATCH = 8;
@@ -155,6 +165,88 @@ class ShardedRowUpdatesITCase {
         assertThat(v).isFinite();
       }
     }
+  }
+
+  @Test
+  void anOwnerWritesItsSnapshotPartFromTheRowsAtTheBarrierAndReadsStateOnlyAfterARestore()
+      throws Exception {
+    Configuration c = config("model-deltas-owner-parts");
+    KAFKA.kafka().createTopic("model-snapshots-owner-parts", 1);
+    c.set(KafkaOptions.SNAPSHOTS_TOPIC, "model-snapshots-owner-parts");
+    Path parts = Files.createTempDirectory("owner-parts");
+    c.set(TrainerOptions.SNAPSHOT_DIR, parts.toString());
+    TrainerOptions trainer = TrainerOptions.from(c);
+    ModelOptions model = ModelOptions.from(c, trainer);
+    RowRouting routing = new RowRouting(16);
+    long[] ids = {3, 4, 5};
+    int table = 0;
+    int dim = DareModel.create(model.config()).tables().get(table).dim();
+    Map<Long, float[]> atBarrier = new TreeMap<>();
+    String name;
+    OperatorSubtaskState state;
+    try (var first = owner(model, trainer, c, routing, null)) {
+      RowOwnerOperator op = (RowOwnerOperator) first.getOperator();
+      EmbeddingTable rows = op.model().tables().get(table);
+      name = rows.name();
+      for (long id : ids) {
+        first.processElement(new StreamRecord<>(gradient(routing, table, id, dim)));
+      }
+      first.prepareSnapshotPreBarrier(1);
+      state = first.snapshot(1, 1);
+      for (long id : ids) {
+        float[] w = new float[dim];
+        rows.copyWeights(id, w, 0);
+        atBarrier.put(id, w);
+      }
+      // The owner trains on before the checkpoint is confirmed: the part must not see it.
+      first.processElement(new StreamRecord<>(gradient(routing, table, ids[0], dim)));
+      float[] moved = new float[dim];
+      rows.copyWeights(ids[0], moved, 0);
+      assertThat(moved).isNotEqualTo(atBarrier.get(ids[0]));
+
+      first.notifyOfCompletedCheckpoint(1);
+      op.snapshotParts().awaitBackground();
+      assertThat(op.partRowsReadFromState()).as("written from the copy, not the state").isZero();
+      assertRowsEqual(partRows(parts, 1, name), atBarrier);
+    }
+    // A restored owner's state holds rows no gradient has brought into memory: read from state.
+    try (var restored = owner(model, trainer, c, routing, state)) {
+      RowOwnerOperator op = (RowOwnerOperator) restored.getOperator();
+      restored.prepareSnapshotPreBarrier(2);
+      restored.snapshot(2, 2);
+      restored.notifyOfCompletedCheckpoint(2);
+      op.snapshotParts().awaitBackground();
+      assertThat(op.partRowsReadFromState()).isEqualTo(ids.length);
+      assertRowsEqual(partRows(parts, 2, name), atBarrier);
+    }
+  }
+
+  /** The rows of {@code table} in the owner's (writer 1's) part of checkpoint {@code id}. */
+  private static Map<Long, float[]> partRows(Path root, long checkpoint, String table)
+      throws Exception {
+    Path dir;
+    try (Stream<Path> dirs = Files.list(root)) {
+      dir =
+          dirs.filter(d -> d.getFileName().toString().contains("-c" + checkpoint + "-w1-"))
+              .findFirst()
+              .orElseThrow(() -> new AssertionError("no part of checkpoint " + checkpoint));
+    }
+    Map<Long, float[]> out = new TreeMap<>();
+    SnapshotPartRows.read(
+        SnapshotPartReader.verify(dir).directory().resolve("data").resolve("rows"),
+        d -> {
+          if (d.getTable().equals(table)) {
+            for (DeltaRow r : d.getRows()) {
+              out.put(r.getId(), ModelDeltas.unpackRow(r.getValues(), d.getDim()));
+            }
+          }
+        });
+    return out;
+  }
+
+  private static void assertRowsEqual(Map<Long, float[]> actual, Map<Long, float[]> expected) {
+    assertThat(actual.keySet()).containsExactlyElementsOf(expected.keySet());
+    expected.forEach((id, w) -> assertThat(actual.get(id)).as("row %d", id).containsExactly(w));
   }
 
   /** A gradient for row {@code id} alone. */
