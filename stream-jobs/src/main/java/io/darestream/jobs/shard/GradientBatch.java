@@ -1,6 +1,11 @@
 package io.darestream.jobs.shard;
 
 import io.darestream.jobs.serde.SerializerTypeInfo;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.IntUnaryOperator;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 
 /**
@@ -19,6 +24,10 @@ import org.apache.flink.api.common.typeinfo.TypeInformation;
  * @param trainer the trainer subtask whose window this is
  * @param window the trainer's window number in its epoch (1, 2, ...; 0: not from a numbered
  *     window), which the owners acknowledge in their published rows
+ * @param closesWindow whether this is the last record of its window for the owner it goes to: a
+ *     window reaches an owner as one record per (table, key group), and the owner acknowledges the
+ *     window only once all of them are applied (a publish between two of them must not claim the
+ *     rows still on their way)
  */
 public record GradientBatch(
     int keyGroup,
@@ -30,7 +39,8 @@ public record GradientBatch(
     long minIngestTimeMs,
     long maxIngestTimeMs,
     int trainer,
-    long window) {
+    long window,
+    boolean closesWindow) {
 
   public static final TypeInformation<GradientBatch> TYPE_INFO =
       new SerializerTypeInfo<>(GradientBatch.class, GradientBatchSerializer.INSTANCE);
@@ -55,7 +65,8 @@ public record GradientBatch(
         minIngestTimeMs,
         maxIngestTimeMs,
         0,
-        0L);
+        0L,
+        true);
   }
 
   public GradientBatch {
@@ -117,6 +128,40 @@ public record GradientBatch(
         minIngestTimeMs,
         maxIngestTimeMs,
         trainer,
-        window);
+        window,
+        closesWindow);
+  }
+
+  /** This batch with {@code closesWindow} set. */
+  GradientBatch closingItsWindow() {
+    return new GradientBatch(
+        keyGroup,
+        table,
+        ids,
+        contributions,
+        sums,
+        newestEventTimeMs,
+        minIngestTimeMs,
+        maxIngestTimeMs,
+        trainer,
+        window,
+        true);
+  }
+
+  /**
+   * One window's records with the last record that goes to each owner marked as closing the window
+   * there ({@code ownerOfKeyGroup}: the owner subtask of a key group).
+   */
+  static List<GradientBatch> closingEachOwnersShare(
+      List<GradientBatch> window, IntUnaryOperator ownerOfKeyGroup) {
+    Map<Integer, Integer> lastOfOwner = new HashMap<>();
+    for (int i = 0; i < window.size(); i++) {
+      lastOfOwner.put(ownerOfKeyGroup.applyAsInt(window.get(i).keyGroup()), i);
+    }
+    List<GradientBatch> out = new ArrayList<>(window);
+    for (int i : lastOfOwner.values()) {
+      out.set(i, out.get(i).closingItsWindow());
+    }
+    return out;
   }
 }

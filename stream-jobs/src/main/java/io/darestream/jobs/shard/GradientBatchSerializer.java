@@ -8,9 +8,10 @@ import org.apache.flink.core.memory.DataOutputView;
 
 /**
  * Flink serializer of {@link GradientBatch}: format byte, key group, table, row count, dim, then
- * the ids, counts and sums, then the three times, then the trainer and its window number (format 2;
- * format 1, without them, is still read). Reads refuse counts and dims beyond fixed bounds before
- * allocating (a corrupt buffer must not allocate gigabytes).
+ * the ids, counts and sums, then the three times, then the trainer, its window number and whether
+ * the record closes the window for its owner (format 2; format 1, without them, is still read).
+ * Reads refuse counts and dims beyond fixed bounds before allocating (a corrupt buffer must not
+ * allocate gigabytes).
  */
 public final class GradientBatchSerializer extends ValueSerializer<GradientBatch> {
   private static final long serialVersionUID = 1L;
@@ -54,6 +55,7 @@ public final class GradientBatchSerializer extends ValueSerializer<GradientBatch
     out.writeLong(b.maxIngestTimeMs());
     out.writeInt(b.trainer());
     out.writeLong(b.window());
+    out.writeBoolean(b.closesWindow());
   }
 
   @Override
@@ -87,16 +89,28 @@ public final class GradientBatchSerializer extends ValueSerializer<GradientBatch
     long maxIngest = in.readLong();
     int trainer = 0;
     long window = 0;
+    boolean closesWindow = true;
     if (format == FORMAT) {
       trainer = in.readInt();
       window = in.readLong();
+      closesWindow = in.readBoolean();
       if (trainer < 0 || window < 0) {
         throw new IOException(
             "gradient batch of trainer " + trainer + ", window " + window + ": corrupt data");
       }
     }
     return new GradientBatch(
-        keyGroup, table, ids, contributions, sums, newest, minIngest, maxIngest, trainer, window);
+        keyGroup,
+        table,
+        ids,
+        contributions,
+        sums,
+        newest,
+        minIngest,
+        maxIngest,
+        trainer,
+        window,
+        closesWindow);
   }
 
   /** Serializer snapshot: one format so far, written in every record's first byte. */

@@ -157,8 +157,11 @@ public final class RowOwnerOperator extends AbstractStreamOperator<Void>
       throw new IllegalStateException(
           "gradient batch for " + table.name() + " has dim " + b.dim() + ", not " + table.dim());
     }
-    // Acknowledged whatever becomes of its rows below: the window is done with here.
-    acknowledge(b.trainer(), b.window());
+    // Acknowledged with its last record here, whatever becomes of its rows below: the window is
+    // then done with here.
+    if (b.closesWindow()) {
+      acknowledge(b.trainer(), b.window());
+    }
     GradientBatch finite = FiniteGradients.finiteRows(b);
     if (finite != b) {
       long refused = b.size() - (finite == null ? 0 : finite.size());

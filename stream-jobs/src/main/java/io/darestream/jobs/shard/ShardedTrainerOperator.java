@@ -266,8 +266,12 @@ public final class ShardedTrainerOperator extends AbstractStreamOperator<Prequen
 
   /** The owner subtask of row {@code id}: Flink's operator index of its key group. */
   private int ownerOf(long id) {
+    return ownerOfKeyGroup(routing.keyGroupOf(id));
+  }
+
+  private int ownerOfKeyGroup(int keyGroup) {
     return KeyGroupRangeAssignment.computeOperatorIndexForKeyGroup(
-        routing.maxParallelism(), owners, routing.keyGroupOf(id));
+        routing.maxParallelism(), owners, keyGroup);
   }
 
   private void flushWindow() {
@@ -279,27 +283,29 @@ public final class ShardedTrainerOperator extends AbstractStreamOperator<Prequen
     long newest = window.newestEventTimeMs();
     long minIngest = window.minIngestTimeMs();
     long maxIngest = window.maxIngestTimeMs();
+    List<GradientBatch> records = new ArrayList<>();
     window.drain(
         routing::keyGroupOf,
         routing.maxParallelism(),
-        (table, group, ids, contributions, sums) -> {
-          gradientRowsSent.inc(ids.length);
-          gradientRecordsSent.inc();
-          output.collect(
-              GRADIENTS,
-              new StreamRecord<>(
-                  new GradientBatch(
-                      group,
-                      table,
-                      ids,
-                      contributions,
-                      sums,
-                      newest,
-                      minIngest,
-                      maxIngest,
-                      subtask,
-                      number)));
-        });
+        (table, group, ids, contributions, sums) ->
+            records.add(
+                new GradientBatch(
+                    group,
+                    table,
+                    ids,
+                    contributions,
+                    sums,
+                    newest,
+                    minIngest,
+                    maxIngest,
+                    subtask,
+                    number,
+                    false)));
+    for (GradientBatch b : GradientBatch.closingEachOwnersShare(records, this::ownerOfKeyGroup)) {
+      gradientRowsSent.inc(b.size());
+      gradientRecordsSent.inc();
+      output.collect(GRADIENTS, new StreamRecord<>(b));
+    }
     forgetLocalChanges();
     replica.exclusive(() -> ownWrites.sweep());
   }

@@ -26,7 +26,8 @@ class GradientBatchSerializerTest {
             11,
             12,
             3,
-            9);
+            9,
+            false);
     DataOutputSerializer out = new DataOutputSerializer(64);
     GradientBatchSerializer.INSTANCE.serialize(b, out);
     GradientBatch back =
@@ -41,6 +42,7 @@ class GradientBatchSerializerTest {
     assertThat(back.maxIngestTimeMs()).isEqualTo(12);
     assertThat(back.trainer()).isEqualTo(3);
     assertThat(back.window()).isEqualTo(9);
+    assertThat(back.closesWindow()).isFalse();
 
     byte[] forged = out.getCopyOfBuffer();
     forged[9] = 0x7f; // row count's high byte: 2 billion rows
@@ -80,5 +82,35 @@ class GradientBatchSerializerTest {
       assertThat(routing.keyGroupOf(id))
           .isEqualTo(KeyGroupRangeAssignment.assignToKeyGroup(id, 128));
     }
+  }
+
+  @Test
+  void theLastRecordOfAWindowForEachOwnerClosesItThere() {
+    // Key groups 0..3; groups 0 and 1 belong to owner 0, groups 2 and 3 to owner 1.
+    java.util.List<GradientBatch> window = new java.util.ArrayList<>();
+    int[][] tableAndGroup = {{0, 0}, {0, 2}, {0, 1}, {1, 0}, {1, 3}, {2, 1}};
+    for (int[] tg : tableAndGroup) {
+      window.add(
+          new GradientBatch(
+              tg[1],
+              tg[0],
+              new long[] {1},
+              new int[] {1},
+              new float[] {1f},
+              5,
+              -1,
+              -1,
+              0,
+              7,
+              false));
+    }
+
+    java.util.List<GradientBatch> marked =
+        GradientBatch.closingEachOwnersShare(window, group -> group < 2 ? 0 : 1);
+
+    assertThat(marked)
+        .extracting(GradientBatch::closesWindow)
+        .containsExactly(false, false, false, false, true, true);
+    assertThat(marked).extracting(GradientBatch::keyGroup).containsExactly(0, 2, 1, 0, 3, 1);
   }
 }
