@@ -3,6 +3,7 @@ package io.darestream.jobs.sequence;
 import io.darestream.jobs.serde.SerializerTypeInfo;
 import io.darestream.jobs.serde.ValueSerializer;
 import io.darestream.model.TrainingSample;
+import io.darestream.state.sequence.SequenceLimits;
 import java.io.IOException;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
@@ -53,10 +54,7 @@ public final class TrainingSampleSerializer extends ValueSerializer<TrainingSamp
     int label = in.readByte();
     long eventTime = in.readLong();
     long ingestTime = in.readLong();
-    int n = in.readInt();
-    if (n < 0) {
-      throw new IOException("negative history length " + n);
-    }
+    int n = readHistoryLength(in);
     long[] items = new long[n];
     long[] categories = new long[n];
     for (int i = 0; i < n; i++) {
@@ -75,11 +73,29 @@ public final class TrainingSampleSerializer extends ValueSerializer<TrainingSamp
     byte[] fixed = new byte[FIXED_BYTES];
     in.readFully(fixed);
     out.write(fixed);
-    int n = in.readInt();
+    int n = readHistoryLength(in);
     out.writeInt(n);
     byte[] history = new byte[16 * n];
     in.readFully(history);
     out.write(history);
+  }
+
+  /**
+   * Reads a history length and refuses one no sequence can have ({@link
+   * SequenceLimits#MAX_LENGTH_LIMIT}) before anything is allocated: a corrupt buffer must not
+   * allocate gigabytes.
+   */
+  private static int readHistoryLength(DataInputView in) throws IOException {
+    int n = in.readInt();
+    if (n < 0 || n > SequenceLimits.MAX_LENGTH_LIMIT) {
+      throw new IOException(
+          "training sample history length "
+              + n
+              + " is outside [0, "
+              + SequenceLimits.MAX_LENGTH_LIMIT
+              + "]: corrupt data");
+    }
+    return n;
   }
 
   /** Snapshot of the (stateless) serializer; a format change gets a new snapshot version. */

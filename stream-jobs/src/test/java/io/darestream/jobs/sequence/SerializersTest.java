@@ -66,6 +66,30 @@ class SerializersTest {
   }
 
   @Test
+  void aTrainingSampleClaimingAHugeHistoryIsRefusedBeforeAllocating() throws Exception {
+    TrainingSample s = new TrainingSample(1, 2, 3, 1, T0, T0 + 5, new long[] {7}, new long[] {70});
+    DataOutputSerializer out = new DataOutputSerializer(64);
+    TrainingSampleSerializer.INSTANCE.serialize(s, out);
+    byte[] forged = out.getCopyOfBuffer();
+    // The history length follows the 41 fixed bytes: claim 2^30 behaviours (32 GiB of arrays).
+    forged[41] = 0x40;
+    for (boolean copy : new boolean[] {false, true}) {
+      DataInputDeserializer in = new DataInputDeserializer(forged);
+      org.assertj.core.api.Assertions.assertThatThrownBy(
+              () -> {
+                if (copy) {
+                  TrainingSampleSerializer.INSTANCE.copy(in, new DataOutputSerializer(64));
+                } else {
+                  TrainingSampleSerializer.INSTANCE.deserialize(in);
+                }
+              })
+          .isInstanceOf(java.io.IOException.class)
+          .hasMessageContaining("history length 1073741825")
+          .hasMessageContaining("corrupt data");
+    }
+  }
+
+  @Test
   void sequenceUpdateIsAFlinkPojoWithoutKryo() {
     PojoTestUtils.assertSerializedAsPojoWithoutKryo(SequenceUpdate.class);
   }
