@@ -97,21 +97,10 @@ class GradientWindowTest {
 
   @Test
   void ownersApplyingOneDrainedMicroBatchGiveTheSingleTrainersRowsBitForBit() {
-    DareConfig cfg =
-        DareConfig.builder()
-            .attentionDim(4)
-            .representationDim(6)
-            .topK(5)
-            .maxHistory(24)
-            .hiddenSizes(16, 8)
-            .microBatchSize(32)
-            .auxiliaryLoss(true)
-            .seed(5)
-            .build();
+    DareConfig cfg = smallConfig(true);
     DareModel single = DareModel.create(cfg);
     DareModel sharded = DareModel.create(cfg);
-    List<EmbeddingTable> tables = sharded.tables();
-    GradientWindow window = new GradientWindow(tables, 1 << 20, false);
+    GradientWindow window = new GradientWindow(sharded.tables(), 1 << 20, false);
     for (int step = 0; step < 3; step++) {
       List<TrainingSample> batch = Samples.random(32, 60, 30, 70 + step);
       float[] expected = single.trainBatch(batch).predictions();
@@ -119,16 +108,7 @@ class GradientWindowTest {
       float[] got =
           sharded.trainBatch(batch, rows -> window.add(rows, newest, -1, -1)).predictions();
       assertThat(got).containsExactly(expected);
-      // The owners' side: every part applied to its table with the table's optimizer.
-      window.drain(
-          id -> (int) Math.floorMod(id, 7),
-          7,
-          (t, p, ids, contributions, sums) ->
-              sharded.exclusive(
-                  () ->
-                      tables
-                          .get(t)
-                          .applyGradients(ids, null, sums, contributions, ids.length, newest)));
+      applyDrained(window, sharded, 7, newest);
     }
     float[] x = new float[64];
     float[] y = new float[64];
@@ -176,16 +156,7 @@ class GradientWindowTest {
    * the owner's rows are then the single trainer's, bit for bit.
    */
   private static boolean ownerRowsEqualSingleTrainers(boolean coalesce) {
-    DareConfig cfg =
-        DareConfig.builder()
-            .attentionDim(4)
-            .representationDim(6)
-            .topK(5)
-            .maxHistory(24)
-            .hiddenSizes(16, 8)
-            .microBatchSize(32)
-            .seed(5)
-            .build();
+    DareConfig cfg = smallConfig(false);
     DareModel single = DareModel.create(cfg);
     DareModel replica = DareModel.create(cfg);
     DareModel owner = DareModel.create(cfg);
@@ -204,17 +175,7 @@ class GradientWindowTest {
             rows.apply(t);
           });
     }
-    long clock = newest;
-    List<EmbeddingTable> tables = owner.tables();
-    window.drain(
-        id -> (int) Math.floorMod(id, 3),
-        3,
-        (t, p, ids, contributions, sums) ->
-            owner.exclusive(
-                () ->
-                    tables
-                        .get(t)
-                        .applyGradients(ids, null, sums, contributions, ids.length, clock)));
+    applyDrained(window, owner, 3, newest);
     float[] x = new float[64];
     float[] y = new float[64];
     for (EmbeddingTable t : single.tables()) {
@@ -230,5 +191,32 @@ class GradientWindowTest {
       }
     }
     return true;
+  }
+
+  private static DareConfig smallConfig(boolean auxiliaryLoss) {
+    return DareConfig.builder()
+        .attentionDim(4)
+        .representationDim(6)
+        .topK(5)
+        .maxHistory(24)
+        .hiddenSizes(16, 8)
+        .microBatchSize(32)
+        .auxiliaryLoss(auxiliaryLoss)
+        .seed(5)
+        .build();
+  }
+
+  /** The owners' side: drains the window into {@code parts} parts, each applied to its table. */
+  private static void applyDrained(GradientWindow window, DareModel owner, int parts, long clock) {
+    List<EmbeddingTable> tables = owner.tables();
+    window.drain(
+        id -> (int) Math.floorMod(id, parts),
+        parts,
+        (t, p, ids, contributions, sums) ->
+            owner.exclusive(
+                () ->
+                    tables
+                        .get(t)
+                        .applyGradients(ids, null, sums, contributions, ids.length, clock)));
   }
 }
