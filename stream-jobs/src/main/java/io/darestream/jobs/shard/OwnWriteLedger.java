@@ -30,7 +30,7 @@ final class OwnWriteLedger {
   private final List<Map<Long, Pending>> pending;
   // acknowledged[table][owner]: the newest window of this trainer that owner's rows of the table
   // include, from the owner's records of this epoch.
-  private long[][] acknowledged;
+  private final long[][] acknowledged;
   private long rows;
 
   /** One row's unacknowledged changes, oldest window first. */
@@ -117,9 +117,8 @@ final class OwnWriteLedger {
 
   /** Records that {@code owner}'s rows of {@code table} include this trainer's windows up to w. */
   void acknowledge(int table, int owner, long window) {
-    if (owner >= acknowledged[table].length) {
-      // An owner beyond the stage's parallelism: not this job graph's; nothing to forget for it.
-      return;
+    if (!isOwner(owner)) {
+      return; // not one of this stage's owners: nothing to forget for it
     }
     if (window > acknowledged[table][owner]) {
       acknowledged[table][owner] = window;
@@ -141,6 +140,11 @@ final class OwnWriteLedger {
         }
       }
     }
+  }
+
+  /** Whether {@code owner} is one of the stage's row owners (whose acknowledgements count). */
+  boolean isOwner(int owner) {
+    return owner >= 0 && owner < acknowledged[0].length;
   }
 
   /** Rows with unacknowledged changes. */

@@ -184,7 +184,9 @@ final class ReplicaFeed implements AutoCloseable {
     // of this attempt's windows: every own change is kept on top of them.
     int owner = d.getWriter() - 1;
     long acknowledged =
-        d.getEpoch() == epoch && owner >= 0 && trainer < d.getAcknowledgedWindows().size()
+        d.getEpoch() == epoch
+                && ownWrites.isOwner(owner)
+                && trainer < d.getAcknowledgedWindows().size()
             ? d.getAcknowledgedWindows().get(trainer)
             : 0L;
     try {

@@ -125,4 +125,24 @@ class ReplicaFeedOrderTest {
     assertThat(first(8)).isEqualTo(1.5f);
     assertThat(ownWrites.rows()).isEqualTo(1);
   }
+
+  @Test
+  void forgedAcknowledgementsKeepTheTrainersOwnChangesAndTheFeedRunning() {
+    replica.exclusive(
+        () -> ownWrites.record(ATT_ITEM, 9, 0, 1, new float[] {0.5f, 0.5f, 0.5f, 0.5f}, 0));
+
+    // A negative window, and a list without this trainer's (subtask 1) entry: nothing acknowledged.
+    feed.handle(delta(EPOCH, 10, 1, 9, 1f, List.of(-7L, -7L)));
+    assertThat(first(9)).isEqualTo(1.5f);
+    feed.handle(delta(EPOCH, 11, 1, 9, 2f, List.of(Long.MAX_VALUE)));
+    assertThat(first(9)).isEqualTo(2.5f);
+    assertThat(ownWrites.rows()).isEqualTo(1);
+    // A writer id beyond the stage's owners acknowledges nothing.
+    feed.handle(delta(EPOCH, 12, 99, 9, 3f, List.of(5L, 5L)));
+    assertThat(first(9)).isEqualTo(3.5f);
+    replica.exclusive(ownWrites::sweep);
+    assertThat(ownWrites.rows()).as("the real owner has not acknowledged window 1").isEqualTo(1);
+    assertThat(feed.malformed()).isZero();
+    assertThat(feed.failure()).isNull();
+  }
 }
