@@ -27,12 +27,12 @@ import org.slf4j.LoggerFactory;
 /**
  * Keeps a sharded trainer's replica of the model current by tailing {@code model-deltas} from its
  * beginning on a thread of its own, the way serving does: embedding rows are written into the
- * replica as they arrive (weights only, under the model's write lock); dense averages are collected
- * per (epoch, version) and handed to the trainer's task thread ({@link #takeDenseAverage}), which
- * merges them with its own progress. Records are ordered as serving orders them ({@link
- * DeltaOrder}): a newer epoch supersedes, and a record of a superseded epoch or older than what its
- * writer already put in its table is ignored. Measures replica staleness: the time from an owner's
- * publish to this replica applying the row.
+ * replica as they arrive (weights only, under the model's write lock); dense averages are assembled
+ * per (epoch, version) ({@link DenseAssembly}) and handed to the trainer's task thread ({@link
+ * #takeDenseAverage}), which merges them with its own progress. Records are ordered as serving
+ * orders them ({@link DeltaOrder}): a newer epoch supersedes, and a record of a superseded epoch or
+ * older than what its writer already put in its table is ignored. Measures replica staleness: the
+ * time from an owner's publish to this replica applying the row.
  *
  * <p>A feed that dies (broker gone, unexpected error) is reported by {@link #failure}, which the
  * trainer rethrows to fail the task loudly. Malformed records are counted and skipped.
@@ -48,7 +48,6 @@ final class ReplicaFeed implements AutoCloseable {
   private final int trainer;
   private final OwnWriteLedger ownWrites;
   private final Map<String, Integer> tableIndex;
-  private final int denseBlocks;
   private final KafkaConsumer<byte[], byte[]> consumer;
   private final Thread thread;
   private final AtomicReference<Throwable> failure = new AtomicReference<>();
@@ -61,10 +60,8 @@ final class ReplicaFeed implements AutoCloseable {
   private volatile long ignored;
   // Epochs and per-(table, writer) versions, as serving orders them (the feed thread only).
   private final DeltaOrder order;
-  // Dense blocks of the average being assembled (the feed thread only).
-  private long assemblingEpoch = -1;
-  private long assemblingVersion = -1;
-  private final Map<String, float[]> assembling = new HashMap<>();
+  // Dense blocks of the averages being assembled (the feed thread only).
+  private final DenseAssembly denseAssembly;
 
   /** A complete dense average as published by the averager. */
   record DenseAverage(long epoch, long version, Map<String, float[]> blocks) {}
@@ -94,7 +91,7 @@ final class ReplicaFeed implements AutoCloseable {
     for (int t = 0; t < tables.size(); t++) {
       tableIndex.put(tables.get(t).name(), t);
     }
-    this.denseBlocks = replica.dense().names().size();
+    this.denseAssembly = new DenseAssembly(replica.dense().names().size());
     // From the topic's beginning: nothing loaded, every epoch newer than none.
     this.order = new DeltaOrder(modelId, Long.MIN_VALUE, Map.of());
     Properties p = new Properties();
@@ -211,21 +208,17 @@ final class ReplicaFeed implements AutoCloseable {
 
   /** Collects one dense block of an average; false if the record is malformed. */
   private boolean collectDense(ModelDelta d) {
-    if (d.getEpoch() != assemblingEpoch || d.getVersion() != assemblingVersion) {
-      assembling.clear();
-      assemblingEpoch = d.getEpoch();
-      assemblingVersion = d.getVersion();
-    }
+    DenseBlock block;
     try {
-      DenseBlock block = ModelDeltas.denseBlock(d);
-      assembling.put(block.name(), block.values());
+      block = ModelDeltas.denseBlock(d);
     } catch (IllegalArgumentException e) {
       malformed++;
       return false;
     }
-    if (assembling.size() == denseBlocks) {
-      latestDense.set(new DenseAverage(assemblingEpoch, assemblingVersion, Map.copyOf(assembling)));
-      assembling.clear();
+    DenseAssembly.Complete done =
+        denseAssembly.add(d.getEpoch(), d.getVersion(), block.name(), block.values());
+    if (done != null) {
+      latestDense.set(new DenseAverage(done.epoch(), done.version(), done.blocks()));
     }
     return true;
   }

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.darestream.model.DareConfig;
 import io.darestream.model.DareModel;
+import io.darestream.model.DenseBlock;
+import io.darestream.model.sync.DeltaStamp;
 import io.darestream.model.sync.ModelDeltas;
 import io.darestream.schemas.avro.DeltaRow;
 import io.darestream.schemas.avro.ModelDelta;
@@ -144,5 +146,46 @@ class ReplicaFeedOrderTest {
     assertThat(ownWrites.rows()).as("the real owner has not acknowledged window 1").isEqualTo(1);
     assertThat(feed.malformed()).isZero();
     assertThat(feed.failure()).isNull();
+  }
+
+  @Test
+  void denseBlocksOfTwoVersionsInterleavedAsTwoPartitionsDeliverThemStillGiveTheNewestAverage() {
+    // Dense records are keyed by block: on a topic with two partitions the consumer reads block 1
+    // of v and v + 1 (one partition), then block 2 of both (the other). The old feed restarted its
+    // assembly at every change of version and never completed either.
+    List<ModelDelta> v5 = denseRecords(5, 0.5f);
+    List<ModelDelta> v6 = denseRecords(6, 0.75f);
+    assertThat(v5).hasSizeGreaterThan(1);
+    int half = v5.size() / 2;
+    for (int i = 0; i < half; i++) {
+      feed.handle(Codecs.MODEL_DELTA.encode(v5.get(i)));
+    }
+    for (int i = 0; i < half; i++) {
+      feed.handle(Codecs.MODEL_DELTA.encode(v6.get(i)));
+    }
+    for (int i = half; i < v5.size(); i++) {
+      feed.handle(Codecs.MODEL_DELTA.encode(v5.get(i)));
+    }
+    assertThat(feed.takeDenseAverage().version()).as("v5 completes first").isEqualTo(5);
+    for (int i = half; i < v6.size(); i++) {
+      feed.handle(Codecs.MODEL_DELTA.encode(v6.get(i)));
+    }
+    ReplicaFeed.DenseAverage average = feed.takeDenseAverage();
+    assertThat(average.version()).isEqualTo(6);
+    assertThat(average.blocks()).hasSize(v6.size());
+    assertThat(average.blocks().values()).allSatisfy(b -> assertThat(b).containsOnly(0.75f));
+    assertThat(feed.malformed()).isZero();
+  }
+
+  /** The averager's records of dense model {@code version}, every weight {@code value}. */
+  private List<ModelDelta> denseRecords(long version, float value) {
+    DareModel model =
+        DareModel.create(DareConfig.builder().attentionDim(4).representationDim(8).build());
+    for (DenseBlock b : model.dense().blocks()) {
+      float[] v = new float[b.values().length];
+      Arrays.fill(v, value);
+      model.dense().set(new DenseBlock(b.name(), v));
+    }
+    return ModelDeltas.denseBlocks(model, new DeltaStamp(MODEL, EPOCH, version, 1, 1, 1, 1, 0));
   }
 }
