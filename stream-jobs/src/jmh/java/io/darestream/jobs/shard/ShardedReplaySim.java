@@ -77,6 +77,7 @@ import org.apache.flink.runtime.state.KeyGroupRangeAssignment;
  * #     trainer's share of the round's samples; none: never merged)
  * #   coalesce=on|off       one summed entry per row and window
  * #   instant=T1+T2         the owners' rows of these tables reach the replicas without LAG
+ * #   dlr=1  slr=1          the dense (and attention) / sparse learning rates of this run, times
  * </pre>
  */
 public final class ShardedReplaySim {
@@ -102,7 +103,9 @@ public final class ShardedReplaySim {
       boolean ownerSlots,
       String dense,
       boolean coalesce,
-      List<String> instantTables) {
+      List<String> instantTables,
+      float denseLrScale,
+      float sparseLrScale) {
 
     static Variant parse(String spec) {
       Map<String, String> kv = new LinkedHashMap<>();
@@ -129,12 +132,12 @@ public final class ShardedReplaySim {
               kv.getOrDefault("slots", "replica").equals("owner"),
               kv.getOrDefault("dense", "average"),
               on(kv.getOrDefault("coalesce", "off")),
-              kv.containsKey("instant")
-                  ? Arrays.asList(kv.get("instant").split("\\+"))
-                  : List.of());
+              kv.containsKey("instant") ? Arrays.asList(kv.get("instant").split("\\+")) : List.of(),
+              Float.parseFloat(kv.getOrDefault("dlr", "1")),
+              Float.parseFloat(kv.getOrDefault("slr", "1")));
       kv.keySet()
           .removeAll(List.of("W", "P", "D", "LAG", "DLAG", "mode", "local", "rebase", "owners"));
-      kv.keySet().removeAll(List.of("slots", "dense", "coalesce", "instant"));
+      kv.keySet().removeAll(List.of("slots", "dense", "coalesce", "instant", "dlr", "slr"));
       if (!kv.isEmpty()) {
         throw new IllegalArgumentException("unknown variant keys " + kv.keySet());
       }
@@ -288,7 +291,13 @@ public final class ShardedReplaySim {
 
     private record Delivery(long due, long sequence, byte[] record) {}
 
-    Run(Variant v, DareConfig cfg, TrainerOptions options, int batch, int maxWait) {
+    Run(Variant v, DareConfig jobConfig, TrainerOptions options, int batch, int maxWait) {
+      DareConfig cfg =
+          jobConfig.toBuilder()
+              .denseLearningRate(jobConfig.denseLearningRate() * v.denseLrScale())
+              .attentionLearningRate(jobConfig.attentionLearningRate() * v.denseLrScale())
+              .sparseLearningRate(jobConfig.sparseLearningRate() * v.sparseLrScale())
+              .build();
       this.v = v;
       this.cfg = cfg;
       this.batch = batch;
