@@ -67,7 +67,9 @@ import org.apache.flink.runtime.state.KeyGroupRangeAssignment;
  *     N=1 N=2 N=2,mode=shared N=2,D=64
  * # data: movielens:DIR or generator:USERS,ITEMS,PER_USER; then the model seed; then variants, each
  * # comma-separated key=value (defaults = the job's at ~7,000 samples/s):
- * #   N=2  W=700  P=7000  D=7000  LAG=0  (W, P, D: samples; 0 = after every micro-batch)
+ * #   N=2  W=700  P=7000  D=7000  (samples; 0 = after every micro-batch)
+ * #   LAG=0  DLAG=LAG       samples from a publish of rows (dense) to the replicas; the job's
+ * #                         broker round trip is about 700 (100 ms): MODEL.md's "job settings"
  * #   mode=sharded|shared   shared: one model for every trainer (only the batches are split)
  * #   local=on|off          the replica applies its own row gradients at once
  * #   rebase=on|off         owners' rows rebased on the unacknowledged own changes
@@ -271,7 +273,6 @@ public final class ShardedReplaySim {
   /** One variant's run: N trainers, one owner, the averager. */
   private static final class Run {
     private final Variant v;
-    private final DareConfig cfg;
     private final int batch;
     private final int maxWait;
     private final RowRouting routing;
@@ -299,7 +300,6 @@ public final class ShardedReplaySim {
               .sparseLearningRate(jobConfig.sparseLearningRate() * v.sparseLrScale())
               .build();
       this.v = v;
-      this.cfg = cfg;
       this.batch = batch;
       this.maxWait = maxWait;
       this.routing = new RowRouting(options.maxParallelism());
