@@ -140,7 +140,7 @@ class EvaluateMainTest {
     // The probe before training and one per epoch, each with gradient norms and both NDCGs.
     assertThat(out.toString().lines().filter(l -> l.matches("\\| [01] \\| \\d+ \\| .*")))
         .hasSize(2)
-        .allSatisfy(l -> assertThat(l.split("\\|")).hasSize(13));
+        .allSatisfy(l -> assertThat(l.split("\\|")).hasSize(14));
   }
 
   @Test
