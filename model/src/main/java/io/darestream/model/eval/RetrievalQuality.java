@@ -125,18 +125,33 @@ public final class RetrievalQuality {
         continue;
       }
       int m = picks(model, s, picks);
-      double all = 0;
+      double[] history = new double[len];
       for (int i = 0; i < len; i++) {
-        all += planted.qualityOf(s.historyItem(i));
+        history[i] = planted.qualityOf(s.historyItem(i));
       }
-      double picked = 0;
-      for (int i = 0; i < m; i++) {
-        picked += planted.qualityOf(s.historyItem(picks[i]));
-      }
-      sum += Math.signum(qt) * (picked / Math.max(1, m) - all / len);
+      sum += pull(qt, history, picks, m);
       n++;
     }
     return n == 0 ? Double.NaN : sum / n;
+  }
+
+  /**
+   * One query's quality pull: sign({@code targetQuality}) x (mean quality of the {@code m} picked
+   * history indices - mean quality of the whole history).
+   */
+  static double pull(double targetQuality, double[] historyQuality, int[] picks, int m) {
+    if (m == 0 || historyQuality.length == 0) {
+      return 0;
+    }
+    double all = 0;
+    for (double q : historyQuality) {
+      all += q;
+    }
+    double picked = 0;
+    for (int i = 0; i < m; i++) {
+      picked += historyQuality[picks[i]];
+    }
+    return Math.signum(targetQuality) * (picked / m - all / historyQuality.length);
   }
 
   /** The history indices the search picks for {@code s}'s target, best first; returns how many. */
