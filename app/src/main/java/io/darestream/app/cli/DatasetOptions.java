@@ -90,6 +90,15 @@ public final class DatasetOptions {
   String generatorMode;
 
   @Option(
+      names = "--quality-spread",
+      defaultValue = "0",
+      paramLabel = "S",
+      description =
+          "Generated stream: std of the items' quality in click log-odds, independent of the"
+              + " topic (default: ${DEFAULT-VALUE}, none; 0.8 is what real data shows).")
+  double qualitySpread;
+
+  @Option(
       names = "--seed",
       defaultValue = "42",
       description = "Generated stream: seed (default: ${DEFAULT-VALUE}).")
@@ -147,6 +156,7 @@ public final class DatasetOptions {
           .setItems(items)
           .setBehaviorsPerUser(behaviorsPerUser)
           .optMode(mode)
+          .optQualitySpread(qualitySpread)
           .optSeed(seed)
           .build();
     } catch (IllegalArgumentException e) {

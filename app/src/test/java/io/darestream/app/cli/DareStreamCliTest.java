@@ -252,6 +252,31 @@ class DareStreamCliTest {
   }
 
   @Test
+  void aBadQualitySpreadIsAConfigErrorBeforeKafkaIsReached() throws Exception {
+    int closed;
+    try (ServerSocket s = new ServerSocket(0)) {
+      closed = s.getLocalPort();
+    }
+    assertThat(
+            run(
+                "replay",
+                "--bootstrap-servers",
+                "127.0.0.1:" + closed,
+                "--users",
+                "2",
+                "--items",
+                "50",
+                "--behaviors-per-user",
+                "2",
+                "--quality-spread",
+                "9"))
+        .isEqualTo(2);
+    assertThat(errText().lines().findFirst().orElse(""))
+        .startsWith("replay: ")
+        .contains("qualitySpread must be in [0, 5.0], got 9.0");
+  }
+
+  @Test
   void noCommandShowsTheCommandsOnTheErrorWriter() {
     assertThat(run()).isZero();
     assertThat(errText()).startsWith("Usage: dare-stream").contains("generate", "evaluate");

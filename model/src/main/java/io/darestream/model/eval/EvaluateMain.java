@@ -40,6 +40,10 @@ import picocli.CommandLine.Spec;
  *       init, softmax entropy and retrieval over time ({@link TrainingDiagnosis}).
  * </ul>
  *
+ * <p>On the generator ({@code --synthetic}), {@code --labels impressions} makes every impression a
+ * sample labelled by its click ({@link ImpressionSamples}) instead of click-only samples with drawn
+ * negatives; {@code --quality-spread} plants item quality that only such labels see.
+ *
  * <p>Example: {@code java -cp ... io.darestream.model.eval.EvaluateMain --data
  * ../shared/data/movielens-latest-small --max-history 100 --seeds 5}. The tables go to the command
  * line's output writer.
@@ -106,6 +110,30 @@ public final class EvaluateMain implements Callable<Integer> {
       paramLabel = "USERS:ITEMS:BEHAVIOURS",
       description = "Generated data (the synthetic stream generator) instead of --data.")
   String synthetic;
+
+  @Option(
+      names = "--labels",
+      defaultValue = "click-only",
+      paramLabel = "click-only|impressions",
+      description = {
+        "click-only (default): every behaviour is a positive with sampled negatives;"
+            + " impressions (--synthetic only): every impression is a sample labelled by its click,"
+            + " history = the clicks before it; offline/retrieval/diagnose split it by time"
+            + " 80/10/10 (ImpressionSamples)."
+      })
+  String labels;
+
+  @Option(
+      names = "--quality-spread",
+      defaultValue = "0",
+      paramLabel = "S",
+      description =
+          "--synthetic: std of the items' quality in click log-odds, independent of the topic"
+              + " (default: ${DEFAULT-VALUE}; 0.8 is what real data shows).")
+  double qualitySpread;
+
+  /** The impression-labelled samples in time order when {@code --labels impressions}. */
+  private List<TrainingSample> impressionSamples;
 
   @Option(
       names = "--variants",
@@ -292,6 +320,12 @@ public final class EvaluateMain implements Callable<Integer> {
     if (miMinSamples < 1) {
       throw invalid("--mi-min-samples must be at least 1, got " + miMinSamples);
     }
+    if (!labels.equals("click-only") && !labels.equals("impressions")) {
+      throw invalid("--labels must be click-only or impressions, got " + labels);
+    }
+    if (labels.equals("impressions") && synthetic == null) {
+      throw invalid("--labels impressions needs --synthetic (a stream with impressions)");
+    }
     List<Variant> compared = new ArrayList<>();
     for (String v : variants) {
       compared.add(enumValue(Variant.class, "--variants", v));
@@ -342,6 +376,16 @@ public final class EvaluateMain implements Callable<Integer> {
       StreamGenerator gen = new StreamGenerator(generated);
       truth = gen.groundTruth();
       users = Sequences.group(gen.events());
+      if (labels.equals("impressions")) {
+        impressionSamples = ImpressionSamples.inTimeOrder(gen.events(), maxHistory);
+        long clicked = impressionSamples.stream().filter(t -> t.label() == 1).count();
+        out.printf(
+            Locale.ROOT,
+            "impression samples=%d clicked=%d (%s)%n",
+            impressionSamples.size(),
+            clicked,
+            generated);
+      }
     } else {
       users = Sequences.read(data);
     }
@@ -375,6 +419,7 @@ public final class EvaluateMain implements Callable<Integer> {
           .setUsers(Integer.parseInt(p[0].trim()))
           .setItems(Integer.parseInt(p[1].trim()))
           .setBehaviorsPerUser(Integer.parseInt(p[2].trim()))
+          .optQualitySpread(qualitySpread)
           .build();
     } catch (IllegalArgumentException e) {
       // NumberFormatException included: name the flag and the value.
@@ -399,7 +444,17 @@ public final class EvaluateMain implements Callable<Integer> {
     return new ParameterException(spec.commandLine(), message);
   }
 
-  private static void offline(
+  /**
+   * The split of seed {@code seed}: the DARE protocol's (negatives drawn per seed) or, with {@code
+   * --labels impressions}, the one time split of the impression samples.
+   */
+  private ProtocolSplit splitOf(List<UserSequence> users, int maxHistory, long seed) {
+    return impressionSamples != null
+        ? ImpressionSamples.split(impressionSamples)
+        : DareProtocol.split(users, maxHistory, negatives, seed);
+  }
+
+  private void offline(
       PrintWriter out,
       DareConfig.Builder base,
       int attDim,
@@ -413,7 +468,7 @@ public final class EvaluateMain implements Callable<Integer> {
     out.println("|---|---|---|---|---|---|---|");
     List<ProtocolSplit> splits = new ArrayList<>();
     for (int s = 1; s <= seeds; s++) {
-      splits.add(DareProtocol.split(users, maxHistory, negatives, s));
+      splits.add(splitOf(users, maxHistory, s));
     }
     out.printf(
         Locale.ROOT,
@@ -469,7 +524,10 @@ public final class EvaluateMain implements Callable<Integer> {
                     .build();
             PlantedProbe retrieval = truth == null ? null : new PlantedProbe(truth, cfg.topK());
             OnlineReplay.Result r =
-                OnlineReplay.run(cfg, users, negatives, warmMinCount, excludeHistory, retrieval);
+                impressionSamples != null
+                    ? OnlineReplay.runLabelled(cfg, impressionSamples, retrieval)
+                    : OnlineReplay.run(
+                        cfg, users, negatives, warmMinCount, excludeHistory, retrieval);
             out.printf(
                 Locale.ROOT,
                 "| %s | %d | %s | %s | %d | %d | %.4f | %.4f | %.4f | %.0f | %s |%n",
@@ -512,7 +570,7 @@ public final class EvaluateMain implements Callable<Integer> {
     List<ProtocolSplit> splits = new ArrayList<>();
     List<MutualInformationTruth> truths = new ArrayList<>();
     for (int s = 1; s <= seeds; s++) {
-      ProtocolSplit split = DareProtocol.split(users, maxHistory, negatives, s);
+      ProtocolSplit split = splitOf(users, maxHistory, s);
       splits.add(split);
       truths.add(RetrievalQuality.truthOf(split, miMinSamples));
     }
@@ -571,7 +629,7 @@ public final class EvaluateMain implements Callable<Integer> {
       GroundTruth truth,
       int maxHistory,
       int epochs) {
-    ProtocolSplit split = DareProtocol.split(users, maxHistory, negatives, 1);
+    ProtocolSplit split = splitOf(users, maxHistory, 1);
     MutualInformationTruth mi = RetrievalQuality.truthOf(split, miMinSamples);
     printSplit(out, split, mi);
     for (Variant v : variants) {

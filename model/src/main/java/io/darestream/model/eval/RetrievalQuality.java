@@ -103,6 +103,57 @@ public final class RetrievalQuality {
     return ndcg.add(gains, n, picks, m);
   }
 
+  /**
+   * How much the search picks behaviours by their item's quality rather than by relevance, on the
+   * generator (issue 17: does the representation's quality direction flood a shared search table?):
+   * over {@code samples}' clicks, the mean of sign(q_target) x (mean quality of the picked
+   * behaviours - mean quality of the history), in log-odds. A search that scores {@code <e_t, e_b>}
+   * with a strong quality direction in both rows picks good behaviours for good targets and poor
+   * ones for poor targets: a positive pull. A search blind to quality: about 0.
+   *
+   * @return the mean pull; NaN when no click had a history longer than K or a target of quality
+   */
+  static double qualityPull(DareModel model, List<TrainingSample> samples, GroundTruth planted) {
+    int k = model.config().topK();
+    int[] picks = new int[k];
+    double sum = 0;
+    int n = 0;
+    for (TrainingSample s : samples) {
+      int len = Math.min(s.historyLength(), model.config().maxHistory());
+      double qt = planted.qualityOf(s.targetItem());
+      if (s.label() != 1 || len <= k || qt == 0) {
+        continue;
+      }
+      int m = picks(model, s, picks);
+      double[] history = new double[len];
+      for (int i = 0; i < len; i++) {
+        history[i] = planted.qualityOf(s.historyItem(i));
+      }
+      sum += pull(qt, history, picks, m);
+      n++;
+    }
+    return n == 0 ? Double.NaN : sum / n;
+  }
+
+  /**
+   * One query's quality pull: sign({@code targetQuality}) x (mean quality of the {@code m} picked
+   * history indices - mean quality of the whole history).
+   */
+  static double pull(double targetQuality, double[] historyQuality, int[] picks, int m) {
+    if (m == 0 || historyQuality.length == 0) {
+      return 0;
+    }
+    double all = 0;
+    for (double q : historyQuality) {
+      all += q;
+    }
+    double picked = 0;
+    for (int i = 0; i < m; i++) {
+      picked += historyQuality[picks[i]];
+    }
+    return Math.signum(targetQuality) * (picked / m - all / historyQuality.length);
+  }
+
   /** The history indices the search picks for {@code s}'s target, best first; returns how many. */
   private static int picks(DareModel model, TrainingSample s, int[] picks) {
     Explanation ex = model.explain(s);

@@ -34,7 +34,9 @@ import java.util.Random;
  *   <li>the entropy of the top-K softmax (nats; uniform = ln K) and the spread of the picked
  *       scores;
  *   <li>retrieval NDCG@K against the mutual-information truth and the planted one, with random
- *       baselines, and the test AUC.
+ *       baselines, and the test AUC;
+ *   <li>on a generated stream with item quality, the search's quality pull ({@link
+ *       RetrievalQuality#qualityPull}): whether it picks behaviours by quality instead of topic.
  * </ul>
  *
  * <p>Offline tool: the probe recomputes a batch's gradient twice (once per role) before training
@@ -75,8 +77,9 @@ final class TrainingDiagnosis {
         step);
     out.println(
         "| epoch | samples | |g_att| | |g_repr| | g_att/g_repr | att drift | repr drift "
-            + "| entropy (ln K) | score std | NDCG MI (random) | NDCG planted (random) | test AUC |");
-    out.println("|---|---|---|---|---|---|---|---|---|---|---|---|");
+            + "| entropy (ln K) | score std | NDCG MI (random) | NDCG planted (random) | test AUC"
+            + " | quality pull |");
+    out.println("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
     Random shuffle = new Random(cfg.seed());
     long trained = 0;
     probe(
@@ -128,9 +131,11 @@ final class TrainingDiagnosis {
     double[] softmax = softmaxStats(model, probed);
     RetrievalQuality.Result r = RetrievalQuality.measure(model, probed, mi, planted);
     double auc = OfflineEvaluation.metrics(model, split.test())[0];
+    double pull =
+        planted == null ? Double.NaN : RetrievalQuality.qualityPull(model, probed, planted);
     out.printf(
         Locale.ROOT,
-        "| %d | %d | %.3g | %.3g | %.3f | %.3f | %.3f | %.3f (%.3f) | %.3g | %s | %s | %.4f |%n",
+        "| %d | %d | %.3g | %.3g | %.3f | %.3f | %.3f | %.3f (%.3f) | %.3g | %s | %s | %.4f | %s |%n",
         epoch,
         trained,
         att,
@@ -143,7 +148,8 @@ final class TrainingDiagnosis {
         softmax[1],
         ndcg(r.mutualInformation()),
         r.planted() == null ? "-" : ndcg(r.planted()),
-        auc);
+        auc,
+        Double.isNaN(pull) ? "-" : String.format(Locale.ROOT, "%+.3f", pull));
     out.flush();
   }
 

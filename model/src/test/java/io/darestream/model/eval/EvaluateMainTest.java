@@ -82,6 +82,10 @@ class EvaluateMainTest {
     assertError(run("--data", data, "--sparse-lrs", "0.01,fast"), "--sparse-lrs: 'fast' is not");
     assertError(run("--data", data, "--top-k", "0"), "topK");
     assertError(run("--synthetic", "10:100"), "--synthetic must be USERS:ITEMS:BEHAVIOURS");
+    assertError(run("--data", data, "--labels", "impressions"), "--labels impressions needs");
+    assertError(run("--synthetic", "10:100:20", "--labels", "views"), "--labels must be");
+    assertError(
+        run("--synthetic", "10:100:20", "--quality-spread", "-1"), "qualitySpread must be in");
     assertError(run("--seeds", "many"), "Invalid value for option '--seeds': 'many'");
     assertError(run("--no-such-flag"), "Unknown option: '--no-such-flag'");
     assertError(run("--data", data, "--seeds", "1"), "--data " + data + " does not exist");
@@ -136,7 +140,46 @@ class EvaluateMainTest {
     // The probe before training and one per epoch, each with gradient norms and both NDCGs.
     assertThat(out.toString().lines().filter(l -> l.matches("\\| [01] \\| \\d+ \\| .*")))
         .hasSize(2)
-        .allSatisfy(l -> assertThat(l.split("\\|")).hasSize(13));
+        .allSatisfy(l -> assertThat(l.split("\\|")).hasSize(14));
+  }
+
+  @Test
+  void impressionLabelsOnTheGeneratorRunEveryMode() {
+    String[] common = {
+      "--synthetic",
+      "40:200:60",
+      "--labels",
+      "impressions",
+      "--quality-spread",
+      "0.8",
+      "--max-history",
+      "20",
+      "--top-k",
+      "5",
+      "--seeds",
+      "1",
+      "--epochs",
+      "1",
+      "--variants",
+      "dare",
+      "--mi-min-samples",
+      "5",
+      "--probes",
+      "1",
+      "--optimizers",
+      "ADAM"
+    };
+    assertThat(run(concat(common, "--mode", "online"))).as(err.toString()).isZero();
+    // 40 users x 15 impressions, every one a sample: nothing sampled, nothing cold.
+    assertThat(out.toString())
+        .contains("impression samples=600 clicked=")
+        .contains("qualitySpread=0.80");
+    assertThat(out.toString().lines())
+        .anySatisfy(l -> assertThat(l).startsWith("| DARE | 1 | ADAM | 0.01 | 600 | 0 | 0."));
+    out.getBuffer().setLength(0);
+    assertThat(run(concat(common, "--mode", "retrieval"))).as(err.toString()).isZero();
+    assertThat(out.toString().lines())
+        .anySatisfy(line -> assertThat(line).matches("\\| DARE \\| 16 \\| 0\\.\\d{4} ± .*"));
   }
 
   private static String[] concat(String[] a, String... b) {
@@ -153,6 +196,8 @@ class EvaluateMainTest {
             "--mode",
             "--data",
             "--synthetic",
+            "--labels",
+            "--quality-spread",
             "--variants",
             "--max-history",
             "--top-k",

@@ -125,6 +125,15 @@ public final class GeneratorMain implements Callable<Integer> {
   double zipf;
 
   @Option(
+      names = "--quality-spread",
+      defaultValue = "0",
+      paramLabel = "S",
+      description =
+          "Std of the items' quality in click log-odds, independent of the topic (default:"
+              + " ${DEFAULT-VALUE}, none; 0.8 is what real data shows).")
+  double qualitySpread;
+
+  @Option(
       names = "--seed",
       defaultValue = "42",
       paramLabel = "N",
@@ -179,6 +188,7 @@ public final class GeneratorMain implements Callable<Integer> {
             .optInterestsPerUser(interests)
             .optImpressionsPerUser(impressionsPerUser == null ? -1 : impressionsPerUser)
             .optZipfExponent(zipf)
+            .optQualitySpread(qualitySpread)
             .optSeed(seed);
     try {
       b.optMode(GeneratorMode.valueOf(mode.toUpperCase(Locale.ROOT)));

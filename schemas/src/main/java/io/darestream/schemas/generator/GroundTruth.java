@@ -12,6 +12,11 @@ import java.util.SplittableRandom;
  * <p>Topics cut across categories: an item's category is one of its topic's few "home" categories
  * with probability {@value #CATEGORY_TOPIC_AFFINITY}, otherwise any category, so every category
  * holds items of many topics and the category alone does not tell whether a user will click.
+ *
+ * <p>Items may also differ in quality ({@link GeneratorConfig#qualitySpread()}): an offset to the
+ * click log-odds of every impression of the item, the same for every user and independent of its
+ * topic, category and popularity. Quality makes a click likelier but is not relevance: {@link
+ * #isRelevant} stays the topic match, which is what a search over the history should find.
  */
 public final class GroundTruth {
   /** Probability that an item's category is one of its topic's home categories. */
@@ -27,6 +32,7 @@ public final class GroundTruth {
   private final int[] rankOfItem;
   private final int[] itemAtRank; // index = rank - 1
   private final int[][] interestsOfUser; // index = user id; slot 0 unused, each sorted
+  private final double[] qualityOfItem; // index = item id; slot 0 unused; all 0 without spread
 
   private GroundTruth(
       int items,
@@ -35,7 +41,8 @@ public final class GroundTruth {
       int[] categoryOfItem,
       int[] rankOfItem,
       int[] itemAtRank,
-      int[][] interestsOfUser) {
+      int[][] interestsOfUser,
+      double[] qualityOfItem) {
     this.items = items;
     this.topics = topics;
     this.topicOfItem = topicOfItem;
@@ -43,6 +50,7 @@ public final class GroundTruth {
     this.rankOfItem = rankOfItem;
     this.itemAtRank = itemAtRank;
     this.interestsOfUser = interestsOfUser;
+    this.qualityOfItem = qualityOfItem;
   }
 
   /** Draws the catalog and the users' interests from {@code config}'s seed. */
@@ -78,7 +86,31 @@ public final class GroundTruth {
     for (int user = 1; user <= config.users(); user++) {
       interests[user] = drawInterests(config, user);
     }
-    return new GroundTruth(n, t, topicOfItem, categoryOfItem, rankOfItem, itemAtRank, interests);
+    return new GroundTruth(
+        n, t, topicOfItem, categoryOfItem, rankOfItem, itemAtRank, interests, drawQuality(config));
+  }
+
+  /**
+   * N(0, spread²) per item from a stream of its own, so that the catalog, the interests and the
+   * timelines' draws are those of a stream without quality; Box-Muller with StrictMath, so that the
+   * values do not depend on the JDK.
+   */
+  private static double[] drawQuality(GeneratorConfig config) {
+    double[] quality = new double[config.items() + 1];
+    double spread = config.qualitySpread();
+    if (spread == 0) {
+      return quality;
+    }
+    SplittableRandom rng = new SplittableRandom(Seeds.mix(config.seed(), Seeds.QUALITY, 0));
+    for (int item = 1; item <= config.items(); item++) {
+      double u1 = 1 - rng.nextDouble(); // (0, 1]: the log is finite
+      double u2 = rng.nextDouble();
+      quality[item] =
+          spread
+              * StrictMath.sqrt(-2 * StrictMath.log(u1))
+              * StrictMath.cos(2 * StrictMath.PI * u2);
+    }
+    return quality;
   }
 
   private static int[] drawInterests(GeneratorConfig config, int user) {
@@ -136,6 +168,30 @@ public final class GroundTruth {
   /** Category of {@code itemId} (what the events carry). */
   public long categoryOf(long itemId) {
     return categoryOfItem[checkItem(itemId)];
+  }
+
+  /**
+   * Quality of {@code itemId}: the offset its impressions add to the click log-odds (0 when the
+   * config has no quality spread). Not relevance: it does not depend on the user or the topic.
+   */
+  public double qualityOf(long itemId) {
+    return qualityOfItem[checkItem(itemId)];
+  }
+
+  /**
+   * The probability that {@code userId} clicks an impression of {@code itemId}: the config's click
+   * probability of the topic match ({@code clickRelevant} when the item's topic is one of the
+   * user's interests, else {@code clickOther}), shifted by the item's quality in log-odds.
+   */
+  public double clickProbability(long userId, long itemId, GeneratorConfig config) {
+    double base =
+        isInterested(userId, topicOf(itemId)) ? config.clickRelevant() : config.clickOther();
+    double quality = qualityOf(itemId);
+    if (quality == 0 || base == 0 || base == 1) {
+      return base; // bit for bit the stream without quality; a certain outcome stays certain
+    }
+    double logit = StrictMath.log(base / (1 - base)) + quality;
+    return 1 / (1 + StrictMath.exp(-logit));
   }
 
   /** Popularity rank of {@code itemId}, 1 = most popular. */

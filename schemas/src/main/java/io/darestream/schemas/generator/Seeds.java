@@ -9,6 +9,7 @@ final class Seeds {
   static final long CATALOG = 1;
   static final long INTERESTS = 2;
   static final long TIMELINE = 3;
+  static final long QUALITY = 4;
 
   private Seeds() {}
 

@@ -12,8 +12,11 @@ import java.util.SplittableRandom;
  * <p>The timeline is {@code behaviorsPerUser} organic CLICKs plus, in IMPRESSIONS mode, {@code
  * impressionsPerUser} impressions placed uniformly among the organic steps after the burst. The
  * first {@code burstFraction} of the organic steps are mostly on the user's interest topics; later
- * ones mostly popular noise. An impression is clicked with a probability that depends only on
- * whether its topic is one of the user's interests: evidence for that sits far back in history.
+ * ones mostly popular noise. An impression is clicked with a probability that depends on whether
+ * its topic is one of the user's interests (evidence for that sits far back in history) and, with a
+ * quality spread, on the item's quality ({@link GroundTruth#clickProbability}). Organic clicks do
+ * not depend on quality: in a click-only stream an item's quality could only show as how often it
+ * occurs, which frequency-drawn negatives cancel, so quality is planted where a label sees it.
  */
 final class SimulatedUser {
   /** A click follows its impression after 2 to 60 seconds. */
@@ -99,9 +102,7 @@ final class SimulatedUser {
             ? interestItem()
             : samplers.popular(rng);
     String requestId = "req:" + config.seed() + ":" + userId + ":" + requests++;
-    boolean relevant = truth.isInterested(userId, truth.topicOf(item));
-    double clickProbability = relevant ? config.clickRelevant() : config.clickOther();
-    if (rng.nextDouble() < clickProbability) {
+    if (rng.nextDouble() < truth.clickProbability(userId, item, config)) {
       long delay = CLICK_DELAY_MIN_MS + rng.nextInt(CLICK_DELAY_RANGE_MS);
       pending.add(new PendingClick(time + delay, item, requestId));
     }

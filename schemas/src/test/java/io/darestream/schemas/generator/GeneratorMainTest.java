@@ -156,6 +156,45 @@ class GeneratorMainTest {
   }
 
   @Test
+  void qualitySpreadReachesTheStreamAndABadOneIsNamed(@TempDir Path dir) throws IOException {
+    Path file = dir.resolve("events.jsonl");
+    String[] args = {
+      "--users",
+      "10",
+      "--items",
+      "200",
+      "--behaviors-per-user",
+      "40",
+      "--quality-spread",
+      "1.5",
+      "--out",
+      file.toString()
+    };
+    assertThat(run(args)).as(err.toString()).isZero();
+    List<BehaviorEvent> read = new ArrayList<>();
+    try (EventReader reader = EventFormat.EVENTS.open(file, ParseOptions.fail())) {
+      reader.forEachRemaining(read::add);
+    }
+    List<BehaviorEvent> expected = new ArrayList<>();
+    new StreamGenerator(
+            GeneratorConfig.builder()
+                .setUsers(10)
+                .setItems(200)
+                .setBehaviorsPerUser(40)
+                .optQualitySpread(1.5)
+                .build())
+        .events()
+        .forEachRemaining(expected::add);
+    assertThat(read).isEqualTo(expected);
+    assertThat(err.toString()).contains("qualitySpread=1.50");
+
+    err.getBuffer().setLength(0);
+    args[7] = "-0.5";
+    assertThat(run(args)).isEqualTo(StandaloneCommand.CONFIG_ERROR);
+    assertThat(err.toString()).contains("qualitySpread must be in [0, 5.0], got -0.5");
+  }
+
+  @Test
   void helpDescribesEveryFlag() {
     assertThat(run("--help")).isZero();
     assertThat(out.toString())
@@ -171,6 +210,7 @@ class GeneratorMainTest {
             "--interests",
             "--impressions-per-user",
             "--zipf",
+            "--quality-spread",
             "--seed");
   }
 }
