@@ -1,6 +1,7 @@
 package io.darestream.model.eval;
 
 import io.darestream.schemas.avro.BehaviorEvent;
+import io.darestream.schemas.avro.BehaviorType;
 import io.darestream.schemas.input.EventReader;
 import io.darestream.schemas.input.MovieLensRatings;
 import io.darestream.schemas.input.ParseOptions;
@@ -48,11 +49,18 @@ public final class Sequences {
     }
   }
 
-  /** Groups {@code events} by user; users ascending, each user's events by time. */
+  /**
+   * Groups {@code events}' behaviours by user; users ascending, each user's behaviours by time.
+   * Impressions are not behaviours and are left out, as the job's sequence stage leaves them out of
+   * every history (a generated stream in IMPRESSIONS mode holds them beside its clicks).
+   */
   public static List<UserSequence> group(Iterator<BehaviorEvent> events) {
     Map<Long, List<long[]>> byUser = new TreeMap<>();
     while (events.hasNext()) {
       BehaviorEvent e = events.next();
+      if (e.getType() == BehaviorType.IMPRESSION) {
+        continue;
+      }
       byUser
           .computeIfAbsent(e.getUserId(), u -> new ArrayList<>())
           .add(new long[] {e.getEventTimeMs(), e.getItemId(), e.getCategoryId()});
