@@ -50,8 +50,8 @@ import org.junit.jupiter.api.io.TempDir;
  * a harness: two row owners hold exactly the snapshot's rows of their own key groups (weights and
  * Adam slots, bit for bit), write them into their keyed state and train on from them; a restore
  * keeps its state and ignores the snapshot; the dense averager publishes the snapshot's dense
- * blocks as version 0; a trainer's replica is the snapshot and scores with it; a snapshot of
- * another model config, or a corrupt one, is refused at start.
+ * blocks as version 0 unless restored; a trainer's replica is the snapshot and scores with it,
+ * unless restored; a snapshot of another model config, or a corrupt one, is refused at start.
  */
 class ShardedWarmStartITCase {
   private static final int MAX_PARALLELISM = 16;
@@ -221,7 +221,7 @@ class ShardedWarmStartITCase {
   }
 
   @Test
-  void aTrainerReplicaIsTheSnapshotAndScoresWithIt() throws Exception {
+  void aTrainerReplicaIsTheSnapshotAndScoresWithItUnlessRestored() throws Exception {
     Configuration c = config("replica", null);
     Path snapshot = pretrained(modelConfig(c));
     c.set(TrainerOptions.INITIAL_SNAPSHOT, snapshot.toString());
@@ -230,6 +230,7 @@ class ShardedWarmStartITCase {
     ShardedTrainerOperator op =
         new ShardedTrainerOperator(ModelOptions.from(c, trainer), trainer, KafkaOptions.from(c));
     List<TrainingSample> batch = TrainingSamples.random(MICRO_BATCH, 9, 5, 20, 11, 4);
+    OperatorSubtaskState state;
     try (var h =
         new KeyedOneInputStreamOperatorTestHarness<Long, TrainingSample, PrequentialScore>(
             op, new ShardedTrainingStage.SampleUser(), Types.LONG, MAX_PARALLELISM, 1, 0)) {
@@ -249,6 +250,21 @@ class ShardedWarmStartITCase {
         assertThat(scores.get(i).prediction)
             .as("sample %d scored by the pretrained model", i)
             .isCloseTo(pretrained.score(batch.get(i)), org.assertj.core.data.Offset.offset(1e-5f));
+      }
+      h.prepareSnapshotPreBarrier(1);
+      state = h.snapshot(1, 1);
+    }
+    // A restored trainer rebuilds its replica from model-deltas (empty here), not from the
+    // snapshot.
+    ShardedTrainerOperator again =
+        new ShardedTrainerOperator(ModelOptions.from(c, trainer), trainer, KafkaOptions.from(c));
+    try (var h =
+        new KeyedOneInputStreamOperatorTestHarness<Long, TrainingSample, PrequentialScore>(
+            again, new ShardedTrainingStage.SampleUser(), Types.LONG, MAX_PARALLELISM, 1, 0)) {
+      h.initializeState(state);
+      h.open();
+      for (EmbeddingTable t : again.replica().tables()) {
+        assertThat(t.size()).as("restored replica's " + t.name()).isZero();
       }
     }
   }
