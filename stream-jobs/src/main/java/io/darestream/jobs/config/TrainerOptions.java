@@ -53,7 +53,9 @@ public final class TrainerOptions implements Serializable {
               "A model snapshot (a snapshot directory, or a directory of snapshots: the newest"
                   + " valid one) that a trainer starting without restored state begins from,"
                   + " e.g. the one `pretrain` wrote. Its model config must be the job's. A restore"
-                  + " from a checkpoint ignores it. Single trainer only.");
+                  + " from a checkpoint ignores it. The sharded stage starts from it too: each"
+                  + " row owner takes the rows of its key groups, the dense averager the dense"
+                  + " model, each trainer the whole model as its replica.");
 
   public static final ConfigOption<Integer> SNAPSHOT_RETENTION =
       ConfigOptions.key("dare.trainer.snapshot-retention")
@@ -189,11 +191,6 @@ public final class TrainerOptions implements Serializable {
     }
     this.sharded = c.get(SHARDED) || parallelism > 1;
     this.initialSnapshot = c.getOptional(INITIAL_SNAPSHOT).filter(v -> !v.isBlank()).orElse(null);
-    if (initialSnapshot != null && sharded) {
-      // The sharded stage keeps its rows in the row owners' keyed state, not in one model.
-      throw new IllegalArgumentException(
-          INITIAL_SNAPSHOT.key() + " needs the single trainer (dare.trainer.parallelism 1)");
-    }
     this.gradientWindow = Checks.positiveDuration(c, GRADIENT_WINDOW);
     this.gradientWindowRows = Checks.positive(c, GRADIENT_WINDOW_ROWS);
     this.coalesceRowGradients = c.get(COALESCE_ROW_GRADIENTS);

@@ -28,10 +28,11 @@ import org.apache.flink.util.IOUtils;
  * summed or averaged, {@code dare.trainer.dense-merge}) and publishes G to {@code model-deltas} as
  * the dense blocks, stamped with the round as version, which serving serves and every trainer
  * merges. When it opens it publishes G as version 0 of its epoch: the initial dense blocks on a
- * fresh start, the restored ones after a restore, which the trainers (opened with the initial ones)
- * move to. A checkpoint holds G plus every progress received before the barrier (the trainers send
- * theirs before it), and so does the snapshot part the averager writes for it. At the end of a
- * bounded input it folds everything and publishes G once more.
+ * fresh start (the initial snapshot's with {@code dare.trainer.initial-snapshot}), the restored
+ * ones after a restore, which the trainers (opened with the initial ones) move to. A checkpoint
+ * holds G plus every progress received before the barrier (the trainers send theirs before it), and
+ * so does the snapshot part the averager writes for it. At the end of a bounded input it folds
+ * everything and publishes G once more.
  */
 public final class DenseAverager extends AbstractStreamOperator<Void>
     implements OneInputStreamOperator<DenseProgress, Void> {
@@ -52,6 +53,7 @@ public final class DenseAverager extends AbstractStreamOperator<Void>
   private transient DenseProgressSum sum;
   private transient ListState<float[]> denseState;
   private transient float[] restored;
+  private transient boolean wasRestored;
   private transient DareModel model;
   private transient DeltaPublisher publisher;
   private transient long published;
@@ -78,6 +80,7 @@ public final class DenseAverager extends AbstractStreamOperator<Void>
             context, "dense-averager-epoch", getRuntimeContext().getTaskInfo().getAttemptNumber());
     denseState = context.getOperatorStateStore().getListState(DENSE_STATE);
     restored = null;
+    wasRestored = context.isRestored();
     if (context.isRestored()) {
       for (float[] v : denseState.get()) {
         if (restored != null) {
@@ -92,6 +95,13 @@ public final class DenseAverager extends AbstractStreamOperator<Void>
   public void open() throws Exception {
     super.open();
     model = DareModel.create(modelOptions.config());
+    if (!wasRestored && trainerOptions.initialSnapshot().isPresent()) {
+      // A warm start: G begins as the initial snapshot's dense model (a restore's state wins).
+      InitialSnapshot.loadDense(
+          java.nio.file.Path.of(trainerOptions.initialSnapshot().get()),
+          modelOptions.config(),
+          model);
+    }
     float[] initial = flatDense(model);
     if (restored != null && restored.length != initial.length) {
       throw new IllegalStateException(

@@ -17,6 +17,8 @@ import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeutils.base.array.FloatPrimitiveArraySerializer;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.runtime.state.KeyGroupRange;
+import org.apache.flink.runtime.state.KeyGroupRangeAssignment;
 import org.apache.flink.runtime.state.StateInitializationContext;
 import org.apache.flink.runtime.state.StateSnapshotContext;
 import org.apache.flink.runtime.state.VoidNamespace;
@@ -41,6 +43,9 @@ import org.slf4j.LoggerFactory;
  * gradient reaches it after a restore (never after an empty start: see initializeState), and the
  * rows changed since the last checkpoint are written back before each barrier (write-behind: one
  * state write per changed row per checkpoint, not per update).
+ *
+ * <p>A fresh start with {@code dare.trainer.initial-snapshot} begins with the snapshot's rows of
+ * this subtask's key groups ({@link InitialSnapshot#loadOwnedRows}); a restore ignores it.
  *
  * <p>Expiry ({@link OwnerExpiry}) and admission ({@link OwnerAdmission}, counts in keyed state)
  * follow the single trainer's semantics.
@@ -122,6 +127,9 @@ public final class RowOwnerOperator extends AbstractStreamOperator<Void>
               new ValueStateDescriptor<>(
                   stateName(t.name()), FloatPrimitiveArraySerializer.INSTANCE)));
     }
+    if (!restored && trainerOptions.initialSnapshot().isPresent()) {
+      loadInitialRows();
+    }
     expiry = new OwnerExpiry(model, restored, getKeyedStateBackend());
     admission =
         new OwnerAdmission(
@@ -143,6 +151,36 @@ public final class RowOwnerOperator extends AbstractStreamOperator<Void>
     rowsWrittenBack = getMetricGroup().counter("rowsWrittenBack");
     openSnapshotParts();
     schedulePublish();
+  }
+
+  /**
+   * A warm start: the initial snapshot's rows of this subtask's key groups, in memory and marked
+   * changed before the first gradient, so that applies start from them, the first publish sends
+   * them and the first barrier's write-back puts them into keyed state (and so into every
+   * checkpoint and snapshot part). A restore never gets here: its state wins.
+   */
+  private void loadInitialRows() {
+    long t0 = System.nanoTime();
+    var task = getRuntimeContext().getTaskInfo();
+    KeyGroupRange groups =
+        KeyGroupRangeAssignment.computeKeyGroupRangeForOperatorIndex(
+            task.getMaxNumberOfParallelSubtasks(),
+            task.getNumberOfParallelSubtasks(),
+            task.getIndexOfThisSubtask());
+    long loaded =
+        InitialSnapshot.loadOwnedRows(
+            java.nio.file.Path.of(trainerOptions.initialSnapshot().get()),
+            modelOptions.config(),
+            model,
+            new RowRouting(trainerOptions.maxParallelism()),
+            groups);
+    LOG.info(
+        "Row owner {}: {} rows of key groups {} from the initial snapshot {} in {} ms",
+        task.getIndexOfThisSubtask(),
+        loaded,
+        groups,
+        trainerOptions.initialSnapshot().get(),
+        (System.nanoTime() - t0) / 1_000_000);
   }
 
   @Override

@@ -77,6 +77,7 @@ public final class ShardedTrainerOperator extends AbstractStreamOperator<Prequen
 
   private transient AttemptEpoch epoch;
   private transient DareModel replica;
+  private transient boolean restored;
   private transient ReplicaFeed feed;
   private transient GradientWindow window;
   private transient long windowNumber;
@@ -109,12 +110,20 @@ public final class ShardedTrainerOperator extends AbstractStreamOperator<Prequen
     epoch =
         AttemptEpoch.begin(
             context, "sharded-trainer-epoch", getRuntimeContext().getTaskInfo().getAttemptNumber());
+    restored = context.isRestored();
   }
 
   @Override
   public void open() throws Exception {
     super.open();
-    replica = DareModel.create(modelOptions.config());
+    // A warm start scores with the initial snapshot from the first sample on; after a restore the
+    // replica is rebuilt from model-deltas, as always.
+    replica =
+        !restored && trainerOptions.initialSnapshot().isPresent()
+            ? InitialSnapshot.replica(
+                java.nio.file.Path.of(trainerOptions.initialSnapshot().get()),
+                modelOptions.config())
+            : DareModel.create(modelOptions.config());
     window =
         new GradientWindow(
             replica.tables(),

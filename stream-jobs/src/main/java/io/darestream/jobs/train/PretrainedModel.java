@@ -67,19 +67,8 @@ public final class PretrainedModel {
    * @throws io.darestream.state.snapshot.SnapshotRejectedException if the snapshot is corrupt
    */
   public static DareModel load(Path location, DareConfig expected) {
-    VerifiedSnapshot snapshot = find(location);
-    DareConfig config = DareConfig.fromProperties(snapshot.manifest().modelConfig());
-    if (!config.equals(expected)) {
-      throw new IllegalArgumentException(
-          "the initial snapshot "
-              + snapshot.directory()
-              + " was trained with another model config than the job's: "
-              + config
-              + " vs "
-              + expected
-              + " (pass the same dare.model.* options to both)");
-    }
-    DareModel model = DareModel.create(config);
+    VerifiedSnapshot snapshot = verified(location, expected);
+    DareModel model = DareModel.create(expected);
     try (ModelStore store = snapshot.openStore()) {
       ModelStoreSync.loadInto(model, store);
     }
@@ -94,6 +83,32 @@ public final class PretrainedModel {
                       t.dirty().markAll(ids, ids.length);
                     }));
     return model;
+  }
+
+  /**
+   * The snapshot at {@code location}, verified (manifest, sizes, SHA-256 of every file) and checked
+   * to hold a model of the job's config: what {@link #load} reads, for readers that take only a
+   * part of it (the sharded stage's row owners, its dense averager).
+   *
+   * @param location a snapshot directory, or a directory of snapshots (the newest valid is taken)
+   * @param expected the job's model config; the snapshot's must be the same
+   * @throws IllegalArgumentException if there is no valid snapshot there or its config differs
+   * @throws io.darestream.state.snapshot.SnapshotRejectedException if the snapshot is corrupt
+   */
+  public static VerifiedSnapshot verified(Path location, DareConfig expected) {
+    VerifiedSnapshot snapshot = find(location);
+    DareConfig config = DareConfig.fromProperties(snapshot.manifest().modelConfig());
+    if (!config.equals(expected)) {
+      throw new IllegalArgumentException(
+          "the initial snapshot "
+              + snapshot.directory()
+              + " was trained with another model config than the job's: "
+              + config
+              + " vs "
+              + expected
+              + " (pass the same dare.model.* options to both)");
+    }
+    return snapshot;
   }
 
   private static VerifiedSnapshot find(Path location) {

@@ -77,14 +77,14 @@ class TrainerParallelismTest {
   }
 
   @Test
-  void aPretrainedModelNeedsTheSingleTrainer() {
+  void aPretrainedModelStartsTheShardedStageToo() {
     Configuration c = new Configuration();
     c.set(TrainerOptions.INITIAL_SNAPSHOT, "/pretrained/snapshots");
     assertThat(TrainerOptions.from(c).initialSnapshot()).contains("/pretrained/snapshots");
 
     c.set(TrainerOptions.PARALLELISM, 2);
-    assertThatThrownBy(() -> TrainerOptions.from(c))
-        .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("dare.trainer.initial-snapshot needs the single trainer");
+    TrainerOptions sharded = TrainerOptions.from(c);
+    assertThat(sharded.sharded()).isTrue();
+    assertThat(sharded.initialSnapshot()).contains("/pretrained/snapshots");
   }
 }

@@ -13,16 +13,24 @@ import io.darestream.jobs.testing.JobReplay;
 import io.darestream.jobs.testing.KafkaBrokerExtension;
 import io.darestream.jobs.testing.TrainingSamples;
 import io.darestream.jobs.train.PrequentialScore;
+import io.darestream.jobs.train.PretrainedModel;
+import io.darestream.model.DareConfig;
 import io.darestream.model.DareModel;
+import io.darestream.model.DenseBlock;
 import io.darestream.model.SparseOptimizerKind;
 import io.darestream.model.TrainingSample;
+import io.darestream.model.embedding.EmbeddingTable;
 import io.darestream.model.sync.ModelDeltas;
+import io.darestream.model.sync.SnapshotPartRows;
 import io.darestream.schemas.avro.DeltaRow;
 import io.darestream.schemas.avro.ModelDelta;
 import io.darestream.schemas.serde.Codecs;
+import io.darestream.state.snapshot.SnapshotPartReader;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -56,7 +64,7 @@ import org.junit.jupiter.api.io.TempDir;
  * recipe) gets the owners' rows and the averaged dense blocks; and the counting check of
  * exactly-once: with the {@link SparseOptimizerKind#COUNT} optimizer and a failure injected
  * mid-stream after a checkpoint with samples in it, every row's final count equals the number of
- * samples whose gradient touched it.
+ * samples whose gradient touched it; and a warm start from an initial snapshot at parallelism 2.
  */
 class ShardedTrainingITCase {
   @RegisterExtension static final KafkaBrokerExtension KAFKA = new KafkaBrokerExtension();
@@ -176,6 +184,80 @@ class ShardedTrainingITCase {
     for (TrainingSample probe : samples(20, 2)) {
       assertThat(served.score(probe)).isBetween(0f, 1f);
     }
+  }
+
+  @Test
+  @Timeout(120)
+  void aWarmStartAtTwoTrainersBeginsFromTheSnapshotAndTrainsOn() throws Exception {
+    Configuration c = config("warm", 2);
+    DareConfig modelConfig = ModelOptions.from(c, TrainerOptions.from(c)).config();
+    DareModel pretrained = DareModel.create(modelConfig);
+    pretrained.trainBatch(samples(1000, 5));
+    // Rows above every id the online samples have: no gradient ever touches them.
+    EmbeddingTable items = pretrained.table("repr.item");
+    pretrained.exclusive(
+        () -> {
+          for (long id = 1_000_000; id < 1_000_020; id++) {
+            float[] row = new float[items.rowWidth()];
+            java.util.Arrays.fill(row, id * 1e-7f);
+            items.writeRow(id, row);
+          }
+        });
+    Path snapshot = PretrainedModel.write(pretrained, "dare", tmp.resolve("pretrained"), Map.of());
+    c.set(TrainerOptions.INITIAL_SNAPSHOT, snapshot.toString());
+
+    List<PrequentialScore> scores = run(c, 1500, 6, 3000, s -> s);
+    assertThat(scores).hasSize(1500);
+
+    // The averager's version 0 is the snapshot's dense model; later versions trained on.
+    Map<String, float[]> first = new HashMap<>();
+    boolean trainedOn = false;
+    for (ModelDelta d : readDeltas("model-deltas-warm")) {
+      if (!d.getTable().startsWith(ModelDeltas.DENSE_PREFIX)) {
+        continue;
+      }
+      DenseBlock b = ModelDeltas.denseBlock(d);
+      if (d.getVersion() == 0) {
+        first.putIfAbsent(b.name(), b.values());
+      } else if (!Arrays.equals(b.values(), pretrained.dense().block(b.name()).values())) {
+        trainedOn = true;
+      }
+    }
+    for (String name : pretrained.dense().names()) {
+      assertThat(first.get(name))
+          .as("version 0 of " + name)
+          .containsExactly(pretrained.dense().block(name).values());
+    }
+    assertThat(trainedOn).as("the dense model trained on").isTrue();
+
+    // Serving's snapshot, from the owners' parts: the untouched rows are the snapshot's, bit for
+    // bit; the trained ones moved away from it.
+    SnapshotPartReader.PartSet set =
+        SnapshotPartReader.completeSetsNewestFirst(tmp.resolve("snapshots-warm")).get(0);
+    Map<Long, float[]> served = new HashMap<>();
+    for (SnapshotPartReader.VerifiedPart part : SnapshotPartReader.verify(set)) {
+      Path rows = part.directory().resolve("data").resolve("rows");
+      if (Files.exists(rows)) {
+        SnapshotPartRows.read(
+            rows,
+            d -> {
+              if (d.getTable().equals("repr.item")) {
+                for (DeltaRow r : d.getRows()) {
+                  served.put(r.getId(), ModelDeltas.unpackRow(r.getValues(), d.getDim()));
+                }
+              }
+            });
+      }
+    }
+    for (long id = 1_000_000; id < 1_000_020; id++) {
+      float[] w = new float[items.dim()];
+      items.copyWeights(id, w, 0);
+      assertThat(served.get(id)).as("untouched row " + id).containsExactly(w);
+    }
+    long target = samples(1500, 6).get(0).targetItem();
+    float[] before = new float[items.dim()];
+    items.copyWeights(target, before, 0);
+    assertThat(served.get(target)).as("trained row " + target).isNotEqualTo(before);
   }
 
   @Test
