@@ -20,7 +20,7 @@ final class DenseAssembly {
   /** Versions assembled at once; more in flight means the oldest can no longer win. */
   static final int MAX_IN_PROGRESS = 4;
 
-  private final int blocks;
+  private final Map<String, Integer> sizes;
   private final TreeMap<Key, Map<String, float[]>> inProgress = new TreeMap<>();
   private Key newestComplete;
 
@@ -37,13 +37,13 @@ final class DenseAssembly {
   record Complete(long epoch, long version, Map<String, float[]> blocks) {}
 
   /**
-   * @param blocks how many dense blocks make one model
+   * @param sizes the model's dense blocks: name to number of values
    */
-  DenseAssembly(int blocks) {
-    if (blocks < 1) {
-      throw new IllegalArgumentException("a dense model has at least one block, got " + blocks);
+  DenseAssembly(Map<String, Integer> sizes) {
+    if (sizes.isEmpty()) {
+      throw new IllegalArgumentException("a dense model has at least one block");
     }
-    this.blocks = blocks;
+    this.sizes = Map.copyOf(sizes);
   }
 
   /**
@@ -51,15 +51,30 @@ final class DenseAssembly {
    *
    * @return the model if this block completed it (and it is newer than any completed before), else
    *     null
+   * @throws IllegalArgumentException if the block is not one of the model's, has another size or a
+   *     non-finite value (nothing is kept)
    */
   Complete add(long epoch, long version, String block, float[] values) {
+    Integer size = sizes.get(block);
+    if (size == null) {
+      throw new IllegalArgumentException("dense block " + block + " is not one of the model's");
+    }
+    if (values.length != size) {
+      throw new IllegalArgumentException(
+          "dense block " + block + " has " + values.length + " values, the model's " + size);
+    }
+    for (float v : values) {
+      if (!Float.isFinite(v)) {
+        throw new IllegalArgumentException("dense block " + block + " holds " + v);
+      }
+    }
     Key key = new Key(epoch, version);
     if (newestComplete != null && key.compareTo(newestComplete) <= 0) {
       return null;
     }
     Map<String, float[]> parts = inProgress.computeIfAbsent(key, k -> new HashMap<>());
     parts.put(block, values);
-    if (parts.size() < blocks) {
+    if (parts.size() < sizes.size()) {
       while (inProgress.size() > MAX_IN_PROGRESS) {
         inProgress.pollFirstEntry();
       }

@@ -91,7 +91,9 @@ final class ReplicaFeed implements AutoCloseable {
     for (int t = 0; t < tables.size(); t++) {
       tableIndex.put(tables.get(t).name(), t);
     }
-    this.denseAssembly = new DenseAssembly(replica.dense().names().size());
+    Map<String, Integer> denseSizes = new HashMap<>();
+    replica.dense().names().forEach(n -> denseSizes.put(n, replica.dense().block(n).size()));
+    this.denseAssembly = new DenseAssembly(denseSizes);
     // From the topic's beginning: nothing loaded, every epoch newer than none.
     this.order = new DeltaOrder(modelId, Long.MIN_VALUE, Map.of());
     Properties p = new Properties();
@@ -208,15 +210,14 @@ final class ReplicaFeed implements AutoCloseable {
 
   /** Collects one dense block of an average; false if the record is malformed. */
   private boolean collectDense(ModelDelta d) {
-    DenseBlock block;
+    DenseAssembly.Complete done;
     try {
-      block = ModelDeltas.denseBlock(d);
+      DenseBlock block = ModelDeltas.denseBlock(d);
+      done = denseAssembly.add(d.getEpoch(), d.getVersion(), block.name(), block.values());
     } catch (IllegalArgumentException e) {
       malformed++;
       return false;
     }
-    DenseAssembly.Complete done =
-        denseAssembly.add(d.getEpoch(), d.getVersion(), block.name(), block.values());
     if (done != null) {
       latestDense.set(new DenseAverage(done.epoch(), done.version(), done.blocks()));
     }

@@ -3,6 +3,7 @@ package io.darestream.jobs.shard;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -10,7 +11,7 @@ import org.junit.jupiter.api.Test;
  * arrive in, and a version that never completes holds no memory for long.
  */
 class DenseAssemblyTest {
-  private final DenseAssembly assembly = new DenseAssembly(2);
+  private final DenseAssembly assembly = new DenseAssembly(Map.of("a", 2, "b", 2));
 
   private static float[] of(float v) {
     return new float[] {v, v};
@@ -64,6 +65,23 @@ class DenseAssemblyTest {
 
   @Test
   void aModelWithoutBlocksIsRefused() {
-    assertThatThrownBy(() -> new DenseAssembly(0)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> new DenseAssembly(Map.of()))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void aForgedBlockIsRefusedAndCannotCompleteAModel() {
+    assembly.add(1, 3, "a", of(1));
+    assertThatThrownBy(() -> assembly.add(1, 3, "bogus", of(1)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("not one of the model's");
+    assertThatThrownBy(() -> assembly.add(1, 3, "b", new float[] {1}))
+        .hasMessageContaining("has 1 values");
+    assertThatThrownBy(() -> assembly.add(1, 3, "b", new float[] {1, Float.NaN}))
+        .hasMessageContaining("NaN");
+    assertThatThrownBy(() -> assembly.add(1, 3, "b", new float[] {Float.POSITIVE_INFINITY, 1}))
+        .hasMessageContaining("Infinity");
+    DenseAssembly.Complete done = assembly.add(1, 3, "b", of(2));
+    assertThat(done.blocks()).containsOnlyKeys("a", "b");
   }
 }

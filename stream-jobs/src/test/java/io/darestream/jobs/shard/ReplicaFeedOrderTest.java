@@ -177,6 +177,23 @@ class ReplicaFeedOrderTest {
     assertThat(feed.malformed()).isZero();
   }
 
+  @Test
+  void aForgedDenseBlockNameCannotCompleteAnAverageThatLacksARealBlock() {
+    List<ModelDelta> v7 = denseRecords(7, 0.25f);
+    // All but the last real block, then a forged one under a name the model does not have.
+    for (int i = 0; i < v7.size() - 1; i++) {
+      feed.handle(Codecs.MODEL_DELTA.encode(v7.get(i)));
+    }
+    ModelDelta forged = ModelDelta.newBuilder(v7.get(0)).setTable("dense.forged").build();
+    feed.handle(Codecs.MODEL_DELTA.encode(forged));
+    assertThat(feed.takeDenseAverage()).as("no average without every real block").isNull();
+    assertThat(feed.malformed()).isEqualTo(1);
+
+    feed.handle(Codecs.MODEL_DELTA.encode(v7.get(v7.size() - 1)));
+    assertThat(feed.takeDenseAverage().blocks()).hasSize(v7.size());
+    assertThat(feed.failure()).isNull();
+  }
+
   /** The averager's records of dense model {@code version}, every weight {@code value}. */
   private List<ModelDelta> denseRecords(long version, float value) {
     DareModel model =
