@@ -14,6 +14,11 @@ import java.util.TreeMap;
  * versions older than it are dropped. A handful of versions at most are in progress at once (the
  * oldest is dropped beyond that), so a writer that never completes one holds no memory.
  *
+ * <p>A block is checked before it counts: its name must be one of the model's blocks, its size that
+ * block's, every value finite. A forged record (an unknown name, a short block, a NaN) is refused,
+ * so a complete model is always one the trainer can merge: before, a forged block name could
+ * complete a model that lacked a real block, and the trainer's task failed on it.
+ *
  * <p>Not thread-safe: the replica feed's thread only.
  */
 final class DenseAssembly {
