@@ -414,44 +414,17 @@ public final class ShardedReplaySim {
       }
     }
 
-    /** ShardedTrainerOperator.applyOwnWrites: local apply, each row's change into the ledger. */
+    /** The operator's local apply ({@link OwnRowWrites}), each row's change into the ledger. */
     private void applyOwnWrites(Trainer tr, RowGradients rows, long nowMs) {
-      List<EmbeddingTable> touched = new ArrayList<>();
-      List<long[]> touchedIds = new ArrayList<>();
-      List<float[]> before = new ArrayList<>();
-      rows.forEachTable(
-          (table, ids, values, count) -> {
-            int dim = table.dim();
-            float[] old = new float[count * dim];
-            for (int r = 0; r < count; r++) {
-              table.copyWeights(ids[r], old, r * dim);
+      OwnRowWrites.apply(
+          rows,
+          nowMs,
+          tr.tableIndex,
+          (t, id, delta, offset) -> {
+            if (v.rebase()) {
+              tr.ownWrites.record(t, id, 0, tr.windowNumber, delta, offset);
             }
-            touched.add(table);
-            touchedIds.add(Arrays.copyOf(ids, count));
-            before.add(old);
           });
-      rows.apply(nowMs);
-      for (int i = 0; i < touched.size(); i++) {
-        EmbeddingTable table = touched.get(i);
-        int t = tr.tableIndex.get(table);
-        int dim = table.dim();
-        long[] ids = touchedIds.get(i);
-        float[] delta = before.get(i);
-        float[] after = new float[dim];
-        for (int r = 0; r < ids.length; r++) {
-          table.copyWeights(ids[r], after, 0);
-          int o = r * dim;
-          boolean changed = false;
-          for (int j = 0; j < dim; j++) {
-            float d = after[j] - delta[o + j];
-            delta[o + j] = d;
-            changed |= d != 0f;
-          }
-          if (changed && v.rebase()) {
-            tr.ownWrites.record(t, ids[r], 0, tr.windowNumber, delta, o);
-          }
-        }
-      }
     }
 
     /** The trainer's window to the owner, which applies it at once (one owner holds every row). */

@@ -228,49 +228,18 @@ public final class ShardedTrainerOperator extends AbstractStreamOperator<Prequen
   }
 
   /**
-   * Read-your-own-writes: applies the micro-batch's row gradients to the replica at once, so that
-   * the next micro-batch sees them as the single trainer's would instead of a publish interval
-   * later, and records each row's change in the {@link OwnWriteLedger}: the owners' rows, which
-   * carry every trainer's contributions, are rebased on the changes they do not include yet. Runs
-   * under the replica's write lock (the sink of {@code trainBatch}).
+   * Read-your-own-writes ({@link OwnRowWrites}): the micro-batch's row gradients applied to the
+   * replica at once, each row's change recorded in the {@link OwnWriteLedger}: the owners' rows,
+   * which carry every trainer's contributions, are rebased on the changes they do not include yet.
+   * Runs under the replica's write lock (the sink of {@code trainBatch}).
    */
   private void applyOwnWrites(RowGradients rows, long nowMs) {
-    List<EmbeddingTable> touched = new ArrayList<>();
-    List<long[]> touchedIds = new ArrayList<>();
-    List<float[]> before = new ArrayList<>();
-    rows.forEachTable(
-        (table, ids, values, count) -> {
-          int dim = table.dim();
-          float[] old = new float[count * dim];
-          for (int r = 0; r < count; r++) {
-            table.copyWeights(ids[r], old, r * dim);
-          }
-          touched.add(table);
-          touchedIds.add(java.util.Arrays.copyOf(ids, count));
-          before.add(old);
-        });
-    rows.apply(nowMs);
-    for (int i = 0; i < touched.size(); i++) {
-      EmbeddingTable table = touched.get(i);
-      int t = tableIndex.get(table);
-      int dim = table.dim();
-      long[] ids = touchedIds.get(i);
-      float[] delta = before.get(i);
-      float[] after = new float[dim];
-      for (int r = 0; r < ids.length; r++) {
-        table.copyWeights(ids[r], after, 0);
-        int o = r * dim;
-        boolean changed = false;
-        for (int j = 0; j < dim; j++) {
-          float d = after[j] - delta[o + j];
-          delta[o + j] = d;
-          changed |= d != 0f;
-        }
-        if (changed) {
-          ownWrites.record(t, ids[r], ownerOf(ids[r]), windowNumber, delta, o);
-        }
-      }
-    }
+    OwnRowWrites.apply(
+        rows,
+        nowMs,
+        tableIndex,
+        (t, id, delta, offset) ->
+            ownWrites.record(t, id, ownerOf(id), windowNumber, delta, offset));
   }
 
   /** The owner subtask of row {@code id}: Flink's operator index of its key group. */
