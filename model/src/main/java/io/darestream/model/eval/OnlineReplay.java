@@ -81,18 +81,6 @@ public final class OnlineReplay {
       int warmMinCount,
       boolean excludeHistory,
       BatchProbe probe) {
-    List<long[]> events = new ArrayList<>();
-    Map<Long, UserSequence> byUser = new HashMap<>();
-    for (UserSequence u : users) {
-      byUser.put(u.userId(), u);
-      for (int t = 0; t < u.length(); t++) {
-        events.add(new long[] {u.timesMs()[t], u.userId(), t});
-      }
-    }
-    events.sort(
-        Comparator.comparingLong((long[] e) -> e[0])
-            .thenComparingLong(e -> e[1])
-            .thenComparingLong(e -> e[2]));
     DareModel model = DareModel.create(config);
     ClickOnlyLabels labels =
         new ClickOnlyLabels(
@@ -101,25 +89,13 @@ public final class OnlineReplay {
             warmMinCount,
             excludeHistory);
     StreamingMetrics window = new StreamingMetrics(20_000);
-    int total = events.size() * (1 + negatives);
+    int total = users.stream().mapToInt(UserSequence::length).sum() * (1 + negatives);
     float[] all = new float[total];
     int[] labelOf = new int[total];
     int scored = 0;
     List<TrainingSample> batch = new ArrayList<>(config.microBatchSize());
     long start = System.nanoTime();
-    for (long[] e : events) {
-      UserSequence u = byUser.get(e[1]);
-      int t = (int) e[2];
-      TrainingSample positive =
-          new TrainingSample(
-              u.userId(),
-              u.items()[t],
-              u.categories()[t],
-              1,
-              e[0],
-              e[0],
-              Sequences.historyBefore(u.items(), t, config.maxHistory()),
-              Sequences.historyBefore(u.categories(), t, config.maxHistory()));
+    for (TrainingSample positive : clicksInStreamOrder(users, config.maxHistory())) {
       batch.addAll(labels.label(positive));
       if (batch.size() >= config.microBatchSize()) {
         if (probe != null) {
@@ -143,6 +119,42 @@ public final class OnlineReplay {
         snap.auc(),
         snap.logloss(),
         scored / seconds);
+  }
+
+  /**
+   * Every behaviour of {@code users} as a positive sample (its history: the user's {@code
+   * maxHistory} behaviours before it, newest first), in the order of one merged stream: by time,
+   * ties by user, then by position. What the online replay labels and trains on, in that order.
+   */
+  public static List<TrainingSample> clicksInStreamOrder(List<UserSequence> users, int maxHistory) {
+    List<long[]> events = new ArrayList<>();
+    Map<Long, UserSequence> byUser = new HashMap<>();
+    for (UserSequence u : users) {
+      byUser.put(u.userId(), u);
+      for (int t = 0; t < u.length(); t++) {
+        events.add(new long[] {u.timesMs()[t], u.userId(), t});
+      }
+    }
+    events.sort(
+        Comparator.comparingLong((long[] e) -> e[0])
+            .thenComparingLong(e -> e[1])
+            .thenComparingLong(e -> e[2]));
+    List<TrainingSample> out = new ArrayList<>(events.size());
+    for (long[] e : events) {
+      UserSequence u = byUser.get(e[1]);
+      int t = (int) e[2];
+      out.add(
+          new TrainingSample(
+              u.userId(),
+              u.items()[t],
+              u.categories()[t],
+              1,
+              e[0],
+              e[0],
+              Sequences.historyBefore(u.items(), t, maxHistory),
+              Sequences.historyBefore(u.categories(), t, maxHistory)));
+    }
+    return out;
   }
 
   /**

@@ -7,6 +7,7 @@ import io.darestream.model.DareModel;
 import io.darestream.model.DenseBlock;
 import io.darestream.model.TrainingSample;
 import io.darestream.model.embedding.EmbeddingTable;
+import io.darestream.model.eval.OnlineReplay;
 import io.darestream.model.eval.Sequences;
 import io.darestream.model.eval.UserSequence;
 import io.darestream.model.metrics.Auc;
@@ -25,7 +26,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -310,7 +310,7 @@ public final class ShardedReplaySim {
       }
       this.owner = DareModel.create(OwnerAdmission.tablesAdmitEverything(cfg));
       this.averagerModel = DareModel.create(cfg);
-      float[] initial = flatDense(averagerModel);
+      float[] initial = ShardedTrainerOperator.flatDense(averagerModel);
       float scale = v.dense().equals("sum") ? 1f : 1f / v.n();
       this.averager = new DenseProgressSum(v.n(), 16, scale, initial);
       this.acknowledged = new long[v.n()];
@@ -498,7 +498,8 @@ public final class ShardedReplaySim {
       }
       for (Trainer tr : trainers) {
         adoptDenseAverage(tr);
-        SentDenseCopies.Progress p = tr.sentCopies.send(flatDense(tr.replica), denseRound);
+        SentDenseCopies.Progress p =
+            tr.sentCopies.send(ShardedTrainerOperator.flatDense(tr.replica), denseRound);
         float[] values = p.values();
         if (v.dense().equals("weighted")) {
           // Each trainer's progress weighted by its share of the round's samples: the averager's
@@ -572,7 +573,7 @@ public final class ShardedReplaySim {
         return;
       }
       List<String> names = tr.replica.dense().names();
-      float[] average = new float[flatDense(tr.replica).length];
+      float[] average = new float[ShardedTrainerOperator.flatDense(tr.replica).length];
       int a = 0;
       for (String name : names) {
         float[] block = avg.blocks().get(name);
@@ -632,7 +633,7 @@ public final class ShardedReplaySim {
               EPOCH,
               index,
               ownWrites);
-      this.sentCopies = new SentDenseCopies(64, flatDense(replica));
+      this.sentCopies = new SentDenseCopies(64, ShardedTrainerOperator.flatDense(replica));
     }
 
     void close() {
@@ -642,21 +643,6 @@ public final class ShardedReplaySim {
         Thread.currentThread().interrupt();
       }
     }
-  }
-
-  private static float[] flatDense(DareModel model) {
-    List<DenseBlock> blocks = model.withoutWriters(() -> model.dense().blocks());
-    int n = 0;
-    for (DenseBlock b : blocks) {
-      n += b.size();
-    }
-    float[] flat = new float[n];
-    int o = 0;
-    for (DenseBlock b : blocks) {
-      System.arraycopy(b.values(), 0, flat, o, b.size());
-      o += b.size();
-    }
-    return flat;
   }
 
   /** AUC over samples [from, to), of trainer {@code only} if {@code trainerOf} is given. */
@@ -695,35 +681,11 @@ public final class ShardedReplaySim {
     } else {
       throw new IllegalArgumentException("data must be movielens:DIR or generator:U,I,B");
     }
-    List<long[]> events = new ArrayList<>();
-    Map<Long, UserSequence> byUser = new HashMap<>();
-    for (UserSequence u : users) {
-      byUser.put(u.userId(), u);
-      for (int t = 0; t < u.length(); t++) {
-        events.add(new long[] {u.timesMs()[t], u.userId(), t});
-      }
-    }
-    events.sort(
-        Comparator.comparingLong((long[] e) -> e[0])
-            .thenComparingLong(e -> e[1])
-            .thenComparingLong(e -> e[2]));
     // The job's labels: dare.label.* defaults, the sequence stage's subtask 0 sampler.
     ClickOnlyLabels labels =
         new ClickOnlyLabels(new NegativeSampler(100_000, 42L * 31), 1, 1, false);
     List<TrainingSample> out = new ArrayList<>();
-    for (long[] e : events) {
-      UserSequence u = byUser.get(e[1]);
-      int t = (int) e[2];
-      TrainingSample positive =
-          new TrainingSample(
-              u.userId(),
-              u.items()[t],
-              u.categories()[t],
-              1,
-              e[0],
-              e[0],
-              Sequences.historyBefore(u.items(), t, maxHistory),
-              Sequences.historyBefore(u.categories(), t, maxHistory));
+    for (TrainingSample positive : OnlineReplay.clicksInStreamOrder(users, maxHistory)) {
       out.addAll(labels.label(positive));
     }
     return out;

@@ -342,7 +342,12 @@ public final class ShardedTrainerOperator extends AbstractStreamOperator<Prequen
   }
 
   private float[] flatDense() {
-    List<DenseBlock> blocks = replica.withoutWriters(() -> replica.dense().blocks());
+    return flatDense(replica);
+  }
+
+  /** {@code model}'s dense values, block after block in the model's order, in one array. */
+  static float[] flatDense(DareModel model) {
+    List<DenseBlock> blocks = model.withoutWriters(() -> model.dense().blocks());
     int n = 0;
     for (DenseBlock b : blocks) {
       n += b.size();
