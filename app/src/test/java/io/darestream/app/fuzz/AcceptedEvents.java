@@ -2,9 +2,11 @@ package io.darestream.app.fuzz;
 
 import io.darestream.jobs.ingest.IngestedEvent;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import org.apache.flink.api.common.eventtime.Watermark;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.sink2.SinkWriter;
 import org.apache.flink.api.connector.sink2.WriterInitContext;
@@ -12,7 +14,8 @@ import org.apache.flink.api.connector.sink2.WriterInitContext;
 /**
  * What the job's ingest stage accepted in one fuzz run, counted per event id by a sink on the job's
  * accepted-events stream (the MiniCluster runs in the harness's JVM), plus the highest task attempt
- * number a writer was opened with: above 0 means the job restarted.
+ * number a writer was opened with: above 0 means the job restarted, and the watermark each sink
+ * subtask has seen (the watermark of the ingest subtask it is chained to).
  *
  * <p>Runs are found by id, because Flink serializes the sink and it can only carry the id.
  */
@@ -22,6 +25,8 @@ final class AcceptedEvents {
   private final Map<String, AtomicInteger> byEventId = new ConcurrentHashMap<>();
   private final AtomicLong total = new AtomicLong();
   private final AtomicInteger maxAttempt = new AtomicInteger();
+  private final Map<Integer, Long> watermarkBySubtask = new ConcurrentHashMap<>();
+  private final Set<Integer> writingSubtasks = ConcurrentHashMap.newKeySet();
 
   static AcceptedEvents register(String runId) {
     AcceptedEvents a = new AcceptedEvents();
@@ -64,6 +69,21 @@ final class AcceptedEvents {
     return maxAttempt.get();
   }
 
+  /**
+   * The lowest watermark among the sink subtasks that accepted an event, {@link Long#MIN_VALUE}
+   * while one of them has seen none (or none accepted an event).
+   */
+  long lowestWatermarkOfWriters() {
+    if (writingSubtasks.isEmpty()) {
+      return Long.MIN_VALUE;
+    }
+    long lowest = Long.MAX_VALUE;
+    for (int subtask : writingSubtasks) {
+      lowest = Math.min(lowest, watermarkBySubtask.getOrDefault(subtask, Long.MIN_VALUE));
+    }
+    return lowest;
+  }
+
   /** The sink: attach it to the job's accepted events. */
   static Sink<IngestedEvent> sink(String runId) {
     return new CountingSink(runId);
@@ -81,13 +101,20 @@ final class AcceptedEvents {
     public SinkWriter<IngestedEvent> createWriter(WriterInitContext context) {
       AcceptedEvents a = of(runId);
       a.maxAttempt.accumulateAndGet(context.getTaskInfo().getAttemptNumber(), Math::max);
+      int subtask = context.getTaskInfo().getIndexOfThisSubtask();
       return new SinkWriter<>() {
         @Override
         public void write(IngestedEvent e, Context c) {
+          a.writingSubtasks.add(subtask);
           a.byEventId
               .computeIfAbsent(e.event().getEventId(), k -> new AtomicInteger())
               .incrementAndGet();
           a.total.incrementAndGet();
+        }
+
+        @Override
+        public void writeWatermark(Watermark watermark) {
+          a.watermarkBySubtask.merge(subtask, watermark.getTimestamp(), Math::max);
         }
 
         @Override
