@@ -21,9 +21,9 @@ import org.apache.flink.streaming.api.datastream.DataStream;
  * The training stage of a local run: one {@link TrainerOperator} per compared variant, all fed the
  * same samples (so {@code --compare twin} compares on exactly the same stream), each with its own
  * model id, delta and snapshot topics and snapshot directory; their prequential scores go to the
- * run's {@link RunStats}, and on a stream with planted ground truth each single trainer's retrieval
- * quality too ({@link PlantedRetrievalProbe}; not measured on the sharded stage). The first variant
- * is the one serving serves.
+ * run's {@link RunStats}, and on a stream with planted ground truth each variant's retrieval
+ * quality too ({@link PlantedRetrievalProbe}; with the sharded stage every trainer measures its
+ * share of the clicks on its replica). The first variant is the one serving serves.
  */
 final class LocalTrainingStage implements TrainingStage {
   private static final long serialVersionUID = 1L;
@@ -59,10 +59,16 @@ final class LocalTrainingStage implements TrainingStage {
       // The first variant keeps the job's uids, so its state matches a plain dare-train job.
       String suffix = i == 0 ? "" : "-" + v.name();
       // The sharded stage at N > 1 or when asked for (its uids differ from the single trainer's).
+      PlantedRetrievalProbe probe = new PlantedRetrievalProbe(runId, v.name());
       var scores =
           trainer.sharded()
               ? ShardedTrainingStage.attach(
-                  samples, ModelOptions.from(c, trainer), trainer, KafkaOptions.from(c), suffix)
+                  samples,
+                  ModelOptions.from(c, trainer),
+                  trainer,
+                  KafkaOptions.from(c),
+                  suffix,
+                  probe)
               : TrainerStage.trainer(
                   samples,
                   "trainer " + v.name(),
@@ -71,7 +77,7 @@ final class LocalTrainingStage implements TrainingStage {
                   trainer,
                   KafkaOptions.from(c),
                   CheckpointOptions.from(c),
-                  new PlantedRetrievalProbe(runId, v.name()));
+                  probe);
       scores
           .sinkTo(new ScoreSink(runId, v.name()))
           .uid("local-scores" + suffix)

@@ -1,6 +1,7 @@
 package io.darestream.jobs.shard;
 
 import java.util.List;
+import java.util.function.LongSupplier;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
@@ -11,7 +12,15 @@ import org.apache.flink.runtime.state.StateInitializationContext;
  * coordination: one more than the newest epoch in the restored checkpoint (union state: every
  * subtask sees every subtask's), plus the attempt number. The sharded stage's subtasks are one
  * failover region (all-to-all edges), so they restart together with the same attempt number; every
- * restart thus publishes under a new, larger epoch, and serving lets it supersede the old one.
+ * restart thus publishes under a new, larger epoch, and serving lets it supersede the old one. A
+ * start from an initial snapshot counts from that snapshot's epoch.
+ *
+ * <p>It also tells whether the stage's own state was restored ({@link #stageStateRestored}): a job
+ * restored from a savepoint of a job without this stage (the single trainer's, with {@code
+ * --allowNonRestoredState}) restores the other operators while this stage starts empty, and then
+ * starts as a fresh stage does, from {@code dare.trainer.initial-snapshot} if one is set. ({@code
+ * isRestored()} cannot tell: it is the task's, true for an operator without state of its own when
+ * an operator chained with it restored some.)
  *
  * <p>Limit: a job started twice from the same savepoint gets the same epochs in both runs (the
  * single trainer's durable epoch ledger does not have this gap).
@@ -19,26 +28,54 @@ import org.apache.flink.runtime.state.StateInitializationContext;
 final class AttemptEpoch {
   private final ListState<Long> state;
   private final long epoch;
+  private final boolean stageStateRestored;
 
-  private AttemptEpoch(ListState<Long> state, long epoch) {
+  private AttemptEpoch(ListState<Long> state, long epoch, boolean stageStateRestored) {
     this.state = state;
     this.epoch = epoch;
+    this.stageStateRestored = stageStateRestored;
   }
 
   /** Reads the restored epochs of state {@code name} and begins this attempt's. */
   static AttemptEpoch begin(StateInitializationContext context, String name, int attemptNumber)
+      throws Exception {
+    return begin(context, name, attemptNumber, () -> 0L);
+  }
+
+  /**
+   * As above; without restored stage state the epochs count from {@code freshStartFloor} instead of
+   * 0: the epoch of the initial snapshot (a single trainer's, when its job moves to this stage), so
+   * that this stage's epochs supersede it in serving. Every subtask reads the same floor.
+   */
+  static AttemptEpoch begin(
+      StateInitializationContext context,
+      String name,
+      int attemptNumber,
+      LongSupplier freshStartFloor)
       throws Exception {
     ListState<Long> state =
         context
             .getOperatorStateStore()
             .getUnionListState(new ListStateDescriptor<>(name, Types.LONG));
     long restored = 0;
+    boolean any = false;
     if (context.isRestored()) {
       for (Long e : state.get()) {
         restored = Math.max(restored, e);
+        any = true;
       }
     }
-    return new AttemptEpoch(state, restored + 1 + attemptNumber);
+    long base = any ? restored : freshStartFloor.getAsLong();
+    return new AttemptEpoch(state, base + 1 + attemptNumber, any);
+  }
+
+  /**
+   * Whether the checkpoint or savepoint this attempt restored held this operator's state. Every
+   * checkpoint of the stage records its epoch, so false means a fresh start, or a restore of a job
+   * that did not run this stage.
+   */
+  boolean stageStateRestored() {
+    return stageStateRestored;
   }
 
   long epoch() {

@@ -77,10 +77,14 @@ public final class DenseAverager extends AbstractStreamOperator<Void>
     super.initializeState(context);
     epoch =
         AttemptEpoch.begin(
-            context, "dense-averager-epoch", getRuntimeContext().getTaskInfo().getAttemptNumber());
+            context,
+            "dense-averager-epoch",
+            getRuntimeContext().getTaskInfo().getAttemptNumber(),
+            () -> InitialSnapshot.epochFloor(trainerOptions));
     denseState = context.getOperatorStateStore().getListState(DENSE_STATE);
     restored = null;
-    wasRestored = context.isRestored();
+    // A restore of a job without this stage (the single trainer's savepoint) starts it fresh.
+    wasRestored = epoch.stageStateRestored();
     if (context.isRestored()) {
       for (float[] v : denseState.get()) {
         if (restored != null) {

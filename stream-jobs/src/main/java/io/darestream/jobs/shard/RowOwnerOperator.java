@@ -104,13 +104,17 @@ public final class RowOwnerOperator extends AbstractStreamOperator<Void>
     super.initializeState(context);
     epoch =
         AttemptEpoch.begin(
-            context, "row-owner-epoch", getRuntimeContext().getTaskInfo().getAttemptNumber());
+            context,
+            "row-owner-epoch",
+            getRuntimeContext().getTaskInfo().getAttemptNumber(),
+            () -> InitialSnapshot.epochFloor(trainerOptions));
     // Started empty, the keyed state holds only rows this attempt wrote back from memory, and every
     // one of them is still in memory (a row leaves memory only when it is deleted, and then its
     // state is cleared too): a row missing from memory is new, and looking it up in state would
     // be a wasted read per new row. Only restored state can hold rows not loaded yet.
-    stateMayHoldUnloadedRows = context.isRestored();
-    restored = context.isRestored();
+    // A restore of a job without this stage (the single trainer's savepoint) starts it empty.
+    restored = epoch.stageStateRestored();
+    stateMayHoldUnloadedRows = restored;
   }
 
   @Override

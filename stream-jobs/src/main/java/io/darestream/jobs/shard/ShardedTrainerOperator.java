@@ -4,6 +4,7 @@ import io.darestream.jobs.config.KafkaOptions;
 import io.darestream.jobs.config.ModelOptions;
 import io.darestream.jobs.config.TrainerOptions;
 import io.darestream.jobs.train.PrequentialScore;
+import io.darestream.jobs.train.TrainingProbe;
 import io.darestream.model.BatchResult;
 import io.darestream.model.DareModel;
 import io.darestream.model.DenseBlock;
@@ -14,6 +15,7 @@ import io.darestream.model.train.GradientWindow;
 import io.darestream.model.train.RowGradients;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Gauge;
 import org.apache.flink.runtime.state.KeyGroupRangeAssignment;
@@ -74,6 +76,7 @@ public final class ShardedTrainerOperator extends AbstractStreamOperator<Prequen
   private final TrainerOptions trainerOptions;
   private final KafkaOptions kafkaOptions;
   private final RowRouting routing;
+  private final TrainingProbe probe;
 
   private transient AttemptEpoch epoch;
   private transient DareModel replica;
@@ -98,10 +101,20 @@ public final class ShardedTrainerOperator extends AbstractStreamOperator<Prequen
 
   public ShardedTrainerOperator(
       ModelOptions modelOptions, TrainerOptions trainerOptions, KafkaOptions kafkaOptions) {
+    this(modelOptions, trainerOptions, kafkaOptions, TrainingProbe.NONE);
+  }
+
+  /** As above, with {@code probe} shown every micro-batch and the replica before it trains. */
+  public ShardedTrainerOperator(
+      ModelOptions modelOptions,
+      TrainerOptions trainerOptions,
+      KafkaOptions kafkaOptions,
+      TrainingProbe probe) {
     this.modelOptions = modelOptions;
     this.trainerOptions = trainerOptions;
     this.kafkaOptions = kafkaOptions;
     this.routing = new RowRouting(trainerOptions.maxParallelism());
+    this.probe = Objects.requireNonNull(probe, "probe");
   }
 
   @Override
@@ -109,8 +122,12 @@ public final class ShardedTrainerOperator extends AbstractStreamOperator<Prequen
     super.initializeState(context);
     epoch =
         AttemptEpoch.begin(
-            context, "sharded-trainer-epoch", getRuntimeContext().getTaskInfo().getAttemptNumber());
-    restored = context.isRestored();
+            context,
+            "sharded-trainer-epoch",
+            getRuntimeContext().getTaskInfo().getAttemptNumber(),
+            () -> InitialSnapshot.epochFloor(trainerOptions));
+    // A restore of a job without this stage (the single trainer's savepoint) starts it fresh.
+    restored = epoch.stageStateRestored();
   }
 
   @Override
@@ -200,6 +217,7 @@ public final class ShardedTrainerOperator extends AbstractStreamOperator<Prequen
     long newestEvent = newest;
     long lo = minIngest == Long.MAX_VALUE ? -1 : minIngest;
     long hi = maxIngest;
+    probe.beforeTraining(replica, pending);
     BatchResult result =
         replica.trainBatch(
             pending,

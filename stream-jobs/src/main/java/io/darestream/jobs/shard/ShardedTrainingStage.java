@@ -7,6 +7,7 @@ import io.darestream.jobs.config.TrainerOptions;
 import io.darestream.jobs.topology.TrainingStage;
 import io.darestream.jobs.topology.Uids;
 import io.darestream.jobs.train.PrequentialScore;
+import io.darestream.jobs.train.TrainingProbe;
 import io.darestream.model.TrainingSample;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
@@ -43,6 +44,20 @@ public record ShardedTrainingStage(ModelOptions model) implements TrainingStage 
       TrainerOptions trainer,
       KafkaOptions kafka,
       String uidSuffix) {
+    return attach(samples, model, trainer, kafka, uidSuffix, TrainingProbe.NONE);
+  }
+
+  /**
+   * As above, with {@code probe} shown every micro-batch of every trainer, with that trainer's
+   * replica, before it trains.
+   */
+  public static SingleOutputStreamOperator<PrequentialScore> attach(
+      DataStream<TrainingSample> samples,
+      ModelOptions model,
+      TrainerOptions trainer,
+      KafkaOptions kafka,
+      String uidSuffix,
+      TrainingProbe probe) {
     int n = trainer.parallelism();
     int maxP = trainer.maxParallelism();
     RowRouting routing = new RowRouting(maxP);
@@ -52,7 +67,7 @@ public record ShardedTrainingStage(ModelOptions model) implements TrainingStage 
             .transform(
                 "trainer" + uidSuffix,
                 TypeInformation.of(PrequentialScore.class),
-                new ShardedTrainerOperator(model, trainer, kafka))
+                new ShardedTrainerOperator(model, trainer, kafka, probe))
             .uid(Uids.SHARDED_TRAINER + uidSuffix)
             .name("trainer" + uidSuffix)
             .setParallelism(n)

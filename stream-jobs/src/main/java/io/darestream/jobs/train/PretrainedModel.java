@@ -111,6 +111,20 @@ public final class PretrainedModel {
     return snapshot;
   }
 
+  /**
+   * The epoch of the snapshot at {@code location} (what {@link #verified} would take), from its
+   * manifest alone: a trainer that starts from it publishes under a newer epoch, so that serving
+   * prefers what it trains to the snapshot and to whatever the snapshot's job published.
+   *
+   * @throws IllegalArgumentException if there is no snapshot there
+   */
+  public static long epochOf(Path location) {
+    if (Files.exists(location.resolve("MANIFEST"))) {
+      return SnapshotReader.readManifest(location).epoch();
+    }
+    return find(location).manifest().epoch();
+  }
+
   private static VerifiedSnapshot find(Path location) {
     if (Files.exists(location.resolve("MANIFEST"))) {
       return SnapshotReader.verify(location);

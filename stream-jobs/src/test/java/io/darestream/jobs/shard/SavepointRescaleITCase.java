@@ -13,12 +13,17 @@ import io.darestream.jobs.sequence.TrainingSampleSerializer;
 import io.darestream.jobs.testing.JobReplay;
 import io.darestream.jobs.testing.KafkaBrokerExtension;
 import io.darestream.jobs.topology.Uids;
+import io.darestream.jobs.train.PretrainedModel;
+import io.darestream.jobs.train.TrainerStage;
 import io.darestream.model.DareModel;
 import io.darestream.model.TrainingSample;
 import io.darestream.model.embedding.EmbeddingTable;
 import io.darestream.model.sync.ModelDeltas;
 import io.darestream.schemas.avro.ModelDelta;
 import io.darestream.schemas.serde.Codecs;
+import io.darestream.state.snapshot.SnapshotManifest;
+import io.darestream.state.snapshot.SnapshotReader;
+import io.darestream.state.snapshot.VerifiedSnapshot;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -29,6 +34,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
@@ -84,11 +90,16 @@ class SavepointRescaleITCase {
 
   @TempDir Path tmp;
 
+  /** This test's topics: each test has its own, so that one's deltas are not read by another. */
+  private String deltas = DELTAS;
+
+  private String snapshots = SNAPSHOTS;
+
   private Configuration config(int parallelism, String restoreFrom) {
     Configuration c = new Configuration();
     c.set(KafkaOptions.BOOTSTRAP_SERVERS, KAFKA.bootstrapServers());
-    c.set(KafkaOptions.DELTAS_TOPIC, DELTAS);
-    c.set(KafkaOptions.SNAPSHOTS_TOPIC, SNAPSHOTS);
+    c.set(KafkaOptions.DELTAS_TOPIC, deltas);
+    c.set(KafkaOptions.SNAPSHOTS_TOPIC, snapshots);
     c.set(CheckpointOptions.DIR, tmp.resolve("checkpoints").toUri().toString());
     // A completed savepoint makes the owners and the averager write their snapshot parts.
     c.set(TrainerOptions.SNAPSHOT_DIR, tmp.resolve("snapshots").toString());
@@ -106,6 +117,11 @@ class SavepointRescaleITCase {
 
   /** Submits the job: a bounded source of {@link #SAMPLES} samples, gated, into the stage. */
   private static JobClient start(Configuration c) throws Exception {
+    return start(c, false);
+  }
+
+  /** As above, into the single trainer operator with {@code singleTrainer}. */
+  private static JobClient start(Configuration c, boolean singleTrainer) throws Exception {
     DareJobOptions options = DareJobOptions.from(c);
     ModelOptions model = ModelOptions.from(c, options.trainer());
     StreamExecutionEnvironment env = DareTrainJob.environment(c, options);
@@ -117,7 +133,9 @@ class SavepointRescaleITCase {
                 "samples")
             .uid("samples")
             .setParallelism(1);
-    ShardedTrainingStage.attach(source, model, options.trainer(), options.kafka(), "")
+    (singleTrainer
+            ? TrainerStage.trainer(source, options, model)
+            : ShardedTrainingStage.attach(source, model, options.trainer(), options.kafka(), ""))
         .map(
             s -> {
               // the key of a sample: the source's users have one sample per event time
@@ -240,6 +258,100 @@ class SavepointRescaleITCase {
                                 .subList(0, e.getValue().length)))
             .count();
     assertThat(changedFromRestored).as("restored rows trained on at 1").isGreaterThan(10);
+  }
+
+  /**
+   * A job that ran the single trainer moves to the sharded stage (README, "Scaling training"): it
+   * is stopped with a savepoint, and restarted from it with the sharded stage at 2, unclaimed state
+   * allowed (the single trainer's state has no operator to go to) and the single trainer's snapshot
+   * of that savepoint as the initial snapshot. Every operator before the trainers keeps its state
+   * (here the source's position: every sample is scored once across the move); the owners and the
+   * averager hold the snapshot's model bit for bit before any sample (rows with their Adam slots,
+   * the dense model); the stage publishes under the epoch after the snapshot's, so that serving
+   * prefers it; and it trains on.
+   */
+  @Test
+  @Timeout(300)
+  void aSingleTrainerJobMovesToTheShardedStageWithItsModelAndItsStream() throws Exception {
+    deltas = DELTAS + "-from-single";
+    snapshots = SNAPSHOTS + "-from-single";
+    KAFKA.kafka().createTopic(deltas, 1);
+    KAFKA.kafka().createTopic(snapshots, 1);
+    SCORED.clear();
+    Released.reset();
+
+    Configuration singleConfig = config(1, null);
+    singleConfig.set(TrainerOptions.SHARDED, false);
+    JobClient single = start(singleConfig, true);
+    Released.release(PER_PHASE);
+    awaitScored(PER_PHASE);
+    String savepoint = stop(single);
+    // The savepoint is the single job's only checkpoint, so its snapshot is the newest one.
+    VerifiedSnapshot snapshot =
+        SnapshotReader.findNewestValid(tmp.resolve("snapshots")).snapshot().orElseThrow();
+    SnapshotManifest manifest = snapshot.manifest();
+    DareModel trained =
+        PretrainedModel.load(
+            snapshot.directory(),
+            ModelOptions.from(singleConfig, TrainerOptions.from(singleConfig)).config());
+    Map<String, Map<Long, List<Integer>>> trainedRows = ShardTesting.rows(trained);
+    assertThat(trainedRows.get("repr.item")).hasSizeGreaterThan(100);
+
+    Configuration shardedConfig = config(2, savepoint);
+    shardedConfig.set(StateRecoveryOptions.SAVEPOINT_IGNORE_UNCLAIMED_STATE, true);
+    shardedConfig.set(TrainerOptions.INITIAL_SNAPSHOT, snapshot.directory().toString());
+    JobClient two = start(shardedConfig);
+    String restored = savepointBeforeAnySample(two);
+    assertThat(ownerRows(restored))
+        .as("the owners' rows: the single trainer's, with their slots")
+        .isEqualTo(trainedRows);
+    assertThat(ShardTesting.bits(denseModel(restored)))
+        .as("the averager's dense model: the single trainer's")
+        .isEqualTo(ShardTesting.bits(ShardedTrainerOperator.flatDense(trained)));
+    Released.release(SAMPLES);
+    two.getJobExecutionResult().get(); // the bounded source ends: the job finishes
+    assertThat(SCORED).as("every sample scored").hasSize(SAMPLES);
+    assertThat(SCORED.values()).as("each once, across the move").containsOnly(1);
+
+    long stageEpoch = manifest.epoch() + 1;
+    Set<Long> epochs = new TreeSet<>();
+    Set<Integer> rowWriters = new TreeSet<>();
+    boolean denseInStageEpoch = false;
+    Map<Long, float[]> itemRows = new HashMap<>();
+    for (ModelDelta d : readDeltas()) {
+      epochs.add(d.getEpoch());
+      if (d.getEpoch() != stageEpoch) {
+        continue;
+      }
+      if (d.getTable().startsWith(ModelDeltas.DENSE_PREFIX)) {
+        denseInStageEpoch = true;
+        continue;
+      }
+      rowWriters.add(d.getWriter());
+      if (d.getTable().equals("repr.item")) {
+        d.getRows()
+            .forEach(
+                r -> itemRows.put(r.getId(), ModelDeltas.unpackRow(r.getValues(), d.getDim())));
+      }
+    }
+    assertThat(epochs)
+        .as("the single trainer's epoch, then the stage's: the one after it")
+        .containsExactly(manifest.epoch(), stageEpoch);
+    assertThat(rowWriters).as("both owners published rows").containsExactly(1, 2);
+    assertThat(denseInStageEpoch).as("the averager published dense blocks").isTrue();
+    long trainedOn =
+        itemRows.entrySet().stream()
+            .filter(e -> trainedRows.get("repr.item").containsKey(e.getKey()))
+            .filter(
+                e ->
+                    !ShardTesting.bits(e.getValue())
+                        .equals(
+                            trainedRows
+                                .get("repr.item")
+                                .get(e.getKey())
+                                .subList(0, e.getValue().length)))
+            .count();
+    assertThat(trainedOn).as("the single trainer's rows trained on by the stage").isGreaterThan(10);
   }
 
   /** Rows are kept (none lost) and some changed: the restored job trained on its rows. */
@@ -420,8 +532,8 @@ class SavepointRescaleITCase {
     return values.get(0);
   }
 
-  private static List<ModelDelta> readDeltas() {
-    return JobReplay.readAll(KAFKA.bootstrapServers(), DELTAS).stream()
+  private List<ModelDelta> readDeltas() {
+    return JobReplay.readAll(KAFKA.bootstrapServers(), deltas).stream()
         .map(r -> Codecs.MODEL_DELTA.decode(r.value()))
         .toList();
   }

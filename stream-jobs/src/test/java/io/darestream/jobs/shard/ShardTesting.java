@@ -2,9 +2,14 @@ package io.darestream.jobs.shard;
 
 import io.darestream.jobs.config.ModelOptions;
 import io.darestream.jobs.config.TrainerOptions;
+import io.darestream.model.DareModel;
+import io.darestream.model.embedding.EmbeddingTable;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
@@ -13,7 +18,8 @@ import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 
 /**
  * The shard tests' shared setup: the small model they train, the stage timings of their MiniCluster
- * runs, a row owner in a RocksDB-backed harness, and a row's exact float bits for comparisons.
+ * runs, a row owner in a RocksDB-backed harness, and a row's (or a model's rows') exact float bits
+ * for comparisons.
  */
 final class ShardTesting {
   private ShardTesting() {}
@@ -74,6 +80,24 @@ final class ShardTesting {
     for (float f : row) {
       out.add(Float.floatToRawIntBits(f));
     }
+    return out;
+  }
+
+  /** Every row of {@code model} (weights and optimizer slots) as float bits, by table then id. */
+  static Map<String, Map<Long, List<Integer>>> rows(DareModel model) {
+    Map<String, Map<Long, List<Integer>>> out = new LinkedHashMap<>();
+    model.withoutWriters(
+        () -> {
+          for (EmbeddingTable t : model.tables()) {
+            Map<Long, List<Integer>> rows = new TreeMap<>();
+            float[] row = new float[t.rowWidth()];
+            for (long id : t.ids()) {
+              t.readRow(id, row);
+              rows.put(id, bits(row));
+            }
+            out.put(t.name(), rows);
+          }
+        });
     return out;
   }
 }

@@ -132,7 +132,7 @@ class ShardedWarmStartITCase {
     Configuration c = config("owners", snapshot);
     RowRouting routing = new RowRouting(MAX_PARALLELISM);
     DareModel reference = PretrainedModel.load(snapshot, modelConfig(c));
-    Map<String, Map<Long, List<Integer>>> snapshotRows = rows(reference);
+    Map<String, Map<Long, List<Integer>>> snapshotRows = ShardTesting.rows(reference);
     assertThat(snapshotRows.get("repr.item")).hasSizeGreaterThan(100);
 
     List<KeyedOneInputStreamOperatorTestHarness<Long, GradientBatch, Void>> owners =
@@ -141,7 +141,7 @@ class ShardedWarmStartITCase {
     for (int i = 0; i < 2; i++) {
       KeyGroupRange groups =
           KeyGroupRangeAssignment.computeKeyGroupRangeForOperatorIndex(MAX_PARALLELISM, 2, i);
-      Map<String, Map<Long, List<Integer>>> own = rows(ownerOf(owners.get(i)).model());
+      Map<String, Map<Long, List<Integer>>> own = ShardTesting.rows(ownerOf(owners.get(i)).model());
       for (Map.Entry<String, Map<Long, List<Integer>>> t : snapshotRows.entrySet()) {
         Map<Long, List<Integer>> expected = new TreeMap<>(t.getValue());
         expected.keySet().removeIf(id -> !groups.contains(routing.keyGroupOf(id)));
@@ -168,7 +168,7 @@ class ShardedWarmStartITCase {
     train(owners, reference, routing, 1);
     OperatorSubtaskState trained = checkpoint(owners, 2);
     Map<String, Map<Long, List<Integer>>> trainedRows = stored(owners);
-    assertThat(trainedRows).isEqualTo(rows(reference)).isNotEqualTo(snapshotRows);
+    assertThat(trainedRows).isEqualTo(ShardTesting.rows(reference)).isNotEqualTo(snapshotRows);
     for (var h : owners) {
       h.close();
     }
@@ -235,7 +235,9 @@ class ShardedWarmStartITCase {
         new KeyedOneInputStreamOperatorTestHarness<Long, TrainingSample, PrequentialScore>(
             op, new ShardedTrainingStage.SampleUser(), Types.LONG, MAX_PARALLELISM, 1, 0)) {
       h.open();
-      assertThat(rows(op.replica())).as("rows with their slots").isEqualTo(rows(pretrained));
+      assertThat(ShardTesting.rows(op.replica()))
+          .as("rows with their slots")
+          .isEqualTo(ShardTesting.rows(pretrained));
       for (DenseBlock b : pretrained.dense().blocks()) {
         assertThat(op.replica().dense().block(b.name()).values())
             .as(b.name())
@@ -391,24 +393,6 @@ class ShardedWarmStartITCase {
             () -> table.applyGradients(b.ids(), null, b.sums(), b.contributions(), b.size(), 1000));
       }
     }
-  }
-
-  /** Every row of {@code model} (weights and slots) as float bits, by table then id. */
-  private static Map<String, Map<Long, List<Integer>>> rows(DareModel model) {
-    Map<String, Map<Long, List<Integer>>> out = new LinkedHashMap<>();
-    model.withoutWriters(
-        () -> {
-          for (EmbeddingTable t : model.tables()) {
-            Map<Long, List<Integer>> rows = new TreeMap<>();
-            float[] row = new float[t.rowWidth()];
-            for (long id : t.ids()) {
-              t.readRow(id, row);
-              rows.put(id, ShardTesting.bits(row));
-            }
-            out.put(t.name(), rows);
-          }
-        });
-    return out;
   }
 
   /** The rows in the owners' keyed state, as float bits, by table then id. */
