@@ -124,11 +124,13 @@ public final class PipelineBench {
       }
       producer.flush();
     }
-    // -Dbench.trainerParallelism=N (N >= 1): the sharded stage with N trainers instead of the
-    // single trainer; the prequential scores of either are kept for the AUC.
+    // -Dbench.trainerParallelism=N (N >= 1): the sharded stage with N trainers; 0 (the default
+    // here, for the older figures' sake): the single trainer. Either's scores are kept for the AUC.
     int sharded = Integer.getInteger("bench.trainerParallelism", 0);
     if (sharded > 0) {
       c.set(TrainerOptions.PARALLELISM, sharded);
+    } else {
+      c.set(TrainerOptions.SHARDED, false);
     }
     DareJobOptions o = DareJobOptions.from(c);
     ScoreTap.SCORES.clear();

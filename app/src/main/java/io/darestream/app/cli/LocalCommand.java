@@ -132,9 +132,8 @@ public final class LocalCommand implements Callable<Integer> {
       names = "--trainer-parallelism",
       paramLabel = "N",
       description =
-          "Trainer subtasks of the served variant (default 1: the single trainer). N > 1 runs the"
-              + " sharded stage (N trainers, N row owners, a dense averager); it publishes deltas"
-              + " but no snapshots yet, so serving does not become ready.")
+          "Trainer subtasks of each variant (default 1): N trainers, N row owners, a dense"
+              + " averager.")
   Integer trainerParallelism;
 
   @Option(

@@ -17,11 +17,11 @@ import io.darestream.jobs.config.SequenceOptions;
 import io.darestream.jobs.config.TrainerOptions;
 import io.darestream.jobs.job.DareTrainJob;
 import io.darestream.jobs.kafka.KafkaConnectors;
-import io.darestream.jobs.train.TrainerStage;
 import io.darestream.kafka.embedded.EmbeddedKafkaMain;
 import io.darestream.kafka.embedded.Topics;
 import io.darestream.model.DareModel;
 import io.darestream.model.sync.ModelStoreSync;
+import io.darestream.model.sync.PartSetLoader;
 import io.darestream.schemas.avro.BehaviorEvent;
 import io.darestream.schemas.avro.BehaviorType;
 import io.darestream.schemas.avro.ModelDelta;
@@ -34,6 +34,8 @@ import io.darestream.serving.kafka.KafkaSettings;
 import io.darestream.serving.scoring.ModelStatus;
 import io.darestream.serving.scoring.ModelVersion;
 import io.darestream.state.model.ModelStore;
+import io.darestream.state.snapshot.SnapshotPartReader;
+import io.darestream.state.snapshot.SnapshotPartReader.PartSet;
 import io.darestream.state.snapshot.SnapshotReader;
 import io.darestream.state.snapshot.VerifiedSnapshot;
 import java.io.IOException;
@@ -97,9 +99,10 @@ import org.junit.jupiter.api.io.TempDir;
  *       behaviour appended twice to the state (a replay not covered by the restore) or one lost
  *       would show as a duplicate id, a missing id, or a length off by one;
  *   <li>no event is dead-lettered (re-processed events are not late);
- *   <li><b>serving's model equals the trainer's</b>: after a draining stop, serving stands at the
- *       trainer's final snapshot, which is also its newest delta, and every row and dense block it
- *       holds equals that snapshot's.
+ *   <li><b>serving's model equals the trainer's</b>: after a draining stop, every row and dense
+ *       block serving holds equals the final snapshot's (the sharded stage's newest complete set of
+ *       parts; {@code -Dchaos.single-trainer=true} runs the single trainer, whose final snapshot is
+ *       also serving's position).
  * </ul>
  *
  * <p>CI runs 3 kills on a small stream. The full run: {@code mvn -B -ntp -pl app -am verify
@@ -112,6 +115,7 @@ class ClusterChaosITCase {
   private static final int USERS = Integer.getInteger("chaos.users", 40);
   private static final int BEHAVIOURS = Integer.getInteger("chaos.behaviors-per-user", 40);
   private static final long SEED = Long.getLong("chaos.seed", System.nanoTime());
+  private static final boolean SINGLE_TRAINER = Boolean.getBoolean("chaos.single-trainer");
   private static final String AUDIT = "chaos-sequence-audit";
   private static final int MAX_SEQUENCE = 200;
   private static final Pattern CHECKPOINT = Pattern.compile("chk-(\\d+)");
@@ -192,7 +196,7 @@ class ClusterChaosITCase {
       AuditCheck check = AuditCheck.of(audit, events, MAX_SEQUENCE);
       System.out.printf(
           "chaos: kills=%d, taskmanagers=%d, restarts=%d, events=%d, audited=%d, duplicates=%d,"
-              + " lost=%d, not appended=%d, wrong lengths=%d, wall=%.0fs, seed=%d%n",
+              + " lost=%d, not appended=%d, wrong lengths=%d, wall=%.0fs, seed=%d, trainer=%s%n",
           KILLS,
           cluster.taskManagersStarted(),
           restarts,
@@ -203,7 +207,8 @@ class ClusterChaosITCase {
           check.notAppended(),
           check.wrongLengths(),
           (System.nanoTime() - start) / 1e9,
-          SEED);
+          SEED,
+          SINGLE_TRAINER ? "single" : "sharded");
       assertThat(restarts).as("the job restarted after the kills").isGreaterThanOrEqualTo(KILLS);
       assertThat(check.duplicates()).as("events twice in a sequence").isZero();
       assertThat(check.lost()).as("events missing from their sequence").isZero();
@@ -246,6 +251,7 @@ class ClusterChaosITCase {
     c.put(LabelOptions.MODE.key(), LabelMode.CLICK_ONLY.name());
     c.put(TrainerOptions.SNAPSHOT_DIR.key(), snapshots.toString());
     c.put(SequenceOptions.MAX_LENGTH.key(), Integer.toString(MAX_SEQUENCE));
+    c.put(TrainerOptions.SHARDED.key(), Boolean.toString(!SINGLE_TRAINER));
     c.put("restart-strategy.type", "fixed-delay");
     c.put("restart-strategy.fixed-delay.attempts", "1000");
     c.put("restart-strategy.fixed-delay.delay", "1 s");
@@ -309,7 +315,8 @@ class ClusterChaosITCase {
     env.setParallelism(options.parallelism());
     DareTrainJob.Streams streams =
         DareTrainJob.onKafka(
-                options, new TrainerStage(ModelOptions.from(config, options.trainer())))
+                options,
+                DareTrainJob.trainingStage(options, ModelOptions.from(config, options.trainer())))
             .build(env);
     streams
         .sequenceUpdates()
@@ -467,11 +474,21 @@ class ClusterChaosITCase {
   }
 
   /**
-   * After the draining stop: serving stands at the trainer's final snapshot, which is also the
-   * newest delta of its epoch, and holds exactly its rows.
+   * After the draining stop, serving holds exactly the trainer's final model. The sharded stage
+   * (the default): the newest complete snapshot set, which its owners and averager wrote from their
+   * state at the final checkpoint. The single trainer: its final snapshot, which is also the newest
+   * delta of its epoch and serving's position.
    */
   private static void assertServingEqualsTheTrainer(
       ServingServer serving, Path snapshots, String bootstrap, KafkaOptions k) throws Exception {
+    List<PartSet> sets = SnapshotPartReader.completeSetsNewestFirst(snapshots);
+    if (!sets.isEmpty()) {
+      DareModel owners = PartSetLoader.load(SnapshotPartReader.verify(sets.get(0))).model();
+      await("serving holds the owners' final model (set " + sets.get(0).key() + ")")
+          .atMost(Duration.ofSeconds(60))
+          .untilAsserted(() -> assertServesExactly(serving, owners));
+      return;
+    }
     VerifiedSnapshot last = SnapshotReader.findNewestValid(snapshots).snapshot().orElseThrow();
     ModelVersion finalPosition =
         new ModelVersion(last.manifest().epoch(), last.manifest().version());

@@ -11,7 +11,6 @@ import io.darestream.jobs.config.ModelOptions;
 import io.darestream.jobs.config.SequenceOptions;
 import io.darestream.jobs.config.TrainerOptions;
 import io.darestream.jobs.job.DareTrainJob;
-import io.darestream.jobs.train.TrainerStage;
 import io.darestream.kafka.embedded.EmbeddedKafka;
 import io.darestream.schemas.avro.BehaviorType;
 import io.darestream.schemas.avro.DeadLetter;
@@ -367,7 +366,8 @@ public final class SystemFuzz {
     DareJobOptions options = DareJobOptions.from(config);
     DareTrainJob dareTrain =
         DareTrainJob.onKafka(
-            options, new TrainerStage(ModelOptions.from(config, options.trainer())));
+            options,
+            DareTrainJob.trainingStage(options, ModelOptions.from(config, options.trainer())));
     StreamExecutionEnvironment env = DareTrainJob.environment(config, options);
     DareTrainJob.Streams streams = dareTrain.build(env);
     streams

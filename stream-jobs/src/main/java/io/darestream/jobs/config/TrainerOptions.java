@@ -68,19 +68,22 @@ public final class TrainerOptions implements Serializable {
           .intType()
           .defaultValue(1)
           .withDescription(
-              "Trainer subtasks. 1 runs the single trainer operator; N > 1 runs the sharded"
-                  + " stage: N trainers (each a disjoint share of the users' samples) send"
-                  + " their row gradients to N row owners (one writer per row, by key group)"
-                  + " and average their dense copies every dense-average-interval.");
+              "Trainer subtasks of the sharded training stage: N trainers (each a disjoint"
+                  + " share of the users' samples) send their row gradients to N row owners (one"
+                  + " writer per row, by key group) and average their dense copies every"
+                  + " dense-average-interval. The model is Flink keyed state: a job restored at"
+                  + " another parallelism keeps every row.");
 
   public static final ConfigOption<Boolean> SHARDED =
       ConfigOptions.key("dare.trainer.sharded")
           .booleanType()
-          .defaultValue(false)
+          .defaultValue(true)
           .withDescription(
-              "Run the sharded stage even at parallelism 1 (always on above 1). A model trained"
-                  + " by the sharded stage lives in its owners' state: restore it at"
-                  + " parallelism 1 with this set, or the single trainer starts a new model.");
+              "false runs the single trainer operator instead of the sharded stage: the"
+                  + " training path before the sharded stage, at parallelism 1 only, with its"
+                  + " model in a store beside Flink's state; kept for jobs that still run it,"
+                  + " to be removed. Move such a job to the sharded stage from a savepoint with"
+                  + " its snapshot as dare.trainer.initial-snapshot (README, Scale training).");
 
   public static final ConfigOption<Integer> MAX_PARALLELISM =
       ConfigOptions.key("dare.trainer.max-parallelism")
@@ -189,7 +192,15 @@ public final class TrainerOptions implements Serializable {
               + maxParallelism
               + ": the trainers cannot outnumber the model's key groups");
     }
-    this.sharded = c.get(SHARDED) || parallelism > 1;
+    this.sharded = c.get(SHARDED);
+    if (!sharded && parallelism > 1) {
+      throw new IllegalArgumentException(
+          SHARDED.key()
+              + " is false (the single trainer, parallelism 1 only) but "
+              + PARALLELISM.key()
+              + " is "
+              + parallelism);
+    }
     this.initialSnapshot = c.getOptional(INITIAL_SNAPSHOT).filter(v -> !v.isBlank()).orElse(null);
     this.gradientWindow = Checks.positiveDuration(c, GRADIENT_WINDOW);
     this.gradientWindowRows = Checks.positive(c, GRADIENT_WINDOW_ROWS);
@@ -237,7 +248,7 @@ public final class TrainerOptions implements Serializable {
     return parallelism;
   }
 
-  /** Whether the sharded stage trains (parallelism above 1, or asked for at 1). */
+  /** Whether the sharded stage trains (the default), not the single trainer operator. */
   public boolean sharded() {
     return sharded;
   }

@@ -169,7 +169,7 @@ public final class DareTrainJob {
 
   /**
    * The training stage the options ask for: the sharded stage (trainers, row owners, dense
-   * averager) above parallelism 1 or with {@code dare.trainer.sharded}, else the single trainer.
+   * averager), or the single trainer with {@code dare.trainer.sharded=false}.
    */
   public static TrainingStage trainingStage(DareJobOptions options, ModelOptions model) {
     return options.trainer().sharded() ? new ShardedTrainingStage(model) : new TrainerStage(model);

@@ -62,8 +62,8 @@ public final class TrainCommand implements Callable<Integer> {
   @Option(
       names = "--trainer-parallelism",
       description =
-          "Trainer subtasks (default 1: the single trainer). N > 1 runs the sharded stage: N"
-              + " trainers, N row owners, one dense averager.")
+          "Trainer subtasks (default 1): N trainers, N row owners, one dense averager. A job"
+              + " restored from a savepoint may change it.")
   Integer trainerParallelism;
 
   @Option(

@@ -27,6 +27,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 import org.apache.flink.configuration.StateRecoveryOptions;
+import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -61,9 +62,22 @@ class WarmStartITCase {
                 .optSeed(5)
                 .build());
     Split split = assertWarmEqualsUninterrupted(events, LabelMode.CLICK_ONLY, "click-only", true);
-    // The trainer started from the pretrained model: its first batch already comes after it.
+    // The training stage started from the pretrained model: its first prequential score, made
+    // before it trained on anything, is the pretrained model's score of that sample.
     assertThat(split.onlineScores()).isNotEmpty();
-    assertThat(split.onlineScores().get(0).modelVersion).isGreaterThan(split.pretrainedVersion());
+    PrequentialScore first = split.onlineScores().get(0);
+    TrainingSample scored =
+        split.online().stream()
+            .filter(
+                s ->
+                    s.userId() == first.userId
+                        && s.targetItem() == first.itemId
+                        && s.eventTimeMs() == first.eventTimeMs)
+            .findFirst()
+            .orElseThrow();
+    assertThat(first.prediction)
+        .isCloseTo(split.pretrained().score(scored), Offset.offset(1e-5f))
+        .isNotCloseTo(split.untrained().score(scored), Offset.offset(1e-4f));
   }
 
   @Test
@@ -91,7 +105,8 @@ class WarmStartITCase {
       List<TrainingSample> online,
       long untilMs,
       List<PrequentialScore> onlineScores,
-      long pretrainedVersion) {}
+      DareModel pretrained,
+      DareModel untrained) {}
 
   /**
    * @param train also pretrain a model on the history and let the online job's trainer start from
@@ -122,15 +137,15 @@ class WarmStartITCase {
     SequenceSavepoint.write(
         savepoint, options.sequence(), users, pretrain.samplerWindow(), options.parallelism());
 
-    long pretrainedVersion = -1;
+    DareModel untrained =
+        DareModel.create(ModelOptions.from(whole.config(), options.trainer()).config());
+    DareModel model = null;
     Path pretrained = null;
     if (train) {
-      DareModel model =
-          DareModel.create(ModelOptions.from(whole.config(), options.trainer()).config());
+      model = DareModel.create(ModelOptions.from(whole.config(), options.trainer()).config());
       for (int i = 0; i < historySamples.size(); i += 32) {
         model.trainBatch(historySamples.subList(i, Math.min(historySamples.size(), i + 32)));
       }
-      pretrainedVersion = model.version();
       pretrained = tmp.resolve("pretrained-" + name);
       PretrainedModel.write(model, "dare", pretrained, Map.of());
     }
@@ -169,7 +184,7 @@ class WarmStartITCase {
                 user -> users.stream().anyMatch(s -> s.userId() == user && s.sequence() != null))
             .count();
     assertThat(restoredUsers).as("online users with a history").isGreaterThan(10);
-    return new Split(historySamples, warm.samples(), untilMs, warm.scores(), pretrainedVersion);
+    return new Split(historySamples, warm.samples(), untilMs, warm.scores(), model, untrained);
   }
 
   private static boolean appends(BehaviorEvent e) {

@@ -15,23 +15,30 @@ import picocli.CommandLine;
 /** {@code dare.trainer.parallelism}: its checks, the flag of {@code train}, the stage it picks. */
 class TrainerParallelismTest {
   @Test
-  void defaultsToTheSingleTrainerAndPicksTheShardedStageAboveOne() {
+  void theShardedStageTrainsAtEveryParallelismUnlessTheSingleTrainerIsAskedFor() {
     DareJobOptions one = DareJobOptions.from(new Configuration());
     assertThat(one.trainer().parallelism()).isEqualTo(1);
     assertThat(one.trainer().maxParallelism()).isEqualTo(128);
     ModelOptions model = ModelOptions.from(new Configuration(), one.trainer());
-    assertThat(DareTrainJob.trainingStage(one, model)).isInstanceOf(TrainerStage.class);
+    assertThat(DareTrainJob.trainingStage(one, model)).isInstanceOf(ShardedTrainingStage.class);
 
     Configuration c = new Configuration();
     c.set(TrainerOptions.PARALLELISM, 4);
     assertThat(DareTrainJob.trainingStage(DareJobOptions.from(c), model))
         .isInstanceOf(ShardedTrainingStage.class);
 
-    // A model of the sharded stage restored at parallelism 1 stays with the sharded stage.
-    Configuration shardedAtOne = new Configuration();
-    shardedAtOne.set(TrainerOptions.SHARDED, true);
-    assertThat(DareTrainJob.trainingStage(DareJobOptions.from(shardedAtOne), model))
-        .isInstanceOf(ShardedTrainingStage.class);
+    Configuration single = new Configuration();
+    single.set(TrainerOptions.SHARDED, false);
+    assertThat(DareTrainJob.trainingStage(DareJobOptions.from(single), model))
+        .isInstanceOf(TrainerStage.class);
+
+    // The single trainer has one subtask: more is refused, not silently changed.
+    single.set(TrainerOptions.PARALLELISM, 2);
+    assertThatThrownBy(() -> TrainerOptions.from(single))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining(
+            "dare.trainer.sharded is false (the single trainer, parallelism 1 only) but"
+                + " dare.trainer.parallelism is 2");
   }
 
   @Test

@@ -4,9 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.darestream.jobs.config.LabelOptions;
 import io.darestream.jobs.config.LabelOptions.LabelMode;
+import io.darestream.jobs.config.TrainerOptions;
 import io.darestream.jobs.testing.KafkaBrokerExtension;
 import io.darestream.jobs.testing.ReplayOutput;
 import io.darestream.model.TrainingSample;
+import io.darestream.model.sync.PartSetLoader;
 import io.darestream.schemas.avro.BehaviorEvent;
 import io.darestream.schemas.avro.DeadLetter;
 import io.darestream.schemas.avro.ModelDelta;
@@ -14,6 +16,7 @@ import io.darestream.schemas.avro.SnapshotAnnouncement;
 import io.darestream.schemas.generator.GeneratorConfig;
 import io.darestream.schemas.generator.GeneratorMode;
 import io.darestream.schemas.generator.StreamGenerator;
+import io.darestream.state.snapshot.SnapshotPartReader;
 import io.darestream.state.snapshot.SnapshotReader;
 import io.darestream.state.snapshot.VerifiedSnapshot;
 import java.nio.file.Path;
@@ -22,30 +25,34 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.flink.api.common.functions.MapFunction;
 import org.apache.flink.configuration.RestartStrategyOptions;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Recovery: the same stream replayed twice, once cleanly and once with an operator between the
  * sequence stage and the trainer that fails once after N samples (after a checkpoint with training
  * in it is complete). Flink restarts once (fixed delay, one attempt); afterwards the sequences and
- * samples equal the clean run's, dead letters are still exactly once, and the trainer restored its
- * checkpoint into a new epoch whose deltas and snapshot serving can use.
+ * samples equal the clean run's, dead letters are still exactly once, every sample is scored once,
+ * and the training stage restored its checkpoint into a new epoch whose deltas and snapshot serving
+ * can use. Run with the sharded stage (the default) and with the single trainer.
  */
 class FaultITCase {
   @RegisterExtension static final KafkaBrokerExtension KAFKA = new KafkaBrokerExtension();
 
   @TempDir static Path tmp;
 
-  @Test
+  @ParameterizedTest(name = "sharded stage: {0}")
+  @ValueSource(booleans = {true, false})
   @Timeout(150)
-  void afterOneFailureTheJobEndsAsIfItHadNotFailed() throws Exception {
+  void afterOneFailureTheJobEndsAsIfItHadNotFailed(boolean sharded) throws Exception {
     List<BehaviorEvent> events = new ArrayList<>();
     new StreamGenerator(
             GeneratorConfig.builder()
@@ -63,14 +70,14 @@ class FaultITCase {
     Map<String, byte[]> malformed = PipelineITCase.malformedRecords(events.get(0));
     int heldBackFrom = events.size() * 3 / 10;
 
-    ReplayOutput clean = replay(events, malformed, heldBackFrom, Long.MAX_VALUE);
+    ReplayOutput clean = replay(events, malformed, heldBackFrom, Long.MAX_VALUE, sharded);
     assertThat(FailOnce.FAILED).isFalse();
 
     // IMPRESSION mode: an impression's sample is emitted when it is labelled, so the first 30% of
     // the events (all that exists until a trained snapshot is out) yield fewer than half of the
     // samples: the failure comes after that checkpoint.
     long failAfter = clean.samples().size() / 2;
-    ReplayOutput failed = replay(events, malformed, heldBackFrom, failAfter);
+    ReplayOutput failed = replay(events, malformed, heldBackFrom, failAfter, sharded);
     assertThat(FailOnce.FAILED).as("the injected failure happened").isTrue();
 
     // Sequences: every behaviour's update (result and resulting length) exactly as in the clean
@@ -89,8 +96,37 @@ class FaultITCase {
             clean.deadLetters().stream().map(DeadLetter::getReasonCode).toList());
     assertThat(failed.deadLetters()).hasSize(malformed.size());
 
-    // The trainer restored its checkpoint and went on in epoch 2: the restored model's version
-    // continues from a checkpoint with training in it (a fresh start would begin at 0).
+    if (sharded) {
+      assertShardedStageRestoredIntoANewEpoch(failed);
+    } else {
+      assertSingleTrainerRestoredIntoANewEpoch(failed);
+    }
+    assertThat(failed.scores()).hasSize(failed.samples().size());
+  }
+
+  /**
+   * The sharded stage restored its checkpoint into a new epoch (each operator's: restored + 1 +
+   * attempt number): deltas of epoch 1, then of that epoch only, and the newest complete snapshot
+   * set, which verifies, is of the new epoch and holds trained rows.
+   */
+  private static void assertShardedStageRestoredIntoANewEpoch(ReplayOutput failed) {
+    TreeSet<Long> epochs = new TreeSet<>();
+    failed.deltas().forEach(d -> epochs.add(d.getEpoch()));
+    assertThat(epochs).as("epochs of the deltas").hasSize(2);
+    assertThat(epochs.first()).isEqualTo(1);
+    long restarted = epochs.last();
+    List<SnapshotPartReader.VerifiedPart> parts = failed.newestPartSet().orElseThrow();
+    assertThat(parts)
+        .hasSize(2)
+        .allSatisfy(p -> assertThat(p.manifest().name().set().epoch()).isEqualTo(restarted));
+    assertThat(PartSetLoader.load(parts).model().table("repr.item").size()).isPositive();
+  }
+
+  /**
+   * The single trainer restored its checkpoint and went on in epoch 2: the restored model's version
+   * continues from a checkpoint with training in it (a fresh start would begin at 0).
+   */
+  private static void assertSingleTrainerRestoredIntoANewEpoch(ReplayOutput failed) {
     List<ModelDelta> deltas = failed.deltas();
     assertThat(deltas).extracting(ModelDelta::getEpoch).containsOnly(1L, 2L).contains(1L, 2L);
     long newestEpoch1Snapshot =
@@ -120,11 +156,14 @@ class FaultITCase {
         failed.announcements().get(failed.announcements().size() - 1);
     assertThat(lastAnnounced.getEpoch()).isEqualTo(2);
     assertThat(lastAnnounced.getVersion()).isEqualTo(newest.manifest().version());
-    assertThat(failed.scores()).hasSize(failed.samples().size());
   }
 
   private static ReplayOutput replay(
-      List<BehaviorEvent> events, Map<String, byte[]> malformed, int heldBackFrom, long failAfter)
+      List<BehaviorEvent> events,
+      Map<String, byte[]> malformed,
+      int heldBackFrom,
+      long failAfter,
+      boolean sharded)
       throws Exception {
     FailOnce.reset();
     return KAFKA
@@ -133,6 +172,7 @@ class FaultITCase {
         .optMalformed(List.copyOf(malformed.values()), 61)
         .optHoldBackFrom(heldBackFrom)
         .optConfig(LabelOptions.MODE, LabelMode.IMPRESSION)
+        .optConfig(TrainerOptions.SHARDED, sharded)
         .optConfig(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay")
         .optConfig(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 1)
         .optConfig(

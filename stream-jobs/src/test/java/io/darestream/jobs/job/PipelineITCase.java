@@ -8,7 +8,9 @@ import io.darestream.jobs.sequence.SequenceUpdate;
 import io.darestream.jobs.testing.JobReplay;
 import io.darestream.jobs.testing.KafkaBrokerExtension;
 import io.darestream.jobs.testing.ReplayOutput;
+import io.darestream.model.DareModel;
 import io.darestream.model.TrainingSample;
+import io.darestream.model.sync.PartSetLoader;
 import io.darestream.schemas.avro.BehaviorEvent;
 import io.darestream.schemas.avro.BehaviorType;
 import io.darestream.schemas.avro.DeadLetter;
@@ -24,6 +26,7 @@ import io.darestream.schemas.serde.Codecs;
 import io.darestream.schemas.testing.Events;
 import io.darestream.state.io.Fs;
 import io.darestream.state.sequence.AppendResult;
+import io.darestream.state.snapshot.SnapshotPartReader;
 import io.darestream.state.snapshot.VerifiedSnapshot;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -263,6 +266,20 @@ class PipelineITCase {
         .contains("att.item", "repr.item")
         .anyMatch(t -> t.startsWith("dense."));
 
+    if (out.sharded()) {
+      // The sharded stage (one trainer, one row owner, the averager): a complete set of parts that
+      // verifies, from epoch 1, holding rows of both tables and the dense blocks.
+      List<SnapshotPartReader.VerifiedPart> parts = out.newestPartSet().orElseThrow();
+      assertThat(parts).as("the owner's part and the averager's").hasSize(2);
+      assertThat(parts).allSatisfy(p -> assertThat(p.manifest().name().set().epoch()).isEqualTo(1));
+      DareModel model = PartSetLoader.load(parts).model();
+      assertThat(model.table("att.item").size()).isPositive();
+      assertThat(model.table("repr.item").size()).isPositive();
+      assertThat(out.announcements())
+          .isNotEmpty()
+          .allSatisfy(a -> assertThat(a.getEpoch()).isEqualTo(1));
+      return;
+    }
     VerifiedSnapshot snapshot = out.newestSnapshot().orElseThrow();
     assertThat(snapshot.manifest().epoch()).isEqualTo(1);
     long newestVersion = deltas.stream().mapToLong(ModelDelta::getVersion).max().orElseThrow();

@@ -261,8 +261,8 @@ class SavepointRescaleITCase {
   }
 
   /**
-   * A job that ran the single trainer moves to the sharded stage (README, "Scaling training"): it
-   * is stopped with a savepoint, and restarted from it with the sharded stage at 2, unclaimed state
+   * A job that ran the single trainer moves to the sharded stage (README, "Scale training"): it is
+   * stopped with a savepoint, and restarted from it with the sharded stage at 2, unclaimed state
    * allowed (the single trainer's state has no operator to go to) and the single trainer's snapshot
    * of that savepoint as the initial snapshot. Every operator before the trainers keeps its state
    * (here the source's position: every sample is scored once across the move); the owners and the

@@ -9,6 +9,7 @@ import io.darestream.schemas.avro.DeadLetter;
 import io.darestream.schemas.avro.ModelDelta;
 import io.darestream.schemas.avro.SnapshotAnnouncement;
 import io.darestream.schemas.serde.Codecs;
+import io.darestream.state.snapshot.SnapshotPartReader;
 import io.darestream.state.snapshot.SnapshotReader;
 import io.darestream.state.snapshot.VerifiedSnapshot;
 import java.nio.file.Path;
@@ -58,6 +59,18 @@ public record ReplayOutput(
   /** The newest snapshot that verifies (manifest, sizes, checksums), if any was published. */
   public Optional<VerifiedSnapshot> newestSnapshot() {
     return SnapshotReader.findNewestValid(snapshotDir).snapshot();
+  }
+
+  /** The newest complete snapshot set of the sharded stage, verified, if one was written. */
+  public Optional<List<SnapshotPartReader.VerifiedPart>> newestPartSet() {
+    return SnapshotPartReader.completeSetsNewestFirst(snapshotDir).stream()
+        .findFirst()
+        .map(SnapshotPartReader::verify);
+  }
+
+  /** Whether the run trained with the sharded stage (the default), not the single trainer. */
+  public boolean sharded() {
+    return options().trainer().sharded();
   }
 
   /**
