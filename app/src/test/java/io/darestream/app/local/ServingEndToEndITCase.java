@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.darestream.app.testing.TrainAndServe;
 import io.darestream.app.testing.TrainAndServe.Topics;
+import io.darestream.jobs.config.TrainerOptions;
 import io.darestream.jobs.testing.KafkaBrokerExtension;
 import io.darestream.jobs.testing.ReplayOutput;
 import io.darestream.model.DareModel;
@@ -57,6 +58,10 @@ import org.junit.jupiter.api.io.TempDir;
  * while it runs. After the bounded replay serving holds exactly the trainer's final model and its
  * HTTP scores are {@code DareModel.score} on that model; a corrupt newest snapshot is refused and
  * the previous one served; deltas of an older epoch are ignored; bad requests get their 4xx.
+ *
+ * <p>The trainer here is the single trainer ({@code dare.trainer.sharded false}), whose snapshots
+ * are whole models; {@link ShardedServingITCase} follows the default sharded stage's snapshot sets
+ * and checks its HTTP scores with {@link #assertScoresOverHttpEqualTheModel}.
  */
 class ServingEndToEndITCase {
   private static final String MODEL_ID = "dare";
@@ -93,6 +98,7 @@ class ServingEndToEndITCase {
               // exist at the end whatever the machine's speed (the fallback check needs an older
               // one; a fast machine once trained the whole stream within one checkpoint).
               .optHoldBackFrom(events.size() / 2)
+              .optConfig(TrainerOptions.SHARDED, false)
               .build()
               .run();
 
@@ -123,7 +129,12 @@ class ServingEndToEndITCase {
     }
   }
 
-  private static void assertScoresOverHttpEqualTheModel(
+  /**
+   * Serving's HTTP scores for a user of {@code events} (once serving stored all of them) are {@code
+   * trainer.score} of that user's history, to the bit; picks are the user's behaviours; an unknown
+   * user is scored with an empty history.
+   */
+  static void assertScoresOverHttpEqualTheModel(
       ServingServer serving, DareModel trainer, List<BehaviorEvent> events) throws Exception {
     long user = events.get(events.size() / 2).getUserId();
     List<BehaviorEvent> behaviours =

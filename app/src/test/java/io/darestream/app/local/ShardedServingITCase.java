@@ -36,7 +36,8 @@ import org.junit.jupiter.api.io.TempDir;
  * newest complete set and tails {@code model-deltas} from the set's offsets with per-writer base
  * versions. Serving that follows the run, and a serving started afterwards from the oldest set kept
  * (so that it must place every later delta by its writer's version), both end with exactly the
- * owners' final rows and the averager's final dense blocks.
+ * owners' final rows and the averager's final dense blocks, and serving's HTTP scores are that
+ * model's.
  */
 class ShardedServingITCase {
   private static final Topics TOPICS =
@@ -82,6 +83,7 @@ class ShardedServingITCase {
       Awaitility.await("serving following the run holds the owners' final model")
           .atMost(Duration.ofSeconds(30))
           .untilAsserted(() -> assertServesExactly(following, owners));
+      ServingEndToEndITCase.assertScoresOverHttpEqualTheModel(following, owners, events);
       assertThat(following.modelStatus().map(ModelStatus::snapshot).orElseThrow())
           .contains("part-e1-c");
 

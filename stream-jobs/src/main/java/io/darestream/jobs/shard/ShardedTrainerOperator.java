@@ -483,7 +483,8 @@ public final class ShardedTrainerOperator extends AbstractStreamOperator<Prequen
     io.darestream.model.metrics.MetricsSnapshot m = metrics.snapshot();
     LOG.info(
         "Trainer {} of {}: {} samples, {} dense models merged of {} received; last {}: AUC {},"
-            + " GAUC {}, mean prediction {}, observed {}",
+            + " GAUC {}, mean prediction {}, observed {}; replica staleness (publish to applied)"
+            + " over its last delta records p50 {} ms, p99 {} ms",
         getRuntimeContext().getTaskInfo().getIndexOfThisSubtask(),
         owners,
         samplesTrained,
@@ -493,7 +494,9 @@ public final class ShardedTrainerOperator extends AbstractStreamOperator<Prequen
         String.format("%.4f", m.auc()),
         String.format("%.4f", m.gauc()),
         String.format("%.4f", m.meanPrediction()),
-        String.format("%.4f", m.observedRate()));
+        String.format("%.4f", m.observedRate()),
+        feed.stalenessPercentile(50),
+        feed.stalenessPercentile(99));
     super.finish();
   }
 
