@@ -247,11 +247,14 @@ public final class PipelineBench {
       BehaviorEvent e = it.next();
       events.add(record(e));
     }
-    // -Dbench.trainerParallelism=N (N >= 1): the sharded stage, serving from its snapshot sets.
+    // -Dbench.trainerParallelism=N (N >= 1): the sharded stage, serving from its snapshot sets;
+    // 0 (the default here, as for the figures taken before the stage was the job's default): the
+    // single trainer.
     int sharded = Integer.getInteger("bench.trainerParallelism", 0);
     if (sharded > 0) {
       c.set(TrainerOptions.PARALLELISM, sharded);
-      c.set(TrainerOptions.SHARDED, true);
+    } else {
+      c.set(TrainerOptions.SHARDED, false);
     }
     DareJobOptions o = DareJobOptions.from(c);
     StreamExecutionEnvironment env = DareTrainJob.environment(c, o);

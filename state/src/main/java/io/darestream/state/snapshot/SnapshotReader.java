@@ -115,6 +115,30 @@ public final class SnapshotReader {
 
   private record Candidate(Path dir, SnapshotManifest manifest) {}
 
+  /**
+   * The newest epoch of anything published under {@code root}: snapshots whose manifests read
+   * (verified or not) and the sharded stage's parts by their names (of complete sets or not); 0 if
+   * there is none. A writer that starts a model afresh in this directory begins above it, so that
+   * serving, which prefers the newest epoch, moves to what it writes.
+   */
+  public static long newestPublishedEpoch(Path root) {
+    long newest = 0;
+    for (Path dir : listDirectories(root)) {
+      String name = dir.getFileName().toString();
+      Optional<SnapshotPartName> part = SnapshotPartName.parse(name);
+      if (part.isPresent()) {
+        newest = Math.max(newest, part.get().epoch());
+      } else if (!name.startsWith(SnapshotWriter.TMP_PREFIX)) {
+        try {
+          newest = Math.max(newest, readManifest(dir).epoch());
+        } catch (SnapshotRejectedException unreadable) {
+          // not a snapshot, or one whose manifest does not read: it publishes no epoch
+        }
+      }
+    }
+    return newest;
+  }
+
   static List<Path> listDirectories(Path root) {
     if (!Files.isDirectory(root)) {
       return List.of();

@@ -46,6 +46,27 @@ class SnapshotPartTest {
   }
 
   @Test
+  void theNewestPublishedEpochCountsSnapshotsAndEveryPartButNotTemporaryDirectories()
+      throws IOException {
+    Path root = tmp.resolve("snapshots");
+    assertThat(SnapshotReader.newestPublishedEpoch(root)).as("no directory").isZero();
+    SnapshotWriter writer = new SnapshotWriter(root, 3);
+    try (ModelStore store = ModelStore.open(tmp.resolve("db"), SnapshotFixtures.LAYOUT)) {
+      SnapshotFixtures.writeRows(store, 7, 10);
+      writer.publish(SnapshotFixtures.meta(4, 7), SnapshotFixtures.checkpoint(store, tmp, 7));
+    }
+    assertThat(SnapshotReader.newestPublishedEpoch(root)).as("a single snapshot").isEqualTo(4);
+    // One part of a set of two (incomplete): its epoch was published all the same.
+    Path src = Files.createDirectories(tmp.resolve("src-part"));
+    Files.writeString(src.resolve("rows"), "rows");
+    new SnapshotPartWriter(root, 1, 2).publish(SnapshotFixtures.meta(6, 3), 2, src);
+    Files.createDirectories(root.resolve(".tmp-part-e9-c4-w0-of-2-123"));
+    Files.createDirectories(root.resolve(".tmp-snapshot-e9-c4-1"));
+    Files.createDirectories(root.resolve("not-a-snapshot"));
+    assertThat(SnapshotReader.newestPublishedEpoch(root)).isEqualTo(6);
+  }
+
+  @Test
   void aPartWriterRemovesOnlyItsOwnUnfinishedPublishes() throws IOException {
     Path root = Files.createDirectories(tmp.resolve("snapshots"));
     Path mine = Files.createDirectories(root.resolve(".tmp-part-e1-c4-w1-of-3-1"));

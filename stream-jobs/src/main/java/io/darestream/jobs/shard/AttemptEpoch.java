@@ -1,5 +1,9 @@
 package io.darestream.jobs.shard;
 
+import io.darestream.jobs.config.TrainerOptions;
+import io.darestream.jobs.train.PretrainedModel;
+import io.darestream.state.snapshot.SnapshotReader;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.function.LongSupplier;
 import org.apache.flink.api.common.state.ListState;
@@ -13,7 +17,8 @@ import org.apache.flink.runtime.state.StateInitializationContext;
  * subtask sees every subtask's), plus the attempt number. The sharded stage's subtasks are one
  * failover region (all-to-all edges), so they restart together with the same attempt number; every
  * restart thus publishes under a new, larger epoch, and serving lets it supersede the old one. A
- * start from an initial snapshot counts from that snapshot's epoch.
+ * start without the stage's state counts from the newest epoch already published ({@link
+ * #freshStartFloor}).
  *
  * <p>It also tells whether the stage's own state was restored ({@link #stageStateRestored}): a job
  * restored from a savepoint of a job without this stage (the single trainer's, with {@code
@@ -44,8 +49,7 @@ final class AttemptEpoch {
 
   /**
    * As above; without restored stage state the epochs count from {@code freshStartFloor} instead of
-   * 0: the epoch of the initial snapshot (a single trainer's, when its job moves to this stage), so
-   * that this stage's epochs supersede it in serving. Every subtask reads the same floor.
+   * 0 ({@link #freshStartFloor}).
    */
   static AttemptEpoch begin(
       StateInitializationContext context,
@@ -67,6 +71,22 @@ final class AttemptEpoch {
     }
     long base = any ? restored : freshStartFloor.getAsLong();
     return new AttemptEpoch(state, base + 1 + attemptNumber, any);
+  }
+
+  /**
+   * What a stage that starts without its own state counts its epochs from: the newest epoch
+   * published in its snapshot directory (an earlier run's snapshots or parts, the single trainer's
+   * included) and the initial snapshot's, so that serving, which prefers the newest epoch, moves to
+   * this run and never mixes its records with an earlier run's under one epoch. Every subtask reads
+   * the same floor: nothing is written there before the stage's first completed checkpoint, and a
+   * stage restored from one does not ask (point the initial snapshot at a snapshot directory, not
+   * at a directory another job still publishes into).
+   */
+  static long freshStartFloor(TrainerOptions options) {
+    long published = SnapshotReader.newestPublishedEpoch(Path.of(options.snapshotDir()));
+    long initial =
+        options.initialSnapshot().map(l -> PretrainedModel.epochOf(Path.of(l))).orElse(0L);
+    return Math.max(published, initial);
   }
 
   /**

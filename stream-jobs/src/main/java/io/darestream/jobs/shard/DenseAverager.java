@@ -80,7 +80,7 @@ public final class DenseAverager extends AbstractStreamOperator<Void>
             context,
             "dense-averager-epoch",
             getRuntimeContext().getTaskInfo().getAttemptNumber(),
-            () -> InitialSnapshot.epochFloor(trainerOptions));
+            () -> AttemptEpoch.freshStartFloor(trainerOptions));
     denseState = context.getOperatorStateStore().getListState(DENSE_STATE);
     restored = null;
     // A restore of a job without this stage (the single trainer's savepoint) starts it fresh.

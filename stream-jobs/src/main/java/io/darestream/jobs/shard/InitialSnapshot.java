@@ -1,6 +1,5 @@
 package io.darestream.jobs.shard;
 
-import io.darestream.jobs.config.TrainerOptions;
 import io.darestream.jobs.train.PretrainedModel;
 import io.darestream.model.DareConfig;
 import io.darestream.model.DareModel;
@@ -22,14 +21,6 @@ import org.apache.flink.runtime.state.KeyGroupRange;
  */
 final class InitialSnapshot {
   private InitialSnapshot() {}
-
-  /**
-   * The epoch the stage's epochs count from when it starts without its own state: the initial
-   * snapshot's, or 0 without one ({@link AttemptEpoch}).
-   */
-  static long epochFloor(TrainerOptions options) {
-    return options.initialSnapshot().map(l -> PretrainedModel.epochOf(Path.of(l))).orElse(0L);
-  }
 
   /**
    * Writes the snapshot's rows whose key group is in {@code groups} into {@code model} (an owner's,

@@ -80,6 +80,25 @@ final class ReplicaFeed implements AutoCloseable {
       long epoch,
       int trainer,
       OwnWriteLedger ownWrites) {
+    this(bootstrapServers, topic, modelId, replica, name, epoch, trainer, ownWrites, false);
+  }
+
+  /**
+   * As above; with {@code replicaIsInitialSnapshot} the replica starts as the stage's initial
+   * snapshot, so every record of an earlier epoch on the topic (what the job that made the
+   * snapshot, or an earlier run, published) is older than it and ignored: read from the topic's
+   * beginning it would move rows back until this epoch's owners rewrite them.
+   */
+  ReplicaFeed(
+      String bootstrapServers,
+      String topic,
+      String modelId,
+      DareModel replica,
+      String name,
+      long epoch,
+      int trainer,
+      OwnWriteLedger ownWrites,
+      boolean replicaIsInitialSnapshot) {
     this.topic = topic;
     this.modelId = modelId;
     this.replica = replica;
@@ -94,8 +113,10 @@ final class ReplicaFeed implements AutoCloseable {
     Map<String, Integer> denseSizes = new HashMap<>();
     replica.dense().names().forEach(n -> denseSizes.put(n, replica.dense().block(n).size()));
     this.denseAssembly = new DenseAssembly(denseSizes);
-    // From the topic's beginning: nothing loaded, every epoch newer than none.
-    this.order = new DeltaOrder(modelId, Long.MIN_VALUE, Map.of());
+    // From the topic's beginning: nothing loaded, every epoch newer than none; or, from the
+    // initial snapshot, only this epoch's records and newer.
+    this.order =
+        new DeltaOrder(modelId, replicaIsInitialSnapshot ? epoch : Long.MIN_VALUE, Map.of());
     Properties p = new Properties();
     p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
     p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);

@@ -107,7 +107,7 @@ public final class RowOwnerOperator extends AbstractStreamOperator<Void>
             context,
             "row-owner-epoch",
             getRuntimeContext().getTaskInfo().getAttemptNumber(),
-            () -> InitialSnapshot.epochFloor(trainerOptions));
+            () -> AttemptEpoch.freshStartFloor(trainerOptions));
     // Started empty, the keyed state holds only rows this attempt wrote back from memory, and every
     // one of them is still in memory (a row leaves memory only when it is deleted, and then its
     // state is cleared too): a row missing from memory is new, and looking it up in state would

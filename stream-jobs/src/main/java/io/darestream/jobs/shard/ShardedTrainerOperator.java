@@ -125,7 +125,7 @@ public final class ShardedTrainerOperator extends AbstractStreamOperator<Prequen
             context,
             "sharded-trainer-epoch",
             getRuntimeContext().getTaskInfo().getAttemptNumber(),
-            () -> InitialSnapshot.epochFloor(trainerOptions));
+            () -> AttemptEpoch.freshStartFloor(trainerOptions));
     // A restore of a job without this stage (the single trainer's savepoint) starts it fresh.
     restored = epoch.stageStateRestored();
   }
@@ -135,8 +135,9 @@ public final class ShardedTrainerOperator extends AbstractStreamOperator<Prequen
     super.open();
     // A warm start scores with the initial snapshot from the first sample on; after a restore the
     // replica is rebuilt from model-deltas, as always.
+    boolean fromSnapshot = !restored && trainerOptions.initialSnapshot().isPresent();
     replica =
-        !restored && trainerOptions.initialSnapshot().isPresent()
+        fromSnapshot
             ? InitialSnapshot.replica(
                 java.nio.file.Path.of(trainerOptions.initialSnapshot().get()),
                 modelOptions.config())
@@ -168,7 +169,8 @@ public final class ShardedTrainerOperator extends AbstractStreamOperator<Prequen
             "dare-replica-feed-" + modelOptions.modelId() + "-" + subtask,
             epoch.epoch(),
             subtask,
-            ownWrites);
+            ownWrites,
+            fromSnapshot);
     feed.start();
     // Round 0: what this trainer starts from; version 0 of G moves it to the averager's dense
     // model.

@@ -4,10 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.darestream.jobs.config.LabelOptions;
 import io.darestream.jobs.config.LabelOptions.LabelMode;
+import io.darestream.jobs.config.ModelOptions;
 import io.darestream.jobs.config.TrainerOptions;
 import io.darestream.jobs.testing.KafkaBrokerExtension;
 import io.darestream.jobs.testing.ReplayOutput;
+import io.darestream.model.DareModel;
+import io.darestream.model.DenseBlock;
 import io.darestream.model.TrainingSample;
+import io.darestream.model.sync.ModelDeltas;
 import io.darestream.model.sync.PartSetLoader;
 import io.darestream.schemas.avro.BehaviorEvent;
 import io.darestream.schemas.avro.DeadLetter;
@@ -23,6 +27,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
@@ -106,15 +111,38 @@ class FaultITCase {
 
   /**
    * The sharded stage restored its checkpoint into a new epoch (each operator's: restored + 1 +
-   * attempt number): deltas of epoch 1, then of that epoch only, and the newest complete snapshot
-   * set, which verifies, is of the new epoch and holds trained rows.
+   * attempt number): deltas of the first run's epoch, then of the new one; the new epoch's dense
+   * model (its version 0, what the averager restored) is a trained one, not the initial dense model
+   * a start without the checkpoint would publish; the newest complete snapshot set, which verifies,
+   * is of the new epoch and holds trained rows.
    */
   private static void assertShardedStageRestoredIntoANewEpoch(ReplayOutput failed) {
     TreeSet<Long> epochs = new TreeSet<>();
     failed.deltas().forEach(d -> epochs.add(d.getEpoch()));
     assertThat(epochs).as("epochs of the deltas").hasSize(2);
-    assertThat(epochs.first()).isEqualTo(1);
     long restarted = epochs.last();
+    assertThat(restarted).as("restored + 1 + attempt 1").isEqualTo(epochs.first() + 2);
+    Map<String, float[]> versionZero = new HashMap<>();
+    for (ModelDelta d : failed.deltas()) {
+      if (d.getEpoch() == restarted
+          && d.getVersion() == 0
+          && d.getTable().startsWith(ModelDeltas.DENSE_PREFIX)) {
+        DenseBlock b = ModelDeltas.denseBlock(d);
+        versionZero.put(b.name(), b.values());
+      }
+    }
+    DareModel initial =
+        DareModel.create(
+            ModelOptions.from(failed.config(), TrainerOptions.from(failed.config())).config());
+    assertThat(versionZero.keySet())
+        .as("the restored dense model, published whole as version 0")
+        .containsExactlyInAnyOrderElementsOf(initial.dense().names());
+    assertThat(
+            initial.dense().names().stream()
+                .anyMatch(
+                    n -> !Arrays.equals(versionZero.get(n), initial.dense().block(n).values())))
+        .as("the restored dense model is not the initial one")
+        .isTrue();
     List<SnapshotPartReader.VerifiedPart> parts = failed.newestPartSet().orElseThrow();
     assertThat(parts)
         .hasSize(2)

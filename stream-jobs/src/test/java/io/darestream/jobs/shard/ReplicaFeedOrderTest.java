@@ -84,6 +84,40 @@ class ReplicaFeedOrderTest {
   }
 
   @Test
+  void aReplicaStartedFromTheInitialSnapshotIgnoresEveryEarlierEpochsRecord() throws Exception {
+    DareModel fromSnapshot =
+        DareModel.create(DareConfig.builder().attentionDim(4).representationDim(8).build());
+    ReplicaFeed warm =
+        new ReplicaFeed(
+            "localhost:1",
+            "model-deltas",
+            MODEL,
+            fromSnapshot,
+            "replica-order-test-warm",
+            EPOCH,
+            1,
+            new OwnWriteLedger(dims(fromSnapshot), 2),
+            true);
+    try {
+      // What the snapshot's job published before it, read from the topic's beginning.
+      warm.handle(delta(EPOCH - 1, 90, 0, 7, 9f));
+      float[] row = new float[4];
+      fromSnapshot.table("att.item").copyWeights(7, row, 0);
+      assertThat(row[0]).as("row 7 as the snapshot holds it").isNotEqualTo(9f);
+      assertThat(warm.ignored()).isEqualTo(1);
+      // This epoch's owners: applied.
+      warm.handle(delta(EPOCH, 10, 1, 7, 2f));
+      fromSnapshot.table("att.item").copyWeights(7, row, 0);
+      assertThat(row[0]).isEqualTo(2f);
+    } finally {
+      warm.close();
+    }
+    // A replica rebuilt from the topic (a restore) takes the earlier epoch's record.
+    feed.handle(delta(EPOCH - 1, 90, 0, 7, 9f));
+    assertThat(first(7)).isEqualTo(9f);
+  }
+
+  @Test
   void aWritersOlderRecordIsSkippedWhileAnotherWritersIsApplied() {
     feed.handle(delta(2, 10, 1, 8, 3f));
     feed.handle(delta(2, 9, 1, 8, 4f));

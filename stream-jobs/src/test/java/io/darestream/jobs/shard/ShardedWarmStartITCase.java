@@ -187,6 +187,34 @@ class ShardedWarmStartITCase {
     }
   }
 
+  /**
+   * A restore that holds no state of the stage (a job moving over from the single trainer, whose
+   * savepoint restores the operators chained with the owner but none of its own) starts the owner
+   * from the snapshot, as a fresh start does: Flink's {@code isRestored()} is true there.
+   */
+  @Test
+  void anOwnerRestoredWithoutStateOfItsOwnStartsFromTheSnapshot() throws Exception {
+    Configuration cold = config("owner-moved", null);
+    Path snapshot = pretrained(modelConfig(cold));
+    Configuration c = config("owner-moved", snapshot);
+    TrainerOptions trainer = TrainerOptions.from(c);
+    var h =
+        ShardTesting.openOwner(
+            new RowOwnerOperator(ModelOptions.from(c, trainer), trainer, KafkaOptions.from(c)),
+            new RowRouting(MAX_PARALLELISM),
+            MAX_PARALLELISM,
+            1,
+            0,
+            OperatorSubtaskState.builder().build());
+    try {
+      assertThat(ShardTesting.rows(ownerOf(h).model()))
+          .as("the snapshot's rows, all of them at parallelism 1")
+          .isEqualTo(ShardTesting.rows(PretrainedModel.load(snapshot, modelConfig(c))));
+    } finally {
+      h.close();
+    }
+  }
+
   @Test
   void theAveragerPublishesTheSnapshotDenseModelAsVersionZeroUnlessRestored() throws Exception {
     Configuration cold = config("dense-cold", null);
