@@ -11,6 +11,7 @@ import io.darestream.model.DareModel;
 import io.darestream.model.embedding.EmbeddingTable;
 import io.darestream.schemas.avro.ModelDelta;
 import io.darestream.schemas.serde.Codecs;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -25,6 +26,7 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Expiry and admission in a row owner (one subtask, RocksDB, restored from its own checkpoint): the
@@ -44,10 +46,14 @@ class RowOwnerExpiryITCase {
   private final RowRouting routing = new RowRouting(MAX_PARALLELISM);
   private long checkpointId;
 
+  @TempDir Path tmp;
+
   private Configuration config(int admissionMinCount) {
     Configuration c = new Configuration();
     c.set(KafkaOptions.BOOTSTRAP_SERVERS, KAFKA.bootstrapServers());
     c.set(KafkaOptions.DELTAS_TOPIC, topic);
+    // Its own directory: a fresh owner counts its epoch from what the directory holds.
+    c.set(TrainerOptions.SNAPSHOT_DIR, tmp.resolve("snapshots").toString());
     c.set(TrainerOptions.MAX_PARALLELISM, MAX_PARALLELISM);
     ShardTesting.smallModel(c);
     c.set(ModelOptions.EXPIRY, Duration.ofMillis(HORIZON_MS));

@@ -8,6 +8,7 @@ import io.darestream.jobs.config.TrainerOptions;
 import io.darestream.jobs.testing.KafkaBrokerExtension;
 import io.darestream.model.DareModel;
 import io.darestream.model.embedding.EmbeddingTable;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -22,6 +23,7 @@ import org.apache.flink.streaming.util.AbstractStreamOperatorTestHarness;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Rescaling the row owners' state, through Flink's own repartitioning of a checkpoint on the
@@ -35,10 +37,14 @@ class RowOwnerRescaleITCase {
 
   @RegisterExtension static final KafkaBrokerExtension KAFKA = new KafkaBrokerExtension();
 
+  @TempDir static Path tmp;
+
   private static Configuration config() {
     Configuration c = new Configuration();
     c.set(KafkaOptions.BOOTSTRAP_SERVERS, KAFKA.bootstrapServers());
     c.set(KafkaOptions.DELTAS_TOPIC, "model-deltas-rescale");
+    // Its own directory: a fresh owner counts its epoch from what the directory holds.
+    c.set(TrainerOptions.SNAPSHOT_DIR, tmp.resolve("snapshots").toString());
     c.set(TrainerOptions.MAX_PARALLELISM, MAX_PARALLELISM);
     ShardTesting.smallModel(c);
     return c;
