@@ -34,11 +34,14 @@ final class AttemptEpoch {
   private final ListState<Long> state;
   private final long epoch;
   private final boolean stageStateRestored;
+  private final long restoredEpoch;
 
-  private AttemptEpoch(ListState<Long> state, long epoch, boolean stageStateRestored) {
+  private AttemptEpoch(
+      ListState<Long> state, long epoch, boolean stageStateRestored, long restoredEpoch) {
     this.state = state;
     this.epoch = epoch;
     this.stageStateRestored = stageStateRestored;
+    this.restoredEpoch = restoredEpoch;
   }
 
   /** Reads the restored epochs of state {@code name} and begins this attempt's. */
@@ -70,7 +73,7 @@ final class AttemptEpoch {
       }
     }
     long base = any ? restored : freshStartFloor.getAsLong();
-    return new AttemptEpoch(state, base + 1 + attemptNumber, any);
+    return new AttemptEpoch(state, base + 1 + attemptNumber, any, restored);
   }
 
   /**
@@ -96,6 +99,11 @@ final class AttemptEpoch {
    */
   boolean stageStateRestored() {
     return stageStateRestored;
+  }
+
+  /** The epoch the restored checkpoint was taken in (0 without stage state). */
+  long restoredEpoch() {
+    return restoredEpoch;
   }
 
   long epoch() {

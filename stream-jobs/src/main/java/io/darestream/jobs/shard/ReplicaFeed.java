@@ -45,6 +45,7 @@ final class ReplicaFeed implements AutoCloseable {
   private final String modelId;
   private final DareModel replica;
   private final long epoch;
+  private final Map<Integer, Long> startOffsets;
   private final int trainer;
   private final OwnWriteLedger ownWrites;
   private final Map<String, Integer> tableIndex;
@@ -80,14 +81,27 @@ final class ReplicaFeed implements AutoCloseable {
       long epoch,
       int trainer,
       OwnWriteLedger ownWrites) {
-    this(bootstrapServers, topic, modelId, replica, name, epoch, trainer, ownWrites, false);
+    this(
+        bootstrapServers,
+        topic,
+        modelId,
+        replica,
+        name,
+        epoch,
+        trainer,
+        ownWrites,
+        false,
+        Map.of());
   }
 
   /**
-   * As above; with {@code replicaIsInitialSnapshot} the replica starts as the stage's initial
-   * snapshot, so every record of an earlier epoch on the topic (what the job that made the
-   * snapshot, or an earlier run, published) is older than it and ignored: read from the topic's
-   * beginning it would move rows back until this epoch's owners rewrite them.
+   * As above; with {@code replicaIsCurrent} the replica already holds the model this epoch starts
+   * from (the stage's initial snapshot, or the snapshot set of the restored checkpoint), so every
+   * record of an earlier epoch (what the snapshot's job, an earlier run or a failed attempt
+   * published) is older than it and ignored: applied, it would move rows back until this epoch's
+   * owners rewrite them.
+   *
+   * @param startOffsets where to start reading, by partition; the beginning for the others
    */
   ReplicaFeed(
       String bootstrapServers,
@@ -98,8 +112,10 @@ final class ReplicaFeed implements AutoCloseable {
       long epoch,
       int trainer,
       OwnWriteLedger ownWrites,
-      boolean replicaIsInitialSnapshot) {
+      boolean replicaIsCurrent,
+      Map<Integer, Long> startOffsets) {
     this.topic = topic;
+    this.startOffsets = Map.copyOf(startOffsets);
     this.modelId = modelId;
     this.replica = replica;
     this.epoch = epoch;
@@ -113,10 +129,9 @@ final class ReplicaFeed implements AutoCloseable {
     Map<String, Integer> denseSizes = new HashMap<>();
     replica.dense().names().forEach(n -> denseSizes.put(n, replica.dense().block(n).size()));
     this.denseAssembly = new DenseAssembly(denseSizes);
-    // From the topic's beginning: nothing loaded, every epoch newer than none; or, from the
-    // initial snapshot, only this epoch's records and newer.
-    this.order =
-        new DeltaOrder(modelId, replicaIsInitialSnapshot ? epoch : Long.MIN_VALUE, Map.of());
+    // From the topic's beginning: nothing loaded, every epoch newer than none; or, from a replica
+    // that is current, only this epoch's records and newer.
+    this.order = new DeltaOrder(modelId, replicaIsCurrent ? epoch : Long.MIN_VALUE, Map.of());
     Properties p = new Properties();
     p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
     p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
@@ -136,7 +151,16 @@ final class ReplicaFeed implements AutoCloseable {
     try {
       List<TopicPartition> partitions = partitions();
       consumer.assign(partitions);
-      consumer.seekToBeginning(partitions);
+      List<TopicPartition> fromBeginning = new ArrayList<>();
+      for (TopicPartition tp : partitions) {
+        Long offset = startOffsets.get(tp.partition());
+        if (offset != null) {
+          consumer.seek(tp, offset);
+        } else {
+          fromBeginning.add(tp);
+        }
+      }
+      consumer.seekToBeginning(fromBeginning);
       while (running) {
         for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(50))) {
           handle(r.value());

@@ -11,11 +11,14 @@ import io.darestream.model.DenseBlock;
 import io.darestream.model.TrainingSample;
 import io.darestream.model.embedding.EmbeddingTable;
 import io.darestream.model.metrics.StreamingMetrics;
+import io.darestream.model.sync.PartSetLoader;
 import io.darestream.model.train.GradientWindow;
 import io.darestream.model.train.RowGradients;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Gauge;
 import org.apache.flink.runtime.state.KeyGroupRangeAssignment;
@@ -81,6 +84,7 @@ public final class ShardedTrainerOperator extends AbstractStreamOperator<Prequen
   private transient AttemptEpoch epoch;
   private transient DareModel replica;
   private transient boolean restored;
+  private transient java.util.OptionalLong restoredCheckpointId;
   private transient ReplicaFeed feed;
   private transient GradientWindow window;
   private transient long windowNumber;
@@ -128,20 +132,32 @@ public final class ShardedTrainerOperator extends AbstractStreamOperator<Prequen
             () -> AttemptEpoch.freshStartFloor(trainerOptions));
     // A restore of a job without this stage (the single trainer's savepoint) starts it fresh.
     restored = epoch.stageStateRestored();
+    restoredCheckpointId = context.getRestoredCheckpointId();
   }
 
   @Override
   public void open() throws Exception {
     super.open();
-    // A warm start scores with the initial snapshot from the first sample on; after a restore the
-    // replica is rebuilt from model-deltas, as always.
+    // A warm start scores with the initial snapshot from the first sample on; a restore with the
+    // snapshot set of its checkpoint (RestoredReplica), or, without one, a replica rebuilt from
+    // model-deltas.
     boolean fromSnapshot = !restored && trainerOptions.initialSnapshot().isPresent();
+    Optional<PartSetLoader.LoadedSet> restoredSet =
+        restored && restoredCheckpointId.isPresent()
+            ? RestoredReplica.load(
+                java.nio.file.Path.of(trainerOptions.snapshotDir()),
+                restoredCheckpointId.getAsLong(),
+                epoch.restoredEpoch(),
+                modelOptions.config())
+            : Optional.empty();
     replica =
         fromSnapshot
             ? InitialSnapshot.replica(
                 java.nio.file.Path.of(trainerOptions.initialSnapshot().get()),
                 modelOptions.config())
-            : DareModel.create(modelOptions.config());
+            : restoredSet
+                .map(PartSetLoader.LoadedSet::model)
+                .orElseGet(() -> DareModel.create(modelOptions.config()));
     window =
         new GradientWindow(
             replica.tables(),
@@ -170,7 +186,19 @@ public final class ShardedTrainerOperator extends AbstractStreamOperator<Prequen
             epoch.epoch(),
             subtask,
             ownWrites,
-            fromSnapshot);
+            fromSnapshot || restoredSet.isPresent(),
+            restoredSet
+                .map(set -> RestoredReplica.startOffsets(set, kafkaOptions.deltasTopic()))
+                .orElse(Map.of()));
+    restoredSet.ifPresent(
+        set ->
+            LOG.info(
+                "Trainer {}: replica from the snapshot set of the restored checkpoint {} ({} rows),"
+                    + " model-deltas from {}",
+                subtask,
+                set.checkpointId(),
+                set.rows(),
+                set.deltaOffsets()));
     feed.start();
     // Round 0: what this trainer starts from; version 0 of G moves it to the averager's dense
     // model.

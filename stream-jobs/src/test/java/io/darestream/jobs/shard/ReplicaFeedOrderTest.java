@@ -12,6 +12,7 @@ import io.darestream.schemas.avro.ModelDelta;
 import io.darestream.schemas.serde.Codecs;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -97,7 +98,8 @@ class ReplicaFeedOrderTest {
             EPOCH,
             1,
             new OwnWriteLedger(dims(fromSnapshot), 2),
-            true);
+            true,
+            Map.of());
     try {
       // What the snapshot's job published before it, read from the topic's beginning.
       warm.handle(delta(EPOCH - 1, 90, 0, 7, 9f));

@@ -19,9 +19,11 @@ import io.darestream.model.DareModel;
 import io.darestream.model.TrainingSample;
 import io.darestream.model.embedding.EmbeddingTable;
 import io.darestream.model.sync.ModelDeltas;
+import io.darestream.model.sync.PartSetLoader;
 import io.darestream.schemas.avro.ModelDelta;
 import io.darestream.schemas.serde.Codecs;
 import io.darestream.state.snapshot.SnapshotManifest;
+import io.darestream.state.snapshot.SnapshotPartReader;
 import io.darestream.state.snapshot.SnapshotReader;
 import io.darestream.state.snapshot.VerifiedSnapshot;
 import java.nio.file.Path;
@@ -63,6 +65,11 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
 import org.apache.flink.util.CloseableIterator;
 import org.apache.flink.util.Collector;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.admin.RecordsToDelete;
+import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -140,6 +147,9 @@ class SavepointRescaleITCase {
             s -> {
               // the key of a sample: the source's users have one sample per event time
               SCORED.merge(s.userId + "@" + s.eventTimeMs, 1, Integer::sum);
+              if (s.modelVersion == 1) {
+                FIRST_BATCHES.put(s.userId + "@" + s.eventTimeMs, s.prediction);
+              }
               return s.userId;
             })
         .returns(Types.LONG)
@@ -354,6 +364,69 @@ class SavepointRescaleITCase {
     assertThat(trainedOn).as("the single trainer's rows trained on by the stage").isGreaterThan(10);
   }
 
+  /**
+   * A restored trainer's replica is the snapshot set of the restored checkpoint, not what the
+   * deltas topic still holds: the job runs at 2, is stopped with a savepoint (which writes its
+   * set), the topic loses every record (as retention would delete them) and the job restarts from
+   * the savepoint. Each trainer's first micro-batch after the restore, scored before it trains, is
+   * scored by the savepoint's model; a replica rebuilt from the emptied topic would score it with
+   * initial rows.
+   */
+  @Test
+  @Timeout(300)
+  void aRestoredReplicaIsTheCheckpointsSnapshotSetWhenTheTopicNoLongerHoldsTheRows()
+      throws Exception {
+    deltas = DELTAS + "-retention";
+    snapshots = SNAPSHOTS + "-retention";
+    KAFKA.kafka().createTopic(deltas, 1);
+    KAFKA.kafka().createTopic(snapshots, 1);
+    SCORED.clear();
+    Released.reset();
+
+    JobClient first = start(config(2, null));
+    Released.release(PER_PHASE);
+    awaitScored(PER_PHASE);
+    String savepoint = stop(first);
+    List<SnapshotPartReader.PartSet> sets =
+        SnapshotPartReader.completeSetsNewestFirst(tmp.resolve("snapshots"));
+    assertThat(sets).as("the savepoint's set").isNotEmpty();
+    DareModel atSavepoint = PartSetLoader.load(SnapshotPartReader.verify(sets.get(0))).model();
+    assertThat(atSavepoint.table("repr.item").size()).isGreaterThan(100);
+    deleteEveryRecord(deltas);
+
+    FIRST_BATCHES.clear();
+    JobClient restored = start(config(2, savepoint));
+    Released.release(PER_PHASE);
+    awaitScored(2 * PER_PHASE);
+    stop(restored);
+
+    Map<String, TrainingSample> byKey = new HashMap<>();
+    for (TrainingSample sample : ShardedTrainingITCase.samples(SAMPLES, SEED)) {
+      byKey.put(sample.userId() + "@" + sample.eventTimeMs(), sample);
+    }
+    assertThat(FIRST_BATCHES).as("the restored trainers' first micro-batches").isNotEmpty();
+    long bySavepointModel =
+        FIRST_BATCHES.entrySet().stream()
+            .filter(e -> Math.abs(e.getValue() - atSavepoint.score(byKey.get(e.getKey()))) < 1e-5f)
+            .count();
+    assertThat(bySavepointModel)
+        .as("first-batch scores equal to the savepoint model's, of %d", FIRST_BATCHES.size())
+        .isEqualTo(FIRST_BATCHES.size());
+  }
+
+  /** Deletes every record of {@code topic}'s partitions, as retention deletes old ones. */
+  private static void deleteEveryRecord(String topic) throws Exception {
+    try (Admin admin =
+        Admin.create(
+            Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, KAFKA.bootstrapServers()))) {
+      TopicPartition p = new TopicPartition(topic, 0);
+      long end =
+          admin.listOffsets(Map.of(p, OffsetSpec.latest())).partitionResult(p).get().offset();
+      admin.deleteRecords(Map.of(p, RecordsToDelete.beforeOffset(end))).all().get();
+      assertThat(end).as("records published before the savepoint").isPositive();
+    }
+  }
+
   /** Rows are kept (none lost) and some changed: the restored job trained on its rows. */
   private static void assertTrainedOn(
       Map<String, Map<Long, List<Integer>>> before, Map<String, Map<Long, List<Integer>>> after) {
@@ -540,6 +613,9 @@ class SavepointRescaleITCase {
 
   /** Scores seen, by sample, across the three runs (the MiniCluster runs in this JVM). */
   private static final Map<String, Integer> SCORED = new ConcurrentHashMap<>();
+
+  /** The predictions of each trainer's first micro-batch (made before it trained), by sample. */
+  private static final Map<String, Float> FIRST_BATCHES = new ConcurrentHashMap<>();
 
   /** Reads every table's row state of the owners' key groups, as the owner writes it. */
   static final class OwnerRows

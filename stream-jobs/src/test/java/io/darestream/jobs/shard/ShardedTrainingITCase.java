@@ -90,7 +90,7 @@ class ShardedTrainingITCase {
   }
 
   /** Histories of at most 20 behaviours: with K = 20 the search keeps them all. */
-  private static List<TrainingSample> samples(int n, long seed) {
+  static List<TrainingSample> samples(int n, long seed) {
     return TrainingSamples.random(n, seed, 0, 20, 11, 40);
   }
 
