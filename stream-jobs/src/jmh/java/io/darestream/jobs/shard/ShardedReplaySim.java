@@ -632,7 +632,9 @@ public final class ShardedReplaySim {
               "sim-" + index,
               EPOCH,
               index,
-              ownWrites);
+              ownWrites,
+              false,
+              java.util.Map.of());
       this.sentCopies = new SentDenseCopies(64, ShardedTrainerOperator.flatDense(replica));
     }
 

@@ -71,36 +71,11 @@ final class ReplicaFeed implements AutoCloseable {
    * @param epoch the trainer's epoch: only its owners' records acknowledge its windows
    * @param trainer the trainer's subtask index (its entry in the owners' acknowledgements)
    * @param ownWrites the trainer's unacknowledged row changes, on which owners' rows are rebased
-   */
-  ReplicaFeed(
-      String bootstrapServers,
-      String topic,
-      String modelId,
-      DareModel replica,
-      String name,
-      long epoch,
-      int trainer,
-      OwnWriteLedger ownWrites) {
-    this(
-        bootstrapServers,
-        topic,
-        modelId,
-        replica,
-        name,
-        epoch,
-        trainer,
-        ownWrites,
-        false,
-        Map.of());
-  }
-
-  /**
-   * As above; with {@code replicaIsCurrent} the replica already holds the model this epoch starts
-   * from (the stage's initial snapshot, or the snapshot set of the restored checkpoint), so every
-   * record of an earlier epoch (what the snapshot's job, an earlier run or a failed attempt
-   * published) is older than it and ignored: applied, it would move rows back until this epoch's
-   * owners rewrite them.
-   *
+   * @param replicaIsCurrent the replica already holds the model this epoch starts from (the stage's
+   *     initial snapshot, or the snapshot set of the restored checkpoint), so every record of an
+   *     earlier epoch (what the snapshot's job, an earlier run or a failed attempt published) is
+   *     older than it and ignored: applied, it would move rows back until this epoch's owners
+   *     rewrite them. Otherwise the replica starts empty and takes every epoch in order.
    * @param startOffsets where to start reading, by partition; the beginning for the others
    */
   ReplicaFeed(

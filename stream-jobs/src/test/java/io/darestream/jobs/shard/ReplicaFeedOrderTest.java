@@ -33,7 +33,16 @@ class ReplicaFeedOrderTest {
   private final OwnWriteLedger ownWrites = new OwnWriteLedger(dims(replica), 2);
   private final ReplicaFeed feed =
       new ReplicaFeed(
-          "localhost:1", "model-deltas", MODEL, replica, "replica-order-test", EPOCH, 1, ownWrites);
+          "localhost:1",
+          "model-deltas",
+          MODEL,
+          replica,
+          "replica-order-test",
+          EPOCH,
+          1,
+          ownWrites,
+          false,
+          Map.of());
 
   private static int[] dims(DareModel model) {
     return model.tables().stream().mapToInt(t -> t.dim()).toArray();
