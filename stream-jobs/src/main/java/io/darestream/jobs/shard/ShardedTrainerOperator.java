@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalLong;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Gauge;
 import org.apache.flink.runtime.state.KeyGroupRangeAssignment;
@@ -84,7 +85,7 @@ public final class ShardedTrainerOperator extends AbstractStreamOperator<Prequen
   private transient AttemptEpoch epoch;
   private transient DareModel replica;
   private transient boolean restored;
-  private transient java.util.OptionalLong restoredCheckpointId;
+  private transient OptionalLong restoredCheckpointId;
   private transient ReplicaFeed feed;
   private transient GradientWindow window;
   private transient long windowNumber;
