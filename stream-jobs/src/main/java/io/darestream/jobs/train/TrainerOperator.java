@@ -126,7 +126,8 @@ public final class TrainerOperator extends AbstractStreamOperator<PrequentialSco
     durable =
         new ModelCheckpointing(
             workDir, Path.of(exportRoot), snapshotRoot, trainerOptions.snapshotRetention());
-    long newestPublishedEpoch = newestPublishedEpoch(snapshotRoot);
+    // Snapshots and the sharded stage's parts alike: a job moved back from the stage supersedes it.
+    long newestPublishedEpoch = SnapshotReader.newestPublishedEpoch(snapshotRoot);
     if (restored != null) {
       model = durable.restore(restored.checkpointId());
       // Recorded before open() creates the publisher: no delta of this attempt precedes it.
@@ -367,12 +368,5 @@ public final class TrainerOperator extends AbstractStreamOperator<PrequentialSco
   /** The live model, for tests in this package. */
   DareModel model() {
     return model;
-  }
-
-  private static long newestPublishedEpoch(Path snapshotRoot) {
-    return SnapshotReader.findNewestValid(snapshotRoot)
-        .snapshot()
-        .map(s -> s.manifest().epoch())
-        .orElse(0L);
   }
 }

@@ -105,6 +105,20 @@ class TrainerEpochTest {
   }
 
   @Test
+  void aFreshStartBeginsAboveTheShardedStagesPartsInItsSnapshotDirectory() throws Exception {
+    // A job moved back from the sharded stage: its parts of epoch 7 are the newest model there.
+    java.nio.file.Files.createDirectories(tmp.resolve("snapshots/part-e7-c3-w1-of-2"));
+    var h = harness();
+    try {
+      h.setup();
+      h.initializeEmptyState();
+      assertThat(epoch(h)).isEqualTo(8);
+    } finally {
+      fail(h);
+    }
+  }
+
+  @Test
   void freshStartsWithoutAnyPublishedSnapshotNeverShareAnEpoch() throws Exception {
     long previous = 0;
     for (int attempt = 0; attempt < 3; attempt++) {
