@@ -8,8 +8,8 @@ import java.util.function.Consumer;
 
 /**
  * Counts the records of a stream of the job into the {@link RunStats} of a local run in the same
- * JVM: accepted events (with their event time), training samples or cold clicks, checkpointed with
- * the job (see {@link CheckpointedCountSink}).
+ * JVM: accepted events (with their event time), refused events, training samples or cold clicks,
+ * checkpointed with the job (see {@link CheckpointedCountSink}).
  */
 final class CountingSink<T> extends CheckpointedCountSink<T> {
   private static final long serialVersionUID = 1L;
@@ -18,7 +18,8 @@ final class CountingSink<T> extends CheckpointedCountSink<T> {
   enum Counter {
     ACCEPTED_EVENTS,
     SAMPLES,
-    COLD_CLICKS
+    COLD_CLICKS,
+    REFUSED_EVENTS
   }
 
   private final Counter counter;
@@ -36,6 +37,7 @@ final class CountingSink<T> extends CheckpointedCountSink<T> {
           case ACCEPTED_EVENTS -> stats.acceptedCounts();
           case SAMPLES -> stats.sampleCounts();
           case COLD_CLICKS -> stats.coldClickCounts();
+          case REFUSED_EVENTS -> stats.refusedCounts();
         };
     return counts.restart(subtask, restored);
   }

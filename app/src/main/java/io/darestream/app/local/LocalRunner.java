@@ -97,6 +97,8 @@ public final class LocalRunner implements AutoCloseable {
   private RunStats stats;
   private LocalWorkDir workDir;
   private boolean finished;
+  // The job ended with its draining savepoint (its MiniCluster is gone with it: nothing to cancel).
+  private boolean drained;
   private boolean closed;
   private EmbeddedKafka kafka;
   private CommittedRecords deadLetters;
@@ -450,6 +452,11 @@ public final class LocalRunner implements AutoCloseable {
         .uid("local-count-events")
         .name("count accepted events");
     streams
+        .deadLetters()
+        .sinkTo(new CountingSink<>(runId, Counter.REFUSED_EVENTS))
+        .uid("local-count-refused-events")
+        .name("count refused events");
+    streams
         .samples()
         .sinkTo(new CountingSink<>(runId, Counter.SAMPLES))
         .uid("local-count-samples")
@@ -497,12 +504,14 @@ public final class LocalRunner implements AutoCloseable {
   /**
    * Parks the replay while the job is more than {@code maxBacklog} events behind it. Why: an
    * unthrottled replay runs far ahead of a 2-core trainer, and then freshness measures time spent
-   * queued in Kafka rather than the pipeline.
+   * queued in Kafka rather than the pipeline. The job is behind by the events it has not decided on
+   * yet: a refused event counts as taken, or more than {@code maxBacklog} dead letters would park
+   * the replay for good.
    */
   private void holdBackWhileJobLags(long position) {
     long max = settings.maxBacklog();
     while (max > 0
-        && position - stats.accepted() > max
+        && position - stats.accepted() - stats.refused() > max
         && !Thread.currentThread().isInterrupted()) {
       LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
     }
@@ -612,6 +621,7 @@ public final class LocalRunner implements AutoCloseable {
         job.stopWithSavepoint(true, savepoints, SavepointFormatType.CANONICAL)
             .get(120, TimeUnit.SECONDS);
         job.getJobExecutionResult().get(60, TimeUnit.SECONDS);
+        drained = true;
         return;
       } catch (Exception e) {
         // A small replay can be consumed while downstream tasks are still being deployed; the
@@ -655,7 +665,7 @@ public final class LocalRunner implements AutoCloseable {
       return;
     }
     closed = true;
-    if (job != null) {
+    if (job != null && !drained) {
       try {
         if (!job.getJobStatus().get(10, TimeUnit.SECONDS).isGloballyTerminalState()) {
           job.cancel().get(30, TimeUnit.SECONDS);

@@ -21,6 +21,7 @@ public final class RunStats {
   private final SubtaskCounts accepted = new SubtaskCounts();
   private final SubtaskCounts samples = new SubtaskCounts();
   private final SubtaskCounts coldClicks = new SubtaskCounts();
+  private final SubtaskCounts refused = new SubtaskCounts();
   private final AtomicLong lastAcceptedEventTimeMs = new AtomicLong(Long.MIN_VALUE);
 
   /** user, item, category of an accepted event: the README's curl example scores it. */
@@ -87,6 +88,11 @@ public final class RunStats {
     return coldClicks;
   }
 
+  /** Counters of the events the job refused (sent to the dead-letter topic), one per subtask. */
+  public SubtaskCounts refusedCounts() {
+    return refused;
+  }
+
   /** The job accepted an event of this event time. */
   public void acceptedEventTime(long eventTimeMs) {
     lastAcceptedEventTimeMs.accumulateAndGet(eventTimeMs, Math::max);
@@ -99,6 +105,14 @@ public final class RunStats {
   /** Events the job accepted (decoded and valid), as of its state: each event counted once. */
   public long accepted() {
     return accepted.sum();
+  }
+
+  /**
+   * Events the job refused, as of its state: each counted once, as soon as the ingest gate decides
+   * (the dead-letter topic shows them only when the checkpoint commits its transaction).
+   */
+  public long refused() {
+    return refused.sum();
   }
 
   /** Training samples the sequence stage produced, each counted once. */

@@ -11,9 +11,11 @@ import io.darestream.schemas.avro.BehaviorEvent;
 import io.darestream.schemas.input.EventFormat;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -120,6 +122,31 @@ class LocalRunnerITCase {
     assertThat(Files.readString(s.reportDir().resolve("index.html")))
         .doesNotContain("retrieval-over-time.png")
         .doesNotContain("Retrieval");
+  }
+
+  /**
+   * More refused events than {@code --max-backlog} (here: stamped in 2100, FUTURE_EVENT) once
+   * parked the replay for good: the hold-back counted only accepted events as taken, so the job
+   * stayed "behind" forever and {@code local} never ended.
+   */
+  @Test
+  @Timeout(value = 240, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+  void refusedEventsCountAsTakenSoTheyNeverParkTheReplay() throws Exception {
+    Path file = UserOrderedFiles.taobao(tmp.resolve("UserBehavior.csv"), 20, 20);
+    StringBuilder future = new StringBuilder();
+    for (int i = 0; i < 30; i++) {
+      future.append(String.format("%d,5,3,pv,%d%n", 9_000 + i, 4_102_444_800L + i));
+    }
+    Files.writeString(file, future, StandardOpenOption.APPEND);
+
+    LocalSummary s = run("--input", file.toString(), "--format", "taobao", "--max-backlog", "10");
+
+    assertThat(s.replay().sent()).isEqualTo(430);
+    assertThat(s.accepted()).isEqualTo(400);
+    assertThat(s.deadLettered())
+        .as("the future-stamped events, each with its reason")
+        .isEqualTo(30);
+    assertThat(s.variants()).allSatisfy(v -> assertThat(v.trained()).isEqualTo(s.samples()));
   }
 
   private static void assertReport(Path dir) throws Exception {

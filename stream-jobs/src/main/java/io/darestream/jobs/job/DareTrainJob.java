@@ -81,12 +81,17 @@ public final class DareTrainJob {
         options, events, KafkaConnectors.deadLetterSink(options.kafka()), trainer);
   }
 
-  /** The streams of a built graph, for tests and for stages added by the caller. */
+  /**
+   * The streams of a built graph, for tests and for stages added by the caller.
+   *
+   * @param deadLetters the events the ingest gate refused, as they go to the dead-letter topic
+   */
   public record Streams(
       SingleOutputStreamOperator<IngestedEvent> events,
       SingleOutputStreamOperator<TrainingSample> samples,
       DataStream<SequenceUpdate> sequenceUpdates,
-      DataStream<Long> coldClicks) {}
+      DataStream<Long> coldClicks,
+      DataStream<DeadLetter> deadLetters) {}
 
   /**
    * A Flink environment for this job: {@code config} plus RocksDB and the checkpoint settings of
@@ -118,11 +123,8 @@ public final class DareTrainJob {
             .uid(Uids.INGEST)
             .name("decode + validate");
 
-    accepted
-        .getSideOutput(IngestFunction.DEAD_LETTERS)
-        .sinkTo(deadLetters)
-        .uid(Uids.DEAD_LETTER_SINK)
-        .name("dead letters");
+    DataStream<DeadLetter> refused = accepted.getSideOutput(IngestFunction.DEAD_LETTERS);
+    refused.sinkTo(deadLetters).uid(Uids.DEAD_LETTER_SINK).name("dead letters");
 
     long maxOutOfOrderMs = options.ingest().policy().maxOutOfOrderMs();
     SingleOutputStreamOperator<TrainingSample> samples =
@@ -141,7 +143,8 @@ public final class DareTrainJob {
         accepted,
         samples,
         samples.getSideOutput(SequenceFunction.UPDATES),
-        samples.getSideOutput(SequenceFunction.COLD_CLICKS));
+        samples.getSideOutput(SequenceFunction.COLD_CLICKS),
+        refused);
   }
 
   /** Builds the graph in a new environment and runs it to completion (or forever). */
