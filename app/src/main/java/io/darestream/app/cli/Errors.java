@@ -1,5 +1,6 @@
 package io.darestream.app.cli;
 
+import io.darestream.app.local.EmptyInputException;
 import io.darestream.app.local.LocalWorkDir.WorkDirException;
 import io.darestream.jobs.job.JobArgumentException;
 import io.darestream.serving.ServingStartException;
@@ -37,6 +38,7 @@ final class Errors {
     for (Throwable t = e; t != null; t = t.getCause()) {
       if (t instanceof CliException
           || t instanceof WorkDirException
+          || t instanceof EmptyInputException
           || t instanceof JobArgumentException
           || t instanceof ServingStartException
           || t instanceof BindException

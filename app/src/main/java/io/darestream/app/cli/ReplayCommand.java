@@ -87,6 +87,9 @@ public final class ReplayCommand implements Callable<Integer> {
   /** How long a broker may take to answer before the replay gives up with one line. */
   static final Duration KAFKA_CHECK_TIMEOUT = Duration.ofSeconds(15);
 
+  /** Skipped input lines printed with their reason at the end of a replay. */
+  static final int SKIP_LINES_SHOWN = 5;
+
   @Override
   public Integer call() {
     dataset.validate();
@@ -126,7 +129,12 @@ public final class ReplayCommand implements Callable<Integer> {
             result.skipped(),
             Units.duration(result.seconds()),
             Units.count(result.eventsPerSecond())));
+    result.skipLines(SKIP_LINES_SHOWN).forEach(skip -> err.println("replay: " + skip));
     err.flush();
+    if (result.sent() == 0 && result.skipped() > 0) {
+      throw new CliException(
+          "no event sent: every line of " + source.description() + " is malformed (above)");
+    }
     return 0;
   }
 

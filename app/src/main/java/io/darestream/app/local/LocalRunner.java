@@ -185,6 +185,9 @@ public final class LocalRunner implements AutoCloseable {
     workDir.markStarted(dataset, earlier);
     long total = source.total();
     long resumed = position.total();
+    if (total == 0 && resumed == 0) {
+      throw new EmptyInputException(dataset, source.skipped(), source.firstSkipReasons());
+    }
     line.finish(
         "replaying "
             + dataset
@@ -195,6 +198,10 @@ public final class LocalRunner implements AutoCloseable {
     CompletableFuture<ReplayResult> replay =
         startReplay(resumed > 0 ? position.skipPresent(source) : source, resumed);
     monitorUntilTrained(replay, resumed, total, start);
+    ReplayResult replayed = replay.join();
+    if (replayed.sent() == 0 && resumed == 0) {
+      throw new EmptyInputException(dataset, replayed.skipped(), replayed.firstSkipReasons());
+    }
     if (settings.exitWhenDone()) {
       drain();
     }

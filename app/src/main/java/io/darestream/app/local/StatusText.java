@@ -71,6 +71,9 @@ public final class StatusText {
                 : String.format(Locale.ROOT, "%.3f (rnd %.3f)", n.ndcg(), n.randomNdcg()));
   }
 
+  /** Skipped input lines the summary shows with their reason. */
+  static final int SKIP_LINES_SHOWN = 3;
+
   /** The closing summary of a run as printed, several lines. */
   public static String summary(LocalSummary s) {
     StringBuilder b = new StringBuilder();
@@ -91,6 +94,9 @@ public final class StatusText {
             s.replay().acknowledged(),
             s.replay().skipped(),
             Units.count(s.replay().eventsPerSecond())));
+    for (String skip : s.replay().skipLines(SKIP_LINES_SHOWN)) {
+      b.append(String.format(Locale.ROOT, "          %s%n", skip));
+    }
     b.append(
         String.format(
             Locale.ROOT,

@@ -85,6 +85,11 @@ public final class WarmStart {
       }
 
       @Override
+      public List<String> firstSkipReasons() {
+        return rest.firstSkipReasons();
+      }
+
+      @Override
       public String description() {
         return rest.description() + " after " + Instant.ofEpochMilli(untilMs);
       }

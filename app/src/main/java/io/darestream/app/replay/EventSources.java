@@ -11,6 +11,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Iterator;
+import java.util.List;
 import java.util.function.LongConsumer;
 
 /** Opens the {@link EventSource}s the CLI replays: a file in one of the formats, or a generator. */
@@ -45,6 +46,7 @@ public final class EventSources {
             reader,
             -1,
             () -> reader.stats().skipped(),
+            () -> List.copyOf(reader.stats().firstReasons()),
             format.cliName() + " " + path.getFileName(),
             reader::close);
     return order == TimeOrder.TIME
@@ -66,6 +68,7 @@ public final class EventSources {
         generator.events(),
         total,
         () -> 0,
+        List::of,
         String.format(
             "generated %,d users x %,d behaviours (%s)",
             config.users(), config.behaviorsPerUser(), config.mode().name().toLowerCase()),

@@ -76,10 +76,10 @@ public final class ExternalTimeSort {
       progress.accept(count);
       String description = input.description() + ", sorted by time";
       if (runs.isEmpty()) {
-        return IteratorSource.of(run, input.skipped(), description);
+        return IteratorSource.of(run, input.skipped(), input.firstSkipReasons(), description);
       }
       runs.add(writeRun(dir, runs.size(), run));
-      return new Merged(dir, runs, count, input.skipped(), description);
+      return new Merged(dir, runs, count, input.skipped(), input.firstSkipReasons(), description);
     } catch (IOException e) {
       deleteQuietly(dir);
       throw new UncheckedIOException("Cannot sort events in " + tempParent + ": " + e, e);
@@ -143,6 +143,7 @@ public final class ExternalTimeSort {
     private final Path dir;
     private final long total;
     private final long skipped;
+    private final List<String> skipReasons;
     private final String description;
     private final PriorityQueue<Cursor> heads =
         new PriorityQueue<>(
@@ -150,11 +151,18 @@ public final class ExternalTimeSort {
                 .thenComparingInt(c -> c.index));
     private final List<Cursor> open = new ArrayList<>();
 
-    Merged(Path dir, List<Path> runs, long total, long skipped, String description)
+    Merged(
+        Path dir,
+        List<Path> runs,
+        long total,
+        long skipped,
+        List<String> skipReasons,
+        String description)
         throws IOException {
       this.dir = dir;
       this.total = total;
       this.skipped = skipped;
+      this.skipReasons = List.copyOf(skipReasons);
       this.description = description;
       try {
         for (int i = 0; i < runs.size(); i++) {
@@ -206,6 +214,11 @@ public final class ExternalTimeSort {
     @Override
     public long skipped() {
       return skipped;
+    }
+
+    @Override
+    public List<String> firstSkipReasons() {
+      return skipReasons;
     }
 
     @Override

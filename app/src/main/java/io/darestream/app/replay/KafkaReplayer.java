@@ -82,7 +82,11 @@ public final class KafkaReplayer implements AutoCloseable {
       }
       listener.progress(sent, acked.get(), Long.MIN_VALUE);
       return new ReplayResult(
-          sent, acked.get(), source.skipped(), (System.nanoTime() - start) / 1e9);
+          sent,
+          acked.get(),
+          source.skipped(),
+          source.firstSkipReasons(),
+          (System.nanoTime() - start) / 1e9);
     }
   }
 

@@ -3,6 +3,7 @@ package io.darestream.app.replay;
 import io.darestream.schemas.avro.BehaviorEvent;
 import io.darestream.schemas.serde.Codecs;
 import java.util.Arrays;
+import java.util.List;
 import java.util.NoSuchElementException;
 
 /**
@@ -96,6 +97,11 @@ final class ResumedSource implements EventSource {
   @Override
   public long skipped() {
     return source.skipped();
+  }
+
+  @Override
+  public List<String> firstSkipReasons() {
+    return source.firstSkipReasons();
   }
 
   @Override

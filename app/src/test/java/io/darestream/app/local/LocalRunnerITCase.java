@@ -1,6 +1,7 @@
 package io.darestream.app.local;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.darestream.app.cli.LocalCommandAccess;
 import io.darestream.app.replay.ProgressLine;
@@ -147,6 +148,17 @@ class LocalRunnerITCase {
         .as("the future-stamped events, each with its reason")
         .isEqualTo(30);
     assertThat(s.variants()).allSatisfy(v -> assertThat(v.trained()).isEqualTo(s.samples()));
+  }
+
+  @Test
+  void anInputWithoutOneUsableEventIsRefusedWithTheFirstReason() throws Exception {
+    Path file = tmp.resolve("bad.csv");
+    Files.writeString(file, "1,2,3,pv,-100\n2,3,4,pv,-200\n");
+
+    assertThatThrownBy(() -> run("--input", file.toString(), "--format", "taobao"))
+        .isInstanceOf(EmptyInputException.class)
+        .hasMessageStartingWith("no event to replay in taobao bad.csv")
+        .hasMessageContaining("its 2 lines are malformed, the first: " + file + ":1: ");
   }
 
   private static void assertReport(Path dir) throws Exception {

@@ -77,6 +77,41 @@ class ExternalTimeSortTest {
   }
 
   @Test
+  void skippedLinesKeepTheirReasonsThroughTheSortInMemoryAndMerged() throws IOException {
+    Path file = UserOrderedFiles.taobao(tmp.resolve("UserBehavior.csv"), 3, 10);
+    Files.writeString(
+        file,
+        "7,1,1,pv,-5\nnot,a,line\n",
+        StandardCharsets.UTF_8,
+        java.nio.file.StandardOpenOption.APPEND);
+    for (int runSize : new int[] {1_000, 7}) {
+      try (EventSource sorted = open(file, TimeOrder.TIME, runSize)) {
+        assertThat(sorted.total()).isEqualTo(30);
+        assertThat(sorted.skipped()).isEqualTo(2);
+        assertThat(sorted.firstSkipReasons())
+            .hasSize(2)
+            .containsExactly(
+                file + ":31: timestamp '-5' is not a non-negative integer (line: \"7,1,1,pv,-5\")",
+                file
+                    + ":32: expected 5 fields user_id,item_id,category_id,behavior_type,timestamp"
+                    + " but found 3 (line: \"not,a,line\")");
+      }
+    }
+  }
+
+  @Test
+  void aReplaysSkipLinesShowTheFirstReasonsThenHowManyMore() {
+    ReplayResult r = new ReplayResult(5, 5, 4, List.of("f:1: a", "f:2: b", "f:3: c"), 1.0);
+    assertThat(r.skipLines(2))
+        .containsExactly("skipped f:1: a", "skipped f:2: b", "and 2 more skipped lines");
+    assertThat(r.skipLines(5))
+        .containsExactly(
+            "skipped f:1: a", "skipped f:2: b", "skipped f:3: c", "and 1 more skipped line");
+    assertThat(new ReplayResult(5, 5, 0, List.of(), 1.0).skipLines(3)).isEmpty();
+    assertThat(ReplayResult.skipLines(1_200, List.of(), 3)).containsExactly("1,200 skipped lines");
+  }
+
+  @Test
   void aSmallFileIsSortedInMemory() throws IOException {
     Path file = UserOrderedFiles.taobao(tmp.resolve("small.csv"), 3, 10);
     List<BehaviorEvent> events = readAll(open(file, TimeOrder.TIME, 1_000));

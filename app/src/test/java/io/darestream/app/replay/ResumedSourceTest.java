@@ -61,7 +61,7 @@ class ResumedSourceTest {
     List<BehaviorEvent> input = events(60);
     ReplayPosition position = killedAfter(input, 12, 5);
 
-    List<BehaviorEvent> rest = drain(position.skipPresent(IteratorSource.of(input, 0, "list")));
+    List<BehaviorEvent> rest = drain(position.skipPresent(IteratorSource.of(input, "list")));
 
     assertThat(position.total()).isEqualTo(17);
     assertThat(rest).hasSize(60 - 17);
@@ -79,7 +79,7 @@ class ResumedSourceTest {
   @Test
   void anEmptyTopicSkipsNothing() {
     List<BehaviorEvent> input = events(10);
-    assertThat(drain(killedAfter(input, 0, 0).skipPresent(IteratorSource.of(input, 0, "list"))))
+    assertThat(drain(killedAfter(input, 0, 0).skipPresent(IteratorSource.of(input, "list"))))
         .containsExactlyElementsOf(input);
   }
 
@@ -93,7 +93,7 @@ class ResumedSourceTest {
     counts[p] = 1;
     ReplayPosition position = killedAfter(other, counts);
 
-    assertThatThrownBy(() -> drain(position.skipPresent(IteratorSource.of(input, 0, "list"))))
+    assertThatThrownBy(() -> drain(position.skipPresent(IteratorSource.of(input, "list"))))
         .isInstanceOf(ReplayException.class)
         .hasMessageContaining("does not hold a prefix of this input");
   }
@@ -103,7 +103,7 @@ class ResumedSourceTest {
     ReplayPosition position = killedAfter(events(60), 30, 30);
     List<BehaviorEvent> shorter = events(20);
 
-    assertThatThrownBy(() -> drain(position.skipPresent(IteratorSource.of(shorter, 0, "list"))))
+    assertThatThrownBy(() -> drain(position.skipPresent(IteratorSource.of(shorter, "list"))))
         .isInstanceOf(ReplayException.class)
         .hasMessageContaining("the input has only");
   }
