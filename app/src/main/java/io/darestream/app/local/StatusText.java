@@ -89,10 +89,11 @@ public final class StatusText {
     b.append(
         String.format(
             Locale.ROOT,
-            "replay:   %,d events sent, %,d acknowledged, %,d malformed lines skipped (%s/s)%n",
+            "replay:   %,d events sent, %,d acknowledged, %,d malformed line%s skipped (%s/s)%n",
             s.replay().sent(),
             s.replay().acknowledged(),
             s.replay().skipped(),
+            s.replay().skipped() == 1 ? "" : "s",
             Units.count(s.replay().eventsPerSecond())));
     for (String skip : s.replay().skipLines(SKIP_LINES_SHOWN)) {
       b.append(String.format(Locale.ROOT, "          %s%n", skip));

@@ -138,11 +138,17 @@ class LocalRunnerITCase {
     for (int i = 0; i < 30; i++) {
       future.append(String.format("%d,5,3,pv,%d%n", 9_000 + i, 4_102_444_800L + i));
     }
+    future.append("9999,5,3,pv,-7\n");
     Files.writeString(file, future, StandardOpenOption.APPEND);
 
     LocalSummary s = run("--input", file.toString(), "--format", "taobao", "--max-backlog", "10");
 
     assertThat(s.replay().sent()).isEqualTo(430);
+    assertThat(s.replay().skipped()).isEqualTo(1);
+    assertThat(StatusText.summary(s))
+        .as("a skipped line is shown with its place and reason")
+        .contains(
+            "          skipped " + file + ":431: timestamp '-7' is not a non-negative integer");
     assertThat(s.accepted()).isEqualTo(400);
     assertThat(s.deadLettered())
         .as("the future-stamped events, each with its reason")
