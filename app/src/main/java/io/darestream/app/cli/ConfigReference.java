@@ -1,15 +1,6 @@
 package io.darestream.app.cli;
 
-import io.darestream.jobs.config.CheckpointOptions;
-import io.darestream.jobs.config.DareJobOptions;
-import io.darestream.jobs.config.IngestOptions;
-import io.darestream.jobs.config.KafkaOptions;
-import io.darestream.jobs.config.LabelOptions;
-import io.darestream.jobs.config.ModelOptions;
-import io.darestream.jobs.config.SequenceOptions;
-import io.darestream.jobs.config.TrainerOptions;
-import java.lang.reflect.Field;
-import java.lang.reflect.Modifier;
+import io.darestream.jobs.config.KnownKeys;
 import java.time.Duration;
 import java.util.List;
 import org.apache.flink.configuration.ConfigOption;
@@ -22,18 +13,6 @@ import org.apache.flink.util.TimeUtils;
  * java -cp app/target/dare-stream.jar io.darestream.app.cli.ConfigReference}.
  */
 public final class ConfigReference {
-  /** The option classes, in the order the reference lists them. */
-  static final List<Class<?>> OPTION_CLASSES =
-      List.of(
-          KafkaOptions.class,
-          IngestOptions.class,
-          SequenceOptions.class,
-          LabelOptions.class,
-          ModelOptions.class,
-          TrainerOptions.class,
-          CheckpointOptions.class,
-          DareJobOptions.class);
-
   private static final HtmlFormatter FORMATTER = new HtmlFormatter();
 
   private ConfigReference() {}
@@ -45,7 +24,7 @@ public final class ConfigReference {
   /** One table per options class: key, default, description. */
   public static String markdown() {
     StringBuilder b = new StringBuilder();
-    for (Class<?> c : OPTION_CLASSES) {
+    for (Class<?> c : KnownKeys.OPTION_CLASSES) {
       b.append("\n`").append(c.getSimpleName()).append("`\n\n");
       b.append("| key | default | description |\n|---|---|---|\n");
       for (ConfigOption<?> o : options(c)) {
@@ -62,19 +41,7 @@ public final class ConfigReference {
   }
 
   static List<ConfigOption<?>> options(Class<?> c) {
-    return java.util.Arrays.stream(c.getFields())
-        .filter(f -> Modifier.isStatic(f.getModifiers()))
-        .filter(f -> ConfigOption.class.isAssignableFrom(f.getType()))
-        .map(ConfigReference::read)
-        .toList();
-  }
-
-  private static ConfigOption<?> read(Field f) {
-    try {
-      return (ConfigOption<?>) f.get(null);
-    } catch (IllegalAccessException e) {
-      throw new IllegalStateException(e);
-    }
+    return KnownKeys.options(c);
   }
 
   private static String defaultText(ConfigOption<?> o) {

@@ -8,6 +8,7 @@ import io.darestream.app.pretrain.EventTime;
 import io.darestream.app.replay.Pacer;
 import io.darestream.app.replay.ProgressLine;
 import io.darestream.app.stats.LocalSummary;
+import io.darestream.jobs.config.KnownKeys;
 import io.darestream.jobs.config.LabelOptions.LabelMode;
 import io.darestream.jobs.config.TrainerOptions;
 import io.darestream.model.Variant;
@@ -289,6 +290,9 @@ public final class LocalCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw new CliException("--checkpoint-interval: " + e.getMessage());
     }
+    if (maxBacklog < 0) {
+      throw new CliException("--max-backlog must be >= 0 (0: never wait), got " + maxBacklog);
+    }
     if (trainerParallelism != null) {
       if (trainerParallelism < 1) {
         throw new CliException("--trainer-parallelism must be >= 1, got " + trainerParallelism);
@@ -303,6 +307,11 @@ public final class LocalCommand implements Callable<Integer> {
       if (!key.contains(".")) {
         throw new CliException("--set expects KEY=VALUE with a dotted key, got " + key);
       }
+    }
+    try {
+      KnownKeys.rejectUnknown(set.keySet());
+    } catch (IllegalArgumentException e) {
+      throw new CliException("--set: " + e.getMessage());
     }
     Path work =
         workDir != null

@@ -26,7 +26,7 @@ class ConfigReferenceTest {
 
   @Test
   void everyOptionsClassIsListed() {
-    for (Class<?> c : ConfigReference.OPTION_CLASSES) {
+    for (Class<?> c : io.darestream.jobs.config.KnownKeys.OPTION_CLASSES) {
       assertThat(ConfigReference.options(c)).as(c.getSimpleName()).isNotEmpty();
     }
   }

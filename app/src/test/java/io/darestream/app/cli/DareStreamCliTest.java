@@ -181,6 +181,38 @@ class DareStreamCliTest {
   }
 
   @Test
+  void aMistypedDareKeyIsRefusedWithTheNearestKnownOne() {
+    assertThat(run("train", "--dare.trainer.micro-batch-sise", "64")).isEqualTo(2);
+    assertThat(errText().strip())
+        .startsWith("train: ")
+        .contains(
+            "unknown setting dare.trainer.micro-batch-sise"
+                + " (did you mean dare.trainer.micro-batch-size?)")
+        .doesNotContain("\n\tat ");
+    err.getBuffer().setLength(0);
+    assertThat(
+            run(
+                "local",
+                "--set",
+                "dare.model.max-histroy=500",
+                "--set",
+                "taskmanager.numberOfTaskSlots=4"))
+        .as("dare.* keys are checked before anything starts; Flink's own keys pass through")
+        .isEqualTo(2);
+    assertThat(errText().strip())
+        .isEqualTo(
+            "local: --set: unknown setting dare.model.max-histroy (did you mean dare.model.max-history?):"
+                + " every dare.* key is listed in the README's configuration reference");
+  }
+
+  @Test
+  void aNegativeBacklogIsRefused() {
+    assertThat(run("local", "--max-backlog", "-5")).isEqualTo(2);
+    assertThat(errText().strip())
+        .isEqualTo("local: --max-backlog must be >= 0 (0: never wait), got -5");
+  }
+
+  @Test
   void trainRejectsABadValueBeforeSubmitting() {
     assertThat(run("train", "--label-mode", "SOMETIMES")).isEqualTo(2);
     assertThat(errText().strip()).startsWith("train: ").doesNotContain("\n\tat ");

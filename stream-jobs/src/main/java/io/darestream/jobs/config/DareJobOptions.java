@@ -52,8 +52,14 @@ public final class DareJobOptions implements Serializable {
     }
   }
 
-  /** Reads and checks every option from {@code config} (defaults for absent keys). */
+  /**
+   * Reads and checks every option from {@code config} (defaults for absent keys). A {@link
+   * Configuration} holding a {@code dare.*} key that no option has is refused ({@link KnownKeys}).
+   */
   public static DareJobOptions from(ReadableConfig config) {
+    if (config instanceof Configuration c) {
+      KnownKeys.rejectUnknown(c.keySet());
+    }
     return new DareJobOptions(config);
   }
 
