@@ -4,6 +4,7 @@ import io.darestream.app.pretrain.EventTime;
 import io.darestream.app.pretrain.Pretrainer;
 import io.darestream.app.replay.EventSource;
 import io.darestream.app.replay.ProgressLine;
+import io.darestream.app.replay.ReplayResult;
 import io.darestream.app.replay.Units;
 import io.darestream.jobs.config.DareJobOptions;
 import io.darestream.jobs.config.LabelOptions;
@@ -15,6 +16,7 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -120,13 +122,20 @@ public final class PretrainCommand implements Callable<Integer> {
     ProgressLine line = ProgressLine.on(err);
     long start = System.nanoTime();
     Pretrainer.Result r;
+    List<String> skipLines;
     try (EventSource source =
         dataset.open(n -> line.update("pretrain: sorting by event time, " + Units.count(n)))) {
       line.finish("pretrain: " + source.description() + " up to " + describe(untilMs));
-      r = new Pretrainer(options, model).run(source, untilMs, engine, device, out, s -> {});
+      try {
+        r = new Pretrainer(options, model).run(source, untilMs, engine, device, out, s -> {});
+      } catch (IllegalArgumentException | IllegalStateException e) {
+        throw new CliException(e.getMessage() + skippedNote(source));
+      }
+      skipLines = ReplayResult.skipLines(source.skipped(), source.firstSkipReasons(), SKIP_SHOWN);
     } catch (IllegalArgumentException | IllegalStateException e) {
       throw new CliException(e.getMessage());
     }
+    skipLines.forEach(skip -> line.finish("pretrain: " + skip));
     line.finish(
         String.format(
             Locale.ROOT,
@@ -145,6 +154,23 @@ public final class PretrainCommand implements Callable<Integer> {
     line.finish("next: dare-stream train --from-savepoint " + out + " [job options]");
     err.flush();
     return 0;
+  }
+
+  /** Malformed input lines shown with their reason after a pretrain. */
+  private static final int SKIP_SHOWN = 5;
+
+  /** " (N input lines were skipped as malformed, the first: ...)", or nothing. */
+  private static String skippedNote(EventSource source) {
+    if (source.skipped() == 0) {
+      return "";
+    }
+    List<String> reasons = source.firstSkipReasons();
+    return String.format(
+        Locale.ROOT,
+        " (%,d input line%s skipped as malformed%s)",
+        source.skipped(),
+        source.skipped() == 1 ? " was" : "s were",
+        reasons.isEmpty() ? "" : ", the first: " + reasons.get(0));
   }
 
   private static String describe(long untilMs) {

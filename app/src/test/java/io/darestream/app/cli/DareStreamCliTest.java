@@ -206,6 +206,27 @@ class DareStreamCliTest {
   }
 
   @Test
+  void aPretrainWithoutOneUsableEventSaysWhyItsLinesWereSkipped() throws Exception {
+    Path file = Files.writeString(tmp.resolve("bad.csv"), "1,2,3,pv,-100\n2,3,4,pv,-200\n");
+    assertThat(
+            run(
+                "pretrain",
+                "--input",
+                file.toString(),
+                "--format",
+                "taobao",
+                "--out",
+                tmp.resolve("out").toString()))
+        .isEqualTo(2);
+    assertThat(errText())
+        .contains(
+            "pretrain: no valid event at or before the --until time (2 input lines were skipped as"
+                + " malformed, the first: "
+                + file
+                + ":1: timestamp '-100' is not a non-negative integer");
+  }
+
+  @Test
   void aNegativeBacklogIsRefused() {
     assertThat(run("local", "--max-backlog", "-5")).isEqualTo(2);
     assertThat(errText().strip())
