@@ -1,5 +1,6 @@
 package io.darestream.serving;
 
+import io.darestream.schemas.cli.NearestName;
 import io.darestream.schemas.validate.DurationText;
 import io.darestream.schemas.validate.EventPolicy;
 import io.darestream.serving.http.ConnectionLimits;
@@ -15,6 +16,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine;
@@ -156,7 +159,7 @@ public final class ServingMain implements Callable<Integer> {
     cmd.setOut(out);
     cmd.setErr(err);
     try {
-      cmd.setDefaultValueProvider(configFileDefaults(args));
+      cmd.setDefaultValueProvider(configFileDefaults(args, optionNames(cmd)));
     } catch (ServingStartException e) {
       cmd.getErr().println("dare-serving: " + e.getMessage());
       return CONFIG_ERROR;
@@ -278,7 +281,8 @@ public final class ServingMain implements Callable<Integer> {
    * Picocli's properties default provider over {@code --config-file}, found before parsing so that
    * its values become the defaults that command-line flags override.
    */
-  private static CommandLine.IDefaultValueProvider configFileDefaults(String[] args) {
+  private static CommandLine.IDefaultValueProvider configFileDefaults(
+      String[] args, Set<String> optionNames) {
     Path file = null;
     for (int i = 0; i < args.length; i++) {
       if (args[i].equals("--config-file") && i + 1 < args.length) {
@@ -299,7 +303,32 @@ public final class ServingMain implements Callable<Integer> {
     } catch (IOException e) {
       throw new ServingStartException("cannot read config file " + file + ": " + e.getMessage());
     }
+    // A mistyped key would otherwise be ignored without a word, and its option left at default.
+    for (String key : new TreeSet<>(p.stringPropertyNames())) {
+      if (!optionNames.contains(key)) {
+        throw new ServingStartException(
+            "config file "
+                + file
+                + ": unknown key "
+                + key
+                + " (did you mean "
+                + NearestName.of(key, optionNames)
+                + "?)");
+      }
+    }
     return new CommandLine.PropertiesDefaultProvider(p);
+  }
+
+  /** The long option names without their dashes: the keys a config file may hold. */
+  private static Set<String> optionNames(CommandLine cmd) {
+    Set<String> names = new TreeSet<>();
+    for (CommandLine.Model.OptionSpec o : cmd.getCommandSpec().options()) {
+      names.add(o.longestName().replaceFirst("^-+", ""));
+    }
+    names.remove("config-file");
+    names.remove("help");
+    names.remove("version");
+    return names;
   }
 
   private static String oneLine(Throwable e) {

@@ -129,6 +129,21 @@ class ServingMainTest {
   }
 
   @Test
+  void aMistypedConfigFileKeyIsRefusedWithTheNearestOption() throws Exception {
+    Path config = data.resolve("serving.properties");
+    Files.writeString(config, "snapshot-dir=" + snapshots + "\nmax-candidatez=50\n");
+    assertOneLineError(
+        run("--config-file", config.toString()),
+        "config file " + config + ": unknown key max-candidatez (did you mean max-candidates?)");
+
+    Files.writeString(
+        config, "snapshot-dir=" + snapshots + "\nmax-candidates=50\ndare.ingest.max-id=9\n");
+    assertThat(run("--config-file", config.toString(), "--help").status())
+        .as("every option's long name is a key")
+        .isZero();
+  }
+
+  @Test
   void missingConfigFile() {
     assertOneLineError(
         run("--config-file", data.resolve("absent.properties").toString()), "absent");

@@ -1,9 +1,9 @@
 package io.darestream.jobs.config;
 
+import io.darestream.schemas.cli.NearestName;
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
@@ -62,36 +62,11 @@ public final class KnownKeys {
     }
     throw new IllegalArgumentException(
         unknown.stream()
-                .map(k -> "unknown setting " + k + " (did you mean " + nearest(k) + "?)")
+                .map(
+                    k ->
+                        "unknown setting " + k + " (did you mean " + NearestName.of(k, KEYS) + "?)")
                 .collect(Collectors.joining("; "))
             + ": every dare.* key is listed in the README's configuration reference");
-  }
-
-  /** The known key with the smallest edit distance to {@code key}. */
-  static String nearest(String key) {
-    return KEYS.stream()
-        .min(Comparator.comparingInt((String k) -> distance(key, k)).thenComparing(k -> k))
-        .orElseThrow();
-  }
-
-  /** Levenshtein distance. */
-  static int distance(String a, String b) {
-    int[] previous = new int[b.length() + 1];
-    int[] current = new int[b.length() + 1];
-    for (int j = 0; j <= b.length(); j++) {
-      previous[j] = j;
-    }
-    for (int i = 1; i <= a.length(); i++) {
-      current[0] = i;
-      for (int j = 1; j <= b.length(); j++) {
-        int substitute = previous[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
-        current[j] = Math.min(substitute, Math.min(previous[j], current[j - 1]) + 1);
-      }
-      int[] t = previous;
-      previous = current;
-      current = t;
-    }
-    return previous[b.length()];
   }
 
   private static Set<String> collectKeys() {

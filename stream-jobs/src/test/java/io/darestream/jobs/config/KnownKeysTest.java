@@ -38,11 +38,4 @@ class KnownKeysTest {
                 + " (did you mean dare.trainer.micro-batch-size?):"
                 + " every dare.* key is listed in the README's configuration reference");
   }
-
-  @Test
-  void editDistance() {
-    assertThat(KnownKeys.distance("kitten", "sitting")).isEqualTo(3);
-    assertThat(KnownKeys.distance("", "abc")).isEqualTo(3);
-    assertThat(KnownKeys.distance("same", "same")).isZero();
-  }
 }
