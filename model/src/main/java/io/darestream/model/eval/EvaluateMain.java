@@ -132,6 +132,16 @@ public final class EvaluateMain implements Callable<Integer> {
               + " (default: ${DEFAULT-VALUE}; 0.8 is what real data shows).")
   double qualitySpread;
 
+  @Option(
+      names = "--interests",
+      defaultValue = "3",
+      paramLabel = "N",
+      description =
+          "--synthetic: hidden topics each user is interested in (default: ${DEFAULT-VALUE}, the"
+              + " generator's): with more, fewer of a history's behaviours share a target's topic"
+              + " and the search has more to find.")
+  int interests;
+
   /** The impression-labelled samples in time order when {@code --labels impressions}. */
   private List<TrainingSample> impressionSamples;
 
@@ -420,6 +430,7 @@ public final class EvaluateMain implements Callable<Integer> {
           .setItems(Integer.parseInt(p[1].trim()))
           .setBehaviorsPerUser(Integer.parseInt(p[2].trim()))
           .optQualitySpread(qualitySpread)
+          .optInterestsPerUser(interests)
           .build();
     } catch (IllegalArgumentException e) {
       // NumberFormatException included: name the flag and the value.
