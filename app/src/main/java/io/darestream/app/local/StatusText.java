@@ -71,6 +71,11 @@ public final class StatusText {
                 : String.format(Locale.ROOT, "%.3f (rnd %.3f)", n.ndcg(), n.randomNdcg()));
   }
 
+  /** "0.7152", or "-" when nothing was scored (or one label only). */
+  static String auc(double auc) {
+    return Double.isNaN(auc) ? "-" : String.format(Locale.ROOT, "%.4f", auc);
+  }
+
   /** Skipped input lines the summary shows with their reason. */
   static final int SKIP_LINES_SHOWN = 3;
 
@@ -111,15 +116,15 @@ public final class StatusText {
       b.append(
           String.format(
               Locale.ROOT,
-              "%-9s %,d samples trained, prequential AUC %.4f overall%s, %.4f last %,d;"
+              "%-9s %,d samples trained, prequential AUC %s overall%s, %s last %,d;"
                   + " model version %d%n",
               v.name() + ":",
               v.trained(),
-              v.overallAuc(),
+              auc(v.overallAuc()),
               v.scored() < v.trained()
                   ? String.format(Locale.ROOT, " (the %,d scored since the resume)", v.scored())
                   : "",
-              v.windowAuc(),
+              auc(v.windowAuc()),
               VariantStats.WINDOW,
               v.modelVersion()));
       if (v.retrieval() != null) {

@@ -3,6 +3,8 @@ package io.darestream.schemas.input;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.darestream.schemas.avro.BehaviorEvent;
@@ -19,7 +21,14 @@ import java.io.Writer;
  * Avro resolution allows for the binary form).
  */
 public final class EventJson {
-  private static final ObjectMapper MAPPER = new ObjectMapper();
+  // An event is one flat object: nesting beyond a few levels is an attack, not an event. A key
+  // given twice means two things to two parsers: refused.
+  private static final ObjectMapper MAPPER =
+      new ObjectMapper(
+          JsonFactory.builder()
+              .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+              .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(16).build())
+              .build());
   private static final JsonFactory FACTORY = MAPPER.getFactory();
 
   private EventJson() {}

@@ -30,6 +30,11 @@ public final class EventValidator {
       return invalid(
           "event_id is " + id.length() + " characters long, at most " + MAX_EVENT_ID_LENGTH);
     }
+    if (!wellFormed(id)) {
+      // Encoded as UTF-8 a lone surrogate becomes '?', and bytes that were not UTF-8 decode to
+      // U+FFFD: distinct ids would collapse into one and dedup would drop the later event.
+      return invalid("event_id is not well-formed Unicode (a lone surrogate or a U+FFFD)");
+    }
     if (event.getUserId() < 0) {
       return invalid("user_id is negative: " + event.getUserId());
     }
@@ -52,6 +57,25 @@ public final class EventValidator {
               + " is before 1990-01-01; event times are epoch milliseconds");
     }
     return Optional.empty();
+  }
+
+  /** True if {@code s} has no unpaired surrogate and no replacement character. */
+  static boolean wellFormed(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c == '\uFFFD') {
+        return false;
+      }
+      if (Character.isHighSurrogate(c)) {
+        if (i + 1 == s.length() || !Character.isLowSurrogate(s.charAt(i + 1))) {
+          return false;
+        }
+        i++;
+      } else if (Character.isLowSurrogate(c)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static Optional<Violation> invalid(String message) {

@@ -78,6 +78,20 @@ class EventJsonLinesTest {
   }
 
   @Test
+  void aKeyGivenTwiceOrDeepNestingIsRefused() {
+    assertThatThrownBy(
+            () ->
+                EventJson.fromJson(
+                    "{\"event_id\":\"e\",\"user_id\":1,\"user_id\":2,\"item_id\":2,"
+                        + "\"category_id\":3,\"type\":\"PV\",\"event_time_ms\":1511544070000}"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("not valid JSON: Duplicate field 'user_id'");
+    assertThatThrownBy(() -> EventJson.fromJson("[".repeat(17) + "]".repeat(17)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("not valid JSON: Document nesting depth (17) exceeds the maximum");
+  }
+
+  @Test
   void fromJsonRejectsWithTheReason() {
     assertThatThrownBy(() -> EventJson.fromJson("{}"))
         .isInstanceOf(IllegalArgumentException.class)

@@ -41,6 +41,21 @@ class EventValidatorTest {
   }
 
   @Test
+  void anEventIdThatIsNotWellFormedUnicodeIsInvalid() {
+    String expected = "event_id is not well-formed Unicode (a lone surrogate or a U+FFFD)";
+    for (String id : new String[] {"a\uD800", "\uDC00b", "a\uD800b", "not\uFFFDutf8"}) {
+      assertThat(message(with(id, 1, 2, 3, BehaviorType.PV, BEGINNING))).as(id).isEqualTo(expected);
+    }
+    assertThat(
+            EventValidator.validate(
+                with("emoji-\uD83D\uDE00", 1, 2, 3, BehaviorType.PV, BEGINNING)))
+        .as("a surrogate pair is one code point")
+        .isEmpty();
+    assertThat(EventValidator.validate(with("caf\u00e9", 1, 2, 3, BehaviorType.PV, BEGINNING)))
+        .isEmpty();
+  }
+
+  @Test
   void unknownTypeHasItsOwnCode() {
     Violation v =
         EventValidator.validate(with("e-9", 1, 2, 3, BehaviorType.UNKNOWN, BEGINNING))

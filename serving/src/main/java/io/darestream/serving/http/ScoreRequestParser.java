@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import io.darestream.schemas.validate.EventPolicy;
 import io.darestream.serving.scoring.ScoreRequest;
 import java.io.IOException;
@@ -19,6 +20,8 @@ import java.util.Arrays;
 public final class ScoreRequestParser {
   private static final JsonFactory JSON =
       JsonFactory.builder()
+          // {"user_id":1,"user_id":2} means two things to two parsers: refuse it.
+          .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
           .streamReadConstraints(
               StreamReadConstraints.builder().maxNestingDepth(32).maxNumberLength(40).build())
           .build();

@@ -87,6 +87,20 @@ class ScoreRequestParserTest {
   }
 
   @Test
+  void aFieldGivenTwiceIsRefusedNotReadOneWayOrTheOther() {
+    ApiException user =
+        refused("{\"user_id\":1,\"candidates\":[{\"item_id\":1,\"category_id\":1}],\"user_id\":2}");
+    assertThat(user.status()).isEqualTo(400);
+    assertThat(user.getMessage()).isEqualTo("malformed JSON: Duplicate field 'user_id'");
+    assertThat(
+            refused(
+                    "{\"user_id\":1,\"candidates\":[{\"item_id\":1,\"item_id\":5,"
+                        + "\"category_id\":1}]}")
+                .getMessage())
+        .isEqualTo("malformed JSON: Duplicate field 'item_id'");
+  }
+
+  @Test
   void acceptsIdsUpToTheConfiguredMaxIdAndRefusesTheNext() {
     ScoreRequestParser small = new ScoreRequestParser(new RequestLimits(4096, 3, 1_000));
 
