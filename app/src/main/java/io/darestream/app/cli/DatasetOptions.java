@@ -8,7 +8,9 @@ import io.darestream.jobs.config.LabelOptions.LabelMode;
 import io.darestream.schemas.generator.GeneratorConfig;
 import io.darestream.schemas.generator.GeneratorMode;
 import io.darestream.schemas.input.EventFormat;
+import io.darestream.schemas.input.MovieLensRatings;
 import io.darestream.schemas.input.ParseOptions;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.function.LongConsumer;
 import picocli.CommandLine.Option;
@@ -171,6 +173,18 @@ public final class DatasetOptions {
       generatorConfig();
     } else if (!input.toFile().exists()) {
       throw new CliException("input file " + input + " does not exist");
+    } else if (f == EventFormat.MOVIELENS) {
+      if (!MovieLensRatings.ratingsCsv(input).toFile().isFile()) {
+        throw new CliException("no ratings.csv in " + input);
+      }
+      try {
+        MovieLensRatings.moviesCsv(input);
+      } catch (IOException e) {
+        throw new CliException(e.getMessage());
+      }
+    } else if (input.toFile().isDirectory()) {
+      throw new CliException(
+          "input " + input + " is a directory; --format " + f.cliName() + " reads a file");
     }
     timeOrder();
     parseOptions();

@@ -94,6 +94,36 @@ class DareStreamCliTest {
   }
 
   @Test
+  void aMovieLensRatingsFileWithoutItsMoviesOrADirectoryAsAFileIsRefusedBeforeAnythingStarts()
+      throws Exception {
+    Path ratings =
+        Files.writeString(tmp.resolve("ratings.csv"), "userId,movieId,rating,timestamp\n");
+    assertThat(run("local", "--input", ratings.toString(), "--format", "movielens")).isEqualTo(2);
+    assertThat(errText().strip())
+        .isEqualTo(
+            "local: MovieLens needs movies.csv beside ratings.csv: "
+                + tmp.resolve("movies.csv").toAbsolutePath()
+                + " not found");
+    err.getBuffer().setLength(0);
+    Path empty = Files.createDirectory(tmp.resolve("release"));
+    assertThat(
+            run(
+                "pretrain",
+                "--input",
+                empty.toString(),
+                "--format",
+                "movielens",
+                "--out",
+                tmp.resolve("o").toString()))
+        .isEqualTo(2);
+    assertThat(errText().strip()).isEqualTo("pretrain: no ratings.csv in " + empty);
+    err.getBuffer().setLength(0);
+    assertThat(run("local", "--input", empty.toString(), "--format", "taobao")).isEqualTo(2);
+    assertThat(errText().strip())
+        .isEqualTo("local: input " + empty + " is a directory; --format taobao reads a file");
+  }
+
+  @Test
   void portInUseIsOneLine() throws Exception {
     try (ServerSocket taken = new ServerSocket(0)) {
       assertThat(run("local", "--port", Integer.toString(taken.getLocalPort()))).isEqualTo(2);

@@ -34,9 +34,23 @@ public final class MovieLensRatings implements LineParser {
    * movies.csv} is read from the same directory.
    */
   public static EventReader open(Path path, ParseOptions options) throws IOException {
-    Path ratings = Files.isDirectory(path) ? path.resolve(RATINGS_CSV) : path;
-    Path dir = ratings.toAbsolutePath().getParent();
-    Path movies = dir.resolve(MOVIES_CSV);
+    return open(ratingsCsv(path), MovieCatalog.load(moviesCsv(path), options), options);
+  }
+
+  /** The ratings file of a release given as its directory or its {@code ratings.csv}. */
+  public static Path ratingsCsv(Path path) {
+    return Files.isDirectory(path) ? path.resolve(RATINGS_CSV) : path;
+  }
+
+  /**
+   * The {@code movies.csv} beside the ratings of {@code path} (a release's directory or its {@code
+   * ratings.csv}).
+   *
+   * @throws IOException naming both files if it is not there
+   */
+  public static Path moviesCsv(Path path) throws IOException {
+    Path ratings = ratingsCsv(path);
+    Path movies = ratings.toAbsolutePath().getParent().resolve(MOVIES_CSV);
     if (!Files.isRegularFile(movies)) {
       throw new IOException(
           "MovieLens needs movies.csv beside "
@@ -45,7 +59,7 @@ public final class MovieLensRatings implements LineParser {
               + movies
               + " not found");
     }
-    return open(ratings, MovieCatalog.load(movies, options), options);
+    return movies;
   }
 
   /** Opens {@code ratingsCsv} with an already loaded catalog. */
