@@ -319,15 +319,20 @@ public final class ServingMain implements Callable<Integer> {
     return new CommandLine.PropertiesDefaultProvider(p);
   }
 
-  /** The long option names without their dashes: the keys a config file may hold. */
+  /**
+   * The keys a config file may hold: the long option names without their dashes, also qualified
+   * with the command's name as picocli's properties provider reads them ({@code
+   * dare-serving.port}).
+   */
   private static Set<String> optionNames(CommandLine cmd) {
     Set<String> names = new TreeSet<>();
     for (CommandLine.Model.OptionSpec o : cmd.getCommandSpec().options()) {
-      names.add(o.longestName().replaceFirst("^-+", ""));
+      String name = o.longestName().replaceFirst("^-+", "");
+      if (!name.equals("config-file") && !name.equals("help") && !name.equals("version")) {
+        names.add(name);
+        names.add(cmd.getCommandName() + "." + name);
+      }
     }
-    names.remove("config-file");
-    names.remove("help");
-    names.remove("version");
     return names;
   }
 

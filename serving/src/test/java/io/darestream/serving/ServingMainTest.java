@@ -137,9 +137,12 @@ class ServingMainTest {
         "config file " + config + ": unknown key max-candidatez (did you mean max-candidates?)");
 
     Files.writeString(
-        config, "snapshot-dir=" + snapshots + "\nmax-candidates=50\ndare.ingest.max-id=9\n");
+        config,
+        "snapshot-dir="
+            + snapshots
+            + "\nmax-candidates=50\ndare.ingest.max-id=9\ndare-serving.threads=2\n");
     assertThat(run("--config-file", config.toString(), "--help").status())
-        .as("every option's long name is a key")
+        .as("every option's long name is a key, plain or with the command's name")
         .isZero();
   }
 

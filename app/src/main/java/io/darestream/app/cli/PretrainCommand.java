@@ -128,7 +128,7 @@ public final class PretrainCommand implements Callable<Integer> {
       line.finish("pretrain: " + source.description() + " up to " + describe(untilMs));
       try {
         r = new Pretrainer(options, model).run(source, untilMs, engine, device, out, s -> {});
-      } catch (IllegalArgumentException | IllegalStateException e) {
+      } catch (Pretrainer.NoValidEventException e) {
         throw new CliException(e.getMessage() + skippedNote(source));
       }
       skipLines = ReplayResult.skipLines(source.skipped(), source.firstSkipReasons(), SKIP_SHOWN);

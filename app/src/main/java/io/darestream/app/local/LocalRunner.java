@@ -98,7 +98,9 @@ public final class LocalRunner implements AutoCloseable {
   private LocalWorkDir workDir;
   private boolean finished;
   // The job ended with its draining savepoint (its MiniCluster is gone with it: nothing to cancel).
-  private boolean drained;
+  private volatile boolean drained;
+  // The input, until the replay takes it over (and closes it).
+  private EventSource source;
   private boolean closed;
   private EmbeddedKafka kafka;
   private CommittedRecords deadLetters;
@@ -149,6 +151,21 @@ public final class LocalRunner implements AutoCloseable {
     workDir = LocalWorkDir.lock(settings.workDir());
     Optional<EarlierRun> earlier = earlierRunToResume();
     EventSource warmSource = warmStart == null ? null : pretrain();
+    // The input first (a file is sorted by time here): one without a usable event is refused
+    // before anything starts or the work dir records a run.
+    source =
+        warmSource != null
+            ? warmStart.online(warmSource)
+            : settings
+                .dataset()
+                .apply(
+                    n ->
+                        line.update(
+                            "sorting the input by event time: " + Units.count(n) + " read"));
+    if (source.total() == 0) {
+      throw new EmptyInputException(
+          source.description(), source.skipped(), source.firstSkipReasons());
+    }
     line.update("starting: embedded Kafka...");
     kafka = EmbeddedKafka.builder().optLogDir(workDir.kafka()).start();
     Optional<RetainedCheckpoint> checkpoint = earlier.flatMap(EarlierRun::checkpoint);
@@ -172,22 +189,10 @@ public final class LocalRunner implements AutoCloseable {
         settings.webUiPort(),
         serving.port());
 
-    EventSource source =
-        warmSource != null
-            ? warmStart.online(warmSource)
-            : settings
-                .dataset()
-                .apply(
-                    n ->
-                        line.update(
-                            "sorting the input by event time: " + Units.count(n) + " read"));
     String dataset = source.description();
     workDir.markStarted(dataset, earlier);
     long total = source.total();
     long resumed = position.total();
-    if (total == 0 && resumed == 0) {
-      throw new EmptyInputException(dataset, source.skipped(), source.firstSkipReasons());
-    }
     line.finish(
         "replaying "
             + dataset
@@ -195,11 +200,15 @@ public final class LocalRunner implements AutoCloseable {
             + (resumed > 0
                 ? String.format(Locale.ROOT, ", after the %,d already in Kafka", resumed)
                 : ""));
-    CompletableFuture<ReplayResult> replay =
-        startReplay(resumed > 0 ? position.skipPresent(source) : source, resumed);
+    EventSource toReplay = resumed > 0 ? position.skipPresent(source) : source;
+    source = null; // the replay closes it
+    CompletableFuture<ReplayResult> replay = startReplay(toReplay, resumed);
     monitorUntilTrained(replay, resumed, total, start);
     ReplayResult replayed = replay.join();
-    if (replayed.sent() == 0 && resumed == 0) {
+    // A file replayed in file order is only counted as it goes. (A warm start's online part may
+    // be empty: every event was pretrained.)
+    if (replayed.sent() == 0 && resumed == 0 && warmStart == null) {
+      workDir.markFinished(); // nothing to resume
       throw new EmptyInputException(dataset, replayed.skipped(), replayed.firstSkipReasons());
     }
     if (settings.exitWhenDone()) {
@@ -672,6 +681,9 @@ public final class LocalRunner implements AutoCloseable {
       return;
     }
     closed = true;
+    if (source != null) {
+      source.close();
+    }
     if (job != null && !drained) {
       try {
         if (!job.getJobStatus().get(10, TimeUnit.SECONDS).isGloballyTerminalState()) {

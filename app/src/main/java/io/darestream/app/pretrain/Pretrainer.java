@@ -125,7 +125,7 @@ public final class Pretrainer {
       }
     }
     if (replay.events() == 0) {
-      throw new IllegalArgumentException("no valid event at or before the --until time");
+      throw new NoValidEventException();
     }
     PretrainedDir dir = new PretrainedDir(out);
     Files.createDirectories(out);
@@ -156,4 +156,13 @@ public final class Pretrainer {
 
   /** A sample and the model's prediction for it before learning from it. */
   public record Scored(TrainingSample sample, float prediction) {}
+
+  /** The history held no valid event at or before the cut: nothing to pretrain. */
+  public static final class NoValidEventException extends IllegalArgumentException {
+    private static final long serialVersionUID = 1L;
+
+    NoValidEventException() {
+      super("no valid event at or before the --until time");
+    }
+  }
 }

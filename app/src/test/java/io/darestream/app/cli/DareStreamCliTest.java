@@ -257,6 +257,25 @@ class DareStreamCliTest {
   }
 
   @Test
+  void aPretrainErrorOtherThanNoEventsCarriesNoSkipNote() throws Exception {
+    Path file =
+        Files.writeString(tmp.resolve("some-bad.csv"), "1,2,3,pv,-100\n1,2,3,pv,1511544070\n");
+    Path out = Files.createDirectory(tmp.resolve("taken"));
+    assertThat(
+            run(
+                "pretrain",
+                "--input",
+                file.toString(),
+                "--format",
+                "taobao",
+                "--out",
+                out.toString()))
+        .isEqualTo(2);
+    assertThat(errText().lines().reduce((a, b) -> b).orElse(""))
+        .isEqualTo("pretrain: output directory " + out + " exists already");
+  }
+
+  @Test
   void aNegativeBacklogIsRefused() {
     assertThat(run("local", "--max-backlog", "-5")).isEqualTo(2);
     assertThat(errText().strip())
@@ -332,6 +351,17 @@ class DareStreamCliTest {
     assertThat(errText().lines().findFirst().orElse(""))
         .isEqualTo(
             "evaluate: --mode must be offline, online, retrieval or diagnose, got sometimes");
+    err.getBuffer().setLength(0);
+
+    assertThat(run("evaluate", "--interests", "5")).isEqualTo(2);
+    assertThat(errText().lines().findFirst().orElse(""))
+        .isEqualTo("evaluate: --interests goes with --synthetic");
+    err.getBuffer().setLength(0);
+    assertThat(run("evaluate", "--synthetic", "10:100:20", "--interests", "0")).isEqualTo(2);
+    assertThat(errText().lines().findFirst().orElse(""))
+        .isEqualTo(
+            "evaluate: --synthetic 10:100:20 --interests 0: Invalid generator config:"
+                + " interestsPerUser must be in 1..topics-1, got 0");
   }
 
   @Test

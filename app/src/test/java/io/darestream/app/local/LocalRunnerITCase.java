@@ -165,6 +165,9 @@ class LocalRunnerITCase {
         .isInstanceOf(EmptyInputException.class)
         .hasMessageStartingWith("no event to replay in taobao bad.csv")
         .hasMessageContaining("its 2 lines are malformed, the first: " + file + ":1: ");
+    assertThat(tmp.resolve("work").resolve(LocalWorkDir.RUN_FILE))
+        .as("refused before anything starts: no run recorded, nothing for a later run to resume")
+        .doesNotExist();
   }
 
   private static void assertReport(Path dir) throws Exception {

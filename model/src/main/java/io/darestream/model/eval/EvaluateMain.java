@@ -134,13 +134,12 @@ public final class EvaluateMain implements Callable<Integer> {
 
   @Option(
       names = "--interests",
-      defaultValue = "3",
       paramLabel = "N",
       description =
-          "--synthetic: hidden topics each user is interested in (default: ${DEFAULT-VALUE}, the"
-              + " generator's): with more, fewer of a history's behaviours share a target's topic"
-              + " and the search has more to find.")
-  int interests;
+          "--synthetic: hidden topics each user is interested in (default: the generator's, 3):"
+              + " with more, fewer of a history's behaviours share a target's topic and the search"
+              + " has more to find.")
+  Integer interests;
 
   /** The impression-labelled samples in time order when {@code --labels impressions}. */
   private List<TrainingSample> impressionSamples;
@@ -333,6 +332,9 @@ public final class EvaluateMain implements Callable<Integer> {
     if (!labels.equals("click-only") && !labels.equals("impressions")) {
       throw invalid("--labels must be click-only or impressions, got " + labels);
     }
+    if (interests != null && synthetic == null) {
+      throw invalid("--interests goes with --synthetic");
+    }
     if (labels.equals("impressions") && synthetic == null) {
       throw invalid("--labels impressions needs --synthetic (a stream with impressions)");
     }
@@ -425,16 +427,24 @@ public final class EvaluateMain implements Callable<Integer> {
       throw invalid("--synthetic must be USERS:ITEMS:BEHAVIOURS, got " + synthetic);
     }
     try {
-      return GeneratorConfig.builder()
-          .setUsers(Integer.parseInt(p[0].trim()))
-          .setItems(Integer.parseInt(p[1].trim()))
-          .setBehaviorsPerUser(Integer.parseInt(p[2].trim()))
-          .optQualitySpread(qualitySpread)
-          .optInterestsPerUser(interests)
-          .build();
+      GeneratorConfig.Builder b =
+          GeneratorConfig.builder()
+              .setUsers(Integer.parseInt(p[0].trim()))
+              .setItems(Integer.parseInt(p[1].trim()))
+              .setBehaviorsPerUser(Integer.parseInt(p[2].trim()))
+              .optQualitySpread(qualitySpread);
+      if (interests != null) {
+        b.optInterestsPerUser(interests);
+      }
+      return b.build();
     } catch (IllegalArgumentException e) {
-      // NumberFormatException included: name the flag and the value.
-      throw invalid("--synthetic " + synthetic + ": " + e.getMessage());
+      // NumberFormatException included: name the flags and the values.
+      throw invalid(
+          "--synthetic "
+              + synthetic
+              + (interests == null ? "" : " --interests " + interests)
+              + ": "
+              + e.getMessage());
     }
   }
 
