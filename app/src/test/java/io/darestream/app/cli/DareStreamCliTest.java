@@ -353,6 +353,12 @@ class DareStreamCliTest {
             "evaluate: --mode must be offline, online, retrieval or diagnose, got sometimes");
     err.getBuffer().setLength(0);
 
+    assertThat(run("evaluate", "--synthetic", "10:100:20", "--oracle-representation", "1"))
+        .isEqualTo(2);
+    assertThat(errText().lines().findFirst().orElse(""))
+        .isEqualTo(
+            "evaluate: --oracle-representation needs --mode diagnose, --synthetic and a scale > 0");
+    err.getBuffer().setLength(0);
     assertThat(run("evaluate", "--interests", "5")).isEqualTo(2);
     assertThat(errText().lines().findFirst().orElse(""))
         .isEqualTo("evaluate: --interests goes with --synthetic");

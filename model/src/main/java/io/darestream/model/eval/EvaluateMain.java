@@ -141,6 +141,15 @@ public final class EvaluateMain implements Callable<Integer> {
               + " has more to find.")
   Integer interests;
 
+  @Option(
+      names = "--oracle-representation",
+      paramLabel = "SCALE",
+      description =
+          "--mode diagnose with --synthetic, an experiment: DARE's representation rows start as"
+              + " their planted topic's code (norm SCALE); with --sparse-lr 1e-9 they stay there,"
+              + " so the attention set alone has to learn the search (set --att-lr).")
+  Float oracleRepresentation;
+
   /** The impression-labelled samples in time order when {@code --labels impressions}. */
   private List<TrainingSample> impressionSamples;
 
@@ -331,6 +340,10 @@ public final class EvaluateMain implements Callable<Integer> {
     }
     if (!labels.equals("click-only") && !labels.equals("impressions")) {
       throw invalid("--labels must be click-only or impressions, got " + labels);
+    }
+    if (oracleRepresentation != null
+        && (synthetic == null || !mode.equals("diagnose") || !(oracleRepresentation > 0))) {
+      throw invalid("--oracle-representation needs --mode diagnose, --synthetic and a scale > 0");
     }
     if (interests != null && synthetic == null) {
       throw invalid("--interests goes with --synthetic");
@@ -656,7 +669,15 @@ public final class EvaluateMain implements Callable<Integer> {
     for (Variant v : variants) {
       int att = attentionDimOf(v, base, attDim);
       DareConfig cfg = base.variant(v).attentionDim(att).seed(1).build();
-      TrainingDiagnosis.run(out, cfg, split, truth, mi, epochs, probes);
+      TrainingDiagnosis.run(
+          out,
+          cfg,
+          split,
+          truth,
+          mi,
+          epochs,
+          probes,
+          oracleRepresentation == null ? 0f : oracleRepresentation);
     }
   }
 

@@ -54,9 +54,13 @@ final class TrainingDiagnosis {
       GroundTruth planted,
       MutualInformationTruth mi,
       int epochs,
-      int probes) {
+      int probes,
+      float oracleScale) {
     DareModel model = DareModel.create(cfg);
     DareParameters params = model.trainer().parameters();
+    if (oracleScale > 0 && cfg.variant() == Variant.DARE && planted != null) {
+      writeOracleRepresentation(model, params, planted, oracleScale, cfg.seed());
+    }
     List<TrainingSample> train = new ArrayList<>(split.train());
     List<TrainingSample> probed =
         split.test().subList(0, Math.min(PROBED_SAMPLES, split.test().size()));
@@ -107,6 +111,36 @@ final class TrainingDiagnosis {
       }
     }
     out.flush();
+  }
+
+  /**
+   * An experiment, not a model: sets every item's representation row to its planted topic's code
+   * (one random unit vector per topic, times {@code scale}), so that the attention set alone has to
+   * learn the search. With a negligible sparse learning rate the rows stay put.
+   */
+  private static void writeOracleRepresentation(
+      DareModel model, DareParameters params, GroundTruth planted, float scale, long seed) {
+    EmbeddingTable items = params.representation().item();
+    int dim = items.dim();
+    Random rng = new Random(seed * 31 + 7);
+    float[][] codes = new float[planted.topics()][dim];
+    for (float[] code : codes) {
+      double norm = 0;
+      for (int j = 0; j < dim; j++) {
+        code[j] = (float) rng.nextGaussian();
+        norm += code[j] * code[j];
+      }
+      for (int j = 0; j < dim; j++) {
+        code[j] *= (float) (scale / Math.sqrt(norm));
+      }
+    }
+    model.exclusive(
+        () -> {
+          for (long item = 1; item <= planted.items(); item++) {
+            items.writeRow(item, codes[planted.topicOf(item)].clone());
+          }
+          return null;
+        });
   }
 
   private static void probe(
