@@ -238,16 +238,7 @@ class DareStreamCliTest {
   @Test
   void aPretrainWithoutOneUsableEventSaysWhyItsLinesWereSkipped() throws Exception {
     Path file = Files.writeString(tmp.resolve("bad.csv"), "1,2,3,pv,-100\n2,3,4,pv,-200\n");
-    assertThat(
-            run(
-                "pretrain",
-                "--input",
-                file.toString(),
-                "--format",
-                "taobao",
-                "--out",
-                tmp.resolve("out").toString()))
-        .isEqualTo(2);
+    assertThat(pretrainTaobao(file, tmp.resolve("out"))).isEqualTo(2);
     assertThat(errText())
         .contains(
             "pretrain: no valid event at or before the --until time (2 input lines were skipped as"
@@ -261,18 +252,14 @@ class DareStreamCliTest {
     Path file =
         Files.writeString(tmp.resolve("some-bad.csv"), "1,2,3,pv,-100\n1,2,3,pv,1511544070\n");
     Path out = Files.createDirectory(tmp.resolve("taken"));
-    assertThat(
-            run(
-                "pretrain",
-                "--input",
-                file.toString(),
-                "--format",
-                "taobao",
-                "--out",
-                out.toString()))
-        .isEqualTo(2);
+    assertThat(pretrainTaobao(file, out)).isEqualTo(2);
     assertThat(errText().lines().reduce((a, b) -> b).orElse(""))
         .isEqualTo("pretrain: output directory " + out + " exists already");
+  }
+
+  private int pretrainTaobao(Path input, Path out) {
+    return run(
+        "pretrain", "--input", input.toString(), "--format", "taobao", "--out", out.toString());
   }
 
   @Test
