@@ -270,6 +270,22 @@ class DareStreamCliTest {
   }
 
   @Test
+  void aKeyGivenTwiceToTrainIsRefused() {
+    assertThat(
+            run(
+                "train",
+                "--bootstrap-servers",
+                "kafka:1",
+                "--dare.kafka.bootstrap-servers",
+                "kafka:2"))
+        .isEqualTo(2);
+    assertThat(errText().strip())
+        .isEqualTo(
+            "train: dare.kafka.bootstrap-servers is given twice (kafka:1, then kafka:2; a short"
+                + " flag such as --bootstrap-servers sets its dare.* key): give it once");
+  }
+
+  @Test
   void trainRejectsABadValueBeforeSubmitting() {
     assertThat(run("train", "--label-mode", "SOMETIMES")).isEqualTo(2);
     assertThat(errText().strip()).startsWith("train: ").doesNotContain("\n\tat ");

@@ -1,6 +1,7 @@
 package io.darestream.jobs.config;
 
 import java.io.Serializable;
+import java.util.HashMap;
 import java.util.Map;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.ConfigOptions;
@@ -68,8 +69,35 @@ public final class DareJobOptions implements Serializable {
    * so Flink's own keys (e.g. {@code --execution.checkpointing.timeout 5min}) can be given too.
    */
   public static Configuration parseArgs(String[] args) {
+    rejectRepeatedKeys(args);
     Map<String, String> map = ParameterTool.fromArgs(args).toMap();
     return Configuration.fromMap(map);
+  }
+
+  /**
+   * Refuses a key given twice ({@code --bootstrap-servers a --dare.kafka.bootstrap-servers b}): the
+   * last one would win without a word.
+   */
+  private static void rejectRepeatedKeys(String[] args) {
+    Map<String, String> seen = new HashMap<>();
+    for (int i = 0; i < args.length; i++) {
+      if (!args[i].startsWith("--") || args[i].length() == 2) {
+        continue;
+      }
+      String key = args[i].substring(2);
+      boolean hasValue = i + 1 < args.length && !args[i + 1].startsWith("--");
+      String value = hasValue ? args[i + 1] : "(no value)";
+      String earlier = seen.putIfAbsent(key, value);
+      if (earlier != null) {
+        throw new IllegalArgumentException(
+            key
+                + " is given twice ("
+                + earlier
+                + ", then "
+                + value
+                + "; a short flag such as --bootstrap-servers sets its dare.* key): give it once");
+      }
+    }
   }
 
   public int parallelism() {
