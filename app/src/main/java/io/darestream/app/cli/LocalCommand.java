@@ -143,7 +143,7 @@ public final class LocalCommand implements Callable<Integer> {
       description =
           "Any job option, e.g. --set dare.model.max-history=500 (see README, Configuration);"
               + " repeatable.")
-  Map<String, String> set = new LinkedHashMap<>();
+  List<String> setPairs = new ArrayList<>();
 
   @ArgGroup(exclusive = true)
   ReplayCommand.PaceOptions pace;
@@ -256,6 +256,7 @@ public final class LocalCommand implements Callable<Integer> {
 
   /** Checks every option and builds the run's settings; nothing is started. */
   LocalSettings settings() {
+    Map<String, String> set = KeyValuePairs.parse("--set", setPairs);
     if (warmStartFile != null) {
       if (dataset.input != null && !dataset.input.equals(warmStartFile)) {
         throw new CliException("--warm-start FILE replaces --input: give one of them");

@@ -15,6 +15,7 @@ import io.darestream.schemas.serde.AvroTrust;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -90,10 +91,11 @@ public final class PretrainCommand implements Callable<Integer> {
       description =
           "Any job option (dare.model.*, dare.sequence.*, dare.label.*); pass the same to the"
               + " job that starts from the output. Repeatable.")
-  Map<String, String> set = new LinkedHashMap<>();
+  List<String> setPairs = new ArrayList<>();
 
   /** The job configuration the history is pretrained with. */
   Configuration jobConfig() {
+    Map<String, String> set = KeyValuePairs.parse("--set", setPairs);
     Map<String, String> c = new LinkedHashMap<>();
     c.put(
         LabelOptions.MODE.key(),

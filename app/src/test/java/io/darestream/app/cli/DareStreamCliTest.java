@@ -263,6 +263,17 @@ class DareStreamCliTest {
   }
 
   @Test
+  void aSetKeyGivenTwiceIsRefused() {
+    assertThat(run("local", "--set", "dare.model.seed=1", "--set", "dare.model.seed=2"))
+        .isEqualTo(2);
+    assertThat(errText().strip())
+        .isEqualTo("local: --set dare.model.seed is given twice (1, then 2): give it once");
+    err.getBuffer().setLength(0);
+    assertThat(run("local", "--set", "dare.model.seed")).isEqualTo(2);
+    assertThat(errText().strip()).isEqualTo("local: --set expects KEY=VALUE, got dare.model.seed");
+  }
+
+  @Test
   void aNegativeBacklogIsRefused() {
     assertThat(run("local", "--max-backlog", "-5")).isEqualTo(2);
     assertThat(errText().strip())
