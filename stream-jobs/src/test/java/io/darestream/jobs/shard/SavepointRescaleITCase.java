@@ -160,20 +160,36 @@ class SavepointRescaleITCase {
     return env.executeAsync("savepoint-rescale-p" + options.trainer().parallelism());
   }
 
+  /**
+   * This test's own topics (the deltas and snapshots topics with {@code suffix}), nothing scored,
+   * nothing released. The owners and the averager announce their parts on the snapshots topic;
+   * without it each announcement waits for the topic's metadata, times out and fails the task while
+   * it stops with a savepoint.
+   */
+  private void freshTopics(String suffix) {
+    deltas = DELTAS + suffix;
+    snapshots = SNAPSHOTS + suffix;
+    KAFKA.kafka().createTopic(deltas, 1);
+    KAFKA.kafka().createTopic(snapshots, 1);
+    SCORED.clear();
+    Released.reset();
+  }
+
+  /**
+   * Releases one phase of samples, waits until {@code scored} are scored, stops with a savepoint.
+   */
+  private String trainPhaseAndStop(JobClient job, int scored) {
+    Released.release(PER_PHASE);
+    awaitScored(scored);
+    return stop(job);
+  }
+
   @Test
   @Timeout(300)
   void stoppedAtTwoRestartedAtFourThenAtOneKeepsEveryRowBitForBitAndTrainsOn() throws Exception {
-    KAFKA.kafka().createTopic(DELTAS, 1);
-    // The owners and the averager announce their parts there; without it each announcement waits
-    // for the topic's metadata, times out and fails the task while it stops with a savepoint.
-    KAFKA.kafka().createTopic(SNAPSHOTS, 1);
-    SCORED.clear();
-    Released.reset();
+    freshTopics("");
 
-    JobClient two = start(config(2, null));
-    Released.release(PER_PHASE);
-    awaitScored(PER_PHASE);
-    String atTwo = stop(two);
+    String atTwo = trainPhaseAndStop(start(config(2, null)), PER_PHASE);
     Map<String, Map<Long, List<Integer>>> rowsAtTwo = ownerRows(atTwo);
     float[] init = flatDense(initialModel());
     float[] denseAtTwo = denseModel(atTwo);
@@ -189,9 +205,7 @@ class SavepointRescaleITCase {
     assertThat(ShardTesting.bits(denseModel(restoredAtFour)))
         .as("restored at 4: the dense model of the savepoint at 2")
         .isEqualTo(ShardTesting.bits(denseAtTwo));
-    Released.release(PER_PHASE);
-    awaitScored(2 * PER_PHASE);
-    String atFour = stop(four);
+    String atFour = trainPhaseAndStop(four, 2 * PER_PHASE);
     Map<String, Map<Long, List<Integer>>> rowsAtFour = ownerRows(atFour);
     assertTrainedOn(rowsAtTwo, rowsAtFour);
     float[] denseAtFour = denseModel(atFour);
@@ -283,19 +297,11 @@ class SavepointRescaleITCase {
   @Test
   @Timeout(300)
   void aSingleTrainerJobMovesToTheShardedStageWithItsModelAndItsStream() throws Exception {
-    deltas = DELTAS + "-from-single";
-    snapshots = SNAPSHOTS + "-from-single";
-    KAFKA.kafka().createTopic(deltas, 1);
-    KAFKA.kafka().createTopic(snapshots, 1);
-    SCORED.clear();
-    Released.reset();
+    freshTopics("-from-single");
 
     Configuration singleConfig = config(1, null);
     singleConfig.set(TrainerOptions.SHARDED, false);
-    JobClient single = start(singleConfig, true);
-    Released.release(PER_PHASE);
-    awaitScored(PER_PHASE);
-    String savepoint = stop(single);
+    String savepoint = trainPhaseAndStop(start(singleConfig, true), PER_PHASE);
     // The savepoint is the single job's only checkpoint, so its snapshot is the newest one.
     VerifiedSnapshot snapshot =
         SnapshotReader.findNewestValid(tmp.resolve("snapshots")).snapshot().orElseThrow();
@@ -376,17 +382,9 @@ class SavepointRescaleITCase {
   @Timeout(300)
   void aRestoredReplicaIsTheCheckpointsSnapshotSetWhenTheTopicNoLongerHoldsTheRows()
       throws Exception {
-    deltas = DELTAS + "-retention";
-    snapshots = SNAPSHOTS + "-retention";
-    KAFKA.kafka().createTopic(deltas, 1);
-    KAFKA.kafka().createTopic(snapshots, 1);
-    SCORED.clear();
-    Released.reset();
+    freshTopics("-retention");
 
-    JobClient first = start(config(2, null));
-    Released.release(PER_PHASE);
-    awaitScored(PER_PHASE);
-    String savepoint = stop(first);
+    String savepoint = trainPhaseAndStop(start(config(2, null)), PER_PHASE);
     List<SnapshotPartReader.PartSet> sets =
         SnapshotPartReader.completeSetsNewestFirst(tmp.resolve("snapshots"));
     assertThat(sets).as("the savepoint's set").isNotEmpty();
