@@ -14,7 +14,7 @@ public final class EmptyInputException extends RuntimeException {
     super(message(dataset, skipped, reasons));
   }
 
-  static String message(String dataset, long skipped, List<String> reasons) {
+  private static String message(String dataset, long skipped, List<String> reasons) {
     if (skipped == 0) {
       return "no event to replay in " + dataset + ": the input is empty";
     }
