@@ -133,6 +133,17 @@ public final class EvaluateMain implements Callable<Integer> {
   double qualitySpread;
 
   @Option(
+      names = "--taste-strength",
+      defaultValue = "0",
+      paramLabel = "A",
+      description =
+          "--synthetic: how much users' tastes decide, in [0, 1] (default: ${DEFAULT-VALUE}, none):"
+              + " each item has one of two sides and each user prefers one side of each interest"
+              + " topic, which only the user's behaviours in that topic show; needs --labels"
+              + " impressions to reach the labels.")
+  double tasteStrength;
+
+  @Option(
       names = "--interests",
       paramLabel = "N",
       description =
@@ -149,6 +160,16 @@ public final class EvaluateMain implements Callable<Integer> {
               + " their planted topic's code (norm SCALE); with --sparse-lr 1e-9 they stay there,"
               + " so the attention set alone has to learn the search (set --att-lr).")
   Float oracleRepresentation;
+
+  @Option(
+      names = "--oracle-attention",
+      paramLabel = "SCALE",
+      description =
+          "--mode diagnose with --synthetic, an experiment: DARE's attention rows start as the"
+              + " search it should learn (each item's row its planted topic's code of norm SCALE,"
+              + " category and position rows 0); with --att-lr 1e-9 they stay there, and the test"
+              + " AUC says what a perfect search is worth.")
+  Float oracleAttention;
 
   /** The impression-labelled samples in time order when {@code --labels impressions}. */
   private List<TrainingSample> impressionSamples;
@@ -345,8 +366,15 @@ public final class EvaluateMain implements Callable<Integer> {
         && (synthetic == null || !mode.equals("diagnose") || !(oracleRepresentation > 0))) {
       throw invalid("--oracle-representation needs --mode diagnose, --synthetic and a scale > 0");
     }
+    if (oracleAttention != null
+        && (synthetic == null || !mode.equals("diagnose") || !(oracleAttention > 0))) {
+      throw invalid("--oracle-attention needs --mode diagnose, --synthetic and a scale > 0");
+    }
     if (interests != null && synthetic == null) {
       throw invalid("--interests goes with --synthetic");
+    }
+    if (tasteStrength != 0 && synthetic == null) {
+      throw invalid("--taste-strength goes with --synthetic");
     }
     if (labels.equals("impressions") && synthetic == null) {
       throw invalid("--labels impressions needs --synthetic (a stream with impressions)");
@@ -445,7 +473,8 @@ public final class EvaluateMain implements Callable<Integer> {
               .setUsers(Integer.parseInt(p[0].trim()))
               .setItems(Integer.parseInt(p[1].trim()))
               .setBehaviorsPerUser(Integer.parseInt(p[2].trim()))
-              .optQualitySpread(qualitySpread);
+              .optQualitySpread(qualitySpread)
+              .optTasteStrength(tasteStrength);
       if (interests != null) {
         b.optInterestsPerUser(interests);
       }
@@ -677,7 +706,8 @@ public final class EvaluateMain implements Callable<Integer> {
           mi,
           epochs,
           probes,
-          oracleRepresentation == null ? 0f : oracleRepresentation);
+          oracleRepresentation == null ? 0f : oracleRepresentation,
+          oracleAttention == null ? 0f : oracleAttention);
     }
   }
 

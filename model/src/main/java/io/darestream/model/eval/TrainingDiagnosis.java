@@ -55,11 +55,15 @@ final class TrainingDiagnosis {
       MutualInformationTruth mi,
       int epochs,
       int probes,
-      float oracleScale) {
+      float oracleScale,
+      float oracleAttentionScale) {
     DareModel model = DareModel.create(cfg);
     DareParameters params = model.trainer().parameters();
     if (oracleScale > 0 && cfg.variant() == Variant.DARE && planted != null) {
       writeOracleRepresentation(model, params, planted, oracleScale, cfg.seed());
+    }
+    if (oracleAttentionScale > 0 && cfg.variant() == Variant.DARE && planted != null) {
+      writeOracleAttention(model, params, planted, oracleAttentionScale, cfg.seed());
     }
     List<TrainingSample> train = new ArrayList<>(split.train());
     List<TrainingSample> probed =
@@ -121,9 +125,49 @@ final class TrainingDiagnosis {
   private static void writeOracleRepresentation(
       DareModel model, DareParameters params, GroundTruth planted, float scale, long seed) {
     EmbeddingTable items = params.representation().item();
-    int dim = items.dim();
-    Random rng = new Random(seed * 31 + 7);
-    float[][] codes = new float[planted.topics()][dim];
+    float[][] codes = topicCodes(planted.topics(), items.dim(), scale, new Random(seed * 31 + 7));
+    model.exclusive(
+        () -> {
+          for (long item = 1; item <= planted.items(); item++) {
+            items.writeRow(item, codes[planted.topicOf(item)].clone());
+          }
+          return null;
+        });
+  }
+
+  /**
+   * An experiment, not a model: the search DARE is meant to learn, written in. Every item's
+   * attention row is its planted topic's code (one random unit vector per topic, times {@code
+   * scale}) and the attention category and position rows are 0, so a behaviour's score is {@code
+   * scale^2} for the target's topic and a random cosine times that for any other. With a negligible
+   * attention learning rate the rows stay put and the rest of the model learns what such a search
+   * is worth.
+   */
+  private static void writeOracleAttention(
+      DareModel model, DareParameters params, GroundTruth planted, float scale, long seed) {
+    FieldTables attention = params.attention();
+    int dim = attention.dim();
+    float[][] codes = topicCodes(planted.topics(), dim, scale, new Random(seed * 37 + 11));
+    model.exclusive(
+        () -> {
+          java.util.Set<Long> categories = new java.util.HashSet<>();
+          for (long item = 1; item <= planted.items(); item++) {
+            attention.item().writeRow(item, codes[planted.topicOf(item)].clone());
+            categories.add(planted.categoryOf(item));
+          }
+          for (long category : categories) {
+            attention.category().writeRow(category, new float[dim]);
+          }
+          for (long position = 0; position <= params.config().maxHistory() + 1; position++) {
+            attention.position().writeRow(position, new float[dim]);
+          }
+          return null;
+        });
+  }
+
+  /** One random direction of norm {@code scale} per topic. */
+  private static float[][] topicCodes(int topics, int dim, float scale, Random rng) {
+    float[][] codes = new float[topics][dim];
     for (float[] code : codes) {
       double norm = 0;
       for (int j = 0; j < dim; j++) {
@@ -134,13 +178,7 @@ final class TrainingDiagnosis {
         code[j] *= (float) (scale / Math.sqrt(norm));
       }
     }
-    model.exclusive(
-        () -> {
-          for (long item = 1; item <= planted.items(); item++) {
-            items.writeRow(item, codes[planted.topicOf(item)].clone());
-          }
-          return null;
-        });
+    return codes;
   }
 
   private static void probe(

@@ -32,6 +32,13 @@ public final class GeneratorConfig {
   /** The largest quality spread accepted (log-odds std). */
   public static final double MAX_QUALITY_SPREAD = 5;
 
+  /**
+   * A taste strength at which a user's side of a topic decides most of the click: organic clicks on
+   * an interest topic are on the preferred side 90 % of the time, and an impression from the other
+   * side is clicked at a fifth of the preferred side's rate above the off-topic one.
+   */
+  public static final double STRONG_TASTE = 0.8;
+
   private final int users;
   private final int items;
   private final int behaviorsPerUser;
@@ -48,6 +55,7 @@ public final class GeneratorConfig {
   private final double clickOther;
   private final double zipfExponent;
   private final double qualitySpread;
+  private final double tasteStrength;
   private final long seed;
   private final long startTimeMs;
   private final long spanMs;
@@ -74,6 +82,7 @@ public final class GeneratorConfig {
     this.clickOther = b.clickOther;
     this.zipfExponent = b.zipfExponent;
     this.qualitySpread = b.qualitySpread;
+    this.tasteStrength = b.tasteStrength;
     this.seed = b.seed;
     this.startTimeMs = b.startTimeMs;
     this.spanMs = b.spanMs;
@@ -165,6 +174,19 @@ public final class GeneratorConfig {
     return qualitySpread;
   }
 
+  /**
+   * How much the users' tastes decide (0, the default: no tastes). Every item has a side (one of
+   * two, like budget or premium, independent of its topic), and every user prefers one side of each
+   * interest topic, drawn per topic ({@link GroundTruth#preferredSide}). With strength a, an
+   * organic click on an interest topic is on the preferred side with probability (1 + a) / 2, and
+   * an impression from the other side of an interest topic is clicked with probability {@code
+   * clickOther + (1 - a) (clickRelevant - clickOther)}: only the user's own behaviours in the
+   * target's topic tell which side they prefer there.
+   */
+  public double tasteStrength() {
+    return tasteStrength;
+  }
+
   public long seed() {
     return seed;
   }
@@ -194,7 +216,7 @@ public final class GeneratorConfig {
     return String.format(
         "users=%d items=%d behaviorsPerUser=%d categories=%d topics=%d interests=%d mode=%s"
             + " impressionsPerUser=%d burst=%.2f onTopic=%.2f/%.2f click=%.2f/%.2f zipf=%.2f"
-            + " qualitySpread=%.2f seed=%d",
+            + " qualitySpread=%.2f tasteStrength=%.2f seed=%d",
         users,
         items,
         behaviorsPerUser,
@@ -210,6 +232,7 @@ public final class GeneratorConfig {
         clickOther,
         zipfExponent,
         qualitySpread,
+        tasteStrength,
         seed);
   }
 
@@ -231,6 +254,7 @@ public final class GeneratorConfig {
     private double clickOther = 0.05;
     private double zipfExponent = 1.0;
     private double qualitySpread = 0;
+    private double tasteStrength = 0;
     private long seed = 42;
     private long startTimeMs = DEFAULT_START_TIME_MS;
     private long spanMs = DEFAULT_SPAN_MS;
@@ -328,6 +352,16 @@ public final class GeneratorConfig {
       return this;
     }
 
+    /**
+     * How much the users' tastes decide, in [0, 1] (default 0: none; {@link
+     * GeneratorConfig#tasteStrength()} says what it does, {@link GeneratorConfig#STRONG_TASTE} is a
+     * strong one).
+     */
+    public Builder optTasteStrength(double tasteStrength) {
+      this.tasteStrength = tasteStrength;
+      return this;
+    }
+
     /** Seed (default 42): the same config and seed give the same stream, event for event. */
     public Builder optSeed(long seed) {
       this.seed = seed;
@@ -392,6 +426,9 @@ public final class GeneratorConfig {
       if (!(qualitySpread >= 0 && qualitySpread <= MAX_QUALITY_SPREAD)) {
         problems.add(
             "qualitySpread must be in [0, " + MAX_QUALITY_SPREAD + "], got " + qualitySpread);
+      }
+      if (!(tasteStrength >= 0 && tasteStrength <= 1)) {
+        problems.add("tasteStrength must be in [0, 1], got " + tasteStrength);
       }
       if (startTimeMs < EventValidator.MIN_EVENT_TIME_MS) {
         problems.add("startTimeMs must be epoch ms after 1990-01-01, got " + startTimeMs);

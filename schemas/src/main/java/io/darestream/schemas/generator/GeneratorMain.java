@@ -27,7 +27,8 @@ import picocli.CommandLine.TypeConversionException;
  * <pre>
  * GeneratorMain --users 1000 --items 50000 --behaviors-per-user 2000 --out events.jsonl
  *     [--format events|taobao] [--mode impressions|click_only] [--categories 100] [--topics 50]
- *     [--interests 3] [--impressions-per-user N] [--zipf 1.0] [--seed 42]
+ *     [--interests 3] [--impressions-per-user N] [--zipf 1.0] [--quality-spread 0]
+ *     [--taste-strength 0] [--seed 42]
  * </pre>
  *
  * The ground truth is not written: the same flags regenerate it exactly ({@link GroundTruth}).
@@ -134,6 +135,15 @@ public final class GeneratorMain implements Callable<Integer> {
   double qualitySpread;
 
   @Option(
+      names = "--taste-strength",
+      defaultValue = "0",
+      paramLabel = "A",
+      description =
+          "How much users' tastes decide, in [0, 1]: each item has one of two sides, each user"
+              + " prefers one side of each interest topic (default: ${DEFAULT-VALUE}, none).")
+  double tasteStrength;
+
+  @Option(
       names = "--seed",
       defaultValue = "42",
       paramLabel = "N",
@@ -189,6 +199,7 @@ public final class GeneratorMain implements Callable<Integer> {
             .optImpressionsPerUser(impressionsPerUser == null ? -1 : impressionsPerUser)
             .optZipfExponent(zipf)
             .optQualitySpread(qualitySpread)
+            .optTasteStrength(tasteStrength)
             .optSeed(seed);
     try {
       b.optMode(GeneratorMode.valueOf(mode.toUpperCase(Locale.ROOT)));

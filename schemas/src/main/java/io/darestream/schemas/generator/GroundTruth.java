@@ -17,6 +17,13 @@ import java.util.SplittableRandom;
  * click log-odds of every impression of the item, the same for every user and independent of its
  * topic, category and popularity. Quality makes a click likelier but is not relevance: {@link
  * #isRelevant} stays the topic match, which is what a search over the history should find.
+ *
+ * <p>Users may also have tastes ({@link GeneratorConfig#tasteStrength()}): every item has one of
+ * two sides, independent of its topic, and a user prefers one side of each topic, drawn per topic.
+ * Whether an impression of an interest topic is clicked then depends on the side the user prefers
+ * in that topic, which only the user's behaviours in that topic show: the behaviours of other
+ * topics carry preferences of their own, so a search that picks them learns nothing about it. The
+ * relevant behaviours are still those of the target's topic, whatever their side.
  */
 public final class GroundTruth {
   /** Probability that an item's category is one of its topic's home categories. */
@@ -33,6 +40,9 @@ public final class GroundTruth {
   private final int[] itemAtRank; // index = rank - 1
   private final int[][] interestsOfUser; // index = user id; slot 0 unused, each sorted
   private final double[] qualityOfItem; // index = item id; slot 0 unused; all 0 without spread
+  private final byte[] sideOfItem; // index = item id; slot 0 unused; all 0 without tastes
+  private final double tasteStrength;
+  private final long seed;
 
   private GroundTruth(
       int items,
@@ -42,7 +52,9 @@ public final class GroundTruth {
       int[] rankOfItem,
       int[] itemAtRank,
       int[][] interestsOfUser,
-      double[] qualityOfItem) {
+      double[] qualityOfItem,
+      byte[] sideOfItem,
+      GeneratorConfig config) {
     this.items = items;
     this.topics = topics;
     this.topicOfItem = topicOfItem;
@@ -51,6 +63,9 @@ public final class GroundTruth {
     this.itemAtRank = itemAtRank;
     this.interestsOfUser = interestsOfUser;
     this.qualityOfItem = qualityOfItem;
+    this.sideOfItem = sideOfItem;
+    this.tasteStrength = config.tasteStrength();
+    this.seed = config.seed();
   }
 
   /** Draws the catalog and the users' interests from {@code config}'s seed. */
@@ -87,7 +102,29 @@ public final class GroundTruth {
       interests[user] = drawInterests(config, user);
     }
     return new GroundTruth(
-        n, t, topicOfItem, categoryOfItem, rankOfItem, itemAtRank, interests, drawQuality(config));
+        n,
+        t,
+        topicOfItem,
+        categoryOfItem,
+        rankOfItem,
+        itemAtRank,
+        interests,
+        drawQuality(config),
+        drawSides(config),
+        config);
+  }
+
+  /** Each item's side, a fair coin from a stream of its own (all 0 without tastes). */
+  private static byte[] drawSides(GeneratorConfig config) {
+    byte[] sides = new byte[config.items() + 1];
+    if (config.tasteStrength() == 0) {
+      return sides;
+    }
+    SplittableRandom rng = new SplittableRandom(Seeds.mix(config.seed(), Seeds.SIDES, 0));
+    for (int item = 1; item <= config.items(); item++) {
+      sides[item] = (byte) (rng.nextBoolean() ? 1 : 0);
+    }
+    return sides;
   }
 
   /**
@@ -178,14 +215,45 @@ public final class GroundTruth {
     return qualityOfItem[checkItem(itemId)];
   }
 
+  /** Whether the users have tastes: items have sides and users prefer one per topic. */
+  public boolean hasTastes() {
+    return tasteStrength > 0;
+  }
+
+  /** The item's side, 0 or 1 (always 0 without tastes). */
+  public int sideOf(long itemId) {
+    return sideOfItem[checkItem(itemId)];
+  }
+
+  /**
+   * The side of {@code topic} that {@code userId} prefers, 0 or 1: a fair coin per user and topic,
+   * independent of every other topic's (meaningful only with tastes).
+   */
+  public int preferredSide(long userId, int topic) {
+    checkUser(userId);
+    if (topic < 0 || topic >= topics) {
+      throw new IllegalArgumentException("topic " + topic + " is not in 0.." + (topics - 1));
+    }
+    return (int) (Seeds.mix(seed, Seeds.PREFERENCES, userId * topics + topic) >>> 63);
+  }
+
   /**
    * The probability that {@code userId} clicks an impression of {@code itemId}: the config's click
    * probability of the topic match ({@code clickRelevant} when the item's topic is one of the
-   * user's interests, else {@code clickOther}), shifted by the item's quality in log-odds.
+   * user's interests, else {@code clickOther}; with tastes, an interest topic's item from the side
+   * the user does not prefer is moved toward {@code clickOther} by the taste strength), shifted by
+   * the item's quality in log-odds.
    */
   public double clickProbability(long userId, long itemId, GeneratorConfig config) {
-    double base =
-        isInterested(userId, topicOf(itemId)) ? config.clickRelevant() : config.clickOther();
+    int topic = topicOf(itemId);
+    double base = config.clickOther();
+    if (isInterested(userId, topic)) {
+      base =
+          hasTastes() && sideOf(itemId) != preferredSide(userId, topic)
+              ? config.clickOther()
+                  + (1 - tasteStrength) * (config.clickRelevant() - config.clickOther())
+              : config.clickRelevant();
+    }
     double quality = qualityOf(itemId);
     if (quality == 0 || base == 0 || base == 1) {
       return base; // bit for bit the stream without quality; a certain outcome stays certain

@@ -10,6 +10,8 @@ final class Seeds {
   static final long INTERESTS = 2;
   static final long TIMELINE = 3;
   static final long QUALITY = 4;
+  static final long SIDES = 5;
+  static final long PREFERENCES = 6;
 
   private Seeds() {}
 

@@ -16,7 +16,9 @@ import java.util.SplittableRandom;
  * its topic is one of the user's interests (evidence for that sits far back in history) and, with a
  * quality spread, on the item's quality ({@link GroundTruth#clickProbability}). Organic clicks do
  * not depend on quality: in a click-only stream an item's quality could only show as how often it
- * occurs, which frequency-drawn negatives cancel, so quality is planted where a label sees it.
+ * occurs, which frequency-drawn negatives cancel, so quality is planted where a label sees it. With
+ * tastes, organic clicks on an interest topic lean to the side the user prefers there, and so does
+ * the click on an impression; the impressions themselves are drawn from either side.
  */
 final class SimulatedUser {
   /** A click follows its impression after 2 to 60 seconds. */
@@ -92,7 +94,7 @@ final class SimulatedUser {
     organicLeft--;
     organicDone++;
     double onTopic = afterBurst ? config.onTopicRecent() : config.onTopicEarly();
-    int item = rng.nextDouble() < onTopic ? interestItem() : samplers.popular(rng);
+    int item = rng.nextDouble() < onTopic ? tastefulInterestItem() : samplers.popular(rng);
     return event(item, BehaviorType.CLICK, time, null);
   }
 
@@ -111,6 +113,17 @@ final class SimulatedUser {
 
   private int interestItem() {
     return samplers.ofTopic(interests[rng.nextInt(interests.length)], rng);
+  }
+
+  /** An interest item the user chose: with tastes, on the preferred side with (1 + a) / 2. */
+  private int tastefulInterestItem() {
+    if (!truth.hasTastes()) {
+      return interestItem(); // the same draws as a stream without tastes
+    }
+    int topic = interests[rng.nextInt(interests.length)];
+    int preferred = truth.preferredSide(userId, topic);
+    int side = rng.nextDouble() < (1 + config.tasteStrength()) / 2 ? preferred : 1 - preferred;
+    return samplers.ofTopicSide(topic, side, rng);
   }
 
   private BehaviorEvent event(int item, BehaviorType type, long timeMs, String requestId) {

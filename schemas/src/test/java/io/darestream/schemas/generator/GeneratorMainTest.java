@@ -195,6 +195,45 @@ class GeneratorMainTest {
   }
 
   @Test
+  void tasteStrengthReachesTheStreamAndABadOneIsNamed(@TempDir Path dir) throws IOException {
+    Path file = dir.resolve("events.jsonl");
+    String[] args = {
+      "--users",
+      "10",
+      "--items",
+      "200",
+      "--behaviors-per-user",
+      "40",
+      "--taste-strength",
+      "0.8",
+      "--out",
+      file.toString()
+    };
+    assertThat(run(args)).as(err.toString()).isZero();
+    List<BehaviorEvent> read = new ArrayList<>();
+    try (EventReader reader = EventFormat.EVENTS.open(file, ParseOptions.fail())) {
+      reader.forEachRemaining(read::add);
+    }
+    List<BehaviorEvent> expected = new ArrayList<>();
+    new StreamGenerator(
+            GeneratorConfig.builder()
+                .setUsers(10)
+                .setItems(200)
+                .setBehaviorsPerUser(40)
+                .optTasteStrength(0.8)
+                .build())
+        .events()
+        .forEachRemaining(expected::add);
+    assertThat(read).isEqualTo(expected);
+    assertThat(err.toString()).contains("tasteStrength=0.80");
+
+    err.getBuffer().setLength(0);
+    args[7] = "1.5";
+    assertThat(run(args)).isEqualTo(StandaloneCommand.CONFIG_ERROR);
+    assertThat(err.toString()).contains("tasteStrength must be in [0, 1], got 1.5");
+  }
+
+  @Test
   void helpDescribesEveryFlag() {
     assertThat(run("--help")).isZero();
     assertThat(out.toString())
@@ -211,6 +250,7 @@ class GeneratorMainTest {
             "--impressions-per-user",
             "--zipf",
             "--quality-spread",
+            "--taste-strength",
             "--seed");
   }
 }
