@@ -101,6 +101,16 @@ public final class DatasetOptions {
   double qualitySpread;
 
   @Option(
+      names = "--taste-strength",
+      defaultValue = "0",
+      paramLabel = "A",
+      description =
+          "Generated stream: how much users' tastes decide, in [0, 1] (default: ${DEFAULT-VALUE},"
+              + " none): each item has one of two sides and each user prefers one side of each"
+              + " interest topic, which only the user's behaviours in that topic show.")
+  double tasteStrength;
+
+  @Option(
       names = "--seed",
       defaultValue = "42",
       description = "Generated stream: seed (default: ${DEFAULT-VALUE}).")
@@ -159,6 +169,7 @@ public final class DatasetOptions {
           .setBehaviorsPerUser(behaviorsPerUser)
           .optMode(mode)
           .optQualitySpread(qualitySpread)
+          .optTasteStrength(tasteStrength)
           .optSeed(seed)
           .build();
     } catch (IllegalArgumentException e) {

@@ -385,11 +385,17 @@ class DareStreamCliTest {
   }
 
   @Test
-  void aBadQualitySpreadIsAConfigErrorBeforeKafkaIsReached() throws Exception {
+  void aBadQualitySpreadOrTasteStrengthIsAConfigErrorBeforeKafkaIsReached() throws Exception {
+    assertReplayRefuses("--quality-spread", "9", "qualitySpread must be in [0, 5.0], got 9.0");
+    assertReplayRefuses("--taste-strength", "2", "tasteStrength must be in [0, 1], got 2.0");
+  }
+
+  private void assertReplayRefuses(String flag, String value, String reason) throws Exception {
     int closed;
     try (ServerSocket s = new ServerSocket(0)) {
       closed = s.getLocalPort();
     }
+    err.getBuffer().setLength(0);
     assertThat(
             run(
                 "replay",
@@ -401,12 +407,10 @@ class DareStreamCliTest {
                 "50",
                 "--behaviors-per-user",
                 "2",
-                "--quality-spread",
-                "9"))
+                flag,
+                value))
         .isEqualTo(2);
-    assertThat(errText().lines().findFirst().orElse(""))
-        .startsWith("replay: ")
-        .contains("qualitySpread must be in [0, 5.0], got 9.0");
+    assertThat(errText().lines().findFirst().orElse("")).startsWith("replay: ").contains(reason);
   }
 
   @Test
