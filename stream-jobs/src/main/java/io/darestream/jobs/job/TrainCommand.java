@@ -7,8 +7,10 @@ import io.darestream.jobs.config.KafkaOptions;
 import io.darestream.jobs.config.LabelOptions;
 import io.darestream.jobs.config.ModelOptions;
 import io.darestream.jobs.config.TrainerOptions;
+import io.darestream.jobs.kafka.BrokerProbe;
 import io.darestream.schemas.serde.AvroTrust;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -19,7 +21,9 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.StateRecoveryOptions;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 import picocli.CommandLine.Unmatched;
 
 /**
@@ -38,6 +42,11 @@ import picocli.CommandLine.Unmatched;
       ""
     })
 public final class TrainCommand implements Callable<Integer> {
+  /** How long the client waits for a broker before it warns (the job starts either way). */
+  static final Duration PROBE_TIMEOUT = Duration.ofSeconds(10);
+
+  @Spec CommandSpec spec;
+
   @Option(names = "--bootstrap-servers", description = "Kafka bootstrap servers.")
   String bootstrapServers;
 
@@ -176,7 +185,13 @@ public final class TrainCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     String[] args = jobArgs();
-    checkedConfig(args);
+    Configuration config = checkedConfig(args);
+    String warning =
+        BrokerProbe.unreachableWarning(config.get(KafkaOptions.BOOTSTRAP_SERVERS), PROBE_TIMEOUT);
+    if (warning != null) {
+      spec.commandLine().getErr().println(spec.name() + ": " + warning);
+      spec.commandLine().getErr().flush();
+    }
     DareTrainJob.main(args);
     return 0;
   }
