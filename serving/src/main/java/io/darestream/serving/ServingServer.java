@@ -63,6 +63,7 @@ public final class ServingServer implements AutoCloseable {
   private SequenceStore store;
   private StoredHistory history;
   private BehaviorFeed behaviorFeed;
+  private volatile TopicTailer behaviorTailer;
   // Read by readiness checks on HTTP threads while start and close change it.
   private final List<TopicTailer> tailers = new CopyOnWriteArrayList<>();
   private TopicTailer deltaTailer;
@@ -149,7 +150,8 @@ public final class ServingServer implements AutoCloseable {
             new OffsetFile(settings.dataDir.resolve("behavior-offsets")),
             metrics,
             System::currentTimeMillis);
-    tailers.add(tailer(kafka, kafka.eventsTopic(), behaviorFeed).start());
+    behaviorTailer = tailer(kafka, kafka.eventsTopic(), behaviorFeed).start();
+    tailers.add(behaviorTailer);
     deltaFeed = new DeltaFeed(kafka.deltasTopic(), live, metrics, this::servedDeltaOffsets);
     deltaTailer = tailer(kafka, kafka.deltasTopic(), deltaFeed).start();
     tailers.add(deltaTailer);
@@ -256,7 +258,16 @@ public final class ServingServer implements AutoCloseable {
       reasons.add("no model loaded: no valid snapshot in " + settings.snapshotDir + " yet");
     }
     if (behaviorFeed != null && !behaviorFeed.caughtUp()) {
-      reasons.add("sequence feed has not caught up with " + settings.kafka.eventsTopic());
+      // Before its first read, say what the feed waits for: an unreachable broker or a missing
+      // topic reads otherwise as a feed that is merely behind.
+      String why =
+          behaviorTailer == null
+              ? ""
+              : behaviorTailer
+                  .waiting()
+                  .map(w -> " (Kafka at " + settings.kafka.bootstrapServers() + ": " + w + ")")
+                  .orElse("");
+      reasons.add("sequence feed has not caught up with " + settings.kafka.eventsTopic() + why);
     }
     for (TopicTailer t : tailers) {
       t.failure().ifPresent(f -> reasons.add("feed of " + t.topic() + " stopped: " + f));
@@ -275,6 +286,7 @@ public final class ServingServer implements AutoCloseable {
       closeQuietly("tailer of " + t.topic(), t);
     }
     tailers.clear();
+    behaviorTailer = null;
     if (behaviorFeed != null) {
       behaviorFeed.flush();
     }

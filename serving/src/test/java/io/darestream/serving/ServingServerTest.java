@@ -148,6 +148,34 @@ class ServingServerTest {
   }
 
   @Test
+  void readinessSaysSoWhenNoKafkaBrokerAnswers() throws Exception {
+    int closed;
+    try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+      closed = socket.getLocalPort();
+    }
+    String kafka = "127.0.0.1:" + closed;
+    try (ServingServer server =
+        LoopbackServers.builder(snapshots, data)
+            .optThreads(2)
+            .optKafka(io.darestream.serving.kafka.KafkaSettings.of(kafka))
+            .build()
+            .start()) {
+      // A real consumer: its metadata request times out after 5 s, then readiness says why.
+      org.awaitility.Awaitility.await()
+          .atMost(java.time.Duration.ofSeconds(30))
+          .until(() -> LoopbackServers.get(server, "/health/ready").body().contains("Kafka at"));
+      HttpResponse<String> ready = LoopbackServers.get(server, "/health/ready");
+      assertThat(ready.statusCode()).isEqualTo(503);
+      assertThat(ready.body())
+          .contains(
+              "sequence feed has not caught up with behavior-events (Kafka at "
+                  + kafka
+                  + ": cannot read its partitions: org.apache.kafka.common.errors.TimeoutException");
+      assertThat(status(server, "/health/live")).isEqualTo(200);
+    }
+  }
+
+  @Test
   void modelInfoNamesTheSnapshotAndCountsRows() throws Exception {
     DareModel trainer = TrainedModels.train(DareModel.create(TrainedModels.smallConfig(40)), 2, 3);
     Path snapshot = TrainedModels.publish(trainer, snapshots, work, 4, 9, 0);

@@ -44,6 +44,7 @@ public final class TopicTailer implements AutoCloseable {
       new ConcurrentLinkedQueue<>();
   private volatile Consumer<byte[], byte[]> consumer;
   private volatile String failure;
+  private volatile String waiting;
 
   public TopicTailer(String topic, KafkaSettings settings, RecordHandler handler) {
     this(
@@ -72,6 +73,14 @@ public final class TopicTailer implements AutoCloseable {
    */
   public Optional<String> failure() {
     return Optional.ofNullable(failure);
+  }
+
+  /**
+   * Why the tailer has not started reading yet (Kafka does not answer, the topic does not exist);
+   * empty before the first attempt and once its partitions are assigned.
+   */
+  public Optional<String> waiting() {
+    return Optional.ofNullable(waiting);
   }
 
   public TopicTailer start() {
@@ -139,14 +148,17 @@ public final class TopicTailer implements AutoCloseable {
             }
           }
           LOG.info("Tailing {} ({} partitions) from {}", topic, parts.size(), starts);
+          waiting = null;
           return true;
         }
+        waiting = "the topic does not exist yet";
+        LOG.info("Topic {} not found yet; waiting", topic);
       } catch (WakeupException e) {
         continue; // a task was queued: assign first, the task runs in the poll loop
       } catch (RuntimeException e) {
+        waiting = "cannot read its partitions: " + e;
         LOG.warn("Cannot read partitions of {}: {}; retrying", topic, e.toString());
       }
-      LOG.info("Topic {} not found yet; waiting", topic);
       awaitStop(TOPIC_RETRY_MS);
     }
     return false;

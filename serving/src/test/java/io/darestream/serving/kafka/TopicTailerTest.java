@@ -108,6 +108,48 @@ class TopicTailerTest {
   }
 
   @Test
+  void beforeItsFirstReadItSaysWhatItWaitsFor() throws Exception {
+    java.util.concurrent.atomic.AtomicBoolean unreachable =
+        new java.util.concurrent.atomic.AtomicBoolean(true);
+    MockConsumer<byte[], byte[]> waitingConsumer =
+        new MockConsumer<>("earliest") {
+          @Override
+          public List<PartitionInfo> partitionsFor(String topic, Duration timeout) {
+            if (unreachable.get()) {
+              throw new org.apache.kafka.common.errors.TimeoutException(
+                  "Timeout expired while fetching topic metadata");
+            }
+            return super.partitionsFor(topic, timeout);
+          }
+        };
+    TopicTailer tailer = new TopicTailer(TOPIC, () -> waitingConsumer, handler).start();
+    try {
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> tailer.waiting().orElse("").startsWith("cannot read its partitions"));
+      assertThat(tailer.waiting().get())
+          .contains("TimeoutException: Timeout expired while fetching topic metadata");
+
+      unreachable.set(false); // the broker answers; the topic is not there yet
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(
+              () -> tailer.waiting().equals(java.util.Optional.of("the topic does not exist yet")));
+
+      Node node = new Node(0, "localhost", 9092);
+      waitingConsumer.updatePartitions(
+          TOPIC, List.of(new PartitionInfo(TOPIC, 0, node, new Node[] {node}, new Node[] {node})));
+      waitingConsumer.updateBeginningOffsets(Map.of(P0, 0L));
+      waitingConsumer.updateEndOffsets(Map.of(P0, 0L));
+      assertThat(assigned.await(10, TimeUnit.SECONDS)).isTrue();
+      await().atMost(Duration.ofSeconds(10)).until(() -> tailer.waiting().isEmpty());
+      assertThat(tailer.failure()).isEmpty();
+    } finally {
+      tailer.close();
+    }
+  }
+
+  @Test
   void aConsumerThatFailsStopsTheTailerAndItSaysWhy() throws Exception {
     onePartition();
     TopicTailer tailer = new TopicTailer(TOPIC, () -> consumer, handler).start();
