@@ -219,8 +219,8 @@ class EvaluateMainTest {
             "1e-9");
     assertThat(status).as(err.toString()).isZero();
     assertThat(out.toString()).contains("tasteStrength=1.00");
-    // Before and after training: every pick shares the target's topic (planted NDCG 1), and the
-    // rows, at a negligible rate, stay where they were written.
+    // Before and after training every pick shares the target's topic (planted NDCG 1): the rows
+    // written, at a negligible rate, keep ranking by topic.
     assertThat(out.toString().lines().filter(l -> l.matches("\\| [01] \\| \\d+ \\| .*")))
         .hasSize(2)
         .allSatisfy(l -> assertThat(l.split("\\|")[11].trim()).startsWith("1.0000 ("));

@@ -178,10 +178,11 @@ public final class GeneratorConfig {
    * How much the users' tastes decide (0, the default: no tastes). Every item has a side (one of
    * two, like budget or premium, independent of its topic), and every user prefers one side of each
    * interest topic, drawn per topic ({@link GroundTruth#preferredSide}). With strength a, an
-   * organic click on an interest topic is on the preferred side with probability (1 + a) / 2, and
-   * an impression from the other side of an interest topic is clicked with probability {@code
-   * clickOther + (1 - a) (clickRelevant - clickOther)}: only the user's own behaviours in the
-   * target's topic tell which side they prefer there.
+   * organic click the user chooses on an interest topic is on the preferred side with probability
+   * (1 + a) / 2 (popular noise that falls in the topic is split evenly), and an impression from the
+   * other side of an interest topic is clicked with probability {@code clickOther + (1 - a)
+   * (clickRelevant - clickOther)}: only the user's own behaviours in the target's topic tell which
+   * side they prefer there.
    */
   public double tasteStrength() {
     return tasteStrength;

@@ -43,10 +43,12 @@ public final class BrokerProbe {
       return null;
     } catch (org.apache.kafka.common.KafkaException e) {
       // A bootstrap address that does not resolve at all fails in the constructor.
+      // The client's own message is "Failed to create new KafkaAdminClient"; the cause says why.
+      Throwable why = e.getCause() != null ? e.getCause() : e;
       return "warning: cannot use Kafka bootstrap servers "
           + bootstrapServers
           + ": "
-          + e.getMessage()
+          + why.getMessage()
           + "; the job starts anyway.";
     }
   }

@@ -34,6 +34,8 @@ class BrokerProbeITCase {
   @Test
   void anAddressThatCannotBeUsedGivesAWarning() {
     assertThat(BrokerProbe.unreachableWarning("no-port-here", Duration.ofSeconds(2)))
-        .startsWith("warning: cannot use Kafka bootstrap servers no-port-here: ");
+        .startsWith("warning: cannot use Kafka bootstrap servers no-port-here: ")
+        .contains("bootstrap.servers")
+        .doesNotContain("Failed to create new KafkaAdminClient");
   }
 }
