@@ -157,45 +157,41 @@ class GeneratorMainTest {
 
   @Test
   void qualitySpreadReachesTheStreamAndABadOneIsNamed(@TempDir Path dir) throws IOException {
-    Path file = dir.resolve("events.jsonl");
-    String[] args = {
-      "--users",
-      "10",
-      "--items",
-      "200",
-      "--behaviors-per-user",
-      "40",
-      "--quality-spread",
-      "1.5",
-      "--out",
-      file.toString()
-    };
-    assertThat(run(args)).as(err.toString()).isZero();
-    List<BehaviorEvent> read = new ArrayList<>();
-    try (EventReader reader = EventFormat.EVENTS.open(file, ParseOptions.fail())) {
-      reader.forEachRemaining(read::add);
-    }
-    List<BehaviorEvent> expected = new ArrayList<>();
-    new StreamGenerator(
-            GeneratorConfig.builder()
-                .setUsers(10)
-                .setItems(200)
-                .setBehaviorsPerUser(40)
-                .optQualitySpread(1.5)
-                .build())
-        .events()
-        .forEachRemaining(expected::add);
-    assertThat(read).isEqualTo(expected);
-    assertThat(err.toString()).contains("qualitySpread=1.50");
-
-    err.getBuffer().setLength(0);
-    args[7] = "-0.5";
-    assertThat(run(args)).isEqualTo(StandaloneCommand.CONFIG_ERROR);
-    assertThat(err.toString()).contains("qualitySpread must be in [0, 5.0], got -0.5");
+    assertReachesTheStream(
+        dir,
+        "--quality-spread",
+        "1.5",
+        b -> b.optQualitySpread(1.5),
+        "qualitySpread=1.50",
+        "-0.5",
+        "qualitySpread must be in [0, 5.0], got -0.5");
   }
 
   @Test
   void tasteStrengthReachesTheStreamAndABadOneIsNamed(@TempDir Path dir) throws IOException {
+    assertReachesTheStream(
+        dir,
+        "--taste-strength",
+        "0.8",
+        b -> b.optTasteStrength(0.8),
+        "tasteStrength=0.80",
+        "1.5",
+        "tasteStrength must be in [0, 1], got 1.5");
+  }
+
+  /**
+   * {@code flag value} writes the stream {@code setting} makes and the report line shows {@code
+   * shown}; {@code flag bad} is refused with {@code refusal}.
+   */
+  private void assertReachesTheStream(
+      Path dir,
+      String flag,
+      String value,
+      java.util.function.UnaryOperator<GeneratorConfig.Builder> setting,
+      String shown,
+      String bad,
+      String refusal)
+      throws IOException {
     Path file = dir.resolve("events.jsonl");
     String[] args = {
       "--users",
@@ -204,8 +200,8 @@ class GeneratorMainTest {
       "200",
       "--behaviors-per-user",
       "40",
-      "--taste-strength",
-      "0.8",
+      flag,
+      value,
       "--out",
       file.toString()
     };
@@ -215,22 +211,16 @@ class GeneratorMainTest {
       reader.forEachRemaining(read::add);
     }
     List<BehaviorEvent> expected = new ArrayList<>();
-    new StreamGenerator(
-            GeneratorConfig.builder()
-                .setUsers(10)
-                .setItems(200)
-                .setBehaviorsPerUser(40)
-                .optTasteStrength(0.8)
-                .build())
-        .events()
-        .forEachRemaining(expected::add);
+    GeneratorConfig.Builder config =
+        GeneratorConfig.builder().setUsers(10).setItems(200).setBehaviorsPerUser(40);
+    new StreamGenerator(setting.apply(config).build()).events().forEachRemaining(expected::add);
     assertThat(read).isEqualTo(expected);
-    assertThat(err.toString()).contains("tasteStrength=0.80");
+    assertThat(err.toString()).contains(shown);
 
     err.getBuffer().setLength(0);
-    args[7] = "1.5";
+    args[7] = bad;
     assertThat(run(args)).isEqualTo(StandaloneCommand.CONFIG_ERROR);
-    assertThat(err.toString()).contains("tasteStrength must be in [0, 1], got 1.5");
+    assertThat(err.toString()).contains(refusal);
   }
 
   @Test
