@@ -17,9 +17,11 @@ import io.darestream.schemas.generator.GroundTruth;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Random;
+import java.util.Set;
 
 /**
  * {@code evaluate --mode diagnose}: trains one variant on a {@link ProtocolSplit} and, at {@code
@@ -150,7 +152,7 @@ final class TrainingDiagnosis {
     float[][] codes = topicCodes(planted.topics(), dim, scale, new Random(seed * 37 + 11));
     model.exclusive(
         () -> {
-          java.util.Set<Long> categories = new java.util.HashSet<>();
+          Set<Long> categories = new HashSet<>();
           for (long item = 1; item <= planted.items(); item++) {
             attention.item().writeRow(item, codes[planted.topicOf(item)].clone());
             categories.add(planted.categoryOf(item));

@@ -6,15 +6,18 @@ import static org.awaitility.Awaitility.await;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.MockConsumer;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.Node;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.TimeoutException;
 import org.junit.jupiter.api.Test;
 
 /** The tail loop on Kafka's MockConsumer: start positions, bad records, repositioning, shutdown. */
@@ -109,15 +112,13 @@ class TopicTailerTest {
 
   @Test
   void beforeItsFirstReadItSaysWhatItWaitsFor() throws Exception {
-    java.util.concurrent.atomic.AtomicBoolean unreachable =
-        new java.util.concurrent.atomic.AtomicBoolean(true);
+    AtomicBoolean unreachable = new AtomicBoolean(true);
     MockConsumer<byte[], byte[]> waitingConsumer =
         new MockConsumer<>("earliest") {
           @Override
           public List<PartitionInfo> partitionsFor(String topic, Duration timeout) {
             if (unreachable.get()) {
-              throw new org.apache.kafka.common.errors.TimeoutException(
-                  "Timeout expired while fetching topic metadata");
+              throw new TimeoutException("Timeout expired while fetching topic metadata");
             }
             return super.partitionsFor(topic, timeout);
           }
@@ -133,8 +134,7 @@ class TopicTailerTest {
       unreachable.set(false); // the broker answers; the topic is not there yet
       await()
           .atMost(Duration.ofSeconds(10))
-          .until(
-              () -> tailer.waiting().equals(java.util.Optional.of("the topic does not exist yet")));
+          .until(() -> tailer.waiting().equals(Optional.of("the topic does not exist yet")));
 
       Node node = new Node(0, "localhost", 9092);
       waitingConsumer.updatePartitions(
