@@ -50,6 +50,7 @@ public final class DareConfig {
   private final float auxiliaryLossWeight;
   private final int auxiliarySamples;
   private final boolean straightThroughSearch;
+  private final float searchLogitWeight;
   private final long seed;
   private final int admissionMinCount;
   private final long expiryMs;
@@ -74,6 +75,7 @@ public final class DareConfig {
     this.auxiliaryLossWeight = b.auxiliaryLossWeight;
     this.auxiliarySamples = b.auxiliarySamples;
     this.straightThroughSearch = b.straightThroughSearch;
+    this.searchLogitWeight = b.searchLogitWeight;
     this.seed = b.seed;
     this.admissionMinCount = b.admissionMinCount;
     this.expiryMs = b.expiryMs;
@@ -105,6 +107,7 @@ public final class DareConfig {
         .auxiliaryLossWeight(auxiliaryLossWeight)
         .auxiliarySamples(auxiliarySamples)
         .straightThroughSearch(straightThroughSearch)
+        .searchLogitWeight(searchLogitWeight)
         .seed(seed)
         .admissionMinCount(admissionMinCount)
         .expiryMs(expiryMs);
@@ -197,6 +200,18 @@ public final class DareConfig {
     return straightThroughSearch;
   }
 
+  /**
+   * Weight α of the search's own term in the logit (0, the default: none): {@code logit = MLP(x) +
+   * α s̄}, s̄ the softmax-weighted mean of the picked behaviours' attention scores. Its gradient
+   * reaches the attention rows first hand, as the label's: a click raises the scores of what the
+   * search picked, a non-click lowers them, which is the signal TWIN's shared rows get from the
+   * representation gradient and DARE's attention rows otherwise lack (MODEL.md, "When the labels
+   * reward the search"). Not with TWIN_PROJ or the straight-through search.
+   */
+  public float searchLogitWeight() {
+    return searchLogitWeight;
+  }
+
   public int microBatchSize() {
     return microBatchSize;
   }
@@ -266,6 +281,9 @@ public final class DareConfig {
     if (straightThroughSearch) {
       m.put("straight.through.search", "true");
     }
+    if (searchLogitWeight != 0) {
+      m.put("search.logit.weight", Float.toString(searchLogitWeight));
+    }
     m.put("micro.batch.size", Integer.toString(microBatchSize));
     m.put("micro.batch.max.wait.ms", Long.toString(microBatchMaxWaitMs));
     m.put("auxiliary.loss", Boolean.toString(auxiliaryLoss));
@@ -332,6 +350,7 @@ public final class DareConfig {
           case "attention.positions" -> b.attentionPositions(Boolean.parseBoolean(v));
           case "auxiliary.samples" -> b.auxiliarySamples(Integer.parseInt(v));
           case "straight.through.search" -> b.straightThroughSearch(Boolean.parseBoolean(v));
+          case "search.logit.weight" -> b.searchLogitWeight(Float.parseFloat(v));
           case "micro.batch.size" -> b.microBatchSize(Integer.parseInt(v));
           case "micro.batch.max.wait.ms" -> b.microBatchMaxWaitMs(Long.parseLong(v));
           case "auxiliary.loss" -> b.auxiliaryLoss(Boolean.parseBoolean(v));
@@ -392,6 +411,7 @@ public final class DareConfig {
     private boolean attentionPositions = true;
     private int auxiliarySamples = 0;
     private boolean straightThroughSearch = false;
+    private float searchLogitWeight = 0f;
     private int microBatchSize = 256;
     private long microBatchMaxWaitMs = 200;
     private boolean auxiliaryLoss = false;
@@ -469,6 +489,12 @@ public final class DareConfig {
 
     public Builder auxiliarySamples(int samples) {
       this.auxiliarySamples = samples;
+      return this;
+    }
+
+    /** See {@link DareConfig#searchLogitWeight()}; at least 0. */
+    public Builder searchLogitWeight(float weight) {
+      this.searchLogitWeight = weight;
       return this;
     }
 
@@ -550,6 +576,13 @@ public final class DareConfig {
       }
       if (expiryMs < 0) {
         errors.add("expiryMs must be >= 0 (0 disables expiry), got " + expiryMs);
+      }
+      if (!(searchLogitWeight >= 0) || !Float.isFinite(searchLogitWeight)) {
+        errors.add("searchLogitWeight must be >= 0, got " + searchLogitWeight);
+      } else if (searchLogitWeight > 0 && variant == Variant.TWIN_PROJ) {
+        errors.add("searchLogitWeight is not implemented for TWIN_PROJ");
+      } else if (searchLogitWeight > 0 && straightThroughSearch) {
+        errors.add("searchLogitWeight does not go with straightThroughSearch");
       }
       if (!(auxiliaryLossWeight >= 0) || !Float.isFinite(auxiliaryLossWeight)) {
         errors.add("auxiliaryLossWeight must be >= 0, got " + auxiliaryLossWeight);

@@ -51,6 +51,11 @@ public final class DjlBatchEngine implements AutoCloseable {
 
   /** An engine over {@code params} computing on {@code device} (e.g. {@code Device.gpu()}). */
   public DjlBatchEngine(DareParameters params, Device device) {
+    if (params.config().searchLogitWeight() != 0) {
+      throw new IllegalArgumentException(
+          "the DJL batch engine does not implement the search's logit term"
+              + " (dare.model.search-logit-weight): use the plain-Java trainer");
+    }
     this.params = params;
     this.cfg = params.config();
     this.base = NDManager.newBaseManager(device, "PyTorch");

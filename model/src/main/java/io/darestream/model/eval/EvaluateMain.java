@@ -277,6 +277,16 @@ public final class EvaluateMain implements Callable<Integer> {
   boolean straightThrough;
 
   @Option(
+      names = "--search-logit-weight",
+      defaultValue = "0",
+      paramLabel = "W",
+      description =
+          "Weight of the search's own term in the logit (the weighted mean of the picked attention"
+              + " scores): the attention rows learn from the label first hand (default:"
+              + " ${DEFAULT-VALUE}, none).")
+  float searchLogitWeight;
+
+  @Option(
       names = "--init-std",
       defaultValue = "0.01",
       description =
@@ -407,6 +417,7 @@ public final class EvaluateMain implements Callable<Integer> {
             .straightThroughSearch(straightThrough)
             .initStd(initStd)
             .attentionInitStd(attInitStd)
+            .searchLogitWeight(searchLogitWeight)
             .attentionLearningRate(attLr)
             .attentionPositions(attPositions)
             .sparseOptimizer(enumValue(SparseOptimizerKind.class, "--optimizer", optimizer));

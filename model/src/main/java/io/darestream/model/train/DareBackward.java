@@ -47,6 +47,9 @@ final class DareBackward {
   private final int kCap;
   private final boolean attentionPositions;
   private final boolean straightThrough;
+  private final float searchLogitWeight;
+  // dL/dlogit of the batch's main pass (the search's logit term's gradient scales with it).
+  private float[] logitGradients;
   // Recomputes the auxiliary subset and its weights as the forward chose them.
   private DareForward forward;
 
@@ -87,6 +90,7 @@ final class DareBackward {
     kCap = s.kCap();
     attentionPositions = params.config().attentionPositions();
     straightThrough = params.config().straightThroughSearch();
+    searchLogitWeight = params.config().searchLogitWeight();
     denseGrad = new DenseGradient(params.dense());
     keyGrads = gradientsOf(keyTables);
     valueGrads = gradientsOf(valueTables);
@@ -131,6 +135,7 @@ final class DareBackward {
    * {@code dL/dx} for {@link #sample}.
    */
   void mlp(float[] dLogits) {
+    logitGradients = dLogits;
     ws.mlp.backward(dLogits, denseGrad, dx);
   }
 
@@ -244,6 +249,9 @@ final class DareBackward {
     }
     boolean valueRole = roles.representation;
     boolean keyRole = roles.attention;
+    // The search's logit term α s̄ (main picks only): ds̄/ds_r = w_r (1 + s_r - s̄).
+    float pull =
+        searchLogitWeight != 0f && p == ws.sel ? searchLogitWeight * logitGradients[b] : 0f;
     for (int r = 0; r < m; r++) {
       int o = wOff + r;
       int i = p.index[o];
@@ -256,6 +264,9 @@ final class DareBackward {
         valueGrads[2].add(i + 1, dUbar, 2 * dr, w);
       }
       float ds = w * (dws[r] - dot) * scale;
+      if (pull != 0f) {
+        ds += pull * w * (1f + ws.selScore[o] - ws.searchMean[b]) * scale;
+      }
       if (ds == 0f || !keyRole) {
         continue;
       }

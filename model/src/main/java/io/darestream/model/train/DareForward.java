@@ -51,11 +51,13 @@ final class DareForward {
   private final int maxL;
   private final int kCap;
   private final boolean attentionPositions;
+  private final float searchLogitWeight;
   private final AuxiliarySubset auxSubset;
 
   DareForward(DareParameters params, Workspace ws) {
     this.ws = ws;
     this.attentionPositions = params.config().attentionPositions();
+    this.searchLogitWeight = params.config().searchLogitWeight();
     this.auxSubset = new AuxiliarySubset(params, ws);
     this.gather = new RowGather(params, ws);
     this.projected = params.projected();
@@ -99,7 +101,13 @@ final class DareForward {
 
   /** The MLP's logits of the first {@code n} inputs (live buffer, valid until the next pass). */
   float[] logits(int n) {
-    return ws.mlp.forward(ws.x, n);
+    float[] logits = ws.mlp.forward(ws.x, n);
+    if (searchLogitWeight != 0f) {
+      for (int b = 0; b < n; b++) {
+        logits[b] += searchLogitWeight * ws.searchMean[b];
+      }
+    }
+    return logits;
   }
 
   /** The MLP's logits of the auxiliary path's first {@code n} inputs. */
@@ -206,6 +214,7 @@ final class DareForward {
       sum += e;
     }
     Arrays.fill(uBar, ro, ro + rDim, 0f);
+    float mean = 0f;
     gather.valueSlots(m);
     EmbeddingTable valueItems = valueTables.item();
     EmbeddingTable valueCats = valueTables.category();
@@ -216,6 +225,7 @@ final class DareForward {
       sel.weights[o] = w;
       sel.index[o] = i;
       ws.selScore[o] = ws.top.score(r);
+      mean += w * ws.selScore[o];
       sel.items[o] = histItems[i];
       sel.cats[o] = histCats[i];
       sel.keyItemSlot[o] = ws.itemSlots[i];
@@ -231,6 +241,7 @@ final class DareForward {
         uBar[ro + j] += w * sel.values[vo + j];
       }
     }
+    ws.searchMean[b] = mean;
   }
 
   /**

@@ -76,6 +76,9 @@ final class Workspace {
   /** The picked behaviours' scores, kCap per sample. */
   final float[] selScore;
 
+  /** Per sample: the softmax-weighted mean of its picked scores (the search's logit term). */
+  final float[] searchMean;
+
   /** The picked behaviours of every sample, kCap per sample. */
   final Picks sel;
 
@@ -145,6 +148,7 @@ final class Workspace {
     tValueItemSlot = new int[maxBatch];
     tValueCatSlot = new int[maxBatch];
     selScore = new float[maxBatch * kCap];
+    searchMean = new float[maxBatch];
     sel = new Picks(maxBatch * kCap, rDim, keyWidth);
     queries = new float[maxBatch * s.qDim()];
     qProj = new float[params.projected() ? maxBatch * s.projDim() : 0];

@@ -28,17 +28,21 @@ class GradientCheckTest {
 
   @ParameterizedTest
   @CsvSource({
-    "DARE,3,4,false,0,true,7",
-    "TWIN,3,3,false,0,true,7",
-    "TWIN_PROJ,2,3,false,0,true,7",
-    "DARE,3,4,true,0,true,7",
+    "DARE,3,4,false,0,true,7,0",
+    "TWIN,3,3,false,0,true,7,0",
+    "TWIN_PROJ,2,3,false,0,true,7,0",
+    "DARE,3,4,true,0,true,7,0",
     // The sampled auxiliary softmax: the 3 picked plus 2 of the other 3 behaviours. (Seed 8: at
     // seed 7 a PReLU input lies within EPS of its kink, which no analytic gradient matches.)
-    "DARE,3,4,true,2,true,8",
-    "TWIN,3,3,true,2,true,7",
+    "DARE,3,4,true,2,true,8,0",
+    "TWIN,3,3,true,2,true,7,0",
     // No position field in the attention token.
-    "DARE,3,4,true,2,false,7",
-    "TWIN,3,3,false,0,false,7"
+    "DARE,3,4,true,2,false,7,0",
+    "TWIN,3,3,false,0,false,7,0",
+    // The search's own logit term, alone and beside the auxiliary loss.
+    "DARE,3,4,false,0,true,7,1.5",
+    "TWIN,3,3,false,0,true,7,1.5",
+    "DARE,3,4,true,2,true,8,1.5"
   })
   void gradientsMatchFiniteDifferences(
       Variant variant,
@@ -47,7 +51,8 @@ class GradientCheckTest {
       boolean aux,
       int auxSamples,
       boolean positions,
-      long seed) {
+      long seed,
+      float searchLogitWeight) {
     DareConfig cfg =
         DareConfig.builder()
             .variant(variant)
@@ -63,6 +68,7 @@ class GradientCheckTest {
             .auxiliarySamples(auxSamples)
             .auxiliaryLoss(aux)
             .auxiliaryLossWeight(0.5f)
+            .searchLogitWeight(searchLogitWeight)
             .seed(seed)
             .build();
     DareModel model = DareModel.create(cfg);

@@ -138,6 +138,16 @@ public final class ModelOptions implements Serializable {
   // DareConfig is not Serializable; operators carry its properties form across the wire.
   private final String configProperties;
 
+  public static final ConfigOption<Double> SEARCH_LOGIT_WEIGHT =
+      ConfigOptions.key("dare.model.search-logit-weight")
+          .doubleType()
+          .defaultValue(asWritten(DEFAULTS.searchLogitWeight()))
+          .withDescription(
+              "Weight of the search's own term in the logit, logit = MLP + w * (weighted mean of"
+                  + " the picked attention scores): the attention rows then learn from the label"
+                  + " first hand, as TWIN's shared rows do from the representation gradient."
+                  + " 0 turns it off (MODEL.md, When the labels reward the search).");
+
   private ModelOptions(ReadableConfig c, int microBatchSize, long maxWaitMs) {
     this.modelId = Checks.notBlank(c, MODEL_ID);
     DareConfig config =
@@ -152,6 +162,7 @@ public final class ModelOptions implements Serializable {
             .sparseOptimizer(c.get(SPARSE_OPTIMIZER))
             .auxiliaryLoss(c.get(AUXILIARY_LOSS))
             .straightThroughSearch(c.get(STRAIGHT_THROUGH_SEARCH))
+            .searchLogitWeight(c.get(SEARCH_LOGIT_WEIGHT).floatValue())
             .initStd(c.get(INIT_STD).floatValue())
             .attentionInitStd(c.get(ATTENTION_INIT_STD).floatValue())
             .seed(c.get(SEED))
