@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.darestream.model.DareConfig;
 import io.darestream.model.DareModel;
 import io.darestream.model.Explanation;
 import io.darestream.schemas.avro.BehaviorType;
@@ -17,6 +18,8 @@ import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The whole service without Kafka: bootstrap from a real snapshot, histories from the real sequence
@@ -79,9 +82,13 @@ class ServingServerTest {
     return LoopbackServers.builder(snapshots, data).optThreads(2).build().start();
   }
 
-  @Test
-  void scoresAndSearchPicksEqualTheModelModulesForTheSameStateAndInput() throws Exception {
-    DareModel trainer = TrainedModels.train(DareModel.create(TrainedModels.smallConfig(40)), 6, 3);
+  @ParameterizedTest(name = "search logit weight {0}")
+  @ValueSource(floats = {0f, 1f})
+  void scoresAndSearchPicksEqualTheModelModulesForTheSameStateAndInput(float searchLogitWeight)
+      throws Exception {
+    DareConfig config =
+        TrainedModels.smallConfig(40).toBuilder().searchLogitWeight(searchLogitWeight).build();
+    DareModel trainer = TrainedModels.train(DareModel.create(config), 6, 3);
     TrainedModels.publish(trainer, snapshots, work, 2, 5, 0);
     long[][] history = storeHistory(60); // longer than maxHistory: both cut to the newest 40
 
