@@ -74,6 +74,17 @@ class SearchLogitTermTest {
         .hasMessageContaining("searchLogitWeight does not go with straightThroughSearch");
   }
 
+  @Test
+  void theDjlEngineRefusesTheTermItDoesNotImplement() {
+    DareModel model = DareModel.create(config(1).build());
+    assertThatThrownBy(
+            () ->
+                new io.darestream.model.djl.DjlBatchEngine(
+                    model.trainer().parameters(), ai.djl.Device.cpu()))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("does not implement the search's logit term");
+  }
+
   private static double logit(float p) {
     return Math.log(p / (1.0 - p));
   }

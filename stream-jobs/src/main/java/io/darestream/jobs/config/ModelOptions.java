@@ -145,8 +145,11 @@ public final class ModelOptions implements Serializable {
           .withDescription(
               "Weight of the search's own term in the logit, logit = MLP + w * (weighted mean of"
                   + " the picked attention scores): the attention rows then learn from the label"
-                  + " first hand, as TWIN's shared rows do from the representation gradient."
-                  + " 0 turns it off (MODEL.md, When the labels reward the search).");
+                  + " first hand. Online, 3 seeds: with attention-init-std 0.1 and w 1, planted"
+                  + " retrieval NDCG on the generated stream 0.415 -> 0.579 (TWIN 0.354) and"
+                  + " MovieLens AUC +2.8; with init 1 and w 1, Taobao AUC +5.7; no one setting"
+                  + " wins both, so 0 (off) stays the default (MODEL.md, The search's own term in"
+                  + " the logit).");
 
   private ModelOptions(ReadableConfig c, int microBatchSize, long maxWaitMs) {
     this.modelId = Checks.notBlank(c, MODEL_ID);
