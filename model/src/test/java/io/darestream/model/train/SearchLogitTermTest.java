@@ -22,18 +22,7 @@ class SearchLogitTermTest {
   private static final TrainingSample SAMPLE = Samples.sample(1, 11, 1, 1, 2, 3, 4, 5, 6, 7, 8);
 
   private static DareConfig.Builder config(float weight) {
-    return DareConfig.builder()
-        .variant(Variant.DARE)
-        .attentionDim(4)
-        .representationDim(4)
-        .topK(3)
-        .maxHistory(8)
-        .hiddenSizes(6, 4)
-        .microBatchSize(4)
-        .initStd(0.5f)
-        .attentionInitStd(0.5f)
-        .searchLogitWeight(weight)
-        .seed(3);
+    return TinyDare.config().searchLogitWeight(weight);
   }
 
   @Test

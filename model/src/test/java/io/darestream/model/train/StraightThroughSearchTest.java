@@ -2,12 +2,10 @@ package io.darestream.model.train;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.darestream.model.DareConfig;
 import io.darestream.model.DareModel;
 import io.darestream.model.RetrievedBehaviour;
 import io.darestream.model.Samples;
 import io.darestream.model.TrainingSample;
-import io.darestream.model.Variant;
 import io.darestream.model.embedding.EmbeddingTable;
 import java.util.HashSet;
 import java.util.List;
@@ -48,20 +46,7 @@ class StraightThroughSearchTest {
   }
 
   private static DareModel model(boolean straightThrough) {
-    return DareModel.create(
-        DareConfig.builder()
-            .variant(Variant.DARE)
-            .attentionDim(4)
-            .representationDim(4)
-            .topK(3)
-            .maxHistory(8)
-            .hiddenSizes(6, 4)
-            .microBatchSize(4)
-            .initStd(0.5f)
-            .attentionInitStd(0.5f)
-            .straightThroughSearch(straightThrough)
-            .seed(3)
-            .build());
+    return DareModel.create(TinyDare.config().straightThroughSearch(straightThrough).build());
   }
 
   private static EmbeddingTable table(DareModel m, String name) {
