@@ -283,7 +283,7 @@ public final class EvaluateMain implements Callable<Integer> {
       description =
           "Weight of the search's own term in the logit (the weighted mean of the picked attention"
               + " scores): the attention rows learn from the label first hand (default:"
-              + " ${DEFAULT-VALUE}, none).")
+              + " ${DEFAULT-VALUE}, none; not for TWIN_PROJ: give --variants DARE or DARE,TWIN).")
   float searchLogitWeight;
 
   @Option(
