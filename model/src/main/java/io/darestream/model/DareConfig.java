@@ -51,6 +51,8 @@ public final class DareConfig {
   private final int auxiliarySamples;
   private final boolean straightThroughSearch;
   private final float searchLogitWeight;
+  private final boolean exactMatch;
+  private final float exactMatchLearningRate;
   private final long seed;
   private final int admissionMinCount;
   private final long expiryMs;
@@ -76,6 +78,8 @@ public final class DareConfig {
     this.auxiliarySamples = b.auxiliarySamples;
     this.straightThroughSearch = b.straightThroughSearch;
     this.searchLogitWeight = b.searchLogitWeight;
+    this.exactMatch = b.exactMatch;
+    this.exactMatchLearningRate = b.exactMatchLearningRate;
     this.seed = b.seed;
     this.admissionMinCount = b.admissionMinCount;
     this.expiryMs = b.expiryMs;
@@ -108,6 +112,8 @@ public final class DareConfig {
         .auxiliarySamples(auxiliarySamples)
         .straightThroughSearch(straightThroughSearch)
         .searchLogitWeight(searchLogitWeight)
+        .exactMatch(exactMatch)
+        .exactMatchLearningRate(exactMatchLearningRate)
         .seed(seed)
         .admissionMinCount(admissionMinCount)
         .expiryMs(expiryMs);
@@ -212,6 +218,23 @@ public final class DareConfig {
     return searchLogitWeight;
   }
 
+  /**
+   * Whether the search's score has the learnt exact-match terms: {@code s_i = <q, k_i> / sqrt(d) +
+   * β [item_i = target item] + γ [category_i = target category]}, two scalars (the dense block
+   * {@code search.match}) trained with the rest. Repeat views (Taobao) learn β above 0 and find the
+   * target's own item; streams where a seen item is a negative (MovieLens) learn it below 0. The
+   * embedding part of the score then only has to learn what ids alone do not say (MODEL.md, "The
+   * search's exact-match terms").
+   */
+  public boolean exactMatch() {
+    return exactMatch;
+  }
+
+  /** Adam's learning rate for the two exact-match scalars. */
+  public float exactMatchLearningRate() {
+    return exactMatchLearningRate;
+  }
+
   public int microBatchSize() {
     return microBatchSize;
   }
@@ -281,9 +304,10 @@ public final class DareConfig {
     if (straightThroughSearch) {
       m.put("straight.through.search", "true");
     }
-    if (searchLogitWeight != 0) {
-      m.put("search.logit.weight", Float.toString(searchLogitWeight));
-    }
+    // Written always: a config stored before these settings existed reads as without them.
+    m.put("search.logit.weight", Float.toString(searchLogitWeight));
+    m.put("search.exact.match", Boolean.toString(exactMatch));
+    m.put("search.exact.match.learning.rate", Float.toString(exactMatchLearningRate));
     m.put("micro.batch.size", Integer.toString(microBatchSize));
     m.put("micro.batch.max.wait.ms", Long.toString(microBatchMaxWaitMs));
     m.put("auxiliary.loss", Boolean.toString(auxiliaryLoss));
@@ -351,6 +375,8 @@ public final class DareConfig {
           case "auxiliary.samples" -> b.auxiliarySamples(Integer.parseInt(v));
           case "straight.through.search" -> b.straightThroughSearch(Boolean.parseBoolean(v));
           case "search.logit.weight" -> b.searchLogitWeight(Float.parseFloat(v));
+          case "search.exact.match" -> b.exactMatch(Boolean.parseBoolean(v));
+          case "search.exact.match.learning.rate" -> b.exactMatchLearningRate(Float.parseFloat(v));
           case "micro.batch.size" -> b.microBatchSize(Integer.parseInt(v));
           case "micro.batch.max.wait.ms" -> b.microBatchMaxWaitMs(Long.parseLong(v));
           case "auxiliary.loss" -> b.auxiliaryLoss(Boolean.parseBoolean(v));
@@ -371,6 +397,13 @@ public final class DareConfig {
     }
     if (!p.containsKey("attention.learning.rate")) {
       b.attentionLearningRate(b.sparseLearningRate);
+    }
+    // Written before the search's logit term and exact-match terms: a model without them.
+    if (!p.containsKey("search.logit.weight")) {
+      b.searchLogitWeight(0f);
+    }
+    if (!p.containsKey("search.exact.match")) {
+      b.exactMatch(false);
     }
     return b.build();
   }
@@ -412,6 +445,8 @@ public final class DareConfig {
     private int auxiliarySamples = 0;
     private boolean straightThroughSearch = false;
     private float searchLogitWeight = 0f;
+    private boolean exactMatch = false;
+    private float exactMatchLearningRate = 3e-2f;
     private int microBatchSize = 256;
     private long microBatchMaxWaitMs = 200;
     private boolean auxiliaryLoss = false;
@@ -498,6 +533,18 @@ public final class DareConfig {
       return this;
     }
 
+    /** See {@link DareConfig#exactMatch()}. */
+    public Builder exactMatch(boolean on) {
+      this.exactMatch = on;
+      return this;
+    }
+
+    /** See {@link DareConfig#exactMatchLearningRate()}; above 0. */
+    public Builder exactMatchLearningRate(float lr) {
+      this.exactMatchLearningRate = lr;
+      return this;
+    }
+
     public Builder straightThroughSearch(boolean on) {
       this.straightThroughSearch = on;
       return this;
@@ -568,6 +615,9 @@ public final class DareConfig {
       if (!(attentionLearningRate > 0) || !Float.isFinite(attentionLearningRate)) {
         errors.add("attentionLearningRate must be > 0, got " + attentionLearningRate);
       }
+      if (!(exactMatchLearningRate > 0) || !Float.isFinite(exactMatchLearningRate)) {
+        errors.add("exactMatchLearningRate must be > 0, got " + exactMatchLearningRate);
+      }
       if (auxiliarySamples < 0) {
         errors.add("auxiliarySamples must be >= 0 (0: all L), got " + auxiliarySamples);
       }
@@ -579,8 +629,6 @@ public final class DareConfig {
       }
       if (!(searchLogitWeight >= 0) || !Float.isFinite(searchLogitWeight)) {
         errors.add("searchLogitWeight must be >= 0, got " + searchLogitWeight);
-      } else if (searchLogitWeight > 0 && variant == Variant.TWIN_PROJ) {
-        errors.add("searchLogitWeight is not implemented for TWIN_PROJ");
       } else if (searchLogitWeight > 0 && straightThroughSearch) {
         errors.add("searchLogitWeight does not go with straightThroughSearch");
       }

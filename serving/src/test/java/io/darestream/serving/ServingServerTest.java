@@ -19,7 +19,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * The whole service without Kafka: bootstrap from a real snapshot, histories from the real sequence
@@ -82,12 +82,15 @@ class ServingServerTest {
     return LoopbackServers.builder(snapshots, data).optThreads(2).build().start();
   }
 
-  @ParameterizedTest(name = "search logit weight {0}")
-  @ValueSource(floats = {0f, 1f})
-  void scoresAndSearchPicksEqualTheModelModulesForTheSameStateAndInput(float searchLogitWeight)
-      throws Exception {
+  @ParameterizedTest(name = "search logit weight {0}, exact match {1}")
+  @CsvSource({"0,false", "1,true"})
+  void scoresAndSearchPicksEqualTheModelModulesForTheSameStateAndInput(
+      float searchLogitWeight, boolean exactMatch) throws Exception {
     DareConfig config =
-        TrainedModels.smallConfig(40).toBuilder().searchLogitWeight(searchLogitWeight).build();
+        TrainedModels.smallConfig(40).toBuilder()
+            .searchLogitWeight(searchLogitWeight)
+            .exactMatch(exactMatch)
+            .build();
     DareModel trainer = TrainedModels.train(DareModel.create(config), 6, 3);
     TrainedModels.publish(trainer, snapshots, work, 2, 5, 0);
     long[][] history = storeHistory(60); // longer than maxHistory: both cut to the newest 40

@@ -27,9 +27,10 @@ import java.util.Map;
  * DareParameters} as {@code DareTrainer} (issue #20 point 4): the rows a batch reads are gathered
  * from the embedding tables onto the device ({@link BatchRows}), the search scores, the top-K
  * selection (no gradient through it), the softmax aggregation, {@code x = [v, u, v*u]}, the PReLU
- * MLP, the mean sigmoid cross-entropy and the weighted auxiliary loss run as one batched graph
- * whose backward DJL's autograd computes, and the row gradients go back to the tables' sparse
- * optimizers and the dense gradient to the same dense Adam as the Java engine.
+ * MLP (plus the search's logit term and exact-match terms where configured), the mean sigmoid
+ * cross-entropy and the weighted auxiliary loss run as one batched graph whose backward DJL's
+ * autograd computes, and the row gradients go back to the tables' sparse optimizers and the dense
+ * gradient to the same dense Adam as the Java engine.
  *
  * <p>Same losses and gradients as the Java engine within float tolerance ({@code
  * DjlBatchEngineTest}), except where two behaviours' scores tie at the K-th place (both are then
@@ -51,15 +52,10 @@ public final class DjlBatchEngine implements AutoCloseable {
 
   /** An engine over {@code params} computing on {@code device} (e.g. {@code Device.gpu()}). */
   public DjlBatchEngine(DareParameters params, Device device) {
-    if (params.config().searchLogitWeight() != 0) {
-      throw new IllegalArgumentException(
-          "the DJL batch engine does not implement the search's logit term"
-              + " (dare.model.search-logit-weight): use the plain-Java trainer");
-    }
     this.params = params;
     this.cfg = params.config();
     this.base = NDManager.newBaseManager(device, "PyTorch");
-    this.denseAdam = new DenseAdam(cfg.denseLearningRate());
+    this.denseAdam = params.newDenseAdam();
     this.denseGrad = new DenseGradient(params.dense());
     this.maxL = cfg.maxHistory();
     this.kCap = Math.min(cfg.topK(), maxL);
@@ -120,12 +116,19 @@ public final class DjlBatchEngine implements AutoCloseable {
       }
       float[] labels = new float[bsz];
       float[] valid = new float[bsz * longest];
+      // [B * longest, 2]: whether each behaviour is the target's item, and its category.
+      float[] matches = cfg.exactMatch() ? new float[bsz * longest * 2] : null;
       for (int b = 0; b < bsz; b++) {
         TrainingSample s = batch.get(b);
         labels[b] = s.label();
         int n = Math.min(s.historyLength(), maxL);
         for (int i = 0; i < n; i++) {
           valid[b * longest + i] = 1f;
+          if (matches != null) {
+            int o = 2 * (b * longest + i);
+            matches[o] = s.historyItem(i) == s.targetItem() ? 1f : 0f;
+            matches[o + 1] = s.historyCategory(i) == s.targetCategory() ? 1f : 0f;
+          }
         }
       }
       NDArray y = nd.create(labels);
@@ -135,12 +138,24 @@ public final class DjlBatchEngine implements AutoCloseable {
         int rDim = (int) target.getShape().get(1);
         NDArray ubar;
         NDArray ubarAux;
+        // The search's logit term: the softmax-weighted mean of the picked scores.
+        NDArray searchMean;
         if (longest == 0) {
           ubar = nd.zeros(new Shape(bsz, rDim));
           ubarAux = ubar;
+          searchMean = nd.zeros(new Shape(bsz));
         } else {
           NDArray mask = nd.create(valid, new Shape(bsz, longest));
-          NDArray scores = graph.scores(target, att, rDim).add(mask.sub(1f).mul(-MASKED));
+          NDArray raw = graph.scores(target, att, rDim);
+          if (matches != null) {
+            NDArray weights = dense.get(DareParameters.EXACT_MATCH_BLOCK).reshape(2, 1);
+            raw =
+                raw.add(
+                    nd.create(matches, new Shape(bsz * longest, 2))
+                        .matMul(weights)
+                        .reshape(bsz, longest));
+          }
+          NDArray scores = raw.add(mask.sub(1f).mul(-MASKED));
           // The search: the top K per sample, a constant mask (no gradient through the selection).
           int k = Math.min(kCap, longest);
           NDArray kth = scores.topK(k, 1).get(0).min(new int[] {1}, true);
@@ -148,8 +163,12 @@ public final class DjlBatchEngine implements AutoCloseable {
           NDArray w = scores.add(picked.sub(1f).mul(-MASKED)).softmax(1).mul(picked);
           ubar = repr.weightedSum(w);
           ubarAux = repr.weightedSum(scores.softmax(1).mul(mask));
+          searchMean = w.mul(raw).sum(new int[] {1});
         }
         NDArray logits = graph.mlp(graph.input(target, ubar, rDim));
+        if (cfg.searchLogitWeight() != 0) {
+          logits = logits.add(searchMean.mul(cfg.searchLogitWeight()));
+        }
         NDArray main = crossEntropy(logits, y);
         NDArray total = main;
         loss = main.getFloat();

@@ -283,8 +283,25 @@ public final class EvaluateMain implements Callable<Integer> {
       description =
           "Weight of the search's own term in the logit (the weighted mean of the picked attention"
               + " scores): the attention rows learn from the label first hand (default:"
-              + " ${DEFAULT-VALUE}, none; not for TWIN_PROJ: give --variants DARE or DARE,TWIN).")
+              + " ${DEFAULT-VALUE}, none).")
   float searchLogitWeight;
+
+  @Option(
+      names = "--exact-match",
+      arity = "0..1",
+      defaultValue = "false",
+      fallbackValue = "true",
+      paramLabel = "true|false",
+      description =
+          "The search's learnt exact-match terms: beta for the target's own item, gamma for its"
+              + " category (default: ${DEFAULT-VALUE}).")
+  boolean exactMatch;
+
+  @Option(
+      names = "--exact-match-lr",
+      defaultValue = "0.03",
+      description = "Learning rate of the exact-match terms (default: ${DEFAULT-VALUE}).")
+  float exactMatchLr;
 
   @Option(
       names = "--init-std",
@@ -418,6 +435,8 @@ public final class EvaluateMain implements Callable<Integer> {
             .initStd(initStd)
             .attentionInitStd(attInitStd)
             .searchLogitWeight(searchLogitWeight)
+            .exactMatch(exactMatch)
+            .exactMatchLearningRate(exactMatchLr)
             .attentionLearningRate(attLr)
             .attentionPositions(attPositions)
             .sparseOptimizer(enumValue(SparseOptimizerKind.class, "--optimizer", optimizer));

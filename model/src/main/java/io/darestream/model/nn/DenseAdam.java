@@ -8,9 +8,16 @@ public final class DenseAdam {
   private static final float BETA2 = 0.999f;
   private static final float EPS = 1e-8f;
   private final float lr;
+  private final Map<String, Float> blockRates;
 
   public DenseAdam(float lr) {
+    this(lr, Map.of());
+  }
+
+  /** Adam at {@code lr}, except for the blocks named in {@code blockRates}, at their own rate. */
+  public DenseAdam(float lr, Map<String, Float> blockRates) {
     this.lr = lr;
+    this.blockRates = Map.copyOf(blockRates);
   }
 
   /** One step over every block using {@code grad}. */
@@ -21,6 +28,7 @@ public final class DenseAdam {
     float c1 = 1f / (1f - (float) Math.pow(BETA1, t));
     float c2 = 1f / (1f - (float) Math.pow(BETA2, t));
     for (Map.Entry<String, float[]> e : params.liveParams().entrySet()) {
+      float rate = blockRates.getOrDefault(e.getKey(), lr);
       float[] w = e.getValue();
       float[] g = grad.block(e.getKey());
       float[] m = params.firstMoment(e.getKey());
@@ -31,7 +39,7 @@ public final class DenseAdam {
         float vi = BETA2 * v[i] + (1 - BETA2) * gi * gi;
         m[i] = mi;
         v[i] = vi;
-        w[i] -= lr * (mi * c1) / ((float) Math.sqrt(vi * c2) + EPS);
+        w[i] -= rate * (mi * c1) / ((float) Math.sqrt(vi * c2) + EPS);
       }
     }
   }

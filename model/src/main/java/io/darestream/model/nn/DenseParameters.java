@@ -17,6 +17,8 @@ import java.util.Map;
  *       (hidden layers only)
  *   <li>{@code proj.query}, {@code proj.key}, {@code proj.value}, {@code proj.target} (TWIN_PROJ
  *       only): input-major {@code [in][out]}
+ *   <li>{@code search.match}: the search's exact-match weights {@code [item, category]} (only with
+ *       {@code DareConfig#exactMatch()})
  *   <li>optimizer state: {@code adam.m.<name>}, {@code adam.v.<name>}, {@code adam.step} (one float
  *       holding the step count)
  * </ul>
@@ -31,7 +33,7 @@ public final class DenseParameters {
   private final float[] step = new float[1];
 
   /** Registers a zero block; returns its live array. */
-  float[] register(String name, int size) {
+  public float[] register(String name, int size) {
     if (params.containsKey(name)) {
       throw new IllegalArgumentException("dense block registered twice: " + name);
     }

@@ -30,6 +30,8 @@ final class DareBackward {
   private final LinearMap projTarget;
 
   private final DenseGradient denseGrad;
+  // dL/d[β, γ] of the exact-match terms (a live block of denseGrad), or null.
+  private final float[] exactMatchGrad;
   private final RowGradients rowGrads = new RowGradients();
   // Accumulators of item, category and position rows; the same objects when TWIN shares tables.
   private final RowGradients.TableGradient[] keyGrads;
@@ -92,6 +94,8 @@ final class DareBackward {
     straightThrough = params.config().straightThroughSearch();
     searchLogitWeight = params.config().searchLogitWeight();
     denseGrad = new DenseGradient(params.dense());
+    exactMatchGrad =
+        params.exactMatch() == null ? null : denseGrad.block(DareParameters.EXACT_MATCH_BLOCK);
     keyGrads = gradientsOf(keyTables);
     valueGrads = gradientsOf(valueTables);
     dx = new float[s.maxBatch() * xDim];
@@ -270,6 +274,15 @@ final class DareBackward {
       if (ds == 0f || !keyRole) {
         continue;
       }
+      if (exactMatchGrad != null) {
+        // s_r holds β [item match] + γ [category match] after the scale; ds is dL/ds_r * scale.
+        if (item == ws.tItem[b]) {
+          exactMatchGrad[0] += ds / scale;
+        }
+        if (cat == ws.tCat[b]) {
+          exactMatchGrad[1] += ds / scale;
+        }
+      }
       keyGrads[0].addAt(p.keyItemSlot[o], item, queries, qo, ds);
       keyGrads[1].addAt(p.keyCatSlot[o], cat, queries, qo + dk, ds);
       int ko = kOff + r * keyWidth;
@@ -303,7 +316,7 @@ final class DareBackward {
     long[] histItems = ws.histItems;
     long[] histCats = ws.histCats;
     System.arraycopy(ws.queries, b * qDim, ws.query, 0, qDim);
-    ws.kernel.scoreEvery(ws.query, ws.history, forward.positionBias(), scale, ws.all);
+    ws.kernel.scoreEvery(ws.query, ws.history, forward.scoreBias(b), scale, ws.all);
     int c = forward.auxiliarySubset(b, n);
     for (int r = 0; r < c; r++) {
       int i = full.index[r];

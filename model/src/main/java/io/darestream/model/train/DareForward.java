@@ -53,6 +53,8 @@ final class DareForward {
   private final boolean attentionPositions;
   private final float searchLogitWeight;
   private final AuxiliarySubset auxSubset;
+  // [β, γ] of the exact-match terms (live), or null.
+  private final float[] exactMatch;
 
   DareForward(DareParameters params, Workspace ws) {
     this.ws = ws;
@@ -60,6 +62,7 @@ final class DareForward {
     this.searchLogitWeight = params.config().searchLogitWeight();
     this.auxSubset = new AuxiliarySubset(params, ws);
     this.gather = new RowGather(params, ws);
+    this.exactMatch = params.exactMatch();
     this.projected = params.projected();
     this.keyTables = params.attention();
     this.valueTables = params.representation();
@@ -186,7 +189,7 @@ final class DareForward {
    * the selection itself has no gradient. Returns how many it picked.
    */
   private int search(int b) {
-    ws.kernel.search(ws.query, ws.history, positionBias(), scale, ws.top);
+    ws.kernel.search(ws.query, ws.history, scoreBias(b), scale, ws.top);
     int m = ws.top.size();
     ws.selCount[b] = m;
     return m;
@@ -245,10 +248,41 @@ final class DareForward {
   }
 
   /**
+   * The additive terms of every behaviour's score for target {@code b} (the current query), before
+   * the scale: the position field's share, plus {@code (β [item_i = target item] + γ [category_i =
+   * target category]) / scale} with the exact-match terms; null when there are none.
+   */
+  float[] scoreBias(int b) {
+    float[] position = positionBias();
+    if (exactMatch == null) {
+      return position;
+    }
+    float itemTerm = exactMatch[0] / scale;
+    float catTerm = exactMatch[1] / scale;
+    long item = ws.tItem[b];
+    long cat = ws.tCat[b];
+    long[] histItems = ws.histItems;
+    long[] histCats = ws.histCats;
+    float[] bias = ws.scoreBias;
+    int n = ws.history.length();
+    for (int i = 0; i < n; i++) {
+      float t = position == null ? 0f : position[i];
+      if (histItems[i] == item) {
+        t += itemTerm;
+      }
+      if (histCats[i] == cat) {
+        t += catTerm;
+      }
+      bias[i] = t;
+    }
+    return bias;
+  }
+
+  /**
    * The position field's share of every behaviour's score for the current query, or null when the
    * attention token has no position field.
    */
-  float[] positionBias() {
+  private float[] positionBias() {
     if (!attentionPositions) {
       return null;
     }
@@ -264,7 +298,7 @@ final class DareForward {
     int ro = b * rDim;
     float[] uBarAux = ws.uBarAux;
     float[] row = ws.row;
-    ws.kernel.scoreEvery(ws.query, ws.history, positionBias(), scale, ws.all);
+    ws.kernel.scoreEvery(ws.query, ws.history, scoreBias(b), scale, ws.all);
     int c = auxSubset.choose(b, n);
     int[] index = ws.full.index;
     float[] weights = ws.full.weights;

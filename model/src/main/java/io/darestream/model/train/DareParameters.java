@@ -7,10 +7,12 @@ import io.darestream.model.embedding.EmbeddingTable;
 import io.darestream.model.embedding.FieldTables;
 import io.darestream.model.embedding.RowInitializer;
 import io.darestream.model.embedding.SparseOptimizer;
+import io.darestream.model.nn.DenseAdam;
 import io.darestream.model.nn.DenseParameters;
 import io.darestream.model.nn.MlpWeights;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
@@ -25,6 +27,9 @@ import java.util.SplittableRandom;
  * itself; {@code DareModel} owns the locking.
  */
 public final class DareParameters {
+  /** The dense block of the search's exact-match weights {@code [item, category]} (starts at 0). */
+  public static final String EXACT_MATCH_BLOCK = "search.match";
+
   private final DareConfig cfg;
   private final boolean projected;
   private final FieldTables attention;
@@ -33,6 +38,7 @@ public final class DareParameters {
   private final DenseParameters dense = new DenseParameters();
   private final MlpWeights mlp;
   private final Projections projections;
+  private final float[] exactMatch;
   private final NetworkShape shape;
   private long version;
 
@@ -62,6 +68,8 @@ public final class DareParameters {
     mlp = new MlpWeights(dense, shape.xDim(), cfg.hiddenSizes(), rng);
     projections =
         projected ? Projections.register(dense, shape.rDim(), shape.projDim(), rng) : null;
+    // Last, and drawing nothing: a model without it keeps the other blocks' initial values.
+    exactMatch = cfg.exactMatch() ? dense.register(EXACT_MATCH_BLOCK, 2) : null;
   }
 
   private FieldTables fieldTables(
@@ -116,6 +124,25 @@ public final class DareParameters {
   /** The MLP's weights (live blocks of {@link #dense()}). */
   public MlpWeights mlp() {
     return mlp;
+  }
+
+  /**
+   * The live exact-match weights {@code [β, γ]} of {@link DareConfig#exactMatch()} (a block of
+   * {@link #dense()}), or null without them.
+   */
+  float[] exactMatch() {
+    return exactMatch;
+  }
+
+  /**
+   * The dense optimizer for these parameters: Adam at the dense learning rate, the exact-match
+   * weights at their own.
+   */
+  public DenseAdam newDenseAdam() {
+    return exactMatch == null
+        ? new DenseAdam(cfg.denseLearningRate())
+        : new DenseAdam(
+            cfg.denseLearningRate(), Map.of(EXACT_MATCH_BLOCK, cfg.exactMatchLearningRate()));
   }
 
   /** True for TWIN_PROJ, whose search and aggregation run through {@link #projections()}. */

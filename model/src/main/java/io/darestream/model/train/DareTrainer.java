@@ -39,7 +39,7 @@ public final class DareTrainer {
     this.forward = new DareForward(params, ws);
     this.backward = new DareBackward(params, ws);
     backward.forward(forward);
-    this.denseAdam = new DenseAdam(cfg.denseLearningRate());
+    this.denseAdam = params.newDenseAdam();
     this.maxBatch = params.shape().maxBatch();
     this.predictions = new float[maxBatch];
     this.dLogits = new float[maxBatch];

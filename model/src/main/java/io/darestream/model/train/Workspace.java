@@ -79,6 +79,12 @@ final class Workspace {
   /** Per sample: the softmax-weighted mean of its picked scores (the search's logit term). */
   final float[] searchMean;
 
+  /**
+   * The current sample's additive score terms per behaviour before the scale (position share plus
+   * exact matches; only with the exact-match terms).
+   */
+  final float[] scoreBias;
+
   /** The picked behaviours of every sample, kCap per sample. */
   final Picks sel;
 
@@ -149,6 +155,7 @@ final class Workspace {
     tValueCatSlot = new int[maxBatch];
     selScore = new float[maxBatch * kCap];
     searchMean = new float[maxBatch];
+    scoreBias = new float[params.config().exactMatch() ? maxL : 0];
     sel = new Picks(maxBatch * kCap, rDim, keyWidth);
     queries = new float[maxBatch * s.qDim()];
     qProj = new float[params.projected() ? maxBatch * s.projDim() : 0];

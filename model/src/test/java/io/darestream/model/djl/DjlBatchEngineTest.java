@@ -9,15 +9,19 @@ import ai.djl.Device;
 import io.darestream.model.BatchResult;
 import io.darestream.model.DareConfig;
 import io.darestream.model.DareModel;
+import io.darestream.model.DenseBlock;
 import io.darestream.model.Samples;
 import io.darestream.model.TrainingSample;
 import io.darestream.model.Variant;
 import io.darestream.model.embedding.EmbeddingTable;
+import io.darestream.model.train.DareParameters;
 import io.darestream.model.train.DareTrainer;
 import io.darestream.model.train.Gradients;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * Parity of the two batch engines (issue #20 point 4): on the same batch and parameters, {@link
@@ -39,7 +43,24 @@ class DjlBatchEngineTest {
 
   @DjlParity.EachVariant
   void lossesAndGradientsAgreeWithTheJavaEngine(Variant variant, int att, int repr, boolean aux) {
-    DareModel model = DjlParity.trainedModel(config(variant, att, repr, aux), 16, 20, 12, 200);
+    assertSameGradients(DjlParity.trainedModel(config(variant, att, repr, aux), 16, 20, 12, 200));
+  }
+
+  /** With the search's logit term and its exact-match terms (β, γ set away from 0). */
+  @ParameterizedTest(name = "{0} aux={3}")
+  @CsvSource({"DARE,3,4,false", "DARE,3,4,true", "TWIN,4,4,false", "TWIN_PROJ,2,3,true"})
+  void theSearchTermsAgreeWithTheJavaEngine(Variant variant, int att, int repr, boolean aux) {
+    DareConfig cfg =
+        config(variant, att, repr, aux).toBuilder()
+            .searchLogitWeight(1.5f)
+            .exactMatch(true)
+            .build();
+    DareModel model = DjlParity.trainedModel(cfg, 16, 20, 12, 200);
+    model.writeDense(new DenseBlock(DareParameters.EXACT_MATCH_BLOCK, new float[] {0.7f, -0.4f}));
+    assertSameGradients(model);
+  }
+
+  private static void assertSameGradients(DareModel model) {
     DareTrainer java = model.trainer();
     List<TrainingSample> batch = Samples.random(16, 20, 12, 21);
     try (DjlBatchEngine djl = new DjlBatchEngine(java.parameters(), device())) {

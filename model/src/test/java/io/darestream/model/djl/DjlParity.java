@@ -85,6 +85,10 @@ final class DjlParity {
         .initStd(0.5f)
         .auxiliaryLoss(aux)
         .auxiliaryLossWeight(0.5f)
+        // The model both engines had before the search's own terms (their own cases add them).
+        .attentionInitStd(1f)
+        .searchLogitWeight(0f)
+        .exactMatch(false)
         .seed(7)
         .build();
   }

@@ -28,21 +28,27 @@ class GradientCheckTest {
 
   @ParameterizedTest
   @CsvSource({
-    "DARE,3,4,false,0,true,7,0",
-    "TWIN,3,3,false,0,true,7,0",
-    "TWIN_PROJ,2,3,false,0,true,7,0",
-    "DARE,3,4,true,0,true,7,0",
+    "DARE,3,4,false,0,true,7,0,false",
+    "TWIN,3,3,false,0,true,7,0,false",
+    "TWIN_PROJ,2,3,false,0,true,7,0,false",
+    "DARE,3,4,true,0,true,7,0,false",
     // The sampled auxiliary softmax: the 3 picked plus 2 of the other 3 behaviours. (Seed 8: at
     // seed 7 a PReLU input lies within EPS of its kink, which no analytic gradient matches.)
-    "DARE,3,4,true,2,true,8,0",
-    "TWIN,3,3,true,2,true,7,0",
+    "DARE,3,4,true,2,true,8,0,false",
+    "TWIN,3,3,true,2,true,7,0,false",
     // No position field in the attention token.
-    "DARE,3,4,true,2,false,7,0",
-    "TWIN,3,3,false,0,false,7,0",
+    "DARE,3,4,true,2,false,7,0,false",
+    "TWIN,3,3,false,0,false,7,0,false",
     // The search's own logit term, alone and beside the auxiliary loss.
-    "DARE,3,4,false,0,true,7,1.5",
-    "TWIN,3,3,false,0,true,7,1.5",
-    "DARE,3,4,true,2,true,8,1.5"
+    "DARE,3,4,false,0,true,7,1.5,false",
+    "TWIN,3,3,false,0,true,7,1.5,false",
+    "DARE,3,4,true,2,true,8,1.5,false",
+    // The search's exact-match terms (β, γ set away from 0), with and without the logit term.
+    "DARE,3,4,false,0,true,7,1.5,true",
+    "DARE,3,4,true,2,false,7,0,true",
+    "TWIN,3,3,false,0,true,7,0,true",
+    "TWIN_PROJ,2,3,false,0,true,7,0,true",
+    "TWIN_PROJ,2,3,false,0,true,7,1.5,true"
   })
   void gradientsMatchFiniteDifferences(
       Variant variant,
@@ -52,7 +58,8 @@ class GradientCheckTest {
       int auxSamples,
       boolean positions,
       long seed,
-      float searchLogitWeight) {
+      float searchLogitWeight,
+      boolean exactMatch) {
     DareConfig cfg =
         DareConfig.builder()
             .variant(variant)
@@ -69,10 +76,14 @@ class GradientCheckTest {
             .auxiliaryLoss(aux)
             .auxiliaryLossWeight(0.5f)
             .searchLogitWeight(searchLogitWeight)
+            .exactMatch(exactMatch)
             .seed(seed)
             .build();
     DareModel model = DareModel.create(cfg);
     DareTrainer net = model.trainer();
+    if (exactMatch) {
+      model.writeDense(new DenseBlock(DareParameters.EXACT_MATCH_BLOCK, new float[] {0.7f, -0.4f}));
+    }
     List<TrainingSample> batch = Samples.random(6, 12, 8, 3);
 
     Gradients g = net.gradients(batch, true);
@@ -119,6 +130,12 @@ class GradientCheckTest {
         .isLessThan(1e-3);
     if (variant == Variant.DARE) {
       assertThat(norm(attPairs)).as("attention rows receive gradient").isGreaterThan(1e-6);
+    }
+    if (exactMatch) {
+      float[] match = denseGrads.get(DareParameters.EXACT_MATCH_BLOCK);
+      assertThat(Math.abs(match[0]) + Math.abs(match[1]))
+          .as("the exact-match weights receive gradient")
+          .isGreaterThan(1e-6f);
     }
     if (variant == Variant.DARE && searchLogitWeight > 0) {
       // On their own too: the search's logit term reaches only these rows, and a pooled error

@@ -10,7 +10,6 @@ import io.darestream.model.Explanation;
 import io.darestream.model.RetrievedBehaviour;
 import io.darestream.model.Samples;
 import io.darestream.model.TrainingSample;
-import io.darestream.model.Variant;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -47,8 +46,17 @@ class SearchLogitTermTest {
     assertThat(on.toProperties()).contains("search.logit.weight=1.5");
     assertThat(DareConfig.fromProperties(on.toProperties())).isEqualTo(on);
     DareConfig off = config(0).build();
-    assertThat(off.toProperties()).doesNotContain("search.logit.weight");
     assertThat(DareConfig.fromProperties(off.toProperties()).searchLogitWeight()).isZero();
+    // Stored before the term existed: no key, whatever the default is now.
+    String older =
+        on.toProperties()
+            .lines()
+            .filter(l -> !l.startsWith("search."))
+            .map(l -> l + "\n")
+            .reduce("", String::concat);
+    DareConfig old = DareConfig.fromProperties(older);
+    assertThat(old.searchLogitWeight()).isZero();
+    assertThat(old.exactMatch()).isFalse();
   }
 
   @Test
@@ -57,21 +65,8 @@ class SearchLogitTermTest {
         .hasMessageContaining("searchLogitWeight must be >= 0, got -1.0");
     assertThatThrownBy(() -> config(Float.NaN).build())
         .hasMessageContaining("searchLogitWeight must be >= 0");
-    assertThatThrownBy(() -> config(1).variant(Variant.TWIN_PROJ).representationDim(4).build())
-        .hasMessageContaining("searchLogitWeight is not implemented for TWIN_PROJ");
     assertThatThrownBy(() -> config(1).straightThroughSearch(true).build())
         .hasMessageContaining("searchLogitWeight does not go with straightThroughSearch");
-  }
-
-  @Test
-  void theDjlEngineRefusesTheTermItDoesNotImplement() {
-    DareModel model = DareModel.create(config(1).build());
-    assertThatThrownBy(
-            () ->
-                new io.darestream.model.djl.DjlBatchEngine(
-                    model.trainer().parameters(), ai.djl.Device.cpu()))
-        .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("does not implement the search's logit term");
   }
 
   private static double logit(float p) {

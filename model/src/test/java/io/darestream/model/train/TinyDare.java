@@ -18,6 +18,9 @@ final class TinyDare {
         .microBatchSize(4)
         .initStd(0.5f)
         .attentionInitStd(0.5f)
+        // Without the search's own terms, whatever the defaults: the tests add them.
+        .searchLogitWeight(0f)
+        .exactMatch(false)
         .seed(3);
   }
 }

@@ -151,6 +151,22 @@ public final class ModelOptions implements Serializable {
                   + " wins both, so 0 (off) stays the default (MODEL.md, The search's own term in"
                   + " the logit).");
 
+  public static final ConfigOption<Boolean> EXACT_MATCH =
+      ConfigOptions.key("dare.model.exact-match")
+          .booleanType()
+          .defaultValue(DEFAULTS.exactMatch())
+          .withDescription(
+              "Adds two learnt terms to the search's score: beta if the behaviour is the target's"
+                  + " item, gamma if it has its category. Repeat views learn beta above 0 (Taobao),"
+                  + " a seen item that is a negative below 0 (MovieLens) (MODEL.md, The search's"
+                  + " exact-match terms).");
+
+  public static final ConfigOption<Double> EXACT_MATCH_LEARNING_RATE =
+      ConfigOptions.key("dare.model.exact-match-learning-rate")
+          .doubleType()
+          .defaultValue(asWritten(DEFAULTS.exactMatchLearningRate()))
+          .withDescription("Adam's learning rate for the two exact-match terms.");
+
   private ModelOptions(ReadableConfig c, int microBatchSize, long maxWaitMs) {
     this.modelId = Checks.notBlank(c, MODEL_ID);
     DareConfig config =
@@ -166,6 +182,8 @@ public final class ModelOptions implements Serializable {
             .auxiliaryLoss(c.get(AUXILIARY_LOSS))
             .straightThroughSearch(c.get(STRAIGHT_THROUGH_SEARCH))
             .searchLogitWeight(c.get(SEARCH_LOGIT_WEIGHT).floatValue())
+            .exactMatch(c.get(EXACT_MATCH))
+            .exactMatchLearningRate(c.get(EXACT_MATCH_LEARNING_RATE).floatValue())
             .initStd(c.get(INIT_STD).floatValue())
             .attentionInitStd(c.get(ATTENTION_INIT_STD).floatValue())
             .seed(c.get(SEED))
