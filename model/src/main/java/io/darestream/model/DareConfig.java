@@ -77,8 +77,8 @@ public final class DareConfig {
     this.auxiliaryLossWeight = b.auxiliaryLossWeight;
     this.auxiliarySamples = b.auxiliarySamples;
     this.straightThroughSearch = b.straightThroughSearch;
-    this.searchLogitWeight = b.searchLogitWeight;
-    this.exactMatch = b.exactMatch;
+    this.searchLogitWeight = b.searchLogitWeightOrDefault();
+    this.exactMatch = b.exactMatchOrDefault();
     this.exactMatchLearningRate = b.exactMatchLearningRate;
     this.seed = b.seed;
     this.admissionMinCount = b.admissionMinCount;
@@ -207,24 +207,24 @@ public final class DareConfig {
   }
 
   /**
-   * Weight α of the search's own term in the logit (0, the default: none): {@code logit = MLP(x) +
-   * α s̄}, s̄ the softmax-weighted mean of the picked behaviours' attention scores. Its gradient
+   * Weight α of the search's own term in the logit (default 1; 0: none): {@code logit = MLP(x) + α
+   * s̄}, s̄ the softmax-weighted mean of the picked behaviours' attention scores. Its gradient
    * reaches the attention rows first hand, as the label's: a click raises the scores of what the
    * search picked, a non-click lowers them, which is the signal TWIN's shared rows get from the
    * representation gradient and DARE's attention rows otherwise lack (MODEL.md, "When the labels
-   * reward the search"). Not with TWIN_PROJ or the straight-through search.
+   * reward the search"). Not with the straight-through search.
    */
   public float searchLogitWeight() {
     return searchLogitWeight;
   }
 
   /**
-   * Whether the search's score has the learnt exact-match terms: {@code s_i = <q, k_i> / sqrt(d) +
-   * β [item_i = target item] + γ [category_i = target category]}, two scalars (the dense block
-   * {@code search.match}) trained with the rest. Repeat views (Taobao) learn β above 0 and find the
-   * target's own item; streams where a seen item is a negative (MovieLens) learn it below 0. The
-   * embedding part of the score then only has to learn what ids alone do not say (MODEL.md, "The
-   * search's exact-match terms").
+   * Whether the search's score has the learnt exact-match terms (default on): {@code s_i = <q, k_i>
+   * / sqrt(d) + β [item_i = target item] + γ [category_i = target category]}, two scalars (the
+   * dense block {@code search.match}) trained with the rest. Repeat views (Taobao) learn β above 0
+   * and find the target's own item; streams where a seen item is a negative (MovieLens) learn it
+   * below 0. The embedding part of the score then only has to learn what ids alone do not say
+   * (MODEL.md, "The search's exact-match terms").
    */
   public boolean exactMatch() {
     return exactMatch;
@@ -435,17 +435,20 @@ public final class DareConfig {
     private float sparseLearningRate = 1e-2f;
     private SparseOptimizerKind sparseOptimizer = SparseOptimizerKind.ADAM;
     // The representation rows (and TWIN's shared ones) start small: at N(0, 1), the reference's
-    // init, the online MovieLens AUC fell by 7 points. DARE's attention rows start N(0, 1): at 0.01
-    // the search's softmax is uniform and lazy Adam's first steps wash out the rows (MODEL.md,
-    // issue 17's diagnosis).
+    // init, the online MovieLens AUC fell by 7 points. DARE's attention rows start N(0, 0.1), with
+    // the search's logit term and its exact-match terms on: together they gain 3 to 8 AUC points
+    // online on Taobao and MovieLens over rows at 1 without them, and the search finds the planted
+    // topics (MODEL.md, "The search's exact-match terms"). Rows at 0.01 leave the softmax uniform
+    // and lazy Adam's first steps wash them out (issue 17's diagnosis).
     private float initStd = 0.01f;
-    private float attentionInitStd = 1f;
+    private float attentionInitStd = 0.1f;
     private float attentionLearningRate = 1e-2f;
     private boolean attentionPositions = true;
     private int auxiliarySamples = 0;
     private boolean straightThroughSearch = false;
-    private float searchLogitWeight = 0f;
-    private boolean exactMatch = false;
+    // Unset: DARE's default (1, on), or the baselines' (0, off) for TWIN and TWIN_PROJ.
+    private Float searchLogitWeight;
+    private Boolean exactMatch;
     private float exactMatchLearningRate = 3e-2f;
     private int microBatchSize = 256;
     private long microBatchMaxWaitMs = 200;
@@ -585,8 +588,26 @@ public final class DareConfig {
       return this;
     }
 
+    /**
+     * The search's own terms are DARE's: unset, they are on for DARE and off for the baselines,
+     * which run as their papers define them (the terms cost TWIN's search on the generated stream:
+     * MODEL.md, "The search's exact-match terms"). Set, they apply to any variant.
+     */
+    private float searchLogitWeightOrDefault() {
+      if (searchLogitWeight != null) {
+        return searchLogitWeight;
+      }
+      // The straight-through search's attention gradient comes from the full softmax: no term.
+      return variant == Variant.DARE && !straightThroughSearch ? 1f : 0f;
+    }
+
+    private boolean exactMatchOrDefault() {
+      return exactMatch != null ? exactMatch : variant == Variant.DARE;
+    }
+
     /** Validates and builds; the message names the offending setting and its value. */
     public DareConfig build() {
+      float searchLogitWeight = searchLogitWeightOrDefault();
       List<String> errors = new ArrayList<>();
       positive(errors, "attentionDim", attentionDim);
       positive(errors, "representationDim", representationDim);
@@ -630,7 +651,9 @@ public final class DareConfig {
       if (!(searchLogitWeight >= 0) || !Float.isFinite(searchLogitWeight)) {
         errors.add("searchLogitWeight must be >= 0, got " + searchLogitWeight);
       } else if (searchLogitWeight > 0 && straightThroughSearch) {
-        errors.add("searchLogitWeight does not go with straightThroughSearch");
+        errors.add(
+            "searchLogitWeight does not go with straightThroughSearch (its attention gradient"
+                + " comes from the full softmax): set searchLogitWeight to 0");
       }
       if (!(auxiliaryLossWeight >= 0) || !Float.isFinite(auxiliaryLossWeight)) {
         errors.add("auxiliaryLossWeight must be >= 0, got " + auxiliaryLossWeight);

@@ -16,8 +16,29 @@ class DareConfigTest {
     assertThat(c.topK()).isEqualTo(20);
     assertThat(c.hiddenSizes()).containsExactly(200, 80);
     assertThat(c.initStd()).isEqualTo(0.01f);
-    assertThat(c.attentionInitStd()).isEqualTo(1f);
+    assertThat(c.attentionInitStd()).isEqualTo(0.1f);
+    assertThat(c.searchLogitWeight()).isEqualTo(1f);
+    assertThat(c.exactMatch()).isTrue();
     assertThat(c.mlpInputDim()).isEqualTo(144);
+  }
+
+  @Test
+  void theSearchsOwnTermsAreDaresUnlessSetForABaseline() {
+    DareConfig twin = DareConfig.builder().variant(Variant.TWIN).build();
+    assertThat(twin.searchLogitWeight()).isZero();
+    assertThat(twin.exactMatch()).isFalse();
+    DareConfig proj = DareConfig.builder().variant(Variant.TWIN_PROJ).build();
+    assertThat(proj.searchLogitWeight()).isZero();
+    assertThat(proj.exactMatch()).isFalse();
+    DareConfig set =
+        DareConfig.builder().variant(Variant.TWIN).searchLogitWeight(0.5f).exactMatch(true).build();
+    assertThat(set.searchLogitWeight()).isEqualTo(0.5f);
+    assertThat(set.exactMatch()).isTrue();
+    assertThat(DareConfig.builder().straightThroughSearch(true).build().searchLogitWeight())
+        .isZero();
+    DareConfig off = DareConfig.builder().searchLogitWeight(0).exactMatch(false).build();
+    assertThat(off.searchLogitWeight()).isZero();
+    assertThat(off.exactMatch()).isFalse();
   }
 
   @Test

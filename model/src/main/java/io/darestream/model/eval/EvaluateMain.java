@@ -273,29 +273,29 @@ public final class EvaluateMain implements Callable<Integer> {
       names = "--straight-through",
       description =
           "Attention rows learn through a softmax over every behaviour (--aux-samples) while the"
-              + " forward aggregates the top K.")
+              + " forward aggregates the top K (without the search's logit term).")
   boolean straightThrough;
 
   @Option(
       names = "--search-logit-weight",
-      defaultValue = "0",
       paramLabel = "W",
       description =
           "Weight of the search's own term in the logit (the weighted mean of the picked attention"
               + " scores): the attention rows learn from the label first hand (default:"
-              + " ${DEFAULT-VALUE}, none).")
-  float searchLogitWeight;
+              + " 1 for DARE, 0 (none) for TWIN, TWIN_PROJ and --straight-through; given, it applies"
+              + " to every variant).")
+  Float searchLogitWeight;
 
   @Option(
       names = "--exact-match",
       arity = "0..1",
-      defaultValue = "false",
       fallbackValue = "true",
       paramLabel = "true|false",
       description =
           "The search's learnt exact-match terms: beta for the target's own item, gamma for its"
-              + " category (default: ${DEFAULT-VALUE}).")
-  boolean exactMatch;
+              + " category (default: on for DARE, off for TWIN and TWIN_PROJ; given, it applies to"
+              + " every variant).")
+  Boolean exactMatch;
 
   @Option(
       names = "--exact-match-lr",
@@ -312,7 +312,7 @@ public final class EvaluateMain implements Callable<Integer> {
 
   @Option(
       names = "--att-init-std",
-      defaultValue = "1",
+      defaultValue = "0.1",
       description = "Std of the initial rows of DARE's attention set (default: ${DEFAULT-VALUE}).")
   float attInitStd;
 
@@ -434,12 +434,16 @@ public final class EvaluateMain implements Callable<Integer> {
             .straightThroughSearch(straightThrough)
             .initStd(initStd)
             .attentionInitStd(attInitStd)
-            .searchLogitWeight(searchLogitWeight)
-            .exactMatch(exactMatch)
             .exactMatchLearningRate(exactMatchLr)
             .attentionLearningRate(attLr)
             .attentionPositions(attPositions)
             .sparseOptimizer(enumValue(SparseOptimizerKind.class, "--optimizer", optimizer));
+    if (searchLogitWeight != null) {
+      base.searchLogitWeight(searchLogitWeight);
+    }
+    if (exactMatch != null) {
+      base.exactMatch(exactMatch);
+    }
     for (Variant v : compared) {
       try {
         base.variant(v).attentionDim(v == Variant.TWIN ? representationDim : attentionDim).build();

@@ -20,16 +20,20 @@ import org.junit.jupiter.params.provider.CsvSource;
  * Re-taken deliberately twice: when the row initialisation became the quantile table, and when the
  * MLP moved to fused multiply-add chains ({@link io.darestream.model.nn.Gemm}). The rows pinned
  * before the attention rows' default init std became 1 (issue 17) run with the old std 0.01, so
- * their bits still pin the arithmetic; the last row pins the new default, with a sampled auxiliary
- * softmax. The same bits come out with and without the Vector API ({@code -Ddare.vector=false});
- * {@code GemmTest} checks the kernels against each other directly.
+ * their bits still pin the arithmetic; the row with init std -1 pins that default, with a sampled
+ * auxiliary softmax, and the last two the defaults since 2026-12-07 (the search's logit and
+ * exact-match terms). The same bits come out with and without the Vector API ({@code
+ * -Ddare.vector=false}); {@code GemmTest} checks the kernels against each other directly.
  *
  * <p>The hash is chained step by step and every link is pinned, so a failure names the first step
  * whose predictions or losses changed (training batches 0-7, then the scoring after training).
  */
 class PinnedPredictionsTest {
   @ParameterizedTest
-  // variant, auxiliary loss, admission, shared histories, init std (-1: the default) and sampled
+  // variant, auxiliary loss, admission, shared histories, init std (-1: 1, the default from issue
+  // 17 to 2026-12-07; -2: the defaults since, 0.1 with the search's logit and exact-match terms)
+  // and
+  // sampled
   // auxiliary behaviours, then the hash after each training batch (0-7) and after the final
   // scoring, in one column
   @CsvSource(
@@ -49,6 +53,10 @@ class PinnedPredictionsTest {
           349428ff2a9e022a 316c7d056befe72d e16f119f72c908ab 6a605f91860a4289 5a55b5bb8b685a0c
           DARE, true, 1, 1, -1, 6, 7c9519b8ae295d6a 9e8247d7e64b3199 40b37217d7fe2470 f501b124950c3dca \
           671ad15f1827019d 9eb5f2b6d9f918d3 806addd8dc3ab00 14b8c7954a12f00b d6dc1d314843ef7b
+          DARE, false, 1, 1, -2, 0, e192e52efec54060 6f6ce706a8332415 82017fbbc10f23c8 c07d7c081e7b07e7 \
+          8e01106894b38905 c38b511a196a5493 44d84d3e2a03da14 7c44338a4441b610 ee22f04181746cf8
+          TWIN, false, 1, 0, -2, 0, b6d58edf35ee037 88f92f51b06d2203 f465761d9a77f07 5a50e698b934a2c3 \
+          d8ab5f56b10d342e b77258ac1fea0dcb 88d80fb00ec0df79 4657ca2d3eb2baf d93f61d0dfe60f3c
           """)
   void prequentialRunIsBitIdentical(
       Variant variant,
@@ -61,6 +69,8 @@ class PinnedPredictionsTest {
     DareConfig.Builder builder = smallNetwork(variant);
     if (initStd >= 0) {
       builder.attentionInitStd(initStd);
+    } else if (initStd == -2) {
+      builder.attentionInitStd(0.1f).searchLogitWeight(1f).exactMatch(true);
     }
     DareConfig cfg =
         builder
@@ -133,6 +143,11 @@ class PinnedPredictionsTest {
         .representationDim(6)
         .topK(5)
         .maxHistory(24)
-        .hiddenSizes(16, 8);
+        .hiddenSizes(16, 8)
+        // The model these rows were pinned on: attention rows at 1, without the search's terms
+        // (the rows with init std -2 add them).
+        .attentionInitStd(1f)
+        .searchLogitWeight(0f)
+        .exactMatch(false);
   }
 }

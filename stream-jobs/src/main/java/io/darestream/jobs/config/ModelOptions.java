@@ -96,7 +96,8 @@ public final class ModelOptions implements Serializable {
                   + " while the forward still aggregates the top K, so behaviours the search did"
                   + " not pick learn too. Online on the planted stream retrieval NDCG 0.39 ->"
                   + " 0.42 at the same AUC, offline no change; it gathers every history a second"
-                  + " time per step (MODEL.md, One more attempt).");
+                  + " time per step (MODEL.md, One more attempt). Not with the search's logit term"
+                  + " (its default is then 0).");
 
   public static final ConfigOption<Double> INIT_STD =
       ConfigOptions.key("dare.model.init-std")
@@ -111,8 +112,10 @@ public final class ModelOptions implements Serializable {
           .doubleType()
           .defaultValue(asWritten(DEFAULTS.attentionInitStd()))
           .withDescription(
-              "Standard deviation of the normal init of DARE's attention rows; at 1 the top-K"
-                  + " softmax is peaked from the start (MODEL.md, Search quality).");
+              "Standard deviation of the normal init of DARE's attention rows. At 0.1 (with the"
+                  + " search's logit and exact-match terms) the rows learn what ids do not say; at 1"
+                  + " the random part of the scores drowns it (MODEL.md, The search's exact-match"
+                  + " terms).");
 
   public static final ConfigOption<Long> SEED =
       ConfigOptions.key("dare.model.seed")
@@ -141,23 +144,25 @@ public final class ModelOptions implements Serializable {
   public static final ConfigOption<Double> SEARCH_LOGIT_WEIGHT =
       ConfigOptions.key("dare.model.search-logit-weight")
           .doubleType()
-          .defaultValue(asWritten(DEFAULTS.searchLogitWeight()))
+          .noDefaultValue()
           .withDescription(
               "Weight of the search's own term in the logit, logit = MLP + w * (weighted mean of"
                   + " the picked attention scores): the attention rows then learn from the label"
-                  + " first hand. Online, 3 seeds: with attention-init-std 0.1 and w 1, planted"
-                  + " retrieval NDCG on the generated stream 0.415 -> 0.579 (TWIN 0.354) and"
-                  + " MovieLens AUC +2.8; with init 1 and w 1, Taobao AUC +5.7; no one setting"
-                  + " wins both, so 0 (off) stays the default (MODEL.md, The search's own term in"
-                  + " the logit).");
+                  + " first hand. Unset: 1 for DARE, 0 (off) for TWIN and TWIN_PROJ, which run as"
+                  + " their paper defines them, and with the straight-through search. With"
+                  + " attention-init-std 0.1 and exact-match, the defaults chosen by MODEL.md, The"
+                  + " search's exact-match terms: online, 3 seeds, against init 1 without both"
+                  + " terms, AUC +7.9 on Taobao and +3.4 on MovieLens, planted retrieval NDCG on"
+                  + " the generated stream 0.415 -> 0.568.");
 
   public static final ConfigOption<Boolean> EXACT_MATCH =
       ConfigOptions.key("dare.model.exact-match")
           .booleanType()
-          .defaultValue(DEFAULTS.exactMatch())
+          .noDefaultValue()
           .withDescription(
               "Adds two learnt terms to the search's score: beta if the behaviour is the target's"
-                  + " item, gamma if it has its category. Repeat views learn beta above 0 (Taobao),"
+                  + " item, gamma if it has its category. Unset: on for DARE, off for TWIN and"
+                  + " TWIN_PROJ. Repeat views learn beta above 0 (Taobao),"
                   + " a seen item that is a negative below 0 (MovieLens) (MODEL.md, The search's"
                   + " exact-match terms).");
 
@@ -169,7 +174,7 @@ public final class ModelOptions implements Serializable {
 
   private ModelOptions(ReadableConfig c, int microBatchSize, long maxWaitMs) {
     this.modelId = Checks.notBlank(c, MODEL_ID);
-    DareConfig config =
+    DareConfig.Builder builder =
         DareConfig.builder()
             .variant(c.get(VARIANT))
             .attentionDim(c.get(ATTENTION_DIM))
@@ -181,8 +186,6 @@ public final class ModelOptions implements Serializable {
             .sparseOptimizer(c.get(SPARSE_OPTIMIZER))
             .auxiliaryLoss(c.get(AUXILIARY_LOSS))
             .straightThroughSearch(c.get(STRAIGHT_THROUGH_SEARCH))
-            .searchLogitWeight(c.get(SEARCH_LOGIT_WEIGHT).floatValue())
-            .exactMatch(c.get(EXACT_MATCH))
             .exactMatchLearningRate(c.get(EXACT_MATCH_LEARNING_RATE).floatValue())
             .initStd(c.get(INIT_STD).floatValue())
             .attentionInitStd(c.get(ATTENTION_INIT_STD).floatValue())
@@ -190,8 +193,11 @@ public final class ModelOptions implements Serializable {
             .admissionMinCount(c.get(ADMISSION_MIN_COUNT))
             .expiryMs(Checks.notNegativeDuration(c, EXPIRY).toMillis())
             .microBatchSize(microBatchSize)
-            .microBatchMaxWaitMs(maxWaitMs)
-            .build();
+            .microBatchMaxWaitMs(maxWaitMs);
+    // Unset, the search's own terms take the variant's default (DareConfig.Builder).
+    c.getOptional(SEARCH_LOGIT_WEIGHT).ifPresent(w -> builder.searchLogitWeight(w.floatValue()));
+    c.getOptional(EXACT_MATCH).ifPresent(builder::exactMatch);
+    DareConfig config = builder.build();
     this.configProperties = config.toProperties();
   }
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.darestream.jobs.config.LabelOptions.LabelMode;
+import io.darestream.model.DareConfig;
 import java.time.Duration;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
@@ -53,7 +54,7 @@ class DareJobOptionsTest {
     DareJobOptions defaults = DareJobOptions.from(new Configuration());
     assertThat(
             ModelOptions.from(new Configuration(), defaults.trainer()).config().attentionInitStd())
-        .isEqualTo(1f);
+        .isEqualTo(0.1f);
 
     Configuration config =
         DareJobOptions.parseArgs(
@@ -64,6 +65,31 @@ class DareJobOptionsTest {
 
     assertThat(model.config().attentionInitStd()).isEqualTo(0.01f);
     assertThat(model.config().initStd()).isEqualTo(0.05f);
+  }
+
+  @Test
+  void theSearchsOwnTermsFollowTheVariantUnlessSet() {
+    Configuration twin = DareJobOptions.parseArgs(new String[] {"--dare.model.variant", "TWIN"});
+    DareConfig baseline = ModelOptions.from(twin, DareJobOptions.from(twin).trainer()).config();
+    assertThat(baseline.searchLogitWeight()).isZero();
+    assertThat(baseline.exactMatch()).isFalse();
+
+    Configuration set =
+        DareJobOptions.parseArgs(
+            new String[] {
+              "--dare.model.variant", "TWIN",
+              "--dare.model.search-logit-weight", "1",
+              "--dare.model.exact-match", "true"
+            });
+    DareConfig withTerms = ModelOptions.from(set, DareJobOptions.from(set).trainer()).config();
+    assertThat(withTerms.searchLogitWeight()).isEqualTo(1f);
+    assertThat(withTerms.exactMatch()).isTrue();
+
+    DareConfig dare =
+        ModelOptions.from(new Configuration(), DareJobOptions.from(new Configuration()).trainer())
+            .config();
+    assertThat(dare.searchLogitWeight()).isEqualTo(1f);
+    assertThat(dare.exactMatch()).isTrue();
   }
 
   @Test

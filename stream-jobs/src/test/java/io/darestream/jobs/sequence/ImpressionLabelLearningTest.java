@@ -35,7 +35,16 @@ class ImpressionLabelLearningTest {
             SequenceLimits.builder().optMaxLength(100).build(),
             LabelOptions.from(c),
             new NegativeSampler(1000, 1));
-    DareConfig config = StructurelessStreamTest.smallModel();
+    // The model this check was calibrated on (attention rows at 1, without the search's logit and
+    // exact-match terms): it tests the label join. Today's defaults learn this short stream (7,400
+    // samples) slower: 0.58 over the second half, 0.98 with 3,000 users instead of 400 (MODEL.md,
+    // "The search's exact-match terms", the cost of the defaults).
+    DareConfig config =
+        StructurelessStreamTest.smallModel().toBuilder()
+            .attentionInitStd(1f)
+            .searchLogitWeight(0f)
+            .exactMatch(false)
+            .build();
     PrequentialRun trainer = new PrequentialRun(List.of(config));
     StreamGenerator generator =
         new StreamGenerator(
@@ -54,11 +63,9 @@ class ImpressionLabelLearningTest {
     assertThat(n).isGreaterThan(5_000);
     double late = scores.aucOfLast(n / 2);
     // Measured 0.7x on this stream (seed 11) with every row initialised N(0, 0.01²), 0.75 with
-    // every
-    // row N(0, 1), 0.93 with DARE's attention rows N(0, 1) (the default since issue 17); the
-    // planted
-    // click rates (0.5 on interest topics, 0.05 elsewhere) allow far more, a model that learns
-    // nothing gives 0.5.
+    // every row N(0, 1), 0.93 with DARE's attention rows N(0, 1) (the default from issue 17 to
+    // 2026-12-07); the planted click rates (0.5 on interest topics, 0.05 elsewhere) allow far
+    // more, a model that learns nothing gives 0.5.
     System.out.println("prequential AUC, second half: " + late);
     assertThat(late).isGreaterThan(0.65);
   }
