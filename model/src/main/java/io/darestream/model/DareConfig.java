@@ -91,6 +91,7 @@ public final class DareConfig {
 
   /** A builder pre-filled with this config's values. */
   public Builder toBuilder() {
+    // Carries the resolved values: the search's terms stay as they are if the variant is changed.
     return new Builder()
         .variant(variant)
         .attentionDim(attentionDim)
@@ -304,10 +305,15 @@ public final class DareConfig {
     if (straightThroughSearch) {
       m.put("straight.through.search", "true");
     }
-    // Written always: a config stored before these settings existed reads as without them.
-    m.put("search.logit.weight", Float.toString(searchLogitWeight));
-    m.put("search.exact.match", Boolean.toString(exactMatch));
-    m.put("search.exact.match.learning.rate", Float.toString(exactMatchLearningRate));
+    // Written only when on: a config without them reads as without the terms (fromProperties),
+    // and a model without them stays readable by the builds from before they existed.
+    if (searchLogitWeight != 0) {
+      m.put("search.logit.weight", Float.toString(searchLogitWeight));
+    }
+    if (exactMatch) {
+      m.put("search.exact.match", "true");
+      m.put("search.exact.match.learning.rate", Float.toString(exactMatchLearningRate));
+    }
     m.put("micro.batch.size", Integer.toString(microBatchSize));
     m.put("micro.batch.max.wait.ms", Long.toString(microBatchMaxWaitMs));
     m.put("auxiliary.loss", Boolean.toString(auxiliaryLoss));
@@ -398,7 +404,8 @@ public final class DareConfig {
     if (!p.containsKey("attention.learning.rate")) {
       b.attentionLearningRate(b.sparseLearningRate);
     }
-    // Written before the search's logit term and exact-match terms: a model without them.
+    // Not written: a model without the search's logit term and exact-match terms (whatever the
+    // builder's defaults are now).
     if (!p.containsKey("search.logit.weight")) {
       b.searchLogitWeight(0f);
     }

@@ -7,7 +7,8 @@ package io.darestream.model;
  * @param position relative position (newest = 1)
  * @param item item id
  * @param category category id
- * @param score scaled attention score {@code <q, k> / sqrt(d)}
+ * @param score the search's score: {@code <q, k> / sqrt(d)} (the position field's share included),
+ *     plus the exact-match terms where the model has them
  * @param weight softmax weight among the selected behaviours
  */
 public record RetrievedBehaviour(

@@ -74,7 +74,7 @@ final class TrainingDiagnosis {
     out.printf(
         Locale.ROOT,
         "%s: att dim %d, lr %s (att %s), init std %s (att %s), aux %s (samples %d),"
-            + " positions %s, batch %d%n",
+            + " positions %s, search logit weight %s, exact match %s, batch %d%n",
         cfg.variant(),
         cfg.attentionDim(),
         cfg.sparseLearningRate(),
@@ -84,6 +84,8 @@ final class TrainingDiagnosis {
         cfg.auxiliaryLoss(),
         cfg.auxiliarySamples(),
         cfg.attentionPositions(),
+        cfg.searchLogitWeight(),
+        cfg.exactMatch(),
         step);
     out.println(
         "| epoch | samples | |g_att| | |g_repr| | g_att/g_repr | att drift | repr drift "

@@ -32,9 +32,8 @@ class PinnedPredictionsTest {
   @ParameterizedTest
   // variant, auxiliary loss, admission, shared histories, init std (-1: 1, the default from issue
   // 17 to 2026-12-07; -2: the defaults since, 0.1 with the search's logit and exact-match terms)
-  // and
-  // sampled
-  // auxiliary behaviours, then the hash after each training batch (0-7) and after the final
+  // and sampled auxiliary behaviours, then the hash after each training batch (0-7) and after the
+  // final
   // scoring, in one column
   @CsvSource(
       textBlock =

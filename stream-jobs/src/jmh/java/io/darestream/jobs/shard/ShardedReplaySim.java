@@ -297,6 +297,7 @@ public final class ShardedReplaySim {
           jobConfig.toBuilder()
               .denseLearningRate(jobConfig.denseLearningRate() * v.denseLrScale())
               .attentionLearningRate(jobConfig.attentionLearningRate() * v.denseLrScale())
+              .exactMatchLearningRate(jobConfig.exactMatchLearningRate() * v.denseLrScale())
               .sparseLearningRate(jobConfig.sparseLearningRate() * v.sparseLrScale())
               .build();
       this.v = v;
