@@ -164,9 +164,12 @@ public final class ServingServer implements AutoCloseable {
   }
 
   private TopicTailer tailer(KafkaSettings kafka, String topic, RecordHandler handler) {
-    return settings.consumers == null
-        ? new TopicTailer(topic, kafka, handler)
-        : new TopicTailer(topic, () -> settings.consumers.apply(topic), handler);
+    TopicTailer t =
+        settings.consumers == null
+            ? new TopicTailer(topic, kafka, handler)
+            : new TopicTailer(topic, () -> settings.consumers.apply(topic), handler);
+    metrics.feedUnansweredSeconds(topic, t::unansweredSeconds);
+    return t;
   }
 
   private List<DeltaOffset> servedDeltaOffsets() {
@@ -275,6 +278,29 @@ public final class ServingServer implements AutoCloseable {
     return reasons;
   }
 
+  /**
+   * What a ready service should still be told: a feed whose brokers stopped answering after it
+   * started reading. The service stays ready and serves what it has (a Kafka outage would otherwise
+   * take every replica out at once); the health body, the log and the {@code
+   * serving_feed_unanswered_seconds} gauge say it.
+   */
+  public List<String> warnings() {
+    List<String> out = new ArrayList<>();
+    for (TopicTailer t : tailers) {
+      t.unanswered()
+          .ifPresent(
+              u ->
+                  out.add(
+                      "feed of "
+                          + t.topic()
+                          + " gets nothing: Kafka at "
+                          + settings.kafka.bootstrapServers()
+                          + ": "
+                          + u));
+    }
+    return out;
+  }
+
   /** Stops HTTP, then the tailers, then closes the model and the store. Idempotent. */
   @Override
   public void close() {
@@ -314,6 +340,11 @@ public final class ServingServer implements AutoCloseable {
     @Override
     public List<String> notReady() {
       return ServingServer.this.notReady();
+    }
+
+    @Override
+    public List<String> warnings() {
+      return ServingServer.this.warnings();
     }
   }
 

@@ -244,9 +244,9 @@ public final class HttpApi implements AutoCloseable {
   private void ready(Context ctx) {
     List<String> notReady = state.notReady();
     if (notReady.isEmpty()) {
-      json(ctx, 200, JsonResponses.health("ready", List.of()));
+      json(ctx, 200, JsonResponses.health("ready", List.of(), state.warnings()));
     } else {
-      json(ctx, 503, JsonResponses.health("not_ready", notReady));
+      json(ctx, 503, JsonResponses.health("not_ready", notReady, state.warnings()));
     }
   }
 

@@ -120,18 +120,31 @@ public final class JsonResponses {
 
   /** {@code {"status": status, "reasons": [...]}} for the health endpoints. */
   public static byte[] health(String status, List<String> reasons) {
+    return health(status, reasons, List.of());
+  }
+
+  /** As above, with {@code "warnings": [...]} when there are any. */
+  public static byte[] health(String status, List<String> reasons, List<String> warnings) {
     return write(
         512,
         g -> {
           g.writeStartObject();
           g.writeStringField("status", status);
-          g.writeArrayFieldStart("reasons");
-          for (String r : reasons) {
-            g.writeString(r);
+          writeArray(g, "reasons", reasons);
+          if (!warnings.isEmpty()) {
+            writeArray(g, "warnings", warnings);
           }
-          g.writeEndArray();
           g.writeEndObject();
         });
+  }
+
+  private static void writeArray(JsonGenerator g, String field, List<String> values)
+      throws IOException {
+    g.writeArrayFieldStart(field);
+    for (String v : values) {
+      g.writeString(v);
+    }
+    g.writeEndArray();
   }
 
   private interface Body {

@@ -11,4 +11,9 @@ public interface ServiceState {
 
   /** Why the service is not ready (e.g. "no model loaded"); empty when ready to score. */
   List<String> notReady();
+
+  /** What a ready service should still be told (a feed whose brokers stopped answering). */
+  default List<String> warnings() {
+    return List.of();
+  }
 }

@@ -13,6 +13,7 @@ import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
@@ -29,11 +30,17 @@ import org.slf4j.LoggerFactory;
  * is never a silent death: it is logged as an error and kept as {@link #failure()}, which the
  * server's readiness reports, so an orchestrator sees the dead feed instead of a service that
  * answers 200 while its data stopped moving.
+ *
+ * <p>A consumer whose broker goes away after it started reading polls empty without an error, as on
+ * a quiet topic. So every {@code probeInterval} the tailer asks the brokers for the partitions' end
+ * offsets; while they do not answer, {@link #unanswered()} says since when and why.
  */
 public final class TopicTailer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(TopicTailer.class);
   private static final Duration METADATA_TIMEOUT = Duration.ofSeconds(5);
   private static final long TOPIC_RETRY_MS = 1_000;
+  private static final Duration DEFAULT_PROBE_INTERVAL = Duration.ofSeconds(10);
+  private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(2);
 
   private final String topic;
   private final Supplier<Consumer<byte[], byte[]>> consumers;
@@ -45,6 +52,11 @@ public final class TopicTailer implements AutoCloseable {
   private volatile Consumer<byte[], byte[]> consumer;
   private volatile String failure;
   private volatile String waiting;
+  private final long probeIntervalMs;
+  private long nextProbeMs;
+  // The last time the brokers answered (assignment or a probe), and the last probe's failure.
+  private volatile long lastAnswerMs;
+  private volatile String probeFailure;
 
   public TopicTailer(String topic, KafkaSettings settings, RecordHandler handler) {
     this(
@@ -56,6 +68,16 @@ public final class TopicTailer implements AutoCloseable {
   /** A tailer over consumers made by {@code consumers} (one, on the tailer's thread). */
   public TopicTailer(
       String topic, Supplier<Consumer<byte[], byte[]>> consumers, RecordHandler handler) {
+    this(topic, consumers, handler, DEFAULT_PROBE_INTERVAL);
+  }
+
+  /** As above, asking the brokers whether they answer every {@code probeInterval}. */
+  public TopicTailer(
+      String topic,
+      Supplier<Consumer<byte[], byte[]>> consumers,
+      RecordHandler handler,
+      Duration probeInterval) {
+    this.probeIntervalMs = probeInterval.toMillis();
     this.topic = Objects.requireNonNull(topic, "topic");
     this.consumers = Objects.requireNonNull(consumers, "consumers");
     this.handler = Objects.requireNonNull(handler, "handler");
@@ -81,6 +103,24 @@ public final class TopicTailer implements AutoCloseable {
    */
   public Optional<String> waiting() {
     return Optional.ofNullable(waiting);
+  }
+
+  /**
+   * Why the tailer, once reading, gets nothing: the brokers have not answered its probe since the
+   * time it names (the service keeps serving what it has); empty while they answer.
+   */
+  public Optional<String> unanswered() {
+    String f = probeFailure;
+    if (f == null) {
+      return Optional.empty();
+    }
+    long seconds = (System.currentTimeMillis() - lastAnswerMs) / 1000;
+    return Optional.of("no answer from Kafka for " + seconds + " s (" + f + ")");
+  }
+
+  /** Seconds since the brokers last answered while they do not answer; 0 while they do. */
+  public double unansweredSeconds() {
+    return probeFailure == null ? 0 : (System.currentTimeMillis() - lastAnswerMs) / 1000.0;
   }
 
   public TopicTailer start() {
@@ -112,6 +152,7 @@ public final class TopicTailer implements AutoCloseable {
           handler.afterPoll(positions(c));
           handler.backlog(lags(c));
           BadRecords.flushLog();
+          probeWhenDue(c);
         } catch (WakeupException e) {
           // A queued task or a stop; both are handled at the top of the loop.
         }
@@ -149,6 +190,8 @@ public final class TopicTailer implements AutoCloseable {
           }
           LOG.info("Tailing {} ({} partitions) from {}", topic, parts.size(), starts);
           waiting = null;
+          lastAnswerMs = System.currentTimeMillis();
+          nextProbeMs = lastAnswerMs + probeIntervalMs;
           return true;
         }
         waiting = "the topic does not exist yet";
@@ -162,6 +205,34 @@ public final class TopicTailer implements AutoCloseable {
       awaitStop(TOPIC_RETRY_MS);
     }
     return false;
+  }
+
+  /** Asks the brokers for the end offsets when a probe is due; records whether they answered. */
+  private void probeWhenDue(Consumer<byte[], byte[]> c) {
+    long now = System.currentTimeMillis();
+    if (now < nextProbeMs) {
+      return;
+    }
+    try {
+      c.endOffsets(c.assignment(), PROBE_TIMEOUT);
+      if (probeFailure != null) {
+        LOG.info("Kafka answers the tailer of {} again", topic);
+      }
+      probeFailure = null;
+      lastAnswerMs = System.currentTimeMillis();
+    } catch (WakeupException e) {
+      throw e; // a queued task or a stop, not a broker's silence
+    } catch (KafkaException e) {
+      if (probeFailure == null) {
+        LOG.warn(
+            "No answer from Kafka for the tailer of {} since {}: {}; serving what it has",
+            topic,
+            java.time.Instant.ofEpochMilli(lastAnswerMs),
+            e.toString());
+      }
+      probeFailure = e.toString();
+    }
+    nextProbeMs = System.currentTimeMillis() + probeIntervalMs;
   }
 
   private void runTasks(Consumer<byte[], byte[]> c) {

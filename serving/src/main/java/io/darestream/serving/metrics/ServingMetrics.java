@@ -80,6 +80,20 @@ public final class ServingMetrics {
             "Score requests refused because the model produced NaN or infinity");
   }
 
+  /**
+   * The gauge of how long the brokers have not answered the tailer of {@code topic} (0: they do).
+   */
+  public void feedUnansweredSeconds(String topic, java.util.function.DoubleSupplier seconds) {
+    Gauge.builder(
+            "serving.feed.unanswered.seconds",
+            seconds,
+            java.util.function.DoubleSupplier::getAsDouble)
+        .tag("topic", topic)
+        .strongReference(true) // nothing else holds the supplier
+        .description("Seconds since Kafka last answered this feed's probe; 0 while it answers")
+        .register(registry);
+  }
+
   private Counter counter(String name, String description) {
     return Counter.builder(name).description(description).register(registry);
   }

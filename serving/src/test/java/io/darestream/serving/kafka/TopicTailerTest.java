@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -144,6 +145,48 @@ class TopicTailerTest {
       assertThat(assigned.await(10, TimeUnit.SECONDS)).isTrue();
       await().atMost(Duration.ofSeconds(10)).until(() -> tailer.waiting().isEmpty());
       assertThat(tailer.failure()).isEmpty();
+    } finally {
+      tailer.close();
+    }
+  }
+
+  @Test
+  void aBrokerThatStopsAnsweringAfterTheFirstReadIsReportedUntilItAnswersAgain() throws Exception {
+    AtomicBoolean silent = new AtomicBoolean(false);
+    MockConsumer<byte[], byte[]> probed =
+        new MockConsumer<>("earliest") {
+          @Override
+          public Map<TopicPartition, Long> endOffsets(
+              Collection<TopicPartition> partitions, Duration timeout) {
+            if (silent.get()) {
+              throw new TimeoutException("Failed to get offsets by times in 2000ms");
+            }
+            return super.endOffsets(partitions, timeout);
+          }
+        };
+    Node node = new Node(0, "localhost", 9092);
+    probed.updatePartitions(
+        TOPIC, List.of(new PartitionInfo(TOPIC, 0, node, new Node[] {node}, new Node[] {node})));
+    probed.updateBeginningOffsets(Map.of(P0, 0L));
+    probed.updateEndOffsets(Map.of(P0, 0L));
+    TopicTailer tailer =
+        new TopicTailer(TOPIC, () -> probed, handler, Duration.ofMillis(50)).start();
+    try {
+      assertThat(assigned.await(10, TimeUnit.SECONDS)).isTrue();
+      Thread.sleep(200); // several probes, all answered
+      assertThat(tailer.unanswered()).isEmpty();
+      assertThat(tailer.unansweredSeconds()).isZero();
+
+      silent.set(true); // polls keep returning nothing, as on a quiet topic
+      await().atMost(Duration.ofSeconds(10)).until(() -> tailer.unanswered().isPresent());
+      assertThat(tailer.unanswered().get())
+          .startsWith("no answer from Kafka for ")
+          .contains("TimeoutException: Failed to get offsets by times in 2000ms");
+      assertThat(tailer.failure()).as("the tailer keeps running").isEmpty();
+
+      silent.set(false);
+      await().atMost(Duration.ofSeconds(10)).until(() -> tailer.unanswered().isEmpty());
+      assertThat(tailer.unansweredSeconds()).isZero();
     } finally {
       tailer.close();
     }
