@@ -279,9 +279,9 @@ public final class ServingServer implements AutoCloseable {
   }
 
   /**
-   * What a ready service should still be told: a feed whose brokers stopped answering after it
-   * started reading. The service stays ready and serves what it has (a Kafka outage would otherwise
-   * take every replica out at once); the health body, the log and the {@code
+   * What the service should be told whether or not it is ready: a feed whose brokers stopped
+   * answering after it started reading. The service stays ready and serves what it has (a Kafka
+   * outage would otherwise take every replica out at once); the health body, the log and the {@code
    * serving_feed_unanswered_seconds} gauge say it.
    */
   public List<String> warnings() {
@@ -293,7 +293,7 @@ public final class ServingServer implements AutoCloseable {
                   out.add(
                       "feed of "
                           + t.topic()
-                          + " gets nothing: Kafka at "
+                          + ": Kafka at "
                           + settings.kafka.bootstrapServers()
                           + ": "
                           + u));

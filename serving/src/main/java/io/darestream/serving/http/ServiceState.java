@@ -12,7 +12,7 @@ public interface ServiceState {
   /** Why the service is not ready (e.g. "no model loaded"); empty when ready to score. */
   List<String> notReady();
 
-  /** What a ready service should still be told (a feed whose brokers stopped answering). */
+  /** What the health body says besides readiness (a feed whose brokers stopped answering). */
   default List<String> warnings() {
     return List.of();
   }

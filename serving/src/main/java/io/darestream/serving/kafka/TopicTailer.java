@@ -12,10 +12,12 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.InterruptException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -52,8 +54,8 @@ public final class TopicTailer implements AutoCloseable {
   private volatile Consumer<byte[], byte[]> consumer;
   private volatile String failure;
   private volatile String waiting;
-  private final long probeIntervalMs;
-  private long nextProbeMs;
+  private final long probeIntervalNanos;
+  private long nextProbeNanos;
   // The last time the brokers answered (assignment or a probe), and the last probe's failure.
   private volatile long lastAnswerMs;
   private volatile String probeFailure;
@@ -77,7 +79,10 @@ public final class TopicTailer implements AutoCloseable {
       Supplier<Consumer<byte[], byte[]>> consumers,
       RecordHandler handler,
       Duration probeInterval) {
-    this.probeIntervalMs = probeInterval.toMillis();
+    if (probeInterval.isNegative() || probeInterval.isZero()) {
+      throw new IllegalArgumentException("probeInterval must be > 0, got " + probeInterval);
+    }
+    this.probeIntervalNanos = probeInterval.toNanos();
     this.topic = Objects.requireNonNull(topic, "topic");
     this.consumers = Objects.requireNonNull(consumers, "consumers");
     this.handler = Objects.requireNonNull(handler, "handler");
@@ -114,13 +119,15 @@ public final class TopicTailer implements AutoCloseable {
     if (f == null) {
       return Optional.empty();
     }
-    long seconds = (System.currentTimeMillis() - lastAnswerMs) / 1000;
+    long seconds = Math.max(0, System.currentTimeMillis() - lastAnswerMs) / 1000;
     return Optional.of("no answer from Kafka for " + seconds + " s (" + f + ")");
   }
 
   /** Seconds since the brokers last answered while they do not answer; 0 while they do. */
   public double unansweredSeconds() {
-    return probeFailure == null ? 0 : (System.currentTimeMillis() - lastAnswerMs) / 1000.0;
+    return probeFailure == null
+        ? 0
+        : Math.max(0, System.currentTimeMillis() - lastAnswerMs) / 1000.0;
   }
 
   public TopicTailer start() {
@@ -146,8 +153,12 @@ public final class TopicTailer implements AutoCloseable {
       while (stopRequested.getCount() > 0) {
         try {
           runTasks(c);
-          for (ConsumerRecord<byte[], byte[]> r : c.poll(KafkaSettings.POLL_TIMEOUT)) {
+          ConsumerRecords<byte[], byte[]> records = c.poll(KafkaSettings.POLL_TIMEOUT);
+          for (ConsumerRecord<byte[], byte[]> r : records) {
             handleSafely(r);
+          }
+          if (!records.isEmpty()) {
+            answered(); // records came: the brokers answer
           }
           handler.afterPoll(positions(c));
           handler.backlog(lags(c));
@@ -168,6 +179,7 @@ public final class TopicTailer implements AutoCloseable {
           t);
     } finally {
       consumer = null;
+      probeFailure = null; // a stopped thread says so through failure(), not as a silent broker
     }
   }
 
@@ -191,7 +203,7 @@ public final class TopicTailer implements AutoCloseable {
           LOG.info("Tailing {} ({} partitions) from {}", topic, parts.size(), starts);
           waiting = null;
           lastAnswerMs = System.currentTimeMillis();
-          nextProbeMs = lastAnswerMs + probeIntervalMs;
+          nextProbeNanos = System.nanoTime() + probeIntervalNanos;
           return true;
         }
         waiting = "the topic does not exist yet";
@@ -209,19 +221,14 @@ public final class TopicTailer implements AutoCloseable {
 
   /** Asks the brokers for the end offsets when a probe is due; records whether they answered. */
   private void probeWhenDue(Consumer<byte[], byte[]> c) {
-    long now = System.currentTimeMillis();
-    if (now < nextProbeMs) {
+    if (System.nanoTime() - nextProbeNanos < 0) {
       return;
     }
     try {
       c.endOffsets(c.assignment(), PROBE_TIMEOUT);
-      if (probeFailure != null) {
-        LOG.info("Kafka answers the tailer of {} again", topic);
-      }
-      probeFailure = null;
-      lastAnswerMs = System.currentTimeMillis();
-    } catch (WakeupException e) {
-      throw e; // a queued task or a stop, not a broker's silence
+      answered();
+    } catch (WakeupException | InterruptException e) {
+      throw e; // a queued task, a stop or an interrupt, not a broker's silence
     } catch (KafkaException e) {
       if (probeFailure == null) {
         LOG.warn(
@@ -232,7 +239,15 @@ public final class TopicTailer implements AutoCloseable {
       }
       probeFailure = e.toString();
     }
-    nextProbeMs = System.currentTimeMillis() + probeIntervalMs;
+    nextProbeNanos = System.nanoTime() + probeIntervalNanos;
+  }
+
+  private void answered() {
+    if (probeFailure != null) {
+      LOG.info("Kafka answers the tailer of {} again", topic);
+      probeFailure = null;
+    }
+    lastAnswerMs = System.currentTimeMillis();
   }
 
   private void runTasks(Consumer<byte[], byte[]> c) {
