@@ -12,6 +12,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.MockConsumer;
 import org.apache.kafka.common.KafkaException;
@@ -52,11 +53,16 @@ class TopicTailerTest {
   }
 
   private void onePartition() {
+    onePartition(consumer);
+  }
+
+  /** Gives {@code c} the topic with one empty partition. */
+  private static void onePartition(MockConsumer<byte[], byte[]> c) {
     Node node = new Node(0, "localhost", 9092);
-    consumer.updatePartitions(
+    c.updatePartitions(
         TOPIC, List.of(new PartitionInfo(TOPIC, 0, node, new Node[] {node}, new Node[] {node})));
-    consumer.updateBeginningOffsets(Map.of(P0, 0L));
-    consumer.updateEndOffsets(Map.of(P0, 0L));
+    c.updateBeginningOffsets(Map.of(P0, 0L));
+    c.updateEndOffsets(Map.of(P0, 0L));
   }
 
   @Test
@@ -137,11 +143,7 @@ class TopicTailerTest {
           .atMost(Duration.ofSeconds(10))
           .until(() -> tailer.waiting().equals(Optional.of("the topic does not exist yet")));
 
-      Node node = new Node(0, "localhost", 9092);
-      waitingConsumer.updatePartitions(
-          TOPIC, List.of(new PartitionInfo(TOPIC, 0, node, new Node[] {node}, new Node[] {node})));
-      waitingConsumer.updateBeginningOffsets(Map.of(P0, 0L));
-      waitingConsumer.updateEndOffsets(Map.of(P0, 0L));
+      onePartition(waitingConsumer);
       assertThat(assigned.await(10, TimeUnit.SECONDS)).isTrue();
       await().atMost(Duration.ofSeconds(10)).until(() -> tailer.waiting().isEmpty());
       assertThat(tailer.failure()).isEmpty();
@@ -153,27 +155,25 @@ class TopicTailerTest {
   @Test
   void aBrokerThatStopsAnsweringAfterTheFirstReadIsReportedUntilItAnswersAgain() throws Exception {
     AtomicBoolean silent = new AtomicBoolean(false);
+    AtomicInteger probes = new AtomicInteger();
     MockConsumer<byte[], byte[]> probed =
         new MockConsumer<>("earliest") {
           @Override
           public Map<TopicPartition, Long> endOffsets(
               Collection<TopicPartition> partitions, Duration timeout) {
+            probes.incrementAndGet();
             if (silent.get()) {
               throw new TimeoutException("Failed to get offsets by times in 2000ms");
             }
             return super.endOffsets(partitions, timeout);
           }
         };
-    Node node = new Node(0, "localhost", 9092);
-    probed.updatePartitions(
-        TOPIC, List.of(new PartitionInfo(TOPIC, 0, node, new Node[] {node}, new Node[] {node})));
-    probed.updateBeginningOffsets(Map.of(P0, 0L));
-    probed.updateEndOffsets(Map.of(P0, 0L));
+    onePartition(probed);
     TopicTailer tailer =
         new TopicTailer(TOPIC, () -> probed, handler, Duration.ofMillis(50)).start();
     try {
       assertThat(assigned.await(10, TimeUnit.SECONDS)).isTrue();
-      Thread.sleep(200); // several probes, all answered
+      await().atMost(Duration.ofSeconds(10)).until(() -> probes.get() >= 3); // all answered
       assertThat(tailer.unanswered()).isEmpty();
       assertThat(tailer.unansweredSeconds()).isZero();
 
