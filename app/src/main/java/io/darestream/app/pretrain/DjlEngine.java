@@ -23,6 +23,8 @@ final class DjlEngine implements BatchEngine {
     Device device = gpu ? Device.gpu() : Device.cpu();
     try {
       return new DjlEngine(new DjlBatchEngine(model.trainer().parameters(), device));
+    } catch (IllegalArgumentException e) {
+      throw e; // a model setting the engine does not compute: says which
     } catch (RuntimeException | LinkageError e) {
       throw new IllegalStateException(
           "the DJL engine cannot start on "

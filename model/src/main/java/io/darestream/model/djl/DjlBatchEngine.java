@@ -17,6 +17,7 @@ import io.darestream.model.nn.DenseGradient;
 import io.darestream.model.train.DareParameters;
 import io.darestream.model.train.Gradients;
 import io.darestream.model.train.RowGradients;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -50,8 +51,19 @@ public final class DjlBatchEngine implements AutoCloseable {
   private final int maxL;
   private final int kCap;
 
-  /** An engine over {@code params} computing on {@code device} (e.g. {@code Device.gpu()}). */
+  /**
+   * An engine over {@code params} computing on {@code device} (e.g. {@code Device.gpu()}).
+   *
+   * @throws IllegalArgumentException if the model has a setting this engine does not compute
+   */
   public DjlBatchEngine(DareParameters params, Device device) {
+    List<String> missing = notImplemented(params.config());
+    if (!missing.isEmpty()) {
+      throw new IllegalArgumentException(
+          "the DJL batch engine does not implement "
+              + String.join(", ", missing)
+              + ": use the plain-Java trainer");
+    }
     this.params = params;
     this.cfg = params.config();
     this.base = NDManager.newBaseManager(device, "PyTorch");
@@ -59,6 +71,21 @@ public final class DjlBatchEngine implements AutoCloseable {
     this.denseGrad = new DenseGradient(params.dense());
     this.maxL = cfg.maxHistory();
     this.kCap = Math.min(cfg.topK(), maxL);
+  }
+
+  /** What of {@code cfg} this engine's graph does not compute (it would train another model). */
+  private static List<String> notImplemented(DareConfig cfg) {
+    List<String> out = new ArrayList<>();
+    if (cfg.straightThroughSearch()) {
+      out.add("the straight-through search (dare.model.straight-through-search)");
+    }
+    if (cfg.auxiliaryLoss() && cfg.auxiliarySamples() > 0) {
+      out.add("the sampled auxiliary softmax (auxiliarySamples " + cfg.auxiliarySamples() + ")");
+    }
+    if (!cfg.attentionPositions()) {
+      out.add("an attention token without its position field (attentionPositions false)");
+    }
+    return out;
   }
 
   /** The device the engine computes on. */

@@ -118,6 +118,28 @@ class DjlBatchEngineTest {
   }
 
   @Test
+  void settingsItDoesNotComputeAreRefused() {
+    DareConfig cfg =
+        config(Variant.DARE, 3, 4, true).toBuilder()
+            .auxiliarySamples(2)
+            .attentionPositions(false)
+            .build();
+    DareModel model = DareModel.create(cfg);
+    assertThatThrownBy(() -> new DjlBatchEngine(model.trainer().parameters(), device()))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("the sampled auxiliary softmax (auxiliarySamples 2)")
+        .hasMessageContaining("an attention token without its position field");
+    DareModel straightThrough =
+        DareModel.create(
+            config(Variant.DARE, 3, 4, false).toBuilder()
+                .straightThroughSearch(true)
+                .searchLogitWeight(0f)
+                .build());
+    assertThatThrownBy(() -> new DjlBatchEngine(straightThrough.trainer().parameters(), device()))
+        .hasMessageContaining("the straight-through search");
+  }
+
+  @Test
   void anEmptyBatchIsRefused() {
     DareModel model = DareModel.create(config(Variant.DARE, 3, 4, false));
     try (DjlBatchEngine djl = new DjlBatchEngine(model.trainer().parameters(), device())) {
