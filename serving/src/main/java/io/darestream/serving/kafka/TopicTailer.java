@@ -119,15 +119,16 @@ public final class TopicTailer implements AutoCloseable {
     if (f == null) {
       return Optional.empty();
     }
-    long seconds = Math.max(0, System.currentTimeMillis() - lastAnswerMs) / 1000;
-    return Optional.of("no answer from Kafka for " + seconds + " s (" + f + ")");
+    return Optional.of("no answer from Kafka for " + sinceLastAnswerMs() / 1000 + " s (" + f + ")");
   }
 
   /** Seconds since the brokers last answered while they do not answer; 0 while they do. */
   public double unansweredSeconds() {
-    return probeFailure == null
-        ? 0
-        : Math.max(0, System.currentTimeMillis() - lastAnswerMs) / 1000.0;
+    return probeFailure == null ? 0 : sinceLastAnswerMs() / 1000.0;
+  }
+
+  private long sinceLastAnswerMs() {
+    return Math.max(0, System.currentTimeMillis() - lastAnswerMs);
   }
 
   public TopicTailer start() {
@@ -202,7 +203,7 @@ public final class TopicTailer implements AutoCloseable {
           }
           LOG.info("Tailing {} ({} partitions) from {}", topic, parts.size(), starts);
           waiting = null;
-          lastAnswerMs = System.currentTimeMillis();
+          answered();
           nextProbeNanos = System.nanoTime() + probeIntervalNanos;
           return true;
         }
