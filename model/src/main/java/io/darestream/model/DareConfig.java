@@ -89,35 +89,44 @@ public final class DareConfig {
     return new Builder();
   }
 
-  /** A builder pre-filled with this config's values. */
+  /**
+   * A builder pre-filled with this config's values. The search's terms are carried only where they
+   * differ from the variant's default: a DARE config turned into TWIN this way gets TWIN's
+   * defaults, unless its terms were set to something else.
+   */
   public Builder toBuilder() {
-    // Carries the resolved values: the search's terms stay as they are if the variant is changed.
-    return new Builder()
-        .variant(variant)
-        .attentionDim(attentionDim)
-        .representationDim(representationDim)
-        .topK(topK)
-        .maxHistory(maxHistory)
-        .hiddenSizes(hiddenSizes)
-        .denseLearningRate(denseLearningRate)
-        .sparseLearningRate(sparseLearningRate)
-        .sparseOptimizer(sparseOptimizer)
-        .initStd(initStd)
-        .attentionInitStd(attentionInitStd)
-        .attentionLearningRate(attentionLearningRate)
-        .attentionPositions(attentionPositions)
-        .microBatchSize(microBatchSize)
-        .microBatchMaxWaitMs(microBatchMaxWaitMs)
-        .auxiliaryLoss(auxiliaryLoss)
-        .auxiliaryLossWeight(auxiliaryLossWeight)
-        .auxiliarySamples(auxiliarySamples)
-        .straightThroughSearch(straightThroughSearch)
-        .searchLogitWeight(searchLogitWeight)
-        .exactMatch(exactMatch)
-        .exactMatchLearningRate(exactMatchLearningRate)
-        .seed(seed)
-        .admissionMinCount(admissionMinCount)
-        .expiryMs(expiryMs);
+    Builder b =
+        new Builder()
+            .variant(variant)
+            .attentionDim(attentionDim)
+            .representationDim(representationDim)
+            .topK(topK)
+            .maxHistory(maxHistory)
+            .hiddenSizes(hiddenSizes)
+            .denseLearningRate(denseLearningRate)
+            .sparseLearningRate(sparseLearningRate)
+            .sparseOptimizer(sparseOptimizer)
+            .initStd(initStd)
+            .attentionInitStd(attentionInitStd)
+            .attentionLearningRate(attentionLearningRate)
+            .attentionPositions(attentionPositions)
+            .microBatchSize(microBatchSize)
+            .microBatchMaxWaitMs(microBatchMaxWaitMs)
+            .auxiliaryLoss(auxiliaryLoss)
+            .auxiliaryLossWeight(auxiliaryLossWeight)
+            .auxiliarySamples(auxiliarySamples)
+            .straightThroughSearch(straightThroughSearch)
+            .exactMatchLearningRate(exactMatchLearningRate)
+            .seed(seed)
+            .admissionMinCount(admissionMinCount)
+            .expiryMs(expiryMs);
+    if (searchLogitWeight != b.searchLogitWeightOrDefault()) {
+      b.searchLogitWeight(searchLogitWeight);
+    }
+    if (exactMatch != b.exactMatchOrDefault()) {
+      b.exactMatch(exactMatch);
+    }
+    return b;
   }
 
   public Variant variant() {

@@ -42,6 +42,23 @@ class DareConfigTest {
   }
 
   @Test
+  void toBuilderCarriesTheSearchsTermsOnlyWhereTheyDifferFromTheVariantsDefault() {
+    DareConfig dare = DareConfig.builder().build();
+    assertThat(dare.toBuilder().build()).isEqualTo(dare);
+    DareConfig twin = dare.toBuilder().variant(Variant.TWIN).build();
+    assertThat(twin.searchLogitWeight()).isZero();
+    assertThat(twin.exactMatch()).isFalse();
+    assertThat(twin.toBuilder().variant(Variant.DARE).build()).isEqualTo(dare);
+
+    DareConfig set = DareConfig.builder().searchLogitWeight(0.5f).exactMatch(false).build();
+    DareConfig setTwin = set.toBuilder().variant(Variant.TWIN).build();
+    assertThat(setTwin.searchLogitWeight()).isEqualTo(0.5f);
+    assertThat(setTwin.exactMatch()).isFalse();
+    DareConfig twinWithMatch = DareConfig.builder().variant(Variant.TWIN).exactMatch(true).build();
+    assertThat(twinWithMatch.toBuilder().build()).isEqualTo(twinWithMatch);
+  }
+
+  @Test
   void propertiesRoundTrip() {
     DareConfig c =
         DareConfig.builder()
