@@ -43,6 +43,14 @@ public record KafkaSettings(
   }
 
   /**
+   * Admin client properties for a tailer's {@link AdminFeedProbe}: the consumer's that an admin
+   * client knows (the bootstrap servers, the client id, security settings).
+   */
+  Properties adminProperties(String clientId) {
+    return AdminFeedProbe.adminOnly(consumerProperties(clientId));
+  }
+
+  /**
    * Consumer properties for a tailer. No group: every serving replica reads every partition, with
    * positions it chooses itself (snapshot offsets, its own offset file), so nothing is committed.
    */

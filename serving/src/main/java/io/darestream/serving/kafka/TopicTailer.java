@@ -6,6 +6,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -14,10 +17,8 @@ import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.InterruptException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,7 +36,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A consumer whose broker goes away after it started reading polls empty without an error, as on
  * a quiet topic. So every {@code probeInterval} the tailer asks the brokers for the partitions' end
- * offsets; while they do not answer, {@link #unanswered()} says since when and why.
+ * offsets through its {@link FeedProbe}; while they do not answer, {@link #unanswered()} says since
+ * when and why. The tailer does not wait for the answer: it keeps polling, so one partition whose
+ * leader is away does not hold up the others' records. A probe unanswered after its timeout counts
+ * as no answer, unless records came meanwhile (they are an answer too); a partition that alone
+ * stops answering while the others deliver is therefore not reported.
  */
 public final class TopicTailer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(TopicTailer.class);
@@ -55,7 +60,13 @@ public final class TopicTailer implements AutoCloseable {
   private volatile String failure;
   private volatile String waiting;
   private final long probeIntervalNanos;
+  private final Duration probeTimeout;
+  private final FeedProbe probe;
   private long nextProbeNanos;
+  // The probe in flight (null: none) and when it was asked.
+  private CompletableFuture<?> pendingProbe;
+  private long probeAskedNanos;
+  private long probeAskedMs;
   // The last time the brokers answered (assignment or a probe), and the last probe's failure.
   private volatile long lastAnswerMs;
   private volatile String probeFailure;
@@ -64,25 +75,47 @@ public final class TopicTailer implements AutoCloseable {
     this(
         topic,
         () -> new KafkaConsumer<>(settings.consumerProperties("dare-serving-" + topic)),
-        handler);
+        handler,
+        DEFAULT_PROBE_INTERVAL,
+        PROBE_TIMEOUT,
+        new AdminFeedProbe(settings, "dare-serving-probe-" + topic, PROBE_TIMEOUT));
   }
 
-  /** A tailer over consumers made by {@code consumers} (one, on the tailer's thread). */
+  /**
+   * A tailer over consumers made by {@code consumers} (one, on the tailer's thread), probing
+   * through that consumer ({@link FeedProbe#onTheConsumer}).
+   */
   public TopicTailer(
       String topic, Supplier<Consumer<byte[], byte[]>> consumers, RecordHandler handler) {
-    this(topic, consumers, handler, DEFAULT_PROBE_INTERVAL);
+    this(
+        topic,
+        consumers,
+        handler,
+        DEFAULT_PROBE_INTERVAL,
+        PROBE_TIMEOUT,
+        FeedProbe.onTheConsumer(PROBE_TIMEOUT));
   }
 
-  /** As above, asking the brokers whether they answer every {@code probeInterval}. */
+  /**
+   * As above, asking the brokers with {@code probe} whether they answer every {@code
+   * probeInterval}; a probe unanswered after {@code probeTimeout} counts as no answer.
+   */
   public TopicTailer(
       String topic,
       Supplier<Consumer<byte[], byte[]>> consumers,
       RecordHandler handler,
-      Duration probeInterval) {
+      Duration probeInterval,
+      Duration probeTimeout,
+      FeedProbe probe) {
     if (probeInterval.isNegative() || probeInterval.isZero()) {
       throw new IllegalArgumentException("probeInterval must be > 0, got " + probeInterval);
     }
+    if (probeTimeout.isNegative() || probeTimeout.isZero()) {
+      throw new IllegalArgumentException("probeTimeout must be > 0, got " + probeTimeout);
+    }
     this.probeIntervalNanos = probeInterval.toNanos();
+    this.probeTimeout = probeTimeout;
+    this.probe = Objects.requireNonNull(probe, "probe");
     this.topic = Objects.requireNonNull(topic, "topic");
     this.consumers = Objects.requireNonNull(consumers, "consumers");
     this.handler = Objects.requireNonNull(handler, "handler");
@@ -146,7 +179,8 @@ public final class TopicTailer implements AutoCloseable {
   }
 
   private void run() {
-    try (Consumer<byte[], byte[]> c = consumers.get()) {
+    try (FeedProbe p = probe;
+        Consumer<byte[], byte[]> c = consumers.get()) {
       consumer = c;
       if (!assign(c)) {
         return;
@@ -180,6 +214,7 @@ public final class TopicTailer implements AutoCloseable {
           t);
     } finally {
       consumer = null;
+      pendingProbe = null;
       probeFailure = null; // a stopped thread says so through failure(), not as a silent broker
     }
   }
@@ -220,27 +255,66 @@ public final class TopicTailer implements AutoCloseable {
     return false;
   }
 
-  /** Asks the brokers for the end offsets when a probe is due; records whether they answered. */
+  /**
+   * Asks the brokers for the end offsets when a probe is due, and settles the probe in flight once
+   * it completes; never waits for it.
+   */
   private void probeWhenDue(Consumer<byte[], byte[]> c) {
-    if (System.nanoTime() - nextProbeNanos < 0) {
+    long now = System.nanoTime();
+    if (pendingProbe == null) {
+      if (now - nextProbeNanos < 0) {
+        return;
+      }
+      probeAskedNanos = now;
+      probeAskedMs = System.currentTimeMillis();
+      pendingProbe = probe.ask(c, c.assignment());
+    }
+    if (pendingProbe.isDone()) {
+      settle(pendingProbe);
+    } else if (now - probeAskedNanos > probeTimeout.toNanos()) {
+      pendingProbe.cancel(false);
+      if (!answeredSinceAsked()) {
+        unansweredBecause(
+            "no answer to the end-offsets request within " + probeTimeout.toMillis() + " ms");
+      }
+    } else {
       return;
     }
-    try {
-      c.endOffsets(c.assignment(), PROBE_TIMEOUT);
-      answered();
-    } catch (WakeupException | InterruptException e) {
-      throw e; // a queued task, a stop or an interrupt, not a broker's silence
-    } catch (KafkaException e) {
-      if (probeFailure == null) {
-        LOG.warn(
-            "No answer from Kafka for the tailer of {} since {}: {}; serving what it has",
-            topic,
-            java.time.Instant.ofEpochMilli(lastAnswerMs),
-            e.toString());
-      }
-      probeFailure = e.toString();
-    }
+    pendingProbe = null;
     nextProbeNanos = System.nanoTime() + probeIntervalNanos;
+  }
+
+  /** Whether records (or a probe) answered since the probe in flight was asked. */
+  private boolean answeredSinceAsked() {
+    return lastAnswerMs >= probeAskedMs && probeFailure == null;
+  }
+
+  /** Records the answer of a completed probe, or why there was none. */
+  private void settle(CompletableFuture<?> done) {
+    try {
+      done.join();
+      answered();
+    } catch (CompletionException | CancellationException e) {
+      Throwable cause = e.getCause() == null ? e : e.getCause();
+      if (cause instanceof Error error) {
+        throw error;
+      }
+      // Records that came meanwhile are an answer: the probe's failure is older news.
+      if (!answeredSinceAsked()) {
+        unansweredBecause(cause.toString());
+      }
+    }
+  }
+
+  private void unansweredBecause(String why) {
+    if (probeFailure == null) {
+      LOG.warn(
+          "No answer from Kafka for the tailer of {} since {}: {}; serving what it has",
+          topic,
+          java.time.Instant.ofEpochMilli(lastAnswerMs),
+          why);
+    }
+    probeFailure = why;
   }
 
   private void answered() {

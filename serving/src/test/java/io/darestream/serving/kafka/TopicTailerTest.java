@@ -8,11 +8,14 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.MockConsumer;
 import org.apache.kafka.common.KafkaException;
@@ -170,7 +173,14 @@ class TopicTailerTest {
         };
     onePartition(probed);
     TopicTailer tailer =
-        new TopicTailer(TOPIC, () -> probed, handler, Duration.ofMillis(50)).start();
+        new TopicTailer(
+                TOPIC,
+                () -> probed,
+                handler,
+                Duration.ofMillis(50),
+                Duration.ofSeconds(2),
+                FeedProbe.onTheConsumer(Duration.ofSeconds(2)))
+            .start();
     try {
       assertThat(assigned.await(10, TimeUnit.SECONDS)).isTrue();
       await().atMost(Duration.ofSeconds(10)).until(() -> probes.get() >= 3); // all answered
@@ -187,6 +197,91 @@ class TopicTailerTest {
       silent.set(false);
       await().atMost(Duration.ofSeconds(10)).until(() -> tailer.unanswered().isEmpty());
       assertThat(tailer.unansweredSeconds()).isZero();
+    } finally {
+      tailer.close();
+    }
+  }
+
+  @Test
+  void aProbeInFlightDoesNotHoldUpTheRecords() throws Exception {
+    onePartition();
+    List<CompletableFuture<Void>> asked = new CopyOnWriteArrayList<>();
+    AtomicBoolean probeClosed = new AtomicBoolean();
+    FeedProbe unanswered =
+        new FeedProbe() {
+          @Override
+          public CompletableFuture<?> ask(
+              Consumer<byte[], byte[]> c, Set<TopicPartition> partitions) {
+            CompletableFuture<Void> answer = new CompletableFuture<>();
+            asked.add(answer);
+            return answer;
+          }
+
+          @Override
+          public void close() {
+            probeClosed.set(true);
+          }
+        };
+    TopicTailer tailer =
+        new TopicTailer(
+                TOPIC,
+                () -> consumer,
+                handler,
+                Duration.ofMillis(50),
+                Duration.ofHours(1),
+                unanswered)
+            .start();
+    try {
+      assertThat(assigned.await(10, TimeUnit.SECONDS)).isTrue();
+      await().atMost(Duration.ofSeconds(10)).until(() -> !asked.isEmpty());
+      add(1, new byte[] {1});
+      add(2, new byte[] {1});
+      // Read while the probe waits for its answer (an hour), not after it.
+      await().atMost(Duration.ofSeconds(10)).until(() -> handled.contains(2L));
+      assertThat(asked).hasSize(1);
+      assertThat(asked.get(0)).isNotDone();
+      assertThat(tailer.unanswered()).isEmpty();
+
+      asked.get(0).complete(null); // the answer: the next probe is asked an interval later
+      await().atMost(Duration.ofSeconds(10)).until(() -> asked.size() >= 2);
+      assertThat(tailer.unanswered()).isEmpty();
+    } finally {
+      tailer.close();
+    }
+    assertThat(probeClosed).as("the probe is closed with the tailer").isTrue();
+  }
+
+  @Test
+  void aProbeUnansweredPastItsTimeoutIsReportedUntilRecordsCome() throws Exception {
+    onePartition();
+    AtomicInteger asks = new AtomicInteger();
+    FeedProbe silent =
+        (c, partitions) -> {
+          asks.incrementAndGet();
+          return new CompletableFuture<Void>();
+        };
+    TopicTailer tailer =
+        new TopicTailer(
+                TOPIC,
+                () -> consumer,
+                handler,
+                Duration.ofMillis(50),
+                Duration.ofMillis(300),
+                silent)
+            .start();
+    try {
+      assertThat(assigned.await(10, TimeUnit.SECONDS)).isTrue();
+      await().atMost(Duration.ofSeconds(10)).until(() -> tailer.unanswered().isPresent());
+      assertThat(tailer.unanswered().get())
+          .startsWith("no answer from Kafka for ")
+          .contains("no answer to the end-offsets request within 300 ms");
+      int before = asks.get();
+      await().atMost(Duration.ofSeconds(10)).until(() -> asks.get() > before); // asked again
+
+      add(1, new byte[] {1}); // records are an answer
+      await().atMost(Duration.ofSeconds(10)).until(() -> handled.contains(1L));
+      await().atMost(Duration.ofSeconds(10)).until(() -> tailer.unanswered().isEmpty());
+      assertThat(tailer.failure()).isEmpty();
     } finally {
       tailer.close();
     }

@@ -1,0 +1,45 @@
+package io.darestream.serving.kafka;
+
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.InterruptException;
+import org.apache.kafka.common.errors.WakeupException;
+
+/**
+ * How a {@link TopicTailer} asks the brokers whether they still answer: it asks for its partitions'
+ * end offsets, and the future completes when they answer, or exceptionally when they do not within
+ * the probe's timeout. Called on the tailer's thread only.
+ */
+public interface FeedProbe extends AutoCloseable {
+  /**
+   * Starts asking for the end offsets of {@code partitions}; {@code consumer} is the tailer's own,
+   * for probes that ask through it.
+   */
+  CompletableFuture<?> ask(Consumer<byte[], byte[]> consumer, Set<TopicPartition> partitions);
+
+  @Override
+  default void close() {}
+
+  /**
+   * Asks through the tailer's own consumer: blocks the tailer's thread until the brokers answer or
+   * {@code timeout} passes, which holds up the records of every partition meanwhile. For consumers
+   * made without {@link KafkaSettings} (tests); the tailers of {@link KafkaSettings} ask with
+   * {@link AdminFeedProbe}, which does not block.
+   */
+  static FeedProbe onTheConsumer(Duration timeout) {
+    return (consumer, partitions) -> {
+      try {
+        consumer.endOffsets(partitions, timeout);
+        return CompletableFuture.completedFuture(null);
+      } catch (WakeupException | InterruptException e) {
+        throw e; // a queued task, a stop or an interrupt, not a broker's silence
+      } catch (KafkaException e) {
+        return CompletableFuture.failedFuture(e);
+      }
+    };
+  }
+}
