@@ -28,9 +28,19 @@ public final class RetrievalOverTime {
     this.buckets = new EventTimeBuckets<>(() -> new RetrievalNdcg(k), RetrievalNdcg::addAll);
   }
 
-  /** Measures {@code model}'s search for the clicked sample {@code s} against {@code truth}. */
-  public synchronized void measure(DareModel model, TrainingSample s, GroundTruth truth) {
-    RetrievalQuality.addPlanted(model, s, truth, buckets.at(s.eventTimeMs()));
+  /**
+   * Measures {@code model}'s search for the clicked sample {@code s} against {@code truth}. The
+   * search runs outside the lock, so trainers measuring in parallel wait only for the addition.
+   */
+  public void measure(DareModel model, TrainingSample s, GroundTruth truth) {
+    RetrievalNdcg one = new RetrievalNdcg(k);
+    RetrievalQuality.addPlanted(model, s, truth, one);
+    if (one.queries() + one.skipped() == 0) {
+      return; // not a click
+    }
+    synchronized (this) {
+      buckets.at(s.eventTimeMs()).addAll(one);
+    }
   }
 
   public int k() {
