@@ -4,10 +4,7 @@ import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.clients.consumer.Consumer;
-import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.InterruptException;
-import org.apache.kafka.common.errors.WakeupException;
 
 /**
  * How a {@link TopicTailer} asks the brokers whether they still answer: it asks for its partitions'
@@ -17,7 +14,8 @@ import org.apache.kafka.common.errors.WakeupException;
 public interface FeedProbe extends AutoCloseable {
   /**
    * Starts asking for the end offsets of {@code partitions}; {@code consumer} is the tailer's own,
-   * for probes that ask through it.
+   * for probes that ask through it. An exception thrown here counts as no answer (a wakeup or an
+   * interrupt excepted).
    */
   CompletableFuture<?> ask(Consumer<byte[], byte[]> consumer, Set<TopicPartition> partitions);
 
@@ -32,14 +30,8 @@ public interface FeedProbe extends AutoCloseable {
    */
   static FeedProbe onTheConsumer(Duration timeout) {
     return (consumer, partitions) -> {
-      try {
-        consumer.endOffsets(partitions, timeout);
-        return CompletableFuture.completedFuture(null);
-      } catch (WakeupException | InterruptException e) {
-        throw e; // a queued task, a stop or an interrupt, not a broker's silence
-      } catch (KafkaException e) {
-        return CompletableFuture.failedFuture(e);
-      }
+      consumer.endOffsets(partitions, timeout);
+      return CompletableFuture.completedFuture(null);
     };
   }
 }

@@ -19,6 +19,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.InterruptException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -179,7 +180,7 @@ public final class TopicTailer implements AutoCloseable {
   }
 
   private void run() {
-    try (FeedProbe p = probe;
+    try (probe;
         Consumer<byte[], byte[]> c = consumers.get()) {
       consumer = c;
       if (!assign(c)) {
@@ -267,7 +268,7 @@ public final class TopicTailer implements AutoCloseable {
       }
       probeAskedNanos = now;
       probeAskedMs = System.currentTimeMillis();
-      pendingProbe = probe.ask(c, c.assignment());
+      pendingProbe = ask(c);
     }
     if (pendingProbe.isDone()) {
       settle(pendingProbe);
@@ -282,6 +283,17 @@ public final class TopicTailer implements AutoCloseable {
     }
     pendingProbe = null;
     nextProbeNanos = System.nanoTime() + probeIntervalNanos;
+  }
+
+  /** The probe's question; a probe that cannot even ask has its failure as the answer. */
+  private CompletableFuture<?> ask(Consumer<byte[], byte[]> c) {
+    try {
+      return probe.ask(c, c.assignment());
+    } catch (WakeupException | InterruptException e) {
+      throw e; // a queued task, a stop or an interrupt, not a broker's silence
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
   }
 
   /** Whether records (or a probe) answered since the probe in flight was asked. */
