@@ -202,6 +202,13 @@ class TopicTailerTest {
     }
   }
 
+  /** A started tailer of {@link #consumer} asking {@code probe} every 50 ms. */
+  private TopicTailer probingEvery50Ms(Duration probeTimeout, FeedProbe probe) {
+    return new TopicTailer(
+            TOPIC, () -> consumer, handler, Duration.ofMillis(50), probeTimeout, probe)
+        .start();
+  }
+
   @Test
   void aProbeInFlightDoesNotHoldUpTheRecords() throws Exception {
     onePartition();
@@ -222,15 +229,7 @@ class TopicTailerTest {
             probeClosed.set(true);
           }
         };
-    TopicTailer tailer =
-        new TopicTailer(
-                TOPIC,
-                () -> consumer,
-                handler,
-                Duration.ofMillis(50),
-                Duration.ofHours(1),
-                unanswered)
-            .start();
+    TopicTailer tailer = probingEvery50Ms(Duration.ofHours(1), unanswered);
     try {
       assertThat(assigned.await(10, TimeUnit.SECONDS)).isTrue();
       await().atMost(Duration.ofSeconds(10)).until(() -> !asked.isEmpty());
@@ -260,15 +259,7 @@ class TopicTailerTest {
           asks.incrementAndGet();
           return new CompletableFuture<Void>();
         };
-    TopicTailer tailer =
-        new TopicTailer(
-                TOPIC,
-                () -> consumer,
-                handler,
-                Duration.ofMillis(50),
-                Duration.ofMillis(300),
-                silent)
-            .start();
+    TopicTailer tailer = probingEvery50Ms(Duration.ofMillis(300), silent);
     try {
       assertThat(assigned.await(10, TimeUnit.SECONDS)).isTrue();
       await().atMost(Duration.ofSeconds(10)).until(() -> tailer.unanswered().isPresent());
