@@ -6,9 +6,12 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ListOffsetsOptions;
+import org.apache.kafka.clients.admin.ListOffsetsResult;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.common.TopicPartition;
@@ -30,7 +33,7 @@ public final class AdminFeedProbe implements FeedProbe {
   }
 
   @Override
-  public CompletableFuture<?> ask(
+  public CompletableFuture<Map<TopicPartition, Throwable>> ask(
       Consumer<byte[], byte[]> consumer, Set<TopicPartition> partitions) {
     if (admin == null) {
       admin = Admin.create(properties);
@@ -39,11 +42,26 @@ public final class AdminFeedProbe implements FeedProbe {
     for (TopicPartition tp : partitions) {
       latest.put(tp, OffsetSpec.latest());
     }
-    return admin
-        .listOffsets(latest, new ListOffsetsOptions().timeoutMs(timeoutMs))
-        .all()
-        .toCompletionStage()
-        .toCompletableFuture();
+    ListOffsetsResult result =
+        admin.listOffsets(latest, new ListOffsetsOptions().timeoutMs(timeoutMs));
+    // Each partition's answer on its own: one whose leader is away fails alone.
+    Map<TopicPartition, Throwable> silent = new ConcurrentHashMap<>();
+    CompletableFuture<?>[] each = new CompletableFuture<?>[partitions.size()];
+    int i = 0;
+    for (TopicPartition tp : partitions) {
+      each[i++] =
+          result
+              .partitionResult(tp)
+              .toCompletionStage()
+              .toCompletableFuture()
+              .whenComplete(
+                  (info, e) -> {
+                    if (e != null) {
+                      silent.put(tp, e instanceof CompletionException ce ? ce.getCause() : e);
+                    }
+                  });
+    }
+    return CompletableFuture.allOf(each).handle((ignored, e) -> Map.copyOf(silent));
   }
 
   @Override

@@ -1,6 +1,7 @@
 package io.darestream.serving.kafka;
 
 import java.time.Duration;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.clients.consumer.Consumer;
@@ -8,8 +9,9 @@ import org.apache.kafka.common.TopicPartition;
 
 /**
  * How a {@link TopicTailer} asks the brokers whether they still answer: it asks for its partitions'
- * end offsets, and the future completes when they answer, or exceptionally when they do not within
- * the probe's timeout. Called on the tailer's thread only.
+ * end offsets, and the future completes with the partitions they did not answer for (empty when
+ * they answered for all), or exceptionally when the whole request failed. Called on the tailer's
+ * thread only.
  */
 public interface FeedProbe extends AutoCloseable {
   /**
@@ -17,7 +19,8 @@ public interface FeedProbe extends AutoCloseable {
    * for probes that ask through it. An exception thrown here counts as no answer (a wakeup or an
    * interrupt excepted).
    */
-  CompletableFuture<?> ask(Consumer<byte[], byte[]> consumer, Set<TopicPartition> partitions);
+  CompletableFuture<Map<TopicPartition, Throwable>> ask(
+      Consumer<byte[], byte[]> consumer, Set<TopicPartition> partitions);
 
   @Override
   default void close() {}
@@ -31,7 +34,7 @@ public interface FeedProbe extends AutoCloseable {
   static FeedProbe onTheConsumer(Duration timeout) {
     return (consumer, partitions) -> {
       consumer.endOffsets(partitions, timeout);
-      return CompletableFuture.completedFuture(null);
+      return CompletableFuture.completedFuture(Map.of());
     };
   }
 }

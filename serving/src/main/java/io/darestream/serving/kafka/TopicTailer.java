@@ -37,11 +37,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A consumer whose broker goes away after it started reading polls empty without an error, as on
  * a quiet topic. So every {@code probeInterval} the tailer asks the brokers for the partitions' end
- * offsets through its {@link FeedProbe}; while they do not answer, {@link #unanswered()} says since
- * when and why. The tailer does not wait for the answer: it keeps polling, so one partition whose
- * leader is away does not hold up the others' records. A probe unanswered after its timeout counts
- * as no answer, unless records came meanwhile (they are an answer too); a partition that alone
- * stops answering while the others deliver is therefore not reported.
+ * offsets through its {@link FeedProbe}; while they do not answer for some or all partitions,
+ * {@link #unanswered()} says which, since when and why ({@link BrokerSilence}). The tailer does not
+ * wait for the answer: it keeps polling, so one partition whose leader is away does not hold up the
+ * others' records. A probe unanswered after its timeout counts as no answer for every partition;
+ * records from a partition are an answer for it.
  */
 public final class TopicTailer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(TopicTailer.class);
@@ -65,12 +65,10 @@ public final class TopicTailer implements AutoCloseable {
   private final FeedProbe probe;
   private long nextProbeNanos;
   // The probe in flight (null: none) and when it was asked.
-  private CompletableFuture<?> pendingProbe;
+  private CompletableFuture<Map<TopicPartition, Throwable>> pendingProbe;
   private long probeAskedNanos;
   private long probeAskedMs;
-  // The last time the brokers answered (assignment or a probe), and the last probe's failure.
-  private volatile long lastAnswerMs;
-  private volatile String probeFailure;
+  private final BrokerSilence silence;
 
   public TopicTailer(String topic, KafkaSettings settings, RecordHandler handler) {
     this(
@@ -118,6 +116,7 @@ public final class TopicTailer implements AutoCloseable {
     this.probeTimeout = probeTimeout;
     this.probe = Objects.requireNonNull(probe, "probe");
     this.topic = Objects.requireNonNull(topic, "topic");
+    this.silence = new BrokerSilence(topic);
     this.consumers = Objects.requireNonNull(consumers, "consumers");
     this.handler = Objects.requireNonNull(handler, "handler");
     this.thread = new Thread(this::run, "serving-tail-" + topic);
@@ -145,24 +144,19 @@ public final class TopicTailer implements AutoCloseable {
   }
 
   /**
-   * Why the tailer, once reading, gets nothing: the brokers have not answered its probe since the
-   * time it names (the service keeps serving what it has); empty while they answer.
+   * Why the tailer, once reading, gets nothing from some or all of its partitions: the brokers have
+   * not answered for them since the time it names (the service keeps serving what it has); names
+   * the partitions when not all are silent; empty while they answer for all.
    */
   public Optional<String> unanswered() {
-    String f = probeFailure;
-    if (f == null) {
-      return Optional.empty();
-    }
-    return Optional.of("no answer from Kafka for " + sinceLastAnswerMs() / 1000 + " s (" + f + ")");
+    return silence.describe(System.currentTimeMillis());
   }
 
-  /** Seconds since the brokers last answered while they do not answer; 0 while they do. */
+  /**
+   * Seconds since the brokers last answered for the longest-silent partition; 0 while all answer.
+   */
   public double unansweredSeconds() {
-    return probeFailure == null ? 0 : sinceLastAnswerMs() / 1000.0;
-  }
-
-  private long sinceLastAnswerMs() {
-    return Math.max(0, System.currentTimeMillis() - lastAnswerMs);
+    return silence.seconds(System.currentTimeMillis());
   }
 
   public TopicTailer start() {
@@ -194,7 +188,8 @@ public final class TopicTailer implements AutoCloseable {
             handleSafely(r);
           }
           if (!records.isEmpty()) {
-            answered(); // records came: the brokers answer
+            // Records are an answer for their partitions.
+            silence.answered(records.partitions(), System.currentTimeMillis());
           }
           handler.afterPoll(positions(c));
           handler.backlog(lags(c));
@@ -216,7 +211,7 @@ public final class TopicTailer implements AutoCloseable {
     } finally {
       consumer = null;
       pendingProbe = null;
-      probeFailure = null; // a stopped thread says so through failure(), not as a silent broker
+      silence.clear(); // a stopped thread says so through failure(), not as a silent broker
     }
   }
 
@@ -239,7 +234,7 @@ public final class TopicTailer implements AutoCloseable {
           }
           LOG.info("Tailing {} ({} partitions) from {}", topic, parts.size(), starts);
           waiting = null;
-          answered();
+          silence.assigned(parts, System.currentTimeMillis());
           nextProbeNanos = System.nanoTime() + probeIntervalNanos;
           return true;
         }
@@ -274,10 +269,10 @@ public final class TopicTailer implements AutoCloseable {
       settle(pendingProbe);
     } else if (now - probeAskedNanos > probeTimeout.toNanos()) {
       pendingProbe.cancel(false);
-      if (!answeredSinceAsked()) {
-        unansweredBecause(
-            "no answer to the end-offsets request within " + probeTimeout.toMillis() + " ms");
-      }
+      silence.unanswered(
+          "no answer to the end-offsets request within " + probeTimeout.toMillis() + " ms",
+          probeAskedMs,
+          System.currentTimeMillis());
     } else {
       return;
     }
@@ -286,7 +281,7 @@ public final class TopicTailer implements AutoCloseable {
   }
 
   /** The probe's question; a probe that cannot even ask has its failure as the answer. */
-  private CompletableFuture<?> ask(Consumer<byte[], byte[]> c) {
+  private CompletableFuture<Map<TopicPartition, Throwable>> ask(Consumer<byte[], byte[]> c) {
     try {
       return probe.ask(c, c.assignment());
     } catch (WakeupException | InterruptException e) {
@@ -296,45 +291,20 @@ public final class TopicTailer implements AutoCloseable {
     }
   }
 
-  /** Whether records (or a probe) answered since the probe in flight was asked. */
-  private boolean answeredSinceAsked() {
-    return lastAnswerMs >= probeAskedMs && probeFailure == null;
-  }
-
-  /** Records the answer of a completed probe, or why there was none. */
-  private void settle(CompletableFuture<?> done) {
+  /** Records the answer of a completed probe: the partitions it found silent, or none answered. */
+  private void settle(CompletableFuture<Map<TopicPartition, Throwable>> done) {
+    long nowMs = System.currentTimeMillis();
     try {
-      done.join();
-      answered();
+      Map<TopicPartition, String> silent = new HashMap<>();
+      done.join().forEach((tp, cause) -> silent.put(tp, cause.toString()));
+      silence.probed(silent, probeAskedMs, nowMs);
     } catch (CompletionException | CancellationException e) {
       Throwable cause = e.getCause() == null ? e : e.getCause();
       if (cause instanceof Error error) {
         throw error;
       }
-      // Records that came meanwhile are an answer: the probe's failure is older news.
-      if (!answeredSinceAsked()) {
-        unansweredBecause(cause.toString());
-      }
+      silence.unanswered(cause.toString(), probeAskedMs, nowMs);
     }
-  }
-
-  private void unansweredBecause(String why) {
-    if (probeFailure == null) {
-      LOG.warn(
-          "No answer from Kafka for the tailer of {} since {}: {}; serving what it has",
-          topic,
-          java.time.Instant.ofEpochMilli(lastAnswerMs),
-          why);
-    }
-    probeFailure = why;
-  }
-
-  private void answered() {
-    if (probeFailure != null) {
-      LOG.info("Kafka answers the tailer of {} again", topic);
-      probeFailure = null;
-    }
-    lastAnswerMs = System.currentTimeMillis();
   }
 
   private void runTasks(Consumer<byte[], byte[]> c) {

@@ -212,14 +212,14 @@ class TopicTailerTest {
   @Test
   void aProbeInFlightDoesNotHoldUpTheRecords() throws Exception {
     onePartition();
-    List<CompletableFuture<Void>> asked = new CopyOnWriteArrayList<>();
+    List<CompletableFuture<Map<TopicPartition, Throwable>>> asked = new CopyOnWriteArrayList<>();
     AtomicBoolean probeClosed = new AtomicBoolean();
     FeedProbe unanswered =
         new FeedProbe() {
           @Override
-          public CompletableFuture<?> ask(
+          public CompletableFuture<Map<TopicPartition, Throwable>> ask(
               Consumer<byte[], byte[]> c, Set<TopicPartition> partitions) {
-            CompletableFuture<Void> answer = new CompletableFuture<>();
+            CompletableFuture<Map<TopicPartition, Throwable>> answer = new CompletableFuture<>();
             asked.add(answer);
             return answer;
           }
@@ -241,7 +241,7 @@ class TopicTailerTest {
       assertThat(asked.get(0)).isNotDone();
       assertThat(tailer.unanswered()).isEmpty();
 
-      asked.get(0).complete(null); // the answer: the next probe is asked an interval later
+      asked.get(0).complete(Map.of()); // the answer: the next probe is asked an interval later
       await().atMost(Duration.ofSeconds(10)).until(() -> asked.size() >= 2);
       assertThat(tailer.unanswered()).isEmpty();
     } finally {
@@ -257,7 +257,7 @@ class TopicTailerTest {
     FeedProbe silent =
         (c, partitions) -> {
           asks.incrementAndGet();
-          return new CompletableFuture<Void>();
+          return new CompletableFuture<>();
         };
     TopicTailer tailer = probingEvery50Ms(Duration.ofMillis(300), silent);
     try {
@@ -273,6 +273,46 @@ class TopicTailerTest {
       await().atMost(Duration.ofSeconds(10)).until(() -> handled.contains(1L));
       await().atMost(Duration.ofSeconds(10)).until(() -> tailer.unanswered().isEmpty());
       assertThat(tailer.failure()).isEmpty();
+    } finally {
+      tailer.close();
+    }
+  }
+
+  @Test
+  void aPartitionTheBrokersStopAnsweringForIsNamedUntilItDeliversAgain() throws Exception {
+    TopicPartition p1 = new TopicPartition(TOPIC, 1);
+    Node node = new Node(0, "localhost", 9092);
+    Node[] nodes = {node};
+    consumer.updatePartitions(
+        TOPIC,
+        List.of(
+            new PartitionInfo(TOPIC, 0, node, nodes, nodes),
+            new PartitionInfo(TOPIC, 1, node, nodes, nodes)));
+    consumer.updateBeginningOffsets(Map.of(P0, 0L, p1, 0L));
+    consumer.updateEndOffsets(Map.of(P0, 0L, p1, 0L));
+    AtomicBoolean leaderAway = new AtomicBoolean(true);
+    FeedProbe probe =
+        (c, partitions) ->
+            CompletableFuture.completedFuture(
+                leaderAway.get()
+                    ? Map.of(p1, new TimeoutException("leader of partition 1 is away"))
+                    : Map.of());
+    TopicTailer tailer = probingEvery50Ms(Duration.ofSeconds(2), probe);
+    try {
+      assertThat(assigned.await(10, TimeUnit.SECONDS)).isTrue();
+      await().atMost(Duration.ofSeconds(10)).until(() -> tailer.unanswered().isPresent());
+      assertThat(tailer.unanswered().get())
+          .startsWith("partition 1 of 2: no answer from Kafka for ")
+          .contains("leader of partition 1 is away");
+
+      add(1, new byte[] {1}); // partition 0 delivers: partition 1 is still silent
+      await().atMost(Duration.ofSeconds(10)).until(() -> handled.contains(1L));
+      assertThat(tailer.unanswered()).isPresent();
+      assertThat(tailer.unansweredSeconds()).isGreaterThanOrEqualTo(0);
+
+      leaderAway.set(false);
+      await().atMost(Duration.ofSeconds(10)).until(() -> tailer.unanswered().isEmpty());
+      assertThat(tailer.unansweredSeconds()).isZero();
     } finally {
       tailer.close();
     }
