@@ -33,11 +33,11 @@ public final class RetrievalOverTime {
    * search runs outside the lock, so trainers measuring in parallel wait only for the addition.
    */
   public void measure(DareModel model, TrainingSample s, GroundTruth truth) {
+    if (s.label() != 1) {
+      return; // only clicks are queries
+    }
     RetrievalNdcg one = new RetrievalNdcg(k);
     RetrievalQuality.addPlanted(model, s, truth, one);
-    if (one.queries() + one.skipped() == 0) {
-      return; // not a click
-    }
     synchronized (this) {
       buckets.at(s.eventTimeMs()).addAll(one);
     }

@@ -14,6 +14,7 @@ import org.apache.kafka.clients.admin.ListOffsetsOptions;
 import org.apache.kafka.clients.admin.ListOffsetsResult;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.common.TopicPartition;
 
 /**
@@ -67,17 +68,22 @@ public final class AdminFeedProbe implements FeedProbe {
   @Override
   public void close() {
     if (admin != null) {
-      admin.close(Duration.ofSeconds(5));
+      admin.close(Duration.ZERO); // an answer still on its way is of no use any more
       admin = null;
     }
   }
 
-  /** The properties an admin client takes from {@code consumer} properties. */
+  /**
+   * The admin client's share of {@code consumer} properties: all but the consumer's own settings
+   * (deserializers, fetch sizes, isolation), so that connection, security and config-provider
+   * settings, whatever their keys, reach it as they reach the consumer.
+   */
   static Properties adminOnly(Properties consumer) {
     Properties p = new Properties();
-    Set<String> known = AdminClientConfig.configNames();
+    Set<String> admin = AdminClientConfig.configNames();
+    Set<String> consumerOnly = ConsumerConfig.configNames();
     for (String key : consumer.stringPropertyNames()) {
-      if (known.contains(key)) {
+      if (admin.contains(key) || !consumerOnly.contains(key)) {
         p.put(key, consumer.getProperty(key));
       }
     }

@@ -6,6 +6,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.stream.Collectors;
 import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
@@ -47,8 +48,11 @@ final class BrokerSilence {
     for (TopicPartition tp : partitions) {
       lastAnswerMs.put(tp, nowMs);
     }
-    if (!silentSinceMs.isEmpty() && silentSinceMs.keySet().removeAll(partitions)) {
-      publish();
+    if (!silentSinceMs.isEmpty()) {
+      Set<TopicPartition> was = Set.copyOf(silentSinceMs.keySet());
+      if (silentSinceMs.keySet().removeAll(partitions)) {
+        publish(was);
+      }
     }
   }
 
@@ -58,6 +62,7 @@ final class BrokerSilence {
    */
   void probed(Map<TopicPartition, String> silent, long askedMs, long nowMs) {
     Map<TopicPartition, Long> before = Map.copyOf(silentSinceMs);
+    String whyBefore = why;
     for (TopicPartition tp : lastAnswerMs.keySet()) {
       String cause = silent.get(tp);
       long last = lastAnswerMs.get(tp);
@@ -70,8 +75,8 @@ final class BrokerSilence {
         why = cause;
       }
     }
-    if (!before.equals(silentSinceMs)) {
-      publish();
+    if (!before.equals(silentSinceMs) || !why.equals(whyBefore)) {
+      publish(before.keySet());
     }
   }
 
@@ -128,22 +133,31 @@ final class BrokerSilence {
     return Math.max(0, nowMs - oldest);
   }
 
-  private void publish() {
-    Published was = published;
+  /** Publishes the silence for other threads; logs what changed since {@code was} was silent. */
+  private void publish(Set<TopicPartition> was) {
     Published now = new Published(Map.copyOf(silentSinceMs), why, lastAnswerMs.size());
     published = now;
-    if (now.silentSinceMs().isEmpty()) {
-      LOG.info("Kafka answers the tailer of {} again", topic);
-    } else if (!now.silentSinceMs().keySet().equals(was.silentSinceMs().keySet())) {
+    Set<TopicPartition> silent = now.silentSinceMs().keySet();
+    if (silent.isEmpty()) {
+      if (!was.isEmpty()) {
+        LOG.info("Kafka answers the tailer of {} again", topic);
+      }
+    } else if (!was.containsAll(silent)) {
       long oldest = now.silentSinceMs().values().stream().min(Comparator.naturalOrder()).get();
       LOG.warn(
           "No answer from Kafka for the tailer of {} since {} ({} of {} partitions): {}; serving"
               + " what it has",
           topic,
           Instant.ofEpochMilli(oldest),
-          now.silentSinceMs().size(),
+          silent.size(),
           now.partitions(),
           why);
+    } else if (silent.size() < was.size()) {
+      LOG.info(
+          "Kafka answers the tailer of {} again for some partitions; {} of {} still silent",
+          topic,
+          silent.size(),
+          now.partitions());
     }
   }
 }

@@ -43,8 +43,8 @@ public record KafkaSettings(
   }
 
   /**
-   * Admin client properties for a tailer's {@link AdminFeedProbe}: the consumer's that an admin
-   * client knows (the bootstrap servers, the client id, security settings).
+   * Admin client properties for a tailer's {@link AdminFeedProbe}: the consumer's, less the
+   * consumer's own settings (bootstrap servers, client id, security and config providers stay).
    */
   Properties adminProperties(String clientId) {
     return AdminFeedProbe.adminOnly(consumerProperties(clientId));

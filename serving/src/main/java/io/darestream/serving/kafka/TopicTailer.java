@@ -49,6 +49,9 @@ public final class TopicTailer implements AutoCloseable {
   private static final long TOPIC_RETRY_MS = 1_000;
   private static final Duration DEFAULT_PROBE_INTERVAL = Duration.ofSeconds(10);
   private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(2);
+  // How much longer than the brokers' own timeout the tailer gives a probe before it counts the
+  // whole probe as unanswered: the per-partition answers, timeouts included, come first.
+  private static final Duration PROBE_GRACE = Duration.ofSeconds(1);
 
   private final String topic;
   private final Supplier<Consumer<byte[], byte[]>> consumers;
@@ -76,7 +79,7 @@ public final class TopicTailer implements AutoCloseable {
         () -> new KafkaConsumer<>(settings.consumerProperties("dare-serving-" + topic)),
         handler,
         DEFAULT_PROBE_INTERVAL,
-        PROBE_TIMEOUT,
+        PROBE_TIMEOUT.plus(PROBE_GRACE),
         new AdminFeedProbe(settings, "dare-serving-probe-" + topic, PROBE_TIMEOUT));
   }
 
@@ -91,13 +94,15 @@ public final class TopicTailer implements AutoCloseable {
         consumers,
         handler,
         DEFAULT_PROBE_INTERVAL,
-        PROBE_TIMEOUT,
+        PROBE_TIMEOUT.plus(PROBE_GRACE),
         FeedProbe.onTheConsumer(PROBE_TIMEOUT));
   }
 
   /**
    * As above, asking the brokers with {@code probe} whether they answer every {@code
-   * probeInterval}; a probe unanswered after {@code probeTimeout} counts as no answer.
+   * probeInterval}; a probe still unanswered after {@code probeTimeout} counts as no answer for
+   * every partition (give it more than the probe's own timeout, so that per-partition answers come
+   * first).
    */
   public TopicTailer(
       String topic,

@@ -42,6 +42,14 @@ class BrokerSilenceTest {
   }
 
   @Test
+  void theLatestReasonIsShown() {
+    silence.assigned(List.of(P0), 1_000);
+    silence.probed(Map.of(P0, "timeout"), 2_000, 3_000);
+    silence.probed(Map.of(P0, "not the leader"), 4_000, 5_000);
+    assertThat(silence.describe(6_000)).contains("no answer from Kafka for 5 s (not the leader)");
+  }
+
+  @Test
   void aProbeWithoutAnyAnswerSilencesEveryPartitionWithoutNamingThem() {
     silence.assigned(List.of(P0, P1), 1_000);
     silence.unanswered("no answer within 2000 ms", 2_000, 4_000);
