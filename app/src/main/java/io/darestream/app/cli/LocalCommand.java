@@ -10,6 +10,7 @@ import io.darestream.app.replay.ProgressLine;
 import io.darestream.app.stats.LocalSummary;
 import io.darestream.jobs.config.KnownKeys;
 import io.darestream.jobs.config.LabelOptions.LabelMode;
+import io.darestream.jobs.config.ModelOptions;
 import io.darestream.jobs.config.TrainerOptions;
 import io.darestream.model.Variant;
 import io.darestream.model.nn.Gemm;
@@ -144,6 +145,14 @@ public final class LocalCommand implements Callable<Integer> {
           "Any job option, e.g. --set dare.model.max-history=500 (see README, Configuration);"
               + " repeatable.")
   List<String> setPairs = new ArrayList<>();
+
+  @Option(
+      names = "--set-for",
+      paramLabel = "VARIANT:KEY=VALUE",
+      description =
+          "A model option (dare.model.*) for one variant only, after --set, e.g. --set-for"
+              + " twin:dare.model.exact-match=true; repeatable.")
+  List<String> setForPairs = new ArrayList<>();
 
   @ArgGroup(exclusive = true)
   ReplayCommand.PaceOptions pace;
@@ -350,6 +359,8 @@ public final class LocalCommand implements Callable<Integer> {
             ? "Vector API"
             : "scalar fallback (java --add-modules jdk.incubator.vector for the faster one)");
     set.forEach(shown::put);
+    Map<Variant, Map<String, String>> perVariant = variantOptions(variants);
+    perVariant.forEach((v, o) -> o.forEach((k, val) -> shown.put(k + " (" + v + ")", val)));
 
     return new LocalSettings(
         progress -> dataset.open(progress),
@@ -365,8 +376,64 @@ public final class LocalCommand implements Callable<Integer> {
         maxBacklog,
         interval,
         set,
+        perVariant,
         shown,
         format == null ? new StreamGenerator(dataset.generatorConfig()).groundTruth() : null);
+  }
+
+  /**
+   * The {@code --set-for} options by variant: each names a variant of this run and a known model
+   * option other than the variant's name and id.
+   */
+  private Map<Variant, Map<String, String>> variantOptions(List<Variant> variants) {
+    Map<Variant, List<String>> pairs = new LinkedHashMap<>();
+    for (String p : setForPairs) {
+      int colon = p.indexOf(':');
+      if (colon <= 0) {
+        throw new CliException("--set-for expects VARIANT:KEY=VALUE, got " + p);
+      }
+      String name = p.substring(0, colon).trim();
+      Variant v;
+      try {
+        v = Variant.valueOf(name.toUpperCase(Locale.ROOT));
+      } catch (IllegalArgumentException e) {
+        throw new CliException("--set-for: no variant " + name + " (dare, twin or twin_proj)");
+      }
+      if (!variants.contains(v)) {
+        throw new CliException(
+            "--set-for: "
+                + name
+                + " does not run here ("
+                + variants
+                + "): add --compare "
+                + v.name().toLowerCase(Locale.ROOT));
+      }
+      pairs.computeIfAbsent(v, x -> new ArrayList<>()).add(p.substring(colon + 1));
+    }
+    Map<Variant, Map<String, String>> out = new LinkedHashMap<>();
+    for (Map.Entry<Variant, List<String>> e : pairs.entrySet()) {
+      String flag = "--set-for " + e.getKey().name().toLowerCase(Locale.ROOT);
+      Map<String, String> options = KeyValuePairs.parse(flag, e.getValue());
+      for (String key : options.keySet()) {
+        if (!key.startsWith("dare.model.")
+            || key.equals(ModelOptions.VARIANT.key())
+            || key.equals(ModelOptions.MODEL_ID.key())) {
+          throw new CliException(
+              flag
+                  + ": "
+                  + key
+                  + " is the run's, not a variant's: --set-for takes the model options"
+                  + " (dare.model.*) but the variant and its id");
+        }
+      }
+      try {
+        KnownKeys.rejectUnknown(options.keySet());
+      } catch (IllegalArgumentException ex) {
+        throw new CliException(flag + ": " + ex.getMessage());
+      }
+      out.put(e.getKey(), options);
+    }
+    return out;
   }
 
   /** Fails with one line if {@code port} is taken (0 means any port and always passes). */

@@ -393,6 +393,7 @@ public final class LocalRunner implements AutoCloseable {
       o.put(ModelOptions.VARIANT.key(), v.name());
       o.put(ModelOptions.MODEL_ID.key(), nameOf(v));
       o.put(TrainerOptions.SNAPSHOT_DIR.key(), snapshotDir(v).toString());
+      o.putAll(settings.variantOptions().getOrDefault(v, Map.of()));
       if (i > 0) {
         // Only the first variant is served; the others publish beside it.
         o.put(

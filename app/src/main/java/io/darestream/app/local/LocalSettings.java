@@ -8,6 +8,7 @@ import io.darestream.schemas.generator.GroundTruth;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Collections;
+import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -31,6 +32,8 @@ import java.util.function.LongConsumer;
  * @param maxBacklog the replay waits while the job is more than this many events behind (0: never)
  * @param checkpointInterval how often the job checkpoints (and so publishes snapshots)
  * @param jobOptions further {@code dare.*} (or Flink) options, applied last
+ * @param variantOptions model options of single variants ({@code dare.model.*}), applied after
+ *     {@code jobOptions} to that variant only
  * @param settingsForReport what the report lists as the run's settings
  * @param plantedTruth the stream's planted ground truth (a generated stream), against which the run
  *     measures each variant's retrieval quality; null for a dataset without one
@@ -49,6 +52,7 @@ public record LocalSettings(
     long maxBacklog,
     Duration checkpointInterval,
     Map<String, String> jobOptions,
+    Map<Variant, Map<String, String>> variantOptions,
     Map<String, String> settingsForReport,
     GroundTruth plantedTruth) {
   /** Partitions of behavior-events in a local run (the job reads them with parallelism 1). */
@@ -65,6 +69,13 @@ public record LocalSettings(
     Objects.requireNonNull(reportDir, "reportDir");
     Objects.requireNonNull(pacer, "pacer");
     jobOptions = Map.copyOf(jobOptions);
+    Map<Variant, Map<String, String>> copy = new EnumMap<>(Variant.class);
+    variantOptions.forEach((v, o) -> copy.put(v, Map.copyOf(o)));
+    variantOptions = Collections.unmodifiableMap(copy);
+    if (!variants.containsAll(variantOptions.keySet())) {
+      throw new IllegalArgumentException(
+          "options for variants " + variantOptions.keySet() + " that do not run: " + variants);
+    }
     settingsForReport = Collections.unmodifiableMap(new LinkedHashMap<>(settingsForReport));
   }
 }

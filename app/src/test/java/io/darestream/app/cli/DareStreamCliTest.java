@@ -2,11 +2,13 @@ package io.darestream.app.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.darestream.app.local.LocalSettings;
 import io.darestream.app.local.LocalWorkDir;
 import io.darestream.jobs.config.KafkaOptions;
 import io.darestream.jobs.config.LabelOptions;
 import io.darestream.jobs.config.TrainerOptions;
 import io.darestream.jobs.job.TrainCommand;
+import io.darestream.model.Variant;
 import io.darestream.model.eval.EvaluateMain;
 import io.darestream.schemas.generator.GeneratorMain;
 import java.io.PrintWriter;
@@ -16,6 +18,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.util.List;
+import java.util.Map;
 import org.apache.flink.configuration.Configuration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -271,6 +274,66 @@ class DareStreamCliTest {
     err.getBuffer().setLength(0);
     assertThat(run("local", "--set", "dare.model.seed")).isEqualTo(2);
     assertThat(errText().strip()).isEqualTo("local: --set expects KEY=VALUE, got dare.model.seed");
+  }
+
+  @Test
+  void setForGivesOneVariantItsModelOptions() {
+    LocalSettings settings =
+        LocalCommandAccess.settings(
+            "--compare",
+            "twin",
+            "--set",
+            "dare.model.top-k=30",
+            "--set-for",
+            "twin:dare.model.top-k=7",
+            "--set-for",
+            "TWIN:dare.model.exact-match=true");
+    assertThat(settings.variantOptions())
+        .containsOnlyKeys(Variant.TWIN)
+        .containsEntry(
+            Variant.TWIN, Map.of("dare.model.top-k", "7", "dare.model.exact-match", "true"));
+    assertThat(settings.jobOptions()).containsEntry("dare.model.top-k", "30");
+    assertThat(settings.settingsForReport()).containsEntry("dare.model.top-k (TWIN)", "7");
+  }
+
+  @Test
+  void setForRefusesWhatIsNotOneRunningVariantsModelOption() {
+    String[][] cases = {
+      {"--set-for", "dare.model.top-k=7"},
+      {"--set-for", "bert:dare.model.top-k=7"},
+      {"--set-for", "twin:dare.model.top-k=7"},
+      {"--compare", "twin", "--set-for", "twin:dare.kafka.bootstrap-servers=k:1"},
+      {"--compare", "twin", "--set-for", "twin:dare.model.variant=DARE"},
+      {"--compare", "twin", "--set-for", "twin:dare.model.top-kk=7"},
+      {
+        "--compare",
+        "twin",
+        "--set-for",
+        "twin:dare.model.top-k=7",
+        "--set-for",
+        "twin:dare.model.top-k=8"
+      }
+    };
+    String[] expected = {
+      "local: --set-for expects VARIANT:KEY=VALUE, got dare.model.top-k=7",
+      "local: --set-for: no variant bert (dare, twin or twin_proj)",
+      "local: --set-for: twin does not run here ([DARE]): add --compare twin",
+      "local: --set-for twin: dare.kafka.bootstrap-servers is the run's, not a variant's: --set-for"
+          + " takes the model options (dare.model.*) but the variant and its id",
+      "local: --set-for twin: dare.model.variant is the run's, not a variant's: --set-for takes"
+          + " the model options (dare.model.*) but the variant and its id",
+      "local: --set-for twin: unknown setting dare.model.top-kk (did you mean dare.model.top-k?):"
+          + " every dare.* key is listed in the README's configuration reference",
+      "local: --set-for twin dare.model.top-k is given twice (7, then 8): give it once"
+    };
+    for (int i = 0; i < cases.length; i++) {
+      err.getBuffer().setLength(0);
+      String[] args = new String[cases[i].length + 1];
+      args[0] = "local";
+      System.arraycopy(cases[i], 0, args, 1, cases[i].length);
+      assertThat(run(args)).as(String.join(" ", cases[i])).isEqualTo(2);
+      assertThat(errText().strip()).isEqualTo(expected[i]);
+    }
   }
 
   @Test

@@ -52,6 +52,18 @@ class LocalRunnerITCase {
     }
   }
 
+  /** The text of every snapshot part or manifest of {@code variant} in the run's work dir. */
+  private List<String> snapshotConfigs(String variant) throws Exception {
+    Path dir = tmp.resolve("work").resolve("snapshots").resolve(variant);
+    try (var files = Files.walk(dir)) {
+      List<String> out = new ArrayList<>();
+      for (Path f : files.filter(p -> p.getFileName().toString().equals("PART")).toList()) {
+        out.add(Files.readString(f, java.nio.charset.StandardCharsets.ISO_8859_1));
+      }
+      return out;
+    }
+  }
+
   @Test
   void generatedStreamIsReplayedTrainedAndReported() throws Exception {
     LocalSummary s = run("--users", "60", "--items", "600", "--behaviors-per-user", "40");
@@ -94,7 +106,9 @@ class LocalRunnerITCase {
             "--sort-run-size",
             "300",
             "--compare",
-            "twin");
+            "twin",
+            "--set-for",
+            "twin:dare.model.top-k=7");
 
     assertThat(s.replay().sent()).isEqualTo(1_200);
     assertThat(s.accepted()).as("time-sorted: no event is late").isEqualTo(1_200);
@@ -114,6 +128,13 @@ class LocalRunnerITCase {
         .extracting(LocalSummary.VariantSummary::name)
         .containsExactly("dare", "twin");
     assertThat(s.variants()).allSatisfy(v -> assertThat(v.trained()).isEqualTo(s.samples()));
+    // --set-for reaches twin's trainer only: the model config its snapshots carry.
+    assertThat(snapshotConfigs("twin"))
+        .isNotEmpty()
+        .allSatisfy(c -> assertThat(c).contains("top.k=7"));
+    assertThat(snapshotConfigs("dare"))
+        .isNotEmpty()
+        .allSatisfy(c -> assertThat(c).contains("top.k=20"));
     assertThat(s.dataset()).contains("sorted by time");
     assertReport(s.reportDir());
     // No ground truth in a dataset file: no retrieval figure at all, rather than a zero.
@@ -154,6 +175,13 @@ class LocalRunnerITCase {
         .as("the future-stamped events, each with its reason")
         .isEqualTo(30);
     assertThat(s.variants()).allSatisfy(v -> assertThat(v.trained()).isEqualTo(s.samples()));
+    // --set-for reaches twin's trainer only: the model config its snapshots carry.
+    assertThat(snapshotConfigs("twin"))
+        .isNotEmpty()
+        .allSatisfy(c -> assertThat(c).contains("top.k=7"));
+    assertThat(snapshotConfigs("dare"))
+        .isNotEmpty()
+        .allSatisfy(c -> assertThat(c).contains("top.k=20"));
   }
 
   @Test
