@@ -175,13 +175,6 @@ class LocalRunnerITCase {
         .as("the future-stamped events, each with its reason")
         .isEqualTo(30);
     assertThat(s.variants()).allSatisfy(v -> assertThat(v.trained()).isEqualTo(s.samples()));
-    // --set-for reaches twin's trainer only: the model config its snapshots carry.
-    assertThat(snapshotConfigs("twin"))
-        .isNotEmpty()
-        .allSatisfy(c -> assertThat(c).contains("top.k=7"));
-    assertThat(snapshotConfigs("dare"))
-        .isNotEmpty()
-        .allSatisfy(c -> assertThat(c).contains("top.k=20"));
   }
 
   @Test
