@@ -129,8 +129,12 @@ final class BrokerSilence {
   }
 
   private static long silentMs(Published p, long nowMs) {
-    long oldest = p.silentSinceMs().values().stream().min(Comparator.naturalOrder()).orElse(nowMs);
-    return Math.max(0, nowMs - oldest);
+    return Math.max(0, nowMs - oldestMs(p));
+  }
+
+  /** When the longest-silent partition last answered (only while some partition is silent). */
+  private static long oldestMs(Published p) {
+    return p.silentSinceMs().values().stream().min(Comparator.naturalOrder()).orElseThrow();
   }
 
   /** Publishes the silence for other threads; logs what changed since {@code was} was silent. */
@@ -143,12 +147,11 @@ final class BrokerSilence {
         LOG.info("Kafka answers the tailer of {} again", topic);
       }
     } else if (!was.containsAll(silent)) {
-      long oldest = now.silentSinceMs().values().stream().min(Comparator.naturalOrder()).get();
       LOG.warn(
           "No answer from Kafka for the tailer of {} since {} ({} of {} partitions): {}; serving"
               + " what it has",
           topic,
-          Instant.ofEpochMilli(oldest),
+          Instant.ofEpochMilli(oldestMs(now)),
           silent.size(),
           now.partitions(),
           why);

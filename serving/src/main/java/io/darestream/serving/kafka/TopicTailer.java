@@ -6,7 +6,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -273,7 +272,6 @@ public final class TopicTailer implements AutoCloseable {
     if (pendingProbe.isDone()) {
       settle(pendingProbe);
     } else if (now - probeAskedNanos > probeTimeout.toNanos()) {
-      pendingProbe.cancel(false);
       silence.unanswered(
           "no answer to the end-offsets request within " + probeTimeout.toMillis() + " ms",
           probeAskedMs,
@@ -303,7 +301,7 @@ public final class TopicTailer implements AutoCloseable {
       Map<TopicPartition, String> silent = new HashMap<>();
       done.join().forEach((tp, cause) -> silent.put(tp, cause.toString()));
       silence.probed(silent, probeAskedMs, nowMs);
-    } catch (CompletionException | CancellationException e) {
+    } catch (CompletionException e) {
       Throwable cause = e.getCause() == null ? e : e.getCause();
       if (cause instanceof Error error) {
         throw error;
