@@ -53,6 +53,7 @@ public final class DareConfig {
   private final float searchLogitWeight;
   private final boolean exactMatch;
   private final float exactMatchLearningRate;
+  private final float cooccurrenceLossWeight;
   private final long seed;
   private final int admissionMinCount;
   private final long expiryMs;
@@ -80,6 +81,7 @@ public final class DareConfig {
     this.searchLogitWeight = b.searchLogitWeightOrDefault();
     this.exactMatch = b.exactMatchOrDefault();
     this.exactMatchLearningRate = b.exactMatchLearningRate;
+    this.cooccurrenceLossWeight = b.cooccurrenceLossWeightOrDefault();
     this.seed = b.seed;
     this.admissionMinCount = b.admissionMinCount;
     this.expiryMs = b.expiryMs;
@@ -125,6 +127,9 @@ public final class DareConfig {
     }
     if (exactMatch != b.exactMatchOrDefault()) {
       b.exactMatch(exactMatch);
+    }
+    if (cooccurrenceLossWeight != b.cooccurrenceLossWeightOrDefault()) {
+      b.cooccurrenceLossWeight(cooccurrenceLossWeight);
     }
     return b;
   }
@@ -245,6 +250,21 @@ public final class DareConfig {
     return exactMatchLearningRate;
   }
 
+  /**
+   * Weight λ of the search's co-occurrence loss (default 1 for DARE, 0 for the baselines; 0: none),
+   * a training-only loss on the attention set's item rows from the histories alone ({@code
+   * io.darestream.model.train.CooccurrenceLoss}): a behaviour of a history should score higher
+   * against the rest of that history than a behaviour of another user's does, each score the
+   * softmax-weighted mean of the search's top K as in the logit term. What a user does together is
+   * what the search should find together; the label says it only through the click, and DARE's
+   * attention rows learn too little from that alone (MODEL.md, "The search's co-occurrence loss").
+   * DARE and TWIN (whose shared item rows it then trains); not TWIN_PROJ, whose search runs through
+   * its projections.
+   */
+  public float cooccurrenceLossWeight() {
+    return cooccurrenceLossWeight;
+  }
+
   public int microBatchSize() {
     return microBatchSize;
   }
@@ -323,6 +343,9 @@ public final class DareConfig {
       m.put("search.exact.match", "true");
       m.put("search.exact.match.learning.rate", Float.toString(exactMatchLearningRate));
     }
+    if (cooccurrenceLossWeight != 0) {
+      m.put("search.cooccurrence.loss.weight", Float.toString(cooccurrenceLossWeight));
+    }
     m.put("micro.batch.size", Integer.toString(microBatchSize));
     m.put("micro.batch.max.wait.ms", Long.toString(microBatchMaxWaitMs));
     m.put("auxiliary.loss", Boolean.toString(auxiliaryLoss));
@@ -392,6 +415,7 @@ public final class DareConfig {
           case "search.logit.weight" -> b.searchLogitWeight(Float.parseFloat(v));
           case "search.exact.match" -> b.exactMatch(Boolean.parseBoolean(v));
           case "search.exact.match.learning.rate" -> b.exactMatchLearningRate(Float.parseFloat(v));
+          case "search.cooccurrence.loss.weight" -> b.cooccurrenceLossWeight(Float.parseFloat(v));
           case "micro.batch.size" -> b.microBatchSize(Integer.parseInt(v));
           case "micro.batch.max.wait.ms" -> b.microBatchMaxWaitMs(Long.parseLong(v));
           case "auxiliary.loss" -> b.auxiliaryLoss(Boolean.parseBoolean(v));
@@ -420,6 +444,9 @@ public final class DareConfig {
     }
     if (!p.containsKey("search.exact.match")) {
       b.exactMatch(false);
+    }
+    if (!p.containsKey("search.cooccurrence.loss.weight")) {
+      b.cooccurrenceLossWeight(0f);
     }
     return b.build();
   }
@@ -466,6 +493,8 @@ public final class DareConfig {
     private Float searchLogitWeight;
     private Boolean exactMatch;
     private float exactMatchLearningRate = 3e-2f;
+    // Unset: DARE's default (1), or the baselines' (0).
+    private Float cooccurrenceLossWeight;
     private int microBatchSize = 256;
     private long microBatchMaxWaitMs = 200;
     private boolean auxiliaryLoss = false;
@@ -564,6 +593,12 @@ public final class DareConfig {
       return this;
     }
 
+    /** See {@link DareConfig#cooccurrenceLossWeight()}; at least 0. */
+    public Builder cooccurrenceLossWeight(float weight) {
+      this.cooccurrenceLossWeight = weight;
+      return this;
+    }
+
     public Builder straightThroughSearch(boolean on) {
       this.straightThroughSearch = on;
       return this;
@@ -621,6 +656,13 @@ public final class DareConfig {
       return exactMatch != null ? exactMatch : variant == Variant.DARE;
     }
 
+    private float cooccurrenceLossWeightOrDefault() {
+      if (cooccurrenceLossWeight != null) {
+        return cooccurrenceLossWeight;
+      }
+      return variant == Variant.DARE ? 1f : 0f;
+    }
+
     /** Validates and builds; the message names the offending setting and its value. */
     public DareConfig build() {
       float searchLogitWeight = searchLogitWeightOrDefault();
@@ -670,6 +712,14 @@ public final class DareConfig {
         errors.add(
             "searchLogitWeight does not go with straightThroughSearch (its attention gradient"
                 + " comes from the full softmax): set searchLogitWeight to 0");
+      }
+      float cooccurrence = cooccurrenceLossWeightOrDefault();
+      if (!(cooccurrence >= 0) || !Float.isFinite(cooccurrence)) {
+        errors.add("cooccurrenceLossWeight must be >= 0, got " + cooccurrence);
+      } else if (cooccurrence > 0 && variant == Variant.TWIN_PROJ) {
+        errors.add(
+            "cooccurrenceLossWeight does not go with TWIN_PROJ (its search scores through the"
+                + " projections, the loss the item rows alone): set it to 0");
       }
       if (!(auxiliaryLossWeight >= 0) || !Float.isFinite(auxiliaryLossWeight)) {
         errors.add("auxiliaryLossWeight must be >= 0, got " + auxiliaryLossWeight);

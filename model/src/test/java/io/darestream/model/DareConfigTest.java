@@ -19,6 +19,7 @@ class DareConfigTest {
     assertThat(c.attentionInitStd()).isEqualTo(0.1f);
     assertThat(c.searchLogitWeight()).isEqualTo(1f);
     assertThat(c.exactMatch()).isTrue();
+    assertThat(c.cooccurrenceLossWeight()).isEqualTo(1f);
     assertThat(c.mlpInputDim()).isEqualTo(144);
   }
 
@@ -39,6 +40,34 @@ class DareConfigTest {
     DareConfig off = DareConfig.builder().searchLogitWeight(0).exactMatch(false).build();
     assertThat(off.searchLogitWeight()).isZero();
     assertThat(off.exactMatch()).isFalse();
+  }
+
+  @Test
+  void theCooccurrenceLossIsDaresUnlessSetForTwin() {
+    assertThat(DareConfig.builder().variant(Variant.TWIN).build().cooccurrenceLossWeight())
+        .isZero();
+    assertThat(DareConfig.builder().variant(Variant.TWIN_PROJ).build().cooccurrenceLossWeight())
+        .isZero();
+    DareConfig twin =
+        DareConfig.builder().variant(Variant.TWIN).cooccurrenceLossWeight(0.5f).build();
+    assertThat(twin.cooccurrenceLossWeight()).isEqualTo(0.5f);
+    assertThat(twin.toBuilder().build()).isEqualTo(twin);
+    assertThat(twin.toBuilder().variant(Variant.DARE).build().cooccurrenceLossWeight())
+        .isEqualTo(0.5f);
+    assertThat(DareConfig.builder().build().toBuilder().variant(Variant.TWIN).build())
+        .extracting(DareConfig::cooccurrenceLossWeight)
+        .isEqualTo(0f);
+    DareConfig dare = DareConfig.builder().cooccurrenceLossWeight(2f).build();
+    assertThat(dare.toProperties()).contains("search.cooccurrence.loss.weight=2.0");
+    assertThat(DareConfig.fromProperties(dare.toProperties())).isEqualTo(dare);
+    // A model written before the loss existed was trained without it, whatever the default is now.
+    assertThat(DareConfig.fromProperties("format.version=2\n").cooccurrenceLossWeight()).isZero();
+    assertThatThrownBy(
+            () ->
+                DareConfig.builder().variant(Variant.TWIN_PROJ).cooccurrenceLossWeight(1f).build())
+        .hasMessageContaining("cooccurrenceLossWeight does not go with TWIN_PROJ");
+    assertThatThrownBy(() -> DareConfig.builder().cooccurrenceLossWeight(-1f).build())
+        .hasMessageContaining("cooccurrenceLossWeight must be >= 0, got -1.0");
   }
 
   @Test

@@ -14,6 +14,7 @@ import io.darestream.model.DareConfig;
 import io.darestream.model.TrainingSample;
 import io.darestream.model.nn.DenseAdam;
 import io.darestream.model.nn.DenseGradient;
+import io.darestream.model.train.CooccurrenceLoss;
 import io.darestream.model.train.DareParameters;
 import io.darestream.model.train.Gradients;
 import io.darestream.model.train.RowGradients;
@@ -31,7 +32,8 @@ import java.util.Map;
  * MLP (plus the search's logit term and exact-match terms where configured), the mean sigmoid
  * cross-entropy and the weighted auxiliary loss run as one batched graph whose backward DJL's
  * autograd computes, and the row gradients go back to the tables' sparse optimizers and the dense
- * gradient to the same dense Adam as the Java engine.
+ * gradient to the same dense Adam as the Java engine. The search's co-occurrence loss reads and
+ * writes rows only: the Java engine's {@link CooccurrenceLoss} adds its gradient here too.
  *
  * <p>Same losses and gradients as the Java engine within float tolerance ({@code
  * DjlBatchEngineTest}), except where two behaviours' scores tie at the K-th place (both are then
@@ -48,6 +50,8 @@ public final class DjlBatchEngine implements AutoCloseable {
   private final DenseAdam denseAdam;
   private final DenseGradient denseGrad;
   private final RowGradients rowGrads = new RowGradients();
+  // The search's co-occurrence loss, or null when its weight is 0.
+  private final CooccurrenceLoss cooccurrence;
   private final int maxL;
   private final int kCap;
 
@@ -69,6 +73,7 @@ public final class DjlBatchEngine implements AutoCloseable {
     this.base = NDManager.newBaseManager(device, "PyTorch");
     this.denseAdam = params.newDenseAdam();
     this.denseGrad = new DenseGradient(params.dense());
+    this.cooccurrence = cfg.cooccurrenceLossWeight() > 0 ? new CooccurrenceLoss(params) : null;
     this.maxL = cfg.maxHistory();
     this.kCap = Math.min(cfg.topK(), maxL);
   }
@@ -219,7 +224,11 @@ public final class DjlBatchEngine implements AutoCloseable {
         repr.addGradients(rowGrads, maxL);
       }
     }
-    return new Gradients(denseGrad, rowGrads, loss, auxLoss);
+    // The co-occurrence loss reads and writes rows only: the Java kernel adds its gradient here
+    // too.
+    double cooccurrenceLoss =
+        cooccurrence == null ? 0 : cooccurrence.accumulate(batch, params.version(), rowGrads);
+    return new Gradients(denseGrad, rowGrads, loss, auxLoss, cooccurrenceLoss);
   }
 
   /** Mean of {@code max(z, 0) - z y + log(1 + exp(-|z|))}, the stable sigmoid cross-entropy. */

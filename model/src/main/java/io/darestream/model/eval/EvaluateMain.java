@@ -287,6 +287,16 @@ public final class EvaluateMain implements Callable<Integer> {
   Float searchLogitWeight;
 
   @Option(
+      names = "--cooccurrence-loss-weight",
+      paramLabel = "W",
+      description =
+          "Weight of the search's co-occurrence loss (a behaviour scores higher against the rest of"
+              + " its history than another user's behaviour does; trains the search's item rows from"
+              + " the histories alone). Default: 1 for DARE, 0 (none) for the baselines; given, it"
+              + " applies to every variant (TWIN_PROJ refuses it).")
+  Float cooccurrenceLossWeight;
+
+  @Option(
       names = "--exact-match",
       arity = "0..1",
       fallbackValue = "true",
@@ -440,6 +450,9 @@ public final class EvaluateMain implements Callable<Integer> {
             .sparseOptimizer(enumValue(SparseOptimizerKind.class, "--optimizer", optimizer));
     if (searchLogitWeight != null) {
       base.searchLogitWeight(searchLogitWeight);
+    }
+    if (cooccurrenceLossWeight != null) {
+      base.cooccurrenceLossWeight(cooccurrenceLossWeight);
     }
     if (exactMatch != null) {
       base.exactMatch(exactMatch);

@@ -64,7 +64,7 @@ public final class TopK {
    * where the JVM allows) and offered. On a history whose scores rise with age that skips nearly
    * every insertion. The selected set and its order are exactly those of a full sort.
    */
-  void select(float[] s, int n) {
+  public void select(float[] s, int n) {
     size = 0;
     int m = Math.min(k, n);
     if (m == 0) {

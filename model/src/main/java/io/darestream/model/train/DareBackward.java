@@ -130,8 +130,18 @@ final class DareBackward {
   }
 
   /** The batch's gradient so far (live: valid until the next {@link #clear}). */
-  Gradients gradients(double loss, double auxiliaryLoss) {
-    return new Gradients(denseGrad, rowGrads, loss, auxiliaryLoss);
+  Gradients gradients(double loss, double auxiliaryLoss, double cooccurrenceLoss) {
+    return new Gradients(denseGrad, rowGrads, loss, auxiliaryLoss, cooccurrenceLoss);
+  }
+
+  /** The batch's row gradients so far (live), for losses computed beside this backward. */
+  RowGradients rows() {
+    return rowGrads;
+  }
+
+  /** Whether the attention role's row gradients are kept ({@link #roles}). */
+  boolean attentionRole() {
+    return roles.attention;
   }
 
   /**

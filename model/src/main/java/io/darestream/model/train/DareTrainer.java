@@ -27,6 +27,8 @@ public final class DareTrainer {
   private final DareForward forward;
   private final DareBackward backward;
   private final DenseAdam denseAdam;
+  // The search's co-occurrence loss, or null when its weight is 0.
+  private final CooccurrenceLoss cooccurrence;
   private final int maxBatch;
   // Per sample of the batch: the pre-update prediction and dL/dlogit.
   private final float[] predictions;
@@ -40,6 +42,7 @@ public final class DareTrainer {
     this.backward = new DareBackward(params, ws);
     backward.forward(forward);
     this.denseAdam = params.newDenseAdam();
+    this.cooccurrence = cfg.cooccurrenceLossWeight() > 0 ? new CooccurrenceLoss(params) : null;
     this.maxBatch = params.shape().maxBatch();
     this.predictions = new float[maxBatch];
     this.dLogits = new float[maxBatch];
@@ -130,7 +133,12 @@ public final class DareTrainer {
         }
       }
     }
-    return backward.gradients(loss, auxLoss);
+    double cooccurrenceLoss = 0;
+    if (cooccurrence != null) {
+      RowGradients rows = withBackward && backward.attentionRole() ? backward.rows() : null;
+      cooccurrenceLoss = cooccurrence.accumulate(batch, params.version(), rows);
+    }
+    return backward.gradients(loss, auxLoss, cooccurrenceLoss);
   }
 
   /**
@@ -146,10 +154,15 @@ public final class DareTrainer {
     }
   }
 
-  /** Mean loss of a batch plus the weighted auxiliary loss, forward only (for gradient checks). */
+  /**
+   * Mean loss of a batch plus the weighted auxiliary and co-occurrence losses, forward only (for
+   * gradient checks).
+   */
   public double objective(List<TrainingSample> batch) {
     Gradients g = gradients(batch, false);
-    return g.loss() + cfg.auxiliaryLossWeight() * g.auxiliaryLoss();
+    return g.loss()
+        + cfg.auxiliaryLossWeight() * g.auxiliaryLoss()
+        + cfg.cooccurrenceLossWeight() * g.cooccurrenceLoss();
   }
 
   private void checkBatch(int bsz) {

@@ -9,6 +9,12 @@ import io.darestream.model.nn.DenseGradient;
  * @param rows gradient of every embedding row the batch gathered
  * @param loss mean binary cross-entropy of the batch
  * @param auxiliaryLoss mean auxiliary loss (0 when off)
+ * @param cooccurrenceLoss mean co-occurrence loss, unweighted (0 when off; {@link
+ *     CooccurrenceLoss})
  */
 public record Gradients(
-    DenseGradient dense, RowGradients rows, double loss, double auxiliaryLoss) {}
+    DenseGradient dense,
+    RowGradients rows,
+    double loss,
+    double auxiliaryLoss,
+    double cooccurrenceLoss) {}

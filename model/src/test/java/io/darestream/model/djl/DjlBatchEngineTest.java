@@ -60,6 +60,23 @@ class DjlBatchEngineTest {
     assertSameGradients(model);
   }
 
+  /** With the search's co-occurrence loss (the Java kernel in both: the same rows either way). */
+  @ParameterizedTest(name = "{0} aux={3}")
+  @CsvSource({"DARE,3,4,false", "TWIN,4,4,true"})
+  void theCooccurrenceLossAgreesWithTheJavaEngine(Variant variant, int att, int repr, boolean aux) {
+    DareConfig cfg =
+        config(variant, att, repr, aux).toBuilder()
+            .searchLogitWeight(1f)
+            .exactMatch(true)
+            .cooccurrenceLossWeight(1.5f)
+            .build();
+    DareModel model = DjlParity.trainedModel(cfg, 16, 20, 12, 200);
+    assertThat(model.trainer().gradients(Samples.random(16, 20, 12, 21), true).cooccurrenceLoss())
+        .as("the loss runs on this batch")
+        .isPositive();
+    assertSameGradients(model);
+  }
+
   private static void assertSameGradients(DareModel model) {
     DareTrainer java = model.trainer();
     List<TrainingSample> batch = Samples.random(16, 20, 12, 21);
@@ -70,6 +87,9 @@ class DjlBatchEngineTest {
       assertThat(actual.auxiliaryLoss())
           .as("auxiliary loss")
           .isCloseTo(expected.auxiliaryLoss(), within(expected.auxiliaryLoss()));
+      assertThat(actual.cooccurrenceLoss())
+          .as("co-occurrence loss")
+          .isCloseTo(expected.cooccurrenceLoss(), within(expected.cooccurrenceLoss()));
       for (String name : model.dense().names()) {
         assertClose(name, expected.dense().block(name), actual.dense().block(name));
       }

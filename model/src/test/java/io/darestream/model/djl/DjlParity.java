@@ -89,6 +89,7 @@ final class DjlParity {
         .attentionInitStd(1f)
         .searchLogitWeight(0f)
         .exactMatch(false)
+        .cooccurrenceLossWeight(0f)
         .seed(7)
         .build();
   }

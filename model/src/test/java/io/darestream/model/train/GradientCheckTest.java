@@ -28,27 +28,33 @@ class GradientCheckTest {
 
   @ParameterizedTest
   @CsvSource({
-    "DARE,3,4,false,0,true,7,0,false",
-    "TWIN,3,3,false,0,true,7,0,false",
-    "TWIN_PROJ,2,3,false,0,true,7,0,false",
-    "DARE,3,4,true,0,true,7,0,false",
+    "DARE,3,4,false,0,true,7,0,false,0",
+    "TWIN,3,3,false,0,true,7,0,false,0",
+    "TWIN_PROJ,2,3,false,0,true,7,0,false,0",
+    "DARE,3,4,true,0,true,7,0,false,0",
     // The sampled auxiliary softmax: the 3 picked plus 2 of the other 3 behaviours. (Seed 8: at
     // seed 7 a PReLU input lies within EPS of its kink, which no analytic gradient matches.)
-    "DARE,3,4,true,2,true,8,0,false",
-    "TWIN,3,3,true,2,true,7,0,false",
+    "DARE,3,4,true,2,true,8,0,false,0",
+    "TWIN,3,3,true,2,true,7,0,false,0",
     // No position field in the attention token.
-    "DARE,3,4,true,2,false,7,0,false",
-    "TWIN,3,3,false,0,false,7,0,false",
+    "DARE,3,4,true,2,false,7,0,false,0",
+    "TWIN,3,3,false,0,false,7,0,false,0",
     // The search's own logit term, alone and beside the auxiliary loss.
-    "DARE,3,4,false,0,true,7,1.5,false",
-    "TWIN,3,3,false,0,true,7,1.5,false",
-    "DARE,3,4,true,2,true,8,1.5,false",
+    "DARE,3,4,false,0,true,7,1.5,false,0",
+    "TWIN,3,3,false,0,true,7,1.5,false,0",
+    "DARE,3,4,true,2,true,8,1.5,false,0",
     // The search's exact-match terms (β, γ set away from 0), with and without the logit term.
-    "DARE,3,4,false,0,true,7,1.5,true",
-    "DARE,3,4,true,2,false,7,0,true",
-    "TWIN,3,3,false,0,true,7,0,true",
-    "TWIN_PROJ,2,3,false,0,true,7,0,true",
-    "TWIN_PROJ,2,3,false,0,true,7,1.5,true"
+    "DARE,3,4,false,0,true,7,1.5,true,0",
+    "DARE,3,4,true,2,false,7,0,true,0",
+    "TWIN,3,3,false,0,true,7,0,true,0",
+    "TWIN_PROJ,2,3,false,0,true,7,0,true,0",
+    "TWIN_PROJ,2,3,false,0,true,7,1.5,true,0",
+    // The search's co-occurrence loss, alone and with the search's terms (DARE's defaults), and on
+    // TWIN's shared rows.
+    "DARE,3,4,false,0,true,7,0,false,1.5",
+    "DARE,3,4,false,0,true,7,1,true,1.5",
+    "DARE,3,4,true,2,false,8,1,true,1.5",
+    "TWIN,3,3,false,0,true,7,0,false,1.5"
   })
   void gradientsMatchFiniteDifferences(
       Variant variant,
@@ -59,7 +65,8 @@ class GradientCheckTest {
       boolean positions,
       long seed,
       float searchLogitWeight,
-      boolean exactMatch) {
+      boolean exactMatch,
+      float cooccurrenceLossWeight) {
     DareConfig cfg =
         DareConfig.builder()
             .variant(variant)
@@ -77,6 +84,7 @@ class GradientCheckTest {
             .auxiliaryLossWeight(0.5f)
             .searchLogitWeight(searchLogitWeight)
             .exactMatch(exactMatch)
+            .cooccurrenceLossWeight(cooccurrenceLossWeight)
             .seed(seed)
             .build();
     DareModel model = DareModel.create(cfg);
@@ -87,6 +95,9 @@ class GradientCheckTest {
     List<TrainingSample> batch = Samples.random(6, 12, 8, 3);
 
     Gradients g = net.gradients(batch, true);
+    if (cooccurrenceLossWeight > 0) {
+      assertThat(g.cooccurrenceLoss()).as("the co-occurrence loss runs on this batch").isPositive();
+    }
     // Copy the analytic gradients first: they are live scratch, reset by every forward.
     DenseParameters dense = model.dense();
     Map<String, float[]> denseGrads = new HashMap<>();
@@ -137,7 +148,7 @@ class GradientCheckTest {
           .as("the exact-match weights receive gradient")
           .isGreaterThan(1e-6f);
     }
-    if (variant == Variant.DARE && searchLogitWeight > 0) {
+    if (variant == Variant.DARE && (searchLogitWeight > 0 || cooccurrenceLossWeight > 0)) {
       // On their own too: the search's logit term reaches only these rows, and a pooled error
       // would dilute a mistake in them among the larger coordinates. (Without the term these
       // gradients are small enough that float32 differences alone come to about 1.1e-3.)

@@ -21,9 +21,11 @@ import org.junit.jupiter.params.provider.CsvSource;
  * MLP moved to fused multiply-add chains ({@link io.darestream.model.nn.Gemm}). The rows pinned
  * before the attention rows' default init std became 1 (issue 17) run with the old std 0.01, so
  * their bits still pin the arithmetic; the row with init std -1 pins that default, with a sampled
- * auxiliary softmax, and the last two the defaults since 2026-12-07 (the search's logit and
- * exact-match terms). The same bits come out with and without the Vector API ({@code
- * -Ddare.vector=false}); {@code GemmTest} checks the kernels against each other directly.
+ * auxiliary softmax, the two with -2 the defaults of 2026-12-07 (the search's logit and exact-match
+ * terms), and the last two those terms with the search's co-occurrence loss (DARE's defaults since
+ * 2026-12-07, later; on TWIN's shared rows in the TWIN row). The same bits come out with and
+ * without the Vector API ({@code -Ddare.vector=false}); {@code GemmTest} checks the kernels against
+ * each other directly.
  *
  * <p>The hash is chained step by step and every link is pinned, so a failure names the first step
  * whose predictions or losses changed (training batches 0-7, then the scoring after training).
@@ -31,10 +33,9 @@ import org.junit.jupiter.params.provider.CsvSource;
 class PinnedPredictionsTest {
   @ParameterizedTest
   // variant, auxiliary loss, admission, shared histories, init std (-1: 1, the default from issue
-  // 17 to 2026-12-07; -2: the defaults since, 0.1 with the search's logit and exact-match terms)
-  // and sampled auxiliary behaviours, then the hash after each training batch (0-7) and after the
-  // final
-  // scoring, in one column
+  // 17 to 2026-12-07; -2: 0.1 with the search's logit and exact-match terms; -3: those and the
+  // co-occurrence loss) and sampled auxiliary behaviours, then the hash after each training batch
+  // (0-7) and after the final scoring, in one column
   @CsvSource(
       textBlock =
           """
@@ -56,6 +57,10 @@ class PinnedPredictionsTest {
           8e01106894b38905 c38b511a196a5493 44d84d3e2a03da14 7c44338a4441b610 ee22f04181746cf8
           TWIN, false, 1, 0, -2, 0, b6d58edf35ee037 88f92f51b06d2203 f465761d9a77f07 5a50e698b934a2c3 \
           d8ab5f56b10d342e b77258ac1fea0dcb 88d80fb00ec0df79 4657ca2d3eb2baf d93f61d0dfe60f3c
+          DARE, false, 1, 1, -3, 0, a6a7e7b7a22bd368 cb26eb0ebbe8db97 14c7adc2d72a02ba c679dc8e1fc5c937 \
+          8ec903e7e65db2fa 9c447ffe10c1abd9 709b5e3a8e8411b4 9a3e78331af2c2c5 4b6f9e714a79cd09
+          TWIN, false, 1, 0, -3, 0, d85f770f0cc16b4e ef431dce98a5cdc4 8f566e546d1b7636 780c8fcd3c0cd45c \
+          181735cf26552fdd 1fe1de0830f65138 f3add9c0102f6ef8 cdaa6cde129cd050 168bc473a66c6567
           """)
   void prequentialRunIsBitIdentical(
       Variant variant,
@@ -70,6 +75,12 @@ class PinnedPredictionsTest {
       builder.attentionInitStd(initStd);
     } else if (initStd == -2) {
       builder.attentionInitStd(0.1f).searchLogitWeight(1f).exactMatch(true);
+    } else if (initStd == -3) {
+      builder
+          .attentionInitStd(0.1f)
+          .searchLogitWeight(1f)
+          .exactMatch(true)
+          .cooccurrenceLossWeight(1f);
     }
     DareConfig cfg =
         builder
@@ -147,6 +158,7 @@ class PinnedPredictionsTest {
         // (the rows with init std -2 add them).
         .attentionInitStd(1f)
         .searchLogitWeight(0f)
-        .exactMatch(false);
+        .exactMatch(false)
+        .cooccurrenceLossWeight(0f);
   }
 }

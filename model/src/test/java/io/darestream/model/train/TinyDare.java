@@ -21,6 +21,7 @@ final class TinyDare {
         // Without the search's own terms, whatever the defaults: the tests add them.
         .searchLogitWeight(0f)
         .exactMatch(false)
+        .cooccurrenceLossWeight(0f)
         .seed(3);
   }
 }

@@ -73,23 +73,27 @@ class DareJobOptionsTest {
     DareConfig baseline = ModelOptions.from(twin, DareJobOptions.from(twin).trainer()).config();
     assertThat(baseline.searchLogitWeight()).isZero();
     assertThat(baseline.exactMatch()).isFalse();
+    assertThat(baseline.cooccurrenceLossWeight()).isZero();
 
     Configuration set =
         DareJobOptions.parseArgs(
             new String[] {
               "--dare.model.variant", "TWIN",
               "--dare.model.search-logit-weight", "1",
-              "--dare.model.exact-match", "true"
+              "--dare.model.exact-match", "true",
+              "--dare.model.cooccurrence-loss-weight", "0.5"
             });
     DareConfig withTerms = ModelOptions.from(set, DareJobOptions.from(set).trainer()).config();
     assertThat(withTerms.searchLogitWeight()).isEqualTo(1f);
     assertThat(withTerms.exactMatch()).isTrue();
+    assertThat(withTerms.cooccurrenceLossWeight()).isEqualTo(0.5f);
 
     DareConfig dare =
         ModelOptions.from(new Configuration(), DareJobOptions.from(new Configuration()).trainer())
             .config();
     assertThat(dare.searchLogitWeight()).isEqualTo(1f);
     assertThat(dare.exactMatch()).isTrue();
+    assertThat(dare.cooccurrenceLossWeight()).isEqualTo(1f);
   }
 
   @Test

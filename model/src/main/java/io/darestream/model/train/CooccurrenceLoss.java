@@ -1,0 +1,267 @@
+package io.darestream.model.train;
+
+import io.darestream.model.DareConfig;
+import io.darestream.model.TrainingSample;
+import io.darestream.model.embedding.EmbeddingTable;
+import io.darestream.model.search.TopK;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * The search's co-occurrence loss ({@link DareConfig#cooccurrenceLossWeight()}; MODEL.md, "The
+ * search's co-occurrence loss"): what one user does together, the search should find together. It
+ * trains the search's item rows (DARE's attention set; TWIN's shared set) from the histories alone,
+ * beside the click loss, and is never part of a prediction.
+ *
+ * <p>Per history of a micro-batch (a click and the negatives that share its history count once):
+ *
+ * <ul>
+ *   <li>the <b>anchor</b> {@code a}: one of its newest L behaviours;
+ *   <li>the <b>keys</b>: the others, less those of the anchor's own item (a repeat says nothing
+ *       about what goes with what);
+ *   <li>the <b>negative</b> {@code n}: a behaviour from the history of another user in the batch.
+ * </ul>
+ *
+ * Each of the two queries scores the keys as the search does, {@code s_i = <q, k_i> * scale} over
+ * the item rows with the search's {@code 1 / sqrt(3 d)}, and takes the softmax-weighted mean of its
+ * top K, {@code s̄(q) = Σ_r w_r s_r} (the statistic of the search's logit term). The loss is BPR's,
+ * {@code λ mean_h softplus(s̄(n) − s̄(a))}, with {@code ∂s̄/∂s_r = w_r (1 + s_r − s̄)}. The anchor
+ * and the negative are a pure function of the parameters' version, the user and the history (as
+ * {@link AuxiliarySubset}'s draw), so a forward-only objective sees the same ones; a batch with one
+ * user only has no negative and no loss.
+ *
+ * <p>The rows are read from the tables, not from the forward's workspace; both training engines
+ * (this package's and the DJL one) add the same gradient into their row gradients. Not thread-safe:
+ * one per trainer.
+ */
+public final class CooccurrenceLoss {
+  private final EmbeddingTable items;
+  private final float weight;
+  private final float scale;
+  private final int dk;
+  private final int maxL;
+  private final TopK top;
+  // The keys' item rows column by column, keys[j * maxL + i] (the scores then run down columns).
+  private final float[] keys;
+  private final float[] row;
+  private final long[] keyIds;
+  private final int[] keySlots;
+  private final float[] scores;
+  private final float[][] queries;
+  private final float[] queryGrad;
+  private final int[][] picks;
+  private final float[][] pickSlopes;
+  private final int[] pickCounts = new int[2];
+  // The first sample of each history of the batch.
+  private int[] heads = new int[64];
+  // Per history with a negative: its first sample, anchor index, negative's sample and index.
+  private int[] first = new int[64];
+  private int[] anchor = new int[64];
+  private int[] negativeOf = new int[64];
+  private int[] negativeAt = new int[64];
+
+  /** The loss over {@code params}' search item rows (DARE's attention set, TWIN's shared one). */
+  public CooccurrenceLoss(DareParameters params) {
+    DareConfig cfg = params.config();
+    if (params.projected()) {
+      throw new IllegalArgumentException("the co-occurrence loss does not go with TWIN_PROJ");
+    }
+    NetworkShape shape = params.shape();
+    this.items = params.attention().item();
+    this.weight = cfg.cooccurrenceLossWeight();
+    this.scale = shape.scale();
+    this.dk = shape.dk();
+    this.maxL = shape.maxL();
+    this.top = new TopK(shape.kCap());
+    this.keys = new float[maxL * dk];
+    this.row = new float[dk];
+    this.keyIds = new long[maxL];
+    this.keySlots = new int[maxL];
+    this.scores = new float[maxL];
+    this.queries = new float[2][dk];
+    this.queryGrad = new float[dk];
+    this.picks = new int[2][shape.kCap()];
+    this.pickSlopes = new float[2][shape.kCap()];
+  }
+
+  /**
+   * The loss of {@code batch} at parameters' {@code version}: its gradient, times λ, added to
+   * {@code rows} (null: forward only).
+   *
+   * @return the mean loss over the histories that had a negative (unweighted; 0 with none)
+   */
+  public double accumulate(List<TrainingSample> batch, long version, RowGradients rows) {
+    int histories = draw(batch, version);
+    if (histories == 0) {
+      return 0;
+    }
+    RowGradients.TableGradient grads = rows == null ? null : rows.of(items);
+    float perHistory = weight / histories;
+    double loss = 0;
+    for (int h = 0; h < histories; h++) {
+      TrainingSample s = batch.get(first[h]);
+      long anchorItem = s.historyItem(anchor[h]);
+      long negativeItem = batch.get(negativeOf[h]).historyItem(negativeAt[h]);
+      int n = gatherKeys(s, anchorItem);
+      if (n == 0) {
+        continue;
+      }
+      items.copyWeights(anchorItem, queries[0], 0);
+      items.copyWeights(negativeItem, queries[1], 0);
+      double positive = searchMean(0, n);
+      double negative = searchMean(1, n);
+      double margin = negative - positive;
+      loss += margin > 0 ? margin + Math.log1p(Math.exp(-margin)) : Math.log1p(Math.exp(margin));
+      if (grads != null) {
+        float g = (float) (perHistory / (1 + Math.exp(-margin)));
+        backward(grads, 0, anchorItem, -g);
+        backward(grads, 1, negativeItem, g);
+      }
+    }
+    return loss / histories;
+  }
+
+  /**
+   * Picks each history's anchor and negative into the per-history arrays.
+   *
+   * @return how many histories have both (0 when the batch holds one user's histories only)
+   */
+  private int draw(List<TrainingSample> batch, long version) {
+    int count = 0;
+    for (int b = 0; b < batch.size(); b++) {
+      TrainingSample s = batch.get(b);
+      if ((b == 0 || !s.sameHistory(batch.get(b - 1))) && Math.min(s.historyLength(), maxL) >= 2) {
+        grow(count + 1);
+        heads[count++] = b;
+      }
+    }
+    int usable = 0;
+    for (int h = 0; h < count; h++) {
+      TrainingSample s = batch.get(heads[h]);
+      int n = Math.min(s.historyLength(), maxL);
+      long z =
+          mix(
+              version * 0x9E3779B97F4A7C15L
+                  ^ s.userId() * 0xC2B2AE3D27D4EB4FL
+                  ^ s.historyItem(0) * 0x165667B19E3779F9L
+                  ^ s.eventTimeMs()
+                  ^ n);
+      int a = (int) ((z >>> 33) % n);
+      z = mix(z + 0x9E3779B97F4A7C15L);
+      int other = -1;
+      if (count > 1) {
+        int start = (int) ((z >>> 33) % (count - 1));
+        for (int t = 0; t < count - 1 && other < 0; t++) {
+          int o = (h + 1 + (start + t) % (count - 1)) % count;
+          if (batch.get(heads[o]).userId() != s.userId()) {
+            other = heads[o];
+          }
+        }
+      }
+      if (other < 0) {
+        continue;
+      }
+      z = mix(z + 0x9E3779B97F4A7C15L);
+      first[usable] = heads[h];
+      anchor[usable] = a;
+      negativeOf[usable] = other;
+      negativeAt[usable] = (int) ((z >>> 33) % Math.min(batch.get(other).historyLength(), maxL));
+      usable++;
+    }
+    return usable;
+  }
+
+  /**
+   * The item rows of {@code s}'s newest L behaviours other than {@code anchorItem}'s, and their
+   * table slots: all probes first, so that their cache misses overlap (as {@link RowGather}).
+   */
+  private int gatherKeys(TrainingSample s, long anchorItem) {
+    int n = 0;
+    int len = Math.min(s.historyLength(), maxL);
+    for (int i = 0; i < len; i++) {
+      long id = s.historyItem(i);
+      if (id != anchorItem) {
+        keyIds[n++] = id;
+      }
+    }
+    items.slots(keyIds, n, keySlots);
+    for (int i = 0; i < n; i++) {
+      if (keySlots[i] < 0) {
+        items.initialWeights(keyIds[i], row, 0);
+      } else {
+        items.copySlot(keySlots[i], row, 0);
+      }
+      for (int j = 0; j < dk; j++) {
+        keys[j * maxL + i] = row[j];
+      }
+    }
+    return n;
+  }
+
+  /** s̄ of query {@code v} over the {@code n} keys; keeps its picks and their slopes. */
+  private double searchMean(int v, int n) {
+    float[] q = queries[v];
+    Arrays.fill(scores, 0, n, 0f);
+    for (int j = 0; j < dk; j++) {
+      float qj = q[j] * scale;
+      int o = j * maxL;
+      for (int i = 0; i < n; i++) {
+        scores[i] += qj * keys[o + i];
+      }
+    }
+    top.select(scores, n);
+    int m = top.size();
+    float max = top.score(0);
+    float[] w = pickSlopes[v];
+    float sum = 0f;
+    for (int r = 0; r < m; r++) {
+      w[r] = (float) Math.exp(top.score(r) - max);
+      sum += w[r];
+    }
+    float mean = 0f;
+    for (int r = 0; r < m; r++) {
+      w[r] /= sum;
+      mean += w[r] * top.score(r);
+    }
+    for (int r = 0; r < m; r++) {
+      picks[v][r] = top.index(r);
+      w[r] *= 1f + top.score(r) - mean;
+    }
+    pickCounts[v] = m;
+    return mean;
+  }
+
+  /**
+   * Adds {@code dLoss/ds̄(v)} = {@code g} through query {@code v}'s picks to its keys and itself.
+   */
+  private void backward(RowGradients.TableGradient grads, int v, long queryItem, float g) {
+    float[] q = queries[v];
+    Arrays.fill(queryGrad, 0f);
+    for (int r = 0; r < pickCounts[v]; r++) {
+      int i = picks[v][r];
+      float c = g * pickSlopes[v][r] * scale;
+      for (int j = 0; j < dk; j++) {
+        queryGrad[j] += c * keys[j * maxL + i];
+      }
+      grads.addAt(keySlots[i], keyIds[i], q, 0, c);
+    }
+    grads.add(queryItem, queryGrad, 0, 1f);
+  }
+
+  private void grow(int n) {
+    if (n > first.length) {
+      int size = Math.max(n, 2 * first.length);
+      heads = Arrays.copyOf(heads, size);
+      first = Arrays.copyOf(first, size);
+      anchor = Arrays.copyOf(anchor, size);
+      negativeOf = Arrays.copyOf(negativeOf, size);
+      negativeAt = Arrays.copyOf(negativeAt, size);
+    }
+  }
+
+  private static long mix(long z) {
+    z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+    z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+    return z ^ (z >>> 31);
+  }
+}
