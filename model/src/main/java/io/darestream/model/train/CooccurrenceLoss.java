@@ -13,22 +13,25 @@ import java.util.List;
  * trains the search's item rows (DARE's attention set; TWIN's shared set) from the histories alone,
  * beside the click loss, and is never part of a prediction.
  *
- * <p>Per history of a micro-batch (a click and the negatives that share its history count once):
+ * <p>Per history of a micro-batch (adjacent samples that share a history, a click and its
+ * negatives, count once):
  *
  * <ul>
  *   <li>the <b>anchor</b> {@code a}: one of its newest L behaviours;
  *   <li>the <b>keys</b>: the others, less those of the anchor's own item (a repeat says nothing
  *       about what goes with what);
- *   <li>the <b>negative</b> {@code n}: a behaviour from the history of another user in the batch.
+ *   <li>the <b>negative</b> {@code n}: a behaviour from the history of another user in the batch,
+ *       of an item not in this history (a popular item the user has too is no negative).
  * </ul>
  *
  * Each of the two queries scores the keys as the search does, {@code s_i = <q, k_i> * scale} over
  * the item rows with the search's {@code 1 / sqrt(3 d)}, and takes the softmax-weighted mean of its
  * top K, {@code s̄(q) = Σ_r w_r s_r} (the statistic of the search's logit term). The loss is BPR's,
- * {@code λ mean_h softplus(s̄(n) − s̄(a))}, with {@code ∂s̄/∂s_r = w_r (1 + s_r − s̄)}. The anchor
- * and the negative are a pure function of the parameters' version, the user and the history (as
- * {@link AuxiliarySubset}'s draw), so a forward-only objective sees the same ones; a batch with one
- * user only has no negative and no loss.
+ * {@code λ mean_h softplus(s̄(n) − s̄(a))} over the histories it runs on, with {@code ∂s̄/∂s_r =
+ * w_r (1 + s_r − s̄)}. The anchor and the negative are a pure function of the parameters' version
+ * and the batch (as {@link AuxiliarySubset}'s draw), so a forward-only objective sees the same
+ * ones; a batch with one user only has no negative and no loss. In the diagnostics' roles ({@link
+ * GradientRoles}) its gradient is the attention role's.
  *
  * <p>The rows are read from the tables, not from the forward's workspace; both training engines
  * (this package's and the DJL one) add the same gradient into their row gradients. Not thread-safe:
@@ -50,15 +53,16 @@ public final class CooccurrenceLoss {
   private final float[][] queries;
   private final float[] queryGrad;
   private final int[][] picks;
+  // Per query: the softmax weights of its picks, then ∂s̄/∂s_r.
+  private final float[] weights;
   private final float[][] pickSlopes;
   private final int[] pickCounts = new int[2];
   // The first sample of each history of the batch.
   private int[] heads = new int[64];
-  // Per history with a negative: its first sample, anchor index, negative's sample and index.
+  // Per history the loss runs on: its first sample, the anchor's index, the negative's item.
   private int[] first = new int[64];
   private int[] anchor = new int[64];
-  private int[] negativeOf = new int[64];
-  private int[] negativeAt = new int[64];
+  private long[] negative = new long[64];
 
   /** The loss over {@code params}' search item rows (DARE's attention set, TWIN's shared one). */
   public CooccurrenceLoss(DareParameters params) {
@@ -81,6 +85,7 @@ public final class CooccurrenceLoss {
     this.queries = new float[2][dk];
     this.queryGrad = new float[dk];
     this.picks = new int[2][shape.kCap()];
+    this.weights = new float[shape.kCap()];
     this.pickSlopes = new float[2][shape.kCap()];
   }
 
@@ -88,7 +93,7 @@ public final class CooccurrenceLoss {
    * The loss of {@code batch} at parameters' {@code version}: its gradient, times λ, added to
    * {@code rows} (null: forward only).
    *
-   * @return the mean loss over the histories that had a negative (unweighted; 0 with none)
+   * @return the mean loss over the histories it ran on (unweighted; 0 with none)
    */
   public double accumulate(List<TrainingSample> batch, long version, RowGradients rows) {
     int histories = draw(batch, version);
@@ -101,16 +106,11 @@ public final class CooccurrenceLoss {
     for (int h = 0; h < histories; h++) {
       TrainingSample s = batch.get(first[h]);
       long anchorItem = s.historyItem(anchor[h]);
-      long negativeItem = batch.get(negativeOf[h]).historyItem(negativeAt[h]);
+      long negativeItem = negative[h];
       int n = gatherKeys(s, anchorItem);
-      if (n == 0) {
-        continue;
-      }
       items.copyWeights(anchorItem, queries[0], 0);
       items.copyWeights(negativeItem, queries[1], 0);
-      double positive = searchMean(0, n);
-      double negative = searchMean(1, n);
-      double margin = negative - positive;
+      double margin = searchMean(1, n) - searchMean(0, n);
       loss += margin > 0 ? margin + Math.log1p(Math.exp(-margin)) : Math.log1p(Math.exp(margin));
       if (grads != null) {
         float g = (float) (perHistory / (1 + Math.exp(-margin)));
@@ -122,9 +122,12 @@ public final class CooccurrenceLoss {
   }
 
   /**
-   * Picks each history's anchor and negative into the per-history arrays.
+   * Picks each history's anchor and negative into the per-history arrays. A history runs when
+   * another item than the anchor's is in it (a key) and a behaviour of another user's history is of
+   * an item not in it (the negative: the first such from a drawn position on, so that a popular
+   * item the user also has is never pushed away from their history).
    *
-   * @return how many histories have both (0 when the batch holds one user's histories only)
+   * @return how many histories the loss runs on (0 when the batch holds one user's histories only)
    */
   private int draw(List<TrainingSample> batch, long version) {
     int count = 0;
@@ -162,13 +165,44 @@ public final class CooccurrenceLoss {
         continue;
       }
       z = mix(z + 0x9E3779B97F4A7C15L);
+      TrainingSample o = batch.get(other);
+      int m = Math.min(o.historyLength(), maxL);
+      int from = (int) ((z >>> 33) % m);
+      long found = NONE;
+      for (int t = 0; t < m && found == NONE; t++) {
+        long item = o.historyItem((from + t) % m);
+        if (!inWindow(s, n, item)) {
+          found = item;
+        }
+      }
+      long anchorItem = s.historyItem(a);
+      if (found == NONE || !hasOtherItem(s, n, anchorItem)) {
+        continue;
+      }
       first[usable] = heads[h];
       anchor[usable] = a;
-      negativeOf[usable] = other;
-      negativeAt[usable] = (int) ((z >>> 33) % Math.min(batch.get(other).historyLength(), maxL));
+      negative[usable] = found;
       usable++;
     }
     return usable;
+  }
+
+  private static boolean inWindow(TrainingSample s, int n, long item) {
+    for (int i = 0; i < n; i++) {
+      if (s.historyItem(i) == item) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static boolean hasOtherItem(TrainingSample s, int n, long item) {
+    for (int i = 0; i < n; i++) {
+      if (s.historyItem(i) != item) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /**
@@ -212,7 +246,7 @@ public final class CooccurrenceLoss {
     top.select(scores, n);
     int m = top.size();
     float max = top.score(0);
-    float[] w = pickSlopes[v];
+    float[] w = weights;
     float sum = 0f;
     for (int r = 0; r < m; r++) {
       w[r] = (float) Math.exp(top.score(r) - max);
@@ -225,7 +259,7 @@ public final class CooccurrenceLoss {
     }
     for (int r = 0; r < m; r++) {
       picks[v][r] = top.index(r);
-      w[r] *= 1f + top.score(r) - mean;
+      pickSlopes[v][r] = w[r] * (1f + top.score(r) - mean);
     }
     pickCounts[v] = m;
     return mean;
@@ -254,10 +288,11 @@ public final class CooccurrenceLoss {
       heads = Arrays.copyOf(heads, size);
       first = Arrays.copyOf(first, size);
       anchor = Arrays.copyOf(anchor, size);
-      negativeOf = Arrays.copyOf(negativeOf, size);
-      negativeAt = Arrays.copyOf(negativeAt, size);
+      negative = Arrays.copyOf(negative, size);
     }
   }
+
+  private static final long NONE = Long.MIN_VALUE;
 
   private static long mix(long z) {
     z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;

@@ -81,9 +81,9 @@ public final class DareTrainer {
   }
 
   /**
-   * Gradient of the batch's mean loss (plus the weighted auxiliary loss) without applying it; the
-   * returned objects are live scratch, valid until the next call. Predictions of the forward pass
-   * are kept for {@link #trainStep}.
+   * Gradient of the batch's mean loss (plus the weighted auxiliary and co-occurrence losses)
+   * without applying it; the returned objects are live scratch, valid until the next call.
+   * Predictions of the forward pass are kept for {@link #trainStep}.
    */
   public Gradients gradients(List<TrainingSample> batch, boolean withBackward) {
     int bsz = batch.size();

@@ -57,10 +57,10 @@ class PinnedPredictionsTest {
           8e01106894b38905 c38b511a196a5493 44d84d3e2a03da14 7c44338a4441b610 ee22f04181746cf8
           TWIN, false, 1, 0, -2, 0, b6d58edf35ee037 88f92f51b06d2203 f465761d9a77f07 5a50e698b934a2c3 \
           d8ab5f56b10d342e b77258ac1fea0dcb 88d80fb00ec0df79 4657ca2d3eb2baf d93f61d0dfe60f3c
-          DARE, false, 1, 1, -3, 0, a6a7e7b7a22bd368 cb26eb0ebbe8db97 14c7adc2d72a02ba c679dc8e1fc5c937 \
-          8ec903e7e65db2fa 9c447ffe10c1abd9 709b5e3a8e8411b4 9a3e78331af2c2c5 4b6f9e714a79cd09
-          TWIN, false, 1, 0, -3, 0, d85f770f0cc16b4e ef431dce98a5cdc4 8f566e546d1b7636 780c8fcd3c0cd45c \
-          181735cf26552fdd 1fe1de0830f65138 f3add9c0102f6ef8 cdaa6cde129cd050 168bc473a66c6567
+          DARE, false, 1, 1, -3, 0, 42bbf38858eb3587 5561a220f53560d8 46ea8923ea5a4f6b add8ee7c1333d956 \
+          176abd66f597e1f4 cf0dbd3276b21256 3aa9cc0e7b8a4118 b7a73139c8484bcc 78fbb229060a5c3a
+          TWIN, false, 1, 0, -3, 0, 13aea76db783e2bf af7e77bddc6ef9b0 a03c166de137343e ae65ffa61b2d0bc5 \
+          973667fb73c72b2d 16a8cc9adc2cf07 b6463948b8c83b7 2ac7331c5e763d3d b713f8b852cc2c2f
           """)
   void prequentialRunIsBitIdentical(
       Variant variant,
