@@ -20,18 +20,19 @@ import java.util.List;
  *   <li>the <b>anchor</b> {@code a}: one of its newest L behaviours;
  *   <li>the <b>keys</b>: the others, less those of the anchor's own item (a repeat says nothing
  *       about what goes with what);
- *   <li>the <b>negative</b> {@code n}: a behaviour from the history of another user in the batch,
- *       of an item not in this history (a popular item the user has too is no negative).
+ *   <li>the <b>negative</b> {@code n}: a behaviour from the history of another user in the batch
+ *       (so drawn in proportion to popularity, as word2vec's negatives), of another item than the
+ *       anchor's.
  * </ul>
  *
- * Each of the two queries scores the keys as the search does, {@code s_i = <q, k_i> * scale} over
- * the item rows with the search's {@code 1 / sqrt(3 d)}, and takes the softmax-weighted mean of its
- * top K, {@code s̄(q) = Σ_r w_r s_r} (the statistic of the search's logit term). The loss is BPR's,
- * {@code λ mean_h softplus(s̄(n) − s̄(a))} over the histories it runs on, with {@code ∂s̄/∂s_r =
- * w_r (1 + s_r − s̄)}. The anchor and the negative are a pure function of the parameters' version
- * and the batch (as {@link AuxiliarySubset}'s draw), so a forward-only objective sees the same
- * ones; a batch with one user only has no negative and no loss. In the diagnostics' roles ({@link
- * GradientRoles}) its gradient is the attention role's.
+ * Each of the two queries scores the keys other than its own item's as the search does, {@code s_i
+ * = <q, k_i> * scale} over the item rows with the search's {@code 1 / sqrt(3 d)}, and takes the
+ * softmax-weighted mean of its top K, {@code s̄(q) = Σ_r w_r s_r} (the statistic of the search's
+ * logit term). The loss is BPR's, {@code λ mean_h softplus(s̄(n) − s̄(a))} over the histories it
+ * runs on, with {@code ∂s̄/∂s_r = w_r (1 + s_r − s̄)}. The anchor and the negative are a pure
+ * function of the parameters' version and the batch (as {@link AuxiliarySubset}'s draw), so a
+ * forward-only objective sees the same ones; a batch with one user only has no negative and no
+ * loss. In the diagnostics' roles ({@link GradientRoles}) its gradient is the attention role's.
  *
  * <p>The rows are read from the tables, not from the forward's workspace; both training engines
  * (this package's and the DJL one) add the same gradient into their row gradients. Not thread-safe:
@@ -110,7 +111,7 @@ public final class CooccurrenceLoss {
       int n = gatherKeys(s, anchorItem);
       items.copyWeights(anchorItem, queries[0], 0);
       items.copyWeights(negativeItem, queries[1], 0);
-      double margin = searchMean(1, n) - searchMean(0, n);
+      double margin = searchMean(1, negativeItem, n) - searchMean(0, anchorItem, n);
       loss += margin > 0 ? margin + Math.log1p(Math.exp(-margin)) : Math.log1p(Math.exp(margin));
       if (grads != null) {
         float g = (float) (perHistory / (1 + Math.exp(-margin)));
@@ -122,10 +123,9 @@ public final class CooccurrenceLoss {
   }
 
   /**
-   * Picks each history's anchor and negative into the per-history arrays. A history runs when
-   * another item than the anchor's is in it (a key) and a behaviour of another user's history is of
-   * an item not in it (the negative: the first such from a drawn position on, so that a popular
-   * item the user also has is never pushed away from their history).
+   * Picks each history's anchor and negative into the per-history arrays: the negative is the first
+   * behaviour of another user's history, from a drawn position on, whose item is not the anchor's.
+   * A history runs when it has one and holds an item other than both (a key for each).
    *
    * @return how many histories the loss runs on (0 when the batch holds one user's histories only)
    */
@@ -168,15 +168,15 @@ public final class CooccurrenceLoss {
       TrainingSample o = batch.get(other);
       int m = Math.min(o.historyLength(), maxL);
       int from = (int) ((z >>> 33) % m);
+      long anchorItem = s.historyItem(a);
       long found = NONE;
       for (int t = 0; t < m && found == NONE; t++) {
         long item = o.historyItem((from + t) % m);
-        if (!inWindow(s, n, item)) {
+        if (item != anchorItem) {
           found = item;
         }
       }
-      long anchorItem = s.historyItem(a);
-      if (found == NONE || !hasOtherItem(s, n, anchorItem)) {
+      if (found == NONE || !hasOtherItem(s, n, anchorItem, found)) {
         continue;
       }
       first[usable] = heads[h];
@@ -187,18 +187,11 @@ public final class CooccurrenceLoss {
     return usable;
   }
 
-  private static boolean inWindow(TrainingSample s, int n, long item) {
+  /** Whether the first {@code n} behaviours of {@code s} hold an item other than {@code a, b}. */
+  private static boolean hasOtherItem(TrainingSample s, int n, long a, long b) {
     for (int i = 0; i < n; i++) {
-      if (s.historyItem(i) == item) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  private static boolean hasOtherItem(TrainingSample s, int n, long item) {
-    for (int i = 0; i < n; i++) {
-      if (s.historyItem(i) != item) {
+      long item = s.historyItem(i);
+      if (item != a && item != b) {
         return true;
       }
     }
@@ -232,8 +225,11 @@ public final class CooccurrenceLoss {
     return n;
   }
 
-  /** s̄ of query {@code v} over the {@code n} keys; keeps its picks and their slopes. */
-  private double searchMean(int v, int n) {
+  /**
+   * s̄ of query {@code v} (item {@code item}) over the {@code n} keys less its own item's (a row
+   * always finds itself, which says nothing); keeps its picks and their slopes.
+   */
+  private double searchMean(int v, long item, int n) {
     float[] q = queries[v];
     Arrays.fill(scores, 0, n, 0f);
     for (int j = 0; j < dk; j++) {
@@ -243,8 +239,15 @@ public final class CooccurrenceLoss {
         scores[i] += qj * keys[o + i];
       }
     }
+    int valid = n;
+    for (int i = 0; i < n; i++) {
+      if (keyIds[i] == item) {
+        scores[i] = Float.NEGATIVE_INFINITY;
+        valid--;
+      }
+    }
     top.select(scores, n);
-    int m = top.size();
+    int m = Math.min(top.size(), valid);
     float max = top.score(0);
     float[] w = weights;
     float sum = 0f;

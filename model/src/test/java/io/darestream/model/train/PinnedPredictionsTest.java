@@ -57,10 +57,10 @@ class PinnedPredictionsTest {
           8e01106894b38905 c38b511a196a5493 44d84d3e2a03da14 7c44338a4441b610 ee22f04181746cf8
           TWIN, false, 1, 0, -2, 0, b6d58edf35ee037 88f92f51b06d2203 f465761d9a77f07 5a50e698b934a2c3 \
           d8ab5f56b10d342e b77258ac1fea0dcb 88d80fb00ec0df79 4657ca2d3eb2baf d93f61d0dfe60f3c
-          DARE, false, 1, 1, -3, 0, 42bbf38858eb3587 5561a220f53560d8 46ea8923ea5a4f6b add8ee7c1333d956 \
-          176abd66f597e1f4 cf0dbd3276b21256 3aa9cc0e7b8a4118 b7a73139c8484bcc 78fbb229060a5c3a
-          TWIN, false, 1, 0, -3, 0, 13aea76db783e2bf af7e77bddc6ef9b0 a03c166de137343e ae65ffa61b2d0bc5 \
-          973667fb73c72b2d 16a8cc9adc2cf07 b6463948b8c83b7 2ac7331c5e763d3d b713f8b852cc2c2f
+          DARE, false, 1, 1, -3, 0, 6f86a7fd1568a023 78a18769718a282d d1dda9c035d8bd65 b43dbb361c3a4c3d \
+          806b558a05bcebe1 4cb34762c1eebfc0 4612127328616a4 df151f9ff85eb6ae 49d61440df37e4a2
+          TWIN, false, 1, 0, -3, 0, b14858a721b99a01 504776d46580a842 6c38f5e20781aadf f5fa6aa650db3aca \
+          a464a360ef1a8525 318d25bbe4e3daee 6f3edb1079d46bd5 45393468257804ff d4c7106a08b093a8
           """)
   void prequentialRunIsBitIdentical(
       Variant variant,
