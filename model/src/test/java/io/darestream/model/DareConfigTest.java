@@ -68,6 +68,13 @@ class DareConfigTest {
         .hasMessageContaining("cooccurrenceLossWeight does not go with TWIN_PROJ");
     assertThatThrownBy(() -> DareConfig.builder().cooccurrenceLossWeight(-1f).build())
         .hasMessageContaining("cooccurrenceLossWeight must be >= 0, got -1.0");
+    // A forged stored config is refused with the key named, never trained with.
+    assertThatThrownBy(() -> DareConfig.fromProperties("search.cooccurrence.loss.weight=lots"))
+        .hasMessageContaining("bad value 'lots' for model config key search.cooccurrence");
+    assertThatThrownBy(() -> DareConfig.fromProperties("search.cooccurrence.loss.weight=NaN"))
+        .hasMessageContaining("cooccurrenceLossWeight must be >= 0, got NaN");
+    assertThatThrownBy(() -> DareConfig.fromProperties("search.cooccurrence.loss.weight=Infinity"))
+        .hasMessageContaining("cooccurrenceLossWeight must be >= 0, got Infinity");
   }
 
   @Test

@@ -108,7 +108,8 @@ final class AuxiliarySubset {
     }
   }
 
-  private static long mix(long z) {
+  /** SplitMix64's finaliser: the draws' hash (also {@link CooccurrenceLoss}'s). */
+  static long mix(long z) {
     z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
     z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
     return z ^ (z >>> 31);

@@ -39,6 +39,9 @@ import java.util.List;
  * one per trainer.
  */
 public final class CooccurrenceLoss {
+  // No negative found (item ids are not negative).
+  private static final long NONE = Long.MIN_VALUE;
+
   private final EmbeddingTable items;
   private final float weight;
   private final float scale;
@@ -54,8 +57,9 @@ public final class CooccurrenceLoss {
   private final float[][] queries;
   private final float[] queryGrad;
   private final int[][] picks;
-  // Per query: the softmax weights of its picks, then ∂s̄/∂s_r.
+  // The softmax weights of one query's picks (scratch).
   private final float[] weights;
+  // Per query: ∂s̄/∂s_r of its picks.
   private final float[][] pickSlopes;
   private final int[] pickCounts = new int[2];
   // The first sample of each history of the batch.
@@ -143,14 +147,14 @@ public final class CooccurrenceLoss {
       TrainingSample s = batch.get(heads[h]);
       int n = Math.min(s.historyLength(), maxL);
       long z =
-          mix(
+          AuxiliarySubset.mix(
               version * 0x9E3779B97F4A7C15L
                   ^ s.userId() * 0xC2B2AE3D27D4EB4FL
                   ^ s.historyItem(0) * 0x165667B19E3779F9L
                   ^ s.eventTimeMs()
                   ^ n);
       int a = (int) ((z >>> 33) % n);
-      z = mix(z + 0x9E3779B97F4A7C15L);
+      z = AuxiliarySubset.mix(z + 0x9E3779B97F4A7C15L);
       int other = -1;
       if (count > 1) {
         int start = (int) ((z >>> 33) % (count - 1));
@@ -164,7 +168,7 @@ public final class CooccurrenceLoss {
       if (other < 0) {
         continue;
       }
-      z = mix(z + 0x9E3779B97F4A7C15L);
+      z = AuxiliarySubset.mix(z + 0x9E3779B97F4A7C15L);
       TrainingSample o = batch.get(other);
       int m = Math.min(o.historyLength(), maxL);
       int from = (int) ((z >>> 33) % m);
@@ -293,13 +297,5 @@ public final class CooccurrenceLoss {
       anchor = Arrays.copyOf(anchor, size);
       negative = Arrays.copyOf(negative, size);
     }
-  }
-
-  private static final long NONE = Long.MIN_VALUE;
-
-  private static long mix(long z) {
-    z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
-    z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
-    return z ^ (z >>> 31);
   }
 }
