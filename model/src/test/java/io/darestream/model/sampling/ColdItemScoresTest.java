@@ -31,10 +31,11 @@ class ColdItemScoresTest {
     // The difference varies more between trained models than between candidate draws (one model's
     // standard error over users is ~0.0001, the spread over seeds ~0.001), so the sampling error is
     // taken over independently trained models: the one-sided 95 % upper confidence bound of the
-    // mean difference must be below 0. Measured over seeds 1..12 (2026-12-07): -0.0021 to +0.0009,
-    // mean -0.0012, with the search's co-occurrence loss (today's default); -0.0018 to +0.0004, mean
-    // -0.0011, without it. Five seeds, as before the loss, put one of 1..5 at +0.0009 and the bound
-    // at +0.0002: twelve keep the same bound from resting on one draw.
+    // mean difference must be below 0. Measured over seeds 1..12 (2026-12-07) with the search's
+    // co-occurrence loss (today's default): -0.0021 to +0.0009, mean -0.0012; without it: -0.0018
+    // to
+    // +0.0004, mean -0.0011. Five seeds, as before the loss, put one of 1..5 at +0.0009 and the
+    // bound at +0.0002: twelve keep the same bound from resting on one draw.
     int seeds = 12;
     double[] diff = new double[seeds];
     for (int s = 0; s < seeds; s++) {
