@@ -34,9 +34,10 @@ import java.util.List;
  * forward-only objective sees the same ones; a batch with one user only has no negative and no
  * loss. In the diagnostics' roles ({@link GradientRoles}) its gradient is the attention role's.
  *
- * <p>The rows are read from the tables, not from the forward's workspace; both training engines
- * (this package's and the DJL one) add the same gradient into their row gradients. Not thread-safe:
- * one per trainer.
+ * <p>The Java engine hands each history over as its forward gathers it ({@link #begin}, {@link
+ * #gathered}, {@link #end}), so the rows are read once; the DJL engine's batched graph has no such
+ * gather, and {@link #accumulate} reads them from the tables. Both add the same gradient into their
+ * row gradients. Not thread-safe: one per trainer.
  */
 public final class CooccurrenceLoss {
   // No negative found (item ids are not negative).
@@ -48,8 +49,9 @@ public final class CooccurrenceLoss {
   private final int dk;
   private final int maxL;
   private final TopK top;
-  // The keys' item rows column by column, keys[j * maxL + i] (the scores then run down columns).
-  private final float[] keys;
+  // The keys' item rows column by column, keys[j][i]: the scores run down whole columns, one array
+  // each (HotSpot 17 vectorises those, not loops over one flat array at an offset: HistoryKeys).
+  private final float[][] keys;
   private final float[] row;
   private final long[] keyIds;
   private final int[] keySlots;
@@ -68,6 +70,13 @@ public final class CooccurrenceLoss {
   private int[] first = new int[64];
   private int[] anchor = new int[64];
   private long[] negative = new long[64];
+  // The batch between begin and end: its histories, the next one the forward hands over, the loss
+  // so far, the gradient's target (null: forward only) and each history's share of λ.
+  private int histories;
+  private int next;
+  private double lossSum;
+  private RowGradients.TableGradient grads;
+  private float perHistory;
 
   /** The loss over {@code params}' search item rows (DARE's attention set, TWIN's shared one). */
   public CooccurrenceLoss(DareParameters params) {
@@ -82,7 +91,7 @@ public final class CooccurrenceLoss {
     this.dk = shape.dk();
     this.maxL = shape.maxL();
     this.top = new TopK(shape.kCap());
-    this.keys = new float[maxL * dk];
+    this.keys = new float[dk][maxL];
     this.row = new float[dk];
     this.keyIds = new long[maxL];
     this.keySlots = new int[maxL];
@@ -101,29 +110,72 @@ public final class CooccurrenceLoss {
    * @return the mean loss over the histories it ran on (unweighted; 0 with none)
    */
   public double accumulate(List<TrainingSample> batch, long version, RowGradients rows) {
-    int histories = draw(batch, version);
-    if (histories == 0) {
-      return 0;
-    }
-    RowGradients.TableGradient grads = rows == null ? null : rows.of(items);
-    float perHistory = weight / histories;
-    double loss = 0;
+    begin(batch, version, rows);
     for (int h = 0; h < histories; h++) {
       TrainingSample s = batch.get(first[h]);
       long anchorItem = s.historyItem(anchor[h]);
-      long negativeItem = negative[h];
       int n = gatherKeys(s, anchorItem);
       items.copyWeights(anchorItem, queries[0], 0);
-      items.copyWeights(negativeItem, queries[1], 0);
-      double margin = searchMean(1, negativeItem, n) - searchMean(0, anchorItem, n);
-      loss += margin > 0 ? margin + Math.log1p(Math.exp(-margin)) : Math.log1p(Math.exp(margin));
-      if (grads != null) {
-        float g = (float) (perHistory / (1 + Math.exp(-margin)));
-        backward(grads, 0, anchorItem, -g);
-        backward(grads, 1, negativeItem, g);
+      run(h, anchorItem, n);
+    }
+    return end();
+  }
+
+  /**
+   * Draws the batch's anchors and negatives; then {@link #gathered} takes each history as the
+   * forward gathers it (the Java engine: no second gather), and {@link #end} gives the loss.
+   */
+  void begin(List<TrainingSample> batch, long version, RowGradients rows) {
+    histories = draw(batch, version);
+    next = 0;
+    lossSum = 0;
+    grads = rows == null || histories == 0 ? null : rows.of(items);
+    perHistory = histories == 0 ? 0f : weight / histories;
+  }
+
+  /**
+   * Sample {@code b}'s history as the forward gathered it: its first {@code n} item ids, their
+   * search keys ({@code width} floats each, the item row first) and their item rows' table slots.
+   * Runs the loss on it if {@code b} starts one of the batch's histories that {@link #begin} drew.
+   */
+  void gathered(int b, long[] ids, float[] rows, int width, int[] slots, int n) {
+    if (next == histories || first[next] != b) {
+      return;
+    }
+    int a = anchor[next];
+    long anchorItem = ids[a];
+    int c = 0;
+    for (int i = 0; i < n; i++) {
+      if (ids[i] != anchorItem) {
+        keyIds[c] = ids[i];
+        keySlots[c] = slots[i];
+        int o = i * width;
+        for (int j = 0; j < dk; j++) {
+          keys[j][c] = rows[o + j];
+        }
+        c++;
       }
     }
-    return loss / histories;
+    System.arraycopy(rows, a * width, queries[0], 0, dk);
+    run(next++, anchorItem, c);
+  }
+
+  /** The mean loss over the histories since {@link #begin} (unweighted; 0 with none). */
+  double end() {
+    return histories == 0 ? 0 : lossSum / histories;
+  }
+
+  /** History {@code h}'s loss and gradient, its keys and anchor's row in place. */
+  private void run(int h, long anchorItem, int n) {
+    long negativeItem = negative[h];
+    items.copyWeights(negativeItem, queries[1], 0);
+    double margin = searchMean(1, negativeItem, n) - searchMean(0, anchorItem, n);
+    lossSum += margin > 0 ? margin + Math.log1p(Math.exp(-margin)) : Math.log1p(Math.exp(margin));
+    if (grads != null) {
+      float g = (float) (perHistory / (1 + Math.exp(-margin)));
+      backward(grads, 0, anchorItem, -g);
+      backward(grads, 1, negativeItem, g);
+    }
   }
 
   /**
@@ -223,7 +275,7 @@ public final class CooccurrenceLoss {
         items.copySlot(keySlots[i], row, 0);
       }
       for (int j = 0; j < dk; j++) {
-        keys[j * maxL + i] = row[j];
+        keys[j][i] = row[j];
       }
     }
     return n;
@@ -238,9 +290,9 @@ public final class CooccurrenceLoss {
     Arrays.fill(scores, 0, n, 0f);
     for (int j = 0; j < dk; j++) {
       float qj = q[j] * scale;
-      int o = j * maxL;
+      float[] column = keys[j];
       for (int i = 0; i < n; i++) {
-        scores[i] += qj * keys[o + i];
+        scores[i] += qj * column[i];
       }
     }
     int valid = n;
@@ -282,7 +334,7 @@ public final class CooccurrenceLoss {
       int i = picks[v][r];
       float c = g * pickSlopes[v][r] * scale;
       for (int j = 0; j < dk; j++) {
-        queryGrad[j] += c * keys[j * maxL + i];
+        queryGrad[j] += c * keys[j][i];
       }
       grads.addAt(keySlots[i], keyIds[i], q, 0, c);
     }

@@ -90,6 +90,14 @@ final class DareForward {
    * {@code aux}, the auxiliary path's into {@link Workspace#xAux}).
    */
   void embedBatch(List<TrainingSample> batch, boolean aux) {
+    embedBatch(batch, aux, null);
+  }
+
+  /**
+   * As {@link #embedBatch(List, boolean)}, handing each gathered history to {@code cooccurrence}
+   * (begun on this batch) when not null.
+   */
+  void embedBatch(List<TrainingSample> batch, boolean aux, CooccurrenceLoss cooccurrence) {
     refreshPositions(maxHistoryOf(batch));
     gather.targets(batch);
     for (int b = 0; b < batch.size(); b++) {
@@ -97,6 +105,10 @@ final class DareForward {
       // A clicked item and its sampled negatives share one history: gather it once.
       if (b == 0 || !s.sameHistory(batch.get(b - 1))) {
         gatherHistory(s);
+        if (cooccurrence != null) {
+          int n = ws.history.length();
+          cooccurrence.gathered(b, ws.histItems, ws.history.rows(), keyWidth, ws.itemSlots, n);
+        }
       }
       sample(b, aux);
     }

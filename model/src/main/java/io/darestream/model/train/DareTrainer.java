@@ -89,7 +89,13 @@ public final class DareTrainer {
     int bsz = batch.size();
     checkBatch(bsz);
     boolean aux = cfg.auxiliaryLoss();
-    forward.embedBatch(batch, aux);
+    backward.clear();
+    if (cooccurrence != null) {
+      RowGradients rows = withBackward && backward.attentionRole() ? backward.rows() : null;
+      cooccurrence.begin(batch, params.version(), rows);
+    }
+    // The co-occurrence loss runs on each history as the forward gathers it.
+    forward.embedBatch(batch, aux, cooccurrence);
     float[] logits = forward.logits(bsz);
     double loss = 0;
     for (int b = 0; b < bsz; b++) {
@@ -99,7 +105,6 @@ public final class DareTrainer {
       dLogits[b] = (predictions[b] - y) / bsz;
     }
     loss /= bsz;
-    backward.clear();
     if (withBackward) {
       backward.mlp(dLogits);
       boolean regather = cfg.straightThroughSearch() && !params.projected();
@@ -133,11 +138,7 @@ public final class DareTrainer {
         }
       }
     }
-    double cooccurrenceLoss = 0;
-    if (cooccurrence != null) {
-      RowGradients rows = withBackward && backward.attentionRole() ? backward.rows() : null;
-      cooccurrenceLoss = cooccurrence.accumulate(batch, params.version(), rows);
-    }
+    double cooccurrenceLoss = cooccurrence == null ? 0 : cooccurrence.end();
     return backward.gradients(loss, auxLoss, cooccurrenceLoss);
   }
 

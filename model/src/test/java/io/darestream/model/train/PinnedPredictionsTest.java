@@ -57,10 +57,10 @@ class PinnedPredictionsTest {
           8e01106894b38905 c38b511a196a5493 44d84d3e2a03da14 7c44338a4441b610 ee22f04181746cf8
           TWIN, false, 1, 0, -2, 0, b6d58edf35ee037 88f92f51b06d2203 f465761d9a77f07 5a50e698b934a2c3 \
           d8ab5f56b10d342e b77258ac1fea0dcb 88d80fb00ec0df79 4657ca2d3eb2baf d93f61d0dfe60f3c
-          DARE, false, 1, 1, -3, 0, 6f86a7fd1568a023 78a18769718a282d d1dda9c035d8bd65 b43dbb361c3a4c3d \
-          806b558a05bcebe1 4cb34762c1eebfc0 4612127328616a4 df151f9ff85eb6ae 49d61440df37e4a2
-          TWIN, false, 1, 0, -3, 0, b14858a721b99a01 504776d46580a842 6c38f5e20781aadf f5fa6aa650db3aca \
-          a464a360ef1a8525 318d25bbe4e3daee 6f3edb1079d46bd5 45393468257804ff d4c7106a08b093a8
+          DARE, false, 1, 1, -3, 0, 963072e2df9113e5 9c9427002ed64ef3 b1287062b6280022 31c48c6de48cca0b \
+          9517a43fd067359f d115d65f634466e fcfcad6219a3b546 146b9748c95741c3 d0177496a4cded77
+          TWIN, false, 1, 0, -3, 0, 1288ca4641d427f6 4eac085fd7b64e08 f6c8593e007cb287 3b95b32db18b00a8 \
+          2b73e70c2a409c8c fc6f3347e00b44fe b2bad75cd27452a0 23b29d4d0b2a1a42 22836924b5f507b8
           """)
   void prequentialRunIsBitIdentical(
       Variant variant,
