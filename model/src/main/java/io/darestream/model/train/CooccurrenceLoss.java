@@ -52,7 +52,10 @@ public final class CooccurrenceLoss {
   // The keys' item rows column by column, keys[j][i]: the scores run down whole columns, one array
   // each (HotSpot 17 vectorises those, not loops over one flat array at an offset: HistoryKeys).
   private final float[][] keys;
-  private final float[] row;
+  // accumulate's own gather of a history: item ids, table slots and item rows (dk floats each).
+  private final long[] stagedIds;
+  private final int[] stagedSlots;
+  private final float[] stagedRows;
   private final long[] keyIds;
   private final int[] keySlots;
   private final float[] scores;
@@ -92,7 +95,9 @@ public final class CooccurrenceLoss {
     this.maxL = shape.maxL();
     this.top = new TopK(shape.kCap());
     this.keys = new float[dk][maxL];
-    this.row = new float[dk];
+    this.stagedIds = new long[maxL];
+    this.stagedSlots = new int[maxL];
+    this.stagedRows = new float[maxL * dk];
     this.keyIds = new long[maxL];
     this.keySlots = new int[maxL];
     this.scores = new float[maxL];
@@ -111,12 +116,23 @@ public final class CooccurrenceLoss {
    */
   public double accumulate(List<TrainingSample> batch, long version, RowGradients rows) {
     begin(batch, version, rows);
-    for (int h = 0; h < histories; h++) {
-      TrainingSample s = batch.get(first[h]);
-      long anchorItem = s.historyItem(anchor[h]);
-      int n = gatherKeys(s, anchorItem);
-      items.copyWeights(anchorItem, queries[0], 0);
-      run(h, anchorItem, n);
+    while (next < histories) {
+      int b = first[next];
+      TrainingSample s = batch.get(b);
+      int n = Math.min(s.historyLength(), maxL);
+      for (int i = 0; i < n; i++) {
+        stagedIds[i] = s.historyItem(i);
+      }
+      // All probes first, so that their cache misses overlap (as RowGather).
+      items.slots(stagedIds, n, stagedSlots);
+      for (int i = 0; i < n; i++) {
+        if (stagedSlots[i] < 0) {
+          items.initialWeights(stagedIds[i], stagedRows, i * dk);
+        } else {
+          items.copySlot(stagedSlots[i], stagedRows, i * dk);
+        }
+      }
+      gathered(b, stagedIds, stagedRows, dk, stagedSlots, n);
     }
     return end();
   }
@@ -252,33 +268,6 @@ public final class CooccurrenceLoss {
       }
     }
     return false;
-  }
-
-  /**
-   * The item rows of {@code s}'s newest L behaviours other than {@code anchorItem}'s, and their
-   * table slots: all probes first, so that their cache misses overlap (as {@link RowGather}).
-   */
-  private int gatherKeys(TrainingSample s, long anchorItem) {
-    int n = 0;
-    int len = Math.min(s.historyLength(), maxL);
-    for (int i = 0; i < len; i++) {
-      long id = s.historyItem(i);
-      if (id != anchorItem) {
-        keyIds[n++] = id;
-      }
-    }
-    items.slots(keyIds, n, keySlots);
-    for (int i = 0; i < n; i++) {
-      if (keySlots[i] < 0) {
-        items.initialWeights(keyIds[i], row, 0);
-      } else {
-        items.copySlot(keySlots[i], row, 0);
-      }
-      for (int j = 0; j < dk; j++) {
-        keys[j][i] = row[j];
-      }
-    }
-    return n;
   }
 
   /**
