@@ -126,11 +126,7 @@ public final class CooccurrenceLoss {
       // All probes first, so that their cache misses overlap (as RowGather).
       items.slots(stagedIds, n, stagedSlots);
       for (int i = 0; i < n; i++) {
-        if (stagedSlots[i] < 0) {
-          items.initialWeights(stagedIds[i], stagedRows, i * dk);
-        } else {
-          items.copySlot(stagedSlots[i], stagedRows, i * dk);
-        }
+        RowGather.copyRow(items, stagedIds[i], stagedSlots[i], stagedRows, i * dk);
       }
       gathered(b, stagedIds, stagedRows, dk, stagedSlots, n);
     }
